@@ -1,0 +1,302 @@
+"""Build OpenBadgeCredential and EndorsementCredential documents (OB 3.0 §B.1, VC Data Model 2.0).
+
+Inputs are small frozen dataclasses; the output is a plain JSON-compatible dict, checked
+for undefined JSON-LD terms before it is returned (so nothing unsigned slips into a proof).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from badges.contexts import CREDENTIAL_CONTEXTS, TALENTBANK_V1, check_terms
+
+SALT_BYTES = 16  # 128 bits, fresh per credential (SC-13)
+
+
+@dataclass(frozen=True)
+class IssuerProfile:
+    """The issuer (or endorser) Profile: ``id`` is its did:web / URL."""
+
+    id: str
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """An alignment to a framework item (OB 3.0 §B.1.4 Alignment), e.g. a DSS skill page."""
+
+    target_name: str
+    target_url: str
+    target_code: str | None = None
+    target_framework: str | None = None
+    target_type: str | None = None
+    target_description: str | None = None
+    # Our own term (talentbank context): the DSS level (1-4) the badge certifies.
+    skill_level: int | None = None
+
+
+@dataclass(frozen=True)
+class AchievementInput:
+    """What the badge certifies (OB 3.0 §B.1.3 Achievement)."""
+
+    id: str
+    name: str
+    description: str
+    criteria_narrative: str
+    image_url: str | None = None
+    alignments: tuple[Alignment, ...] = ()
+    tags: tuple[str, ...] = ()
+    achievement_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who receives the credential: an e-mail (hashed with a fresh salt) or a DID."""
+
+    email: str | None = None
+    did: str | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceInput:
+    """One piece of evidence (OB 3.0 §B.1.7 Evidence)."""
+
+    id: str | None = None
+    name: str | None = None
+    narrative: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusEntry:
+    """A BitstringStatusListEntry (VC Bitstring Status List v1.0 §2.1)."""
+
+    status_list_credential: str
+    status_list_index: int
+    status_purpose: str = "revocation"
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class CredentialInput:
+    """Everything needed for one award apart from keys."""
+
+    issuer: IssuerProfile
+    achievement: AchievementInput
+    recipient: Recipient
+    valid_from: datetime
+    valid_until: datetime | None = None
+    id: str | None = None
+    name: str | None = None
+    evidence: tuple[EvidenceInput, ...] = ()
+    status: StatusEntry | None = None
+    salt: str | None = field(default=None, repr=False)
+
+
+def format_datetime(moment: datetime) -> str:
+    """XSD dateTime in UTC with a ``Z`` (no fractions): ``2026-04-01T00:00:00Z``."""
+    if moment.tzinfo is None:
+        raise ValueError("datetimes must be timezone-aware")
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_datetime(text: str) -> datetime:
+    """Parse an XSD dateTime with an explicit offset; naive values raise ValueError."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError("dateTime without a timezone")
+    return moment
+
+
+def new_salt() -> str:
+    """A fresh random salt: 128 bits as 32 hex characters."""
+    return secrets.token_hex(SALT_BYTES)
+
+
+def normalize_email(email: str) -> str:
+    """E-mail form that is hashed: surrounding space removed, lowercased."""
+    return email.strip().lower()
+
+
+def hash_identity(email: str, salt: str) -> str:
+    """OB 3.0 IdentityHash ``sha256$<hex>`` of the normalized e-mail followed by the salt."""
+    digest = hashlib.sha256((normalize_email(email) + salt).encode("utf-8")).hexdigest()
+    return "sha256$" + digest
+
+
+def _identity_matches(identity: Any, email: str) -> bool:
+    if not isinstance(identity, dict) or identity.get("identityType") != "emailAddress":
+        return False
+    value = identity.get("identityHash")
+    if not isinstance(value, str):
+        return False
+    if identity.get("hashed") is not True:
+        return hmac.compare_digest(normalize_email(value), normalize_email(email))
+    salt = identity.get("salt", "")
+    # Only sha256: md5 is allowed by OB 3.0 but too weak to accept as proof of identity.
+    if not isinstance(salt, str) or not value.lower().startswith("sha256$"):
+        return False
+    expected = hash_identity(email, salt)
+    return hmac.compare_digest(value.lower(), expected)
+
+
+def recipient_matches(credential: dict[str, Any], email: str) -> bool:
+    """True if some ``credentialSubject.identifier`` is this e-mail (hashed or plaintext)."""
+    subjects = credential.get("credentialSubject")
+    subject_list = subjects if isinstance(subjects, list) else [subjects]
+    for subject in subject_list:
+        identifiers = subject.get("identifier", []) if isinstance(subject, dict) else []
+        identifiers = identifiers if isinstance(identifiers, list) else [identifiers]
+        if any(_identity_matches(identity, email) for identity in identifiers):
+            return True
+    return False
+
+
+def _drop_none(mapping: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in mapping.items() if value is not None}
+
+
+def _issuer_profile(issuer: IssuerProfile) -> dict[str, Any]:
+    return _drop_none({"id": issuer.id, "type": ["Profile"], "name": issuer.name, "url": issuer.url})
+
+
+def _alignment(alignment: Alignment) -> dict[str, Any]:
+    return _drop_none(
+        {
+            "type": ["Alignment"],
+            "targetName": alignment.target_name,
+            "targetUrl": alignment.target_url,
+            "targetCode": alignment.target_code,
+            "targetFramework": alignment.target_framework,
+            "targetType": alignment.target_type,
+            "targetDescription": alignment.target_description,
+            "skillLevel": alignment.skill_level,
+        }
+    )
+
+
+def _achievement(achievement: AchievementInput) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": achievement.id,
+        "type": ["Achievement"],
+        "achievementType": achievement.achievement_type,
+        "name": achievement.name,
+        "description": achievement.description,
+        "criteria": {"narrative": achievement.criteria_narrative},
+    }
+    if achievement.image_url:
+        body["image"] = {"id": achievement.image_url, "type": "Image"}
+    if achievement.alignments:
+        body["alignment"] = [_alignment(item) for item in achievement.alignments]
+    if achievement.tags:
+        body["tag"] = list(achievement.tags)
+    return _drop_none(body)
+
+
+def _subject(recipient: Recipient, achievement: AchievementInput, salt: str | None) -> dict[str, Any]:
+    if (recipient.email is None) == (recipient.did is None):
+        raise ValueError("give exactly one of recipient email or did")
+    subject: dict[str, Any] = {"type": ["AchievementSubject"]}
+    if recipient.did is not None:
+        subject["id"] = recipient.did
+    else:
+        salt = salt or new_salt()
+        # OB 3.0 §B.1.6 IdentityObject: hashed e-mail, salt stored beside it.
+        subject["identifier"] = [
+            {
+                "type": "IdentityObject",
+                "identityHash": hash_identity(str(recipient.email), salt),
+                "identityType": "emailAddress",
+                "hashed": True,
+                "salt": salt,
+            }
+        ]
+    subject["achievement"] = _achievement(achievement)
+    return subject
+
+
+def _evidence(item: EvidenceInput) -> dict[str, Any]:
+    return _drop_none(
+        {"id": item.id, "type": ["Evidence"], "name": item.name,
+         "narrative": item.narrative, "description": item.description}
+    )
+
+
+def status_entry_json(entry: StatusEntry) -> dict[str, Any]:
+    """The ``credentialStatus`` object for a BitstringStatusListEntry (index as a string, §2.1)."""
+    return {
+        "id": entry.id or f"{entry.status_list_credential}#{entry.status_list_index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": entry.status_purpose,
+        "statusListIndex": str(entry.status_list_index),
+        "statusListCredential": entry.status_list_credential,
+    }
+
+
+def _contexts(uses_ours: bool) -> list[str]:
+    return [*CREDENTIAL_CONTEXTS, TALENTBANK_V1] if uses_ours else list(CREDENTIAL_CONTEXTS)
+
+
+def _validity(valid_from: datetime, valid_until: datetime | None) -> dict[str, str]:
+    if valid_until is not None and valid_until <= valid_from:
+        raise ValueError("validUntil must be after validFrom")
+    times = {"validFrom": format_datetime(valid_from)}
+    if valid_until is not None:
+        times["validUntil"] = format_datetime(valid_until)
+    return times
+
+
+def build_credential(award: CredentialInput) -> dict[str, Any]:
+    """Unsigned OpenBadgeCredential for one award; raises UndefinedTerms if a term is undefined."""
+    uses_ours = any(a.skill_level is not None for a in award.achievement.alignments)
+    credential: dict[str, Any] = {
+        "@context": _contexts(uses_ours),
+        "id": award.id or f"urn:uuid:{uuid.uuid4()}",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": _issuer_profile(award.issuer),
+        **_validity(award.valid_from, award.valid_until),
+        "name": award.name or award.achievement.name,
+        "credentialSubject": _subject(award.recipient, award.achievement, award.salt),
+    }
+    if award.evidence:
+        credential["evidence"] = [_evidence(item) for item in award.evidence]
+    if award.status is not None:
+        credential["credentialStatus"] = status_entry_json(award.status)
+    check_terms(credential)
+    return credential
+
+
+def build_endorsement(
+    *,
+    endorser: IssuerProfile,
+    achievement_id: str,
+    comment: str,
+    valid_from: datetime,
+    valid_until: datetime | None = None,
+    credential_id: str | None = None,
+    name: str | None = None,
+) -> dict[str, Any]:
+    """Unsigned EndorsementCredential about an achievement (OB 3.0 §B.1.11, EndorsementSubject)."""
+    credential: dict[str, Any] = {
+        "@context": list(CREDENTIAL_CONTEXTS),
+        "id": credential_id or f"urn:uuid:{uuid.uuid4()}",
+        "type": ["VerifiableCredential", "EndorsementCredential"],
+        "issuer": _issuer_profile(endorser),
+        **_validity(valid_from, valid_until),
+        "name": name or f"Endorsement by {endorser.name}",
+        "credentialSubject": {
+            "id": achievement_id,
+            "type": ["EndorsementSubject"],
+            "endorsementComment": comment,
+        },
+    }
+    check_terms(credential)
+    return credential
+

@@ -1,0 +1,128 @@
+"""Japanese-aware text terms and the TF-IDF model used for text relevance.
+
+Terms: after NFKC normalisation, runs of kanji/katakana become character bigrams (a single
+character run stays a unigram) and Latin/digit runs become lowercase words. Hiragana runs are
+skipped: in profile and project texts they are mostly particles and inflections. This needs no
+dictionary (SudachiPy would be better at word boundaries, but bigrams match 酪農/データ/防災
+well enough and cost nothing to ship).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+_RUN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u30a0-\u30ff\u3005\u30fc]+|[a-z0-9][a-z0-9+#]*")
+_CJK_FIRST = re.compile(r"[\u3005\u3400-\u9fff\u30a0-\u30ff]")
+_STOPWORDS = frozenset(
+    "a an and are as at be by for from has have i in is it of on or our the this to we with "
+    "was were will you your my me".split()
+)
+MAX_TF = 255
+
+
+def terms(text: str) -> list[str]:
+    """Split a text into terms (CJK bigrams and lowercase Latin words), in order, with repeats."""
+    normalised = unicodedata.normalize("NFKC", text).lower()
+    out: list[str] = []
+    for run in _RUN.findall(normalised):
+        if _CJK_FIRST.match(run):
+            if len(run) == 1:
+                out.append(run)
+            else:
+                out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        elif run not in _STOPWORDS and len(run) > 1:
+            out.append(run)
+    return out
+
+
+def term_counts(text: str) -> Counter[str]:
+    """Term frequencies of a text."""
+    return Counter(terms(text))
+
+
+@dataclass(frozen=True)
+class TextModel:
+    """A fitted term vocabulary with inverse document frequencies.
+
+    ``idf[t] = ln((1 + N) / (1 + df[t])) + 1`` over the N texts it was fitted on; terms in more
+    than ``max_df`` of the texts are dropped (they carry no signal and make posting lists long).
+    Term weight in a text is ``(1 + ln tf) * idf``; vectors are L2-normalised, so the dot product
+    of two vectors is their cosine (0–1). Build it with :func:`make_text_model`.
+    """
+
+    vocabulary: Mapping[str, int]
+    terms: tuple[str, ...]
+    idf: npt.NDArray[np.float32]
+
+    def encode(self, text: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint8]]:
+        """Known term ids (ascending) and their capped term frequencies in ``text``."""
+        counts = term_counts(text)
+        pairs = sorted((self.vocabulary[t], c) for t, c in counts.items() if t in self.vocabulary)
+        ids = np.fromiter((p[0] for p in pairs), dtype=np.int32, count=len(pairs))
+        tfs = np.fromiter((min(p[1], MAX_TF) for p in pairs), dtype=np.uint8, count=len(pairs))
+        return ids, tfs
+
+    def vector(self, text: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
+        """L2-normalised TF-IDF vector of ``text`` as (term ids, weights)."""
+        ids, tfs = self.encode(text)
+        weights = tf_weight(tfs) * self.idf[ids]
+        norm = float(np.sqrt(np.dot(weights, weights)))
+        return ids, (weights / norm if norm > 0 else weights).astype(np.float32)
+
+
+def make_text_model(terms_in_order: Iterable[str], idf: npt.ArrayLike) -> TextModel:
+    """A :class:`TextModel` whose term ids are positions in ``terms_in_order``."""
+    ordered = tuple(terms_in_order)
+    return TextModel(
+        vocabulary={t: i for i, t in enumerate(ordered)},
+        terms=ordered,
+        idf=np.asarray(idf, dtype=np.float32),
+    )
+
+
+_TF_LUT = np.array([0.0] + [1.0 + math.log(tf) for tf in range(1, MAX_TF + 1)], dtype=np.float32)
+
+
+def tf_weight(tfs: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
+    """Sublinear term-frequency weight 1 + ln(tf) (0 for tf = 0)."""
+    return _TF_LUT[tfs]
+
+
+def fit_text_model(
+    counts: Iterable[Mapping[str, int]], *, max_df: float = 0.4, min_docs_for_max_df: int = 50
+) -> TextModel:
+    """Fit a :class:`TextModel` on term counts of a corpus (one mapping per text).
+
+    ``max_df`` (0–1) only applies once the corpus has ``min_docs_for_max_df`` texts; small
+    corpora keep every term.
+    """
+    df: Counter[str] = Counter()
+    n_docs = 0
+    for c in counts:
+        df.update(c.keys())
+        n_docs += 1
+    limit = max_df * n_docs if n_docs >= min_docs_for_max_df else float("inf")
+    kept = sorted(t for t, d in df.items() if d <= limit)
+    df_arr = np.array([df[t] for t in kept], dtype=np.float64)
+    return make_text_model(kept, idf_from_df(df_arr, n_docs))
+
+
+def idf_from_df(df: npt.NDArray[np.float64], n_docs: int) -> npt.NDArray[np.float32]:
+    """Smoothed inverse document frequency ln((1 + N) / (1 + df)) + 1 (always ≥ 1)."""
+    return (np.log((1.0 + n_docs) / (1.0 + df)) + 1.0).astype(np.float32)
+
+
+def flat_text_model(texts: Iterable[str]) -> TextModel:
+    """A model with idf = 1 for every term of ``texts``: plain TF cosine, for one-off pairs."""
+    vocab: dict[str, None] = {}
+    for text in texts:
+        vocab.update(dict.fromkeys(terms(text)))
+    return make_text_model(vocab, np.ones(len(vocab), dtype=np.float32))

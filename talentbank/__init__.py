@@ -1,0 +1,44 @@
+"""北海道デジタル人材バンク (Hokkaido Digital Talent Bank): the Flask application."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = PROJECT_ROOT / "templates"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints. Nothing else (no migrations, no seeding)."""
+    from talentbank import db, errors, web
+    from talentbank.config import load_config
+
+    app = Flask(
+        __name__,
+        template_folder=str(TEMPLATES),
+        instance_path=os.environ.get("TALENTBANK_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    load_config(app, config)
+    db.init_app(app)
+    web.init_app(app)
+    errors.register_error_handlers(app)
+
+    from talentbank.accounts.views import bp as accounts_bp
+    from talentbank.admin.views import bp as admin_bp
+    from talentbank.main.views import bp as main_bp
+    from talentbank.organisations.views import bp as organisations_bp
+    from talentbank.organisations.views import invitations_bp
+    from talentbank.reference.views import bp as reference_bp
+
+    for blueprint in (main_bp, accounts_bp, organisations_bp, invitations_bp, reference_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+    from talentbank import cli
+
+    cli.init_app(app)
+    return app

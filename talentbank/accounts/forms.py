@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from talentbank.forms import BaseForm
+
+EMAIL_VALIDATORS = [DataRequired(_l("入力してください。")), Length(max=254), Email(_l("メールアドレスの形式が正しくありません。"))]
+
+
+@dataclass(frozen=True)
+class RegistrationInput:
+    email: str
+    display_name: str
+    password: str
+
+
+@dataclass(frozen=True)
+class PasswordChangeInput:
+    current_password: str
+    password: str
+
+
+class RegistrationForm(BaseForm):
+    input_class = RegistrationInput
+
+    email = EmailField(_l("メールアドレス"), validators=EMAIL_VALIDATORS)
+    display_name = StringField(_l("表示名"), validators=[DataRequired(_l("入力してください。")), Length(max=80)])
+    password = PasswordField(_l("パスワード"), validators=[DataRequired(_l("入力してください。"))])
+    password_confirm = PasswordField(
+        _l("パスワード（確認）"),
+        validators=[DataRequired(_l("入力してください。")), EqualTo("password", _l("パスワードが一致しません。"))],
+    )
+    accept_terms = BooleanField(_l("利用規約とプライバシーポリシーに同意します"), validators=[DataRequired(_l("同意が必要です。"))])
+
+
+class LoginForm(BaseForm):
+    email = EmailField(_l("メールアドレス"), validators=EMAIL_VALIDATORS)
+    password = PasswordField(_l("パスワード"), validators=[DataRequired(_l("入力してください。")), Length(max=1024)])
+
+
+class ForgotPasswordForm(BaseForm):
+    email = EmailField(_l("メールアドレス"), validators=EMAIL_VALIDATORS)
+
+
+class ResetPasswordForm(BaseForm):
+    password = PasswordField(_l("新しいパスワード"), validators=[DataRequired(_l("入力してください。"))])
+    password_confirm = PasswordField(
+        _l("新しいパスワード（確認）"),
+        validators=[DataRequired(_l("入力してください。")), EqualTo("password", _l("パスワードが一致しません。"))],
+    )
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    input_class = PasswordChangeInput
+
+    current_password = PasswordField(_l("現在のパスワード"), validators=[DataRequired(_l("入力してください。"))])
+
+
+class ConfirmForm(BaseForm):
+    """A form with only the CSRF token: confirms an action that a link led to."""

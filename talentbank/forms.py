@@ -1,0 +1,27 @@
+"""The base of every form: hands a frozen dataclass to services and takes their field errors back."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+from flask_wtf import FlaskForm
+
+
+class BaseForm(FlaskForm):
+    #: The frozen dataclass that `to_input` fills from the form's fields of the same names.
+    input_class: ClassVar[type | None] = None
+
+    def to_input(self) -> Any:
+        assert self.input_class is not None, f"{type(self).__name__} has no input_class"
+        names = [field.name for field in dataclasses.fields(self.input_class)]
+        return self.input_class(**{name: getattr(self, name).data for name in names})
+
+    def set_errors(self, fields: dict[str, str]) -> None:
+        """Attach a service's `Invalid.fields` to the matching form fields (unknown names go to `form_errors`)."""
+        for name, message in fields.items():
+            field = getattr(self, name, None)
+            if field is not None and hasattr(field, "errors"):
+                field.errors = [*field.errors, message]
+            else:
+                self.form_errors.append(message)

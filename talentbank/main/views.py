@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from talentbank import db
+from talentbank.models import Municipality, Organisation, Skill, User
+from talentbank.organisations import services as organisation_services
+from talentbank.organisations.forms import KIND_LABELS, ROLE_LABELS
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    counts = {
+        "people": db.session.scalar(sa.select(sa.func.count()).select_from(User)),
+        "organisations": db.session.scalar(
+            sa.select(sa.func.count()).select_from(Organisation).where(Organisation.verified_at.is_not(None))
+        ),
+        "municipalities": db.session.scalar(sa.select(sa.func.count()).select_from(Municipality)),
+        "skills": db.session.scalar(sa.select(sa.func.count()).select_from(Skill).where(Skill.is_selectable)),
+    }
+    return render_template("main/index.html", counts=counts)
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    memberships = organisation_services.organisations_of(db.session, current_user._get_current_object())
+    return render_template(
+        "main/dashboard.html", memberships=memberships, kind_labels=KIND_LABELS, role_labels=ROLE_LABELS
+    )
+
+
+@bp.get("/healthz")
+def health():
+    db.session.execute(sa.text("SELECT 1"))
+    return {"status": "ok"}

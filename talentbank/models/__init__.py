@@ -1,0 +1,25 @@
+"""Every ORM class, one module per aggregate. Models import no Flask."""
+
+from talentbank.models.accounts import AccountToken, User
+from talentbank.models.audit import AuditEvent
+from talentbank.models.mail import OutboxMessage
+from talentbank.models.organisations import Invitation, Membership, MembershipRole, Organisation, OrganisationKind
+from talentbank.models.places import Municipality, Subprefecture
+from talentbank.models.skills import Skill, ToolTag, ToolTagSkill
+
+__all__ = [
+    "AccountToken",
+    "AuditEvent",
+    "Invitation",
+    "Membership",
+    "MembershipRole",
+    "Municipality",
+    "Organisation",
+    "OrganisationKind",
+    "OutboxMessage",
+    "Skill",
+    "Subprefecture",
+    "ToolTag",
+    "ToolTagSkill",
+    "User",
+]

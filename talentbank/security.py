@@ -1,0 +1,45 @@
+"""Who may do what: the one place that decides. `require` raises `PermissionDenied`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from talentbank.errors import PermissionDenied
+from talentbank.models import MembershipRole, Organisation, User
+
+
+def _is_user(actor: Any) -> bool:
+    return isinstance(actor, User) and actor.is_active
+
+
+def is_admin(actor: Any) -> bool:
+    return _is_user(actor) and actor.is_admin
+
+
+def role_in(actor: Any, organisation: Organisation) -> MembershipRole | None:
+    if not _is_user(actor):
+        return None
+    for membership in organisation.memberships:
+        if membership.user_id == actor.id:
+            return membership.role
+    return None
+
+
+def can(actor: Any, action: str, obj: Any = None) -> bool:
+    """True when `actor` (a User, or None/anonymous) may do `action` to `obj`."""
+    if action == "create_organisation":
+        return _is_user(actor)
+    if action in {"verify_organisation", "view_outbox", "admin"}:
+        return is_admin(actor)
+    if isinstance(obj, Organisation):
+        role = role_in(actor, obj)
+        if action in {"edit", "manage_members", "invite"}:
+            return role is MembershipRole.OWNER or is_admin(actor)
+        if action == "view_members":
+            return role is not None or is_admin(actor)
+    return False
+
+
+def require(actor: Any, action: str, obj: Any = None) -> None:
+    if not can(actor, action, obj):
+        raise PermissionDenied(action)

@@ -1,0 +1,125 @@
+"""Request-level behaviour shared by every page: extensions, locale, session checks, security headers."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import unquote, urlsplit
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from flask import Flask, current_app, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user, logout_user
+
+from talentbank import audit, db
+from talentbank.accounts import passwords
+from talentbank.extensions import babel, csrf, limiter, login_manager
+from talentbank.models import User
+
+LOCALES = ("ja", "en")
+LOCALE_COOKIE = "tb_lang"
+ABSOLUTE_SESSION_HOURS = 12
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def select_locale() -> str:
+    chosen = request.cookies.get(LOCALE_COOKIE)
+    if chosen in LOCALES:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    return "ja"
+
+
+def load_user(user_id: str) -> User | None:
+    """Load the user named by a session cookie, refusing cookies from an older session version."""
+    public_id, _, version = user_id.partition(":")
+    try:
+        key = uuid.UUID(public_id)
+        expected_version = int(version)
+    except ValueError:
+        return None
+    user = db.session.scalar(sa.select(User).where(User.public_id == key))
+    if user is None or not user.is_active or user.session_version != expected_version:
+        return None
+    return user
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["talentbank.hasher"] = passwords.hasher(app.config["PASSWORD_HASH"])
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.session_protection = None  # sessions are rotated at login and versioned server-side
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    app.before_request(_begin_request)
+    app.before_request(_enforce_absolute_timeout)
+    app.after_request(_security_headers)
+    app.context_processor(lambda: {"current_locale": str(get_locale()), "locales": LOCALES})
+
+
+def password_hasher() -> PasswordHasher:
+    return current_app.extensions["talentbank.hasher"]
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only same-site absolute paths may be redirect targets (no scheme, host or protocol-relative URL)."""
+    if not target:
+        return False
+    decoded = unquote(target)
+    if not decoded.startswith("/") or decoded.startswith("//"):
+        return False
+    if any(ch in decoded for ch in "\\\r\n\t") or any(ord(ch) < 32 for ch in decoded):
+        return False
+    parts = urlsplit(decoded)
+    return not parts.scheme and not parts.netloc
+
+
+def _begin_request() -> None:
+    g.request_id = str(uuid.uuid4())
+    audit.current_request_info.set(audit.RequestInfo(ip_address=request.remote_addr, request_id=g.request_id))
+    db.sqlite_begin_mode.set("DEFERRED" if request.method in {"GET", "HEAD", "OPTIONS"} else "IMMEDIATE")
+
+
+def _enforce_absolute_timeout() -> None:
+    started = session.get("login_at")
+    if started is None or not current_user.is_authenticated:
+        return
+    if datetime.now(UTC) - datetime.fromtimestamp(started, UTC) > timedelta(hours=ABSOLUTE_SESSION_HOURS):
+        logout_user()
+        session.clear()
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["X-Request-ID"] = g.get("request_id", "")
+    if request.blueprint == "accounts" or current_user.is_authenticated:
+        headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
+    if current_app.config["SECURE_COOKIES"]:
+        headers["Strict-Transport-Security"] = f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains"
+    return response

@@ -1,0 +1,145 @@
+"""Shared fixtures: one migrated database per run (SQLite, or PostgreSQL when
+TALENTBANK_TEST_DATABASE_URL is set), the app, a test session, a client, and `login`.
+
+Isolation: every test starts from the migrated schema with reference data loaded; the rows a test
+writes are deleted afterwards (reference tables are kept). Requests and the test session commit for
+real, so SQLite's BEGIN IMMEDIATE and PostgreSQL's transactions behave as in production.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from talentbank import create_app
+from talentbank import db as tb_db
+from talentbank.cli import upgrade_database
+from talentbank.db import Base, make_engine
+from talentbank.reference.loader import load_reference_data
+from tests.factories import PASSWORD
+
+REFERENCE_TABLES = {"subprefectures", "municipalities", "skills", "tool_tags", "tool_tag_skills", "alembic_version"}
+
+
+def _reset_postgres(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TALENTBANK_TEST_DATABASE_URL")
+    if url:
+        from talentbank.config import resolve_database_url
+
+        url = resolve_database_url(url, "")
+        _reset_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    upgrade_database(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        load_reference_data(session)
+        session.commit()
+    engine.dispose()
+    return url
+
+
+def make_test_app(database_url: str, tmp_path: Path, **overrides: object) -> Flask:
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "PASSWORD_HASH": "fast",
+        "SECURE_COOKIES": False,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    os.environ["TALENTBANK_INSTANCE_PATH"] = str(tmp_path)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    return make_test_app(database_url, tmp_path_factory.mktemp("instance"))
+
+
+class CommittingClient(FlaskClient):
+    """Commits the test session before each request and expires it after, so both sides agree."""
+
+    test_session: Session | None = None
+
+    def open(self, *args, **kwargs):  # type: ignore[override]
+        if self.test_session is not None:
+            self.test_session.commit()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            # The request ran in this thread's context; the test's own reads must not hold
+            # SQLite's write lock while the next request wants it.
+            tb_db.sqlite_begin_mode.set("DEFERRED")
+            if self.test_session is not None:
+                self.test_session.expire_all()
+
+
+def _delete_test_rows(engine: sa.Engine) -> None:
+    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    with engine.begin() as connection:
+        for table in tables:
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Session]:
+    engine = app.extensions["talentbank.engine"]
+    tb_db.sqlite_begin_mode.set("DEFERRED")
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+        tb_db.session.remove()
+        _delete_test_rows(engine)
+
+
+@pytest.fixture
+def make_client(app: Flask, db: Session):
+    """Another browser (its own cookies) sharing the test session."""
+
+    def _make_client(flask_app: Flask | None = None) -> CommittingClient:
+        flask_app = flask_app or app
+        flask_app.test_client_class = CommittingClient
+        test_client = flask_app.test_client()
+        test_client.test_session = db
+        return test_client
+
+    return _make_client
+
+
+@pytest.fixture
+def client(make_client) -> CommittingClient:
+    return make_client()
+
+
+@pytest.fixture
+def login():
+    def _login(client: FlaskClient, user, password: str = PASSWORD):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return _login

@@ -1,0 +1,59 @@
+"""Small factory functions for test data. Each flushes; the client fixture commits before requests."""
+
+from __future__ import annotations
+
+import itertools
+
+from sqlalchemy.orm import Session
+
+from talentbank.accounts.passwords import hasher
+from talentbank.db import utcnow
+from talentbank.models import Membership, MembershipRole, Organisation, OrganisationKind, User
+
+PASSWORD = "correct horse battery staple"
+_seq = itertools.count(1)
+_HASH = hasher("fast").hash(PASSWORD)
+
+
+def make_user(session: Session, *, email: str | None = None, verified: bool = True, **fields) -> User:
+    number = next(_seq)
+    user = User(
+        email=email or f"person{number}@example.jp",
+        display_name=fields.pop("display_name", f"人材{number}"),
+        password_hash=_HASH,
+        email_verified_at=utcnow() if verified else None,
+        **fields,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def make_organisation(
+    session: Session,
+    *,
+    owner: User | None = None,
+    kind: OrganisationKind = OrganisationKind.MUNICIPALITY,
+    municipality_code: str = "016331",
+    verified: bool = False,
+    **fields,
+) -> Organisation:
+    owner = owner or make_user(session)
+    organisation = Organisation(
+        name=fields.pop("name", f"組織{next(_seq)}"),
+        kind=kind,
+        municipality_code=municipality_code,
+        verified_at=utcnow() if verified else None,
+        **fields,
+    )
+    organisation.memberships.append(Membership(user=owner, role=MembershipRole.OWNER))
+    session.add(organisation)
+    session.flush()
+    return organisation
+
+
+def add_member(session: Session, organisation: Organisation, user: User, role=MembershipRole.MEMBER) -> Membership:
+    membership = Membership(organisation=organisation, user=user, role=role)
+    session.add(membership)
+    session.flush()
+    return membership
