@@ -68,7 +68,12 @@ def _png_chunks(png: bytes) -> list[tuple[bytes, bytes]]:
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (
+        struct.pack(">I", len(data))
+        + kind
+        + data
+        + struct.pack(">I", zlib.crc32(kind + data))
+    )
 
 
 def _is_credential_chunk(kind: bytes, data: bytes) -> bool:
@@ -127,7 +132,11 @@ def _check_svg_safe(svg: str) -> None:
     start = upper.find("<!DOCTYPE")
     if start != -1:
         end = upper.find(">", start)
-        if end == -1 or "[" in upper[start:end] or upper.find("<!DOCTYPE", start + 1) != -1:
+        if (
+            end == -1
+            or "[" in upper[start:end]
+            or upper.find("<!DOCTYPE", start + 1) != -1
+        ):
             raise BakingError("SVG with an internal DTD subset refused")
 
 

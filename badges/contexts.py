@@ -40,9 +40,31 @@ _BUNDLED: dict[str, str] = {
 
 # JSON-LD 1.1 keywords; any other key starting with "@" is ignored by processors.
 _KEYWORDS = frozenset(
-    "@base @container @context @direction @graph @id @import @included @index @json "
-    "@language @list @nest @none @prefix @propagate @protected @reverse @set @type "
-    "@value @version @vocab".split()
+    [
+        "@base",
+        "@container",
+        "@context",
+        "@direction",
+        "@graph",
+        "@id",
+        "@import",
+        "@included",
+        "@index",
+        "@json",
+        "@language",
+        "@list",
+        "@nest",
+        "@none",
+        "@prefix",
+        "@propagate",
+        "@protected",
+        "@reverse",
+        "@set",
+        "@type",
+        "@value",
+        "@version",
+        "@vocab",
+    ]
 )
 
 
@@ -54,7 +76,9 @@ def bundled_context_urls() -> tuple[str, ...]:
 @cache
 def _context_text(url: str) -> str:
     name = _BUNDLED[url]
-    return resources.files("badges").joinpath("data", "contexts", name).read_text("utf-8")
+    return (
+        resources.files("badges").joinpath("data", "contexts", name).read_text("utf-8")
+    )
 
 
 @cache
@@ -97,7 +121,7 @@ def canonicalize(document: dict[str, Any]) -> str:
     return result
 
 
-def _unwrap(error: jsonld.JsonLdError) -> Exception:
+def _unwrap(error: Exception) -> Exception:
     """Surface our own loader error from inside pyld's wrapping, else the pyld error."""
     cause: BaseException | None = error
     while cause is not None:
@@ -118,7 +142,9 @@ def check_terms(document: dict[str, Any]) -> None:
     dropped: list[str] = []
     try:
         expanded = jsonld.expand(
-            document, _options(), on_property_dropped=lambda key: dropped.append(str(key))
+            document,
+            _options(),
+            on_property_dropped=lambda key: dropped.append(str(key)),
         )
     except jsonld.JsonLdError as error:
         raise _unwrap(error) from error
@@ -132,12 +158,20 @@ def _nulls(value: Any, path: str) -> list[str]:
     if value is None:
         return [f"null at {path}"]
     if isinstance(value, dict):
-        found = [f"keyword-like key {k}" for k in value if k.startswith("@") and k not in _KEYWORDS]
+        found = [
+            f"keyword-like key {k}"
+            for k in value
+            if k.startswith("@") and k not in _KEYWORDS
+        ]
         for key, item in value.items():
             found += _nulls(item, f"{path}.{key}")
         return found
     if isinstance(value, list):
-        return [problem for i, item in enumerate(value) for problem in _nulls(item, f"{path}[{i}]")]
+        return [
+            problem
+            for i, item in enumerate(value)
+            for problem in _nulls(item, f"{path}[{i}]")
+        ]
     return []
 
 

@@ -24,7 +24,9 @@ from badges.verify import issuer_id as issuer_of
 from badges.verify import verify
 
 MIN_BITS = 131_072
-MAX_BYTES = 16 * 1024 * 1024  # refuse decompression bombs: no list needs more than 128 Mbit
+MAX_BYTES = (
+    16 * 1024 * 1024
+)  # refuse decompression bombs: no list needs more than 128 Mbit
 
 
 def new_bitstring(size_bits: int = MIN_BITS) -> bytearray:
@@ -34,7 +36,7 @@ def new_bitstring(size_bits: int = MIN_BITS) -> bytearray:
     return bytearray(size_bits // 8)
 
 
-def encode_bitstring(bits: bytes) -> str:
+def encode_bitstring(bits: bytes | bytearray) -> str:
     """``encodedList`` value: ``u`` + base64url(no padding) of gzip(bits)."""
     compressed = gzip.compress(bytes(bits), compresslevel=9, mtime=0)
     return "u" + base64.urlsafe_b64encode(compressed).rstrip(b"=").decode("ascii")
@@ -58,7 +60,7 @@ def decode_bitstring(encoded_list: str) -> bytearray:
     return bytearray(bits)
 
 
-def get_bit(bits: bytes, index: int) -> bool:
+def get_bit(bits: bytes | bytearray, index: int) -> bool:
     """Bit ``index`` (0 = leftmost bit of the first byte)."""
     if not 0 <= index < len(bits) * 8:
         raise StatusListError("status list index out of range")
@@ -80,7 +82,9 @@ def set_status(encoded_list: str, index: int, *, is_set: bool) -> str:
     return encode_bitstring(bits)
 
 
-def allocate_index(taken: Collection[int], *, size_bits: int = MIN_BITS, is_random: bool = False) -> int:
+def allocate_index(
+    taken: Collection[int], *, size_bits: int = MIN_BITS, is_random: bool = False
+) -> int:
     """A free index: the lowest unused one, or a uniformly random unused one (§6.1 privacy)."""
     if len(taken) >= size_bits:
         raise StatusListError("status list is full")
@@ -93,9 +97,15 @@ def allocate_index(taken: Collection[int], *, size_bits: int = MIN_BITS, is_rand
     return next(index for index in range(size_bits) if index not in used)
 
 
-def build_status_list_credential(*, list_url: str, issuer: str, encoded_list: str,
-                                 valid_from: datetime, valid_until: datetime | None = None,
-                                 status_purpose: str = "revocation") -> dict[str, Any]:
+def build_status_list_credential(
+    *,
+    list_url: str,
+    issuer: str,
+    encoded_list: str,
+    valid_from: datetime,
+    valid_until: datetime | None = None,
+    status_purpose: str = "revocation",
+) -> dict[str, Any]:
     """Unsigned BitstringStatusListCredential (§2.2); sign it with ``sign_data_integrity``.
 
     ``issuer`` is the issuer id (a plain IRI: the VC 2.0 context alone has no ``Profile`` type).
@@ -140,9 +150,14 @@ def _entry_index(entry: dict[str, Any]) -> int:
     return int(index_text)
 
 
-def status_from_list(list_credential: dict[str, Any] | str, entry: dict[str, Any], *,
-                     issuer_id: str | None, now: datetime,
-                     resolve_document: ResolveDocument | None = None) -> bool:
+def status_from_list(
+    list_credential: dict[str, Any] | str,
+    entry: dict[str, Any],
+    *,
+    issuer_id: str | None,
+    now: datetime,
+    resolve_document: ResolveDocument | None = None,
+) -> bool:
     """The status bit for ``entry`` in an already fetched list credential, after verifying it.
 
     The list must verify (its own proof, key bound to its issuer, validity period), come from
@@ -151,9 +166,16 @@ def status_from_list(list_credential: dict[str, Any] | str, entry: dict[str, Any
     """
     if entry.get("type") != "BitstringStatusListEntry":
         raise StatusListError("unsupported credentialStatus type")
-    result = verify(list_credential, now=now, resolve_document=resolve_document, schema=status_list_errors)
+    result = verify(
+        list_credential,
+        now=now,
+        resolve_document=resolve_document,
+        schema=status_list_errors,
+    )
     if not result.verified or result.credential is None:
-        raise StatusListError("status list credential does not verify: " + ",".join(result.codes))
+        raise StatusListError(
+            "status list credential does not verify: " + ",".join(result.codes)
+        )
     listed = result.credential
     if issuer_id is None or issuer_of(listed) != issuer_id:
         raise StatusListError("status list issued by someone else")
@@ -165,16 +187,24 @@ def status_from_list(list_credential: dict[str, Any] | str, entry: dict[str, Any
     return get_bit(decode_bitstring(subject["encodedList"]), _entry_index(entry))
 
 
-def bitstring_status_lookup(fetch_list: Callable[[str], dict[str, Any] | str], *, now: datetime,
-                            resolve_document: ResolveDocument | None = None
-                            ) -> Callable[[dict[str, Any], dict[str, Any]], bool]:
+def bitstring_status_lookup(
+    fetch_list: Callable[[str], dict[str, Any] | str],
+    *,
+    now: datetime,
+    resolve_document: ResolveDocument | None = None,
+) -> Callable[[dict[str, Any], dict[str, Any]], bool]:
     """A ``status_lookup`` for ``verify``: fetches the list with the app's ``fetch_list(url)``."""
 
     def lookup(entry: dict[str, Any], credential: dict[str, Any]) -> bool:
         url = entry.get("statusListCredential")
         if not isinstance(url, str):
             raise StatusListError("statusListCredential missing")
-        return status_from_list(fetch_list(url), entry, issuer_id=issuer_of(credential),
-                                now=now, resolve_document=resolve_document)
+        return status_from_list(
+            fetch_list(url),
+            entry,
+            issuer_id=issuer_of(credential),
+            now=now,
+            resolve_document=resolve_document,
+        )
 
     return lookup

@@ -30,10 +30,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from badges.contexts import check_terms
-from badges.data_integrity import ProofError, data_integrity_proofs, verify_data_integrity
+from badges.data_integrity import (
+    ProofError,
+    data_integrity_proofs,
+    verify_data_integrity,
+)
 from badges.errors import BadgeError, KeyResolutionError
-from badges.keys import ResolveDocument, ResolvedKey, resolve_verification_method
+from badges.keys import ResolvedKey, ResolveDocument, resolve_verification_method
 from badges.model import parse_datetime, recipient_matches
 from badges.schema import schema_errors
 from badges.vc_jwt import (
@@ -105,7 +111,13 @@ def _depth(value: Any, limit: int) -> int:
         deepest = max(deepest, level)
         if deepest > limit:
             return deepest
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        children = (
+            item.values()
+            if isinstance(item, dict)
+            else item
+            if isinstance(item, list)
+            else ()
+        )
         stack.extend((child, level + 1) for child in children)
     return deepest
 
@@ -150,7 +162,9 @@ def _parse(document_or_jwt: dict[str, Any] | str | bytes) -> _Parsed:
     return _Parsed("jwt", credential, text, header, payload)
 
 
-def _schema_check(credential: dict[str, Any], schema: Callable[[dict[str, Any]], list[str]]) -> Check:
+def _schema_check(
+    credential: dict[str, Any], schema: Callable[[dict[str, Any]], list[str]]
+) -> Check:
     try:
         errors = schema(credential)
     except Exception as error:  # noqa: BLE001 - a hostile document must not crash the verifier
@@ -190,48 +204,78 @@ def is_bound_to_issuer(controller: str, issuer: str | None) -> bool:
     return controller.startswith("did:key:") and issuer.startswith("urn:")
 
 
-def _resolve(method_id: Any, credential: dict[str, Any],
-             resolve_document: ResolveDocument | None) -> tuple[Check, ResolvedKey | None]:
+def _resolve(
+    method_id: Any, credential: dict[str, Any], resolve_document: ResolveDocument | None
+) -> tuple[Check, ResolvedKey | None]:
     if not isinstance(method_id, str):
-        return Check("issuer_key", False, "key_unresolved", "no verification method"), None
+        return Check(
+            "issuer_key", False, "key_unresolved", "no verification method"
+        ), None
     try:
-        resolved = resolve_verification_method(method_id, resolve_document=resolve_document)
+        resolved = resolve_verification_method(
+            method_id, resolve_document=resolve_document
+        )
     except KeyResolutionError as error:
         return Check("issuer_key", False, "key_unresolved", str(error)[:300]), None
     except Exception as error:  # noqa: BLE001 - malformed keys raise assorted errors
         return Check("issuer_key", False, "key_unresolved", type(error).__name__), None
     if not is_bound_to_issuer(resolved.controller, issuer_id(credential)):
-        return Check("issuer_key", False, "issuer_key_mismatch", resolved.controller), None
+        return Check(
+            "issuer_key", False, "issuer_key_mismatch", resolved.controller
+        ), None
     return Check("issuer_key", True, "key_resolved", method_id), resolved
 
 
-def _di_checks(parsed: _Parsed, resolve_document: ResolveDocument | None
-               ) -> tuple[list[Check], ResolvedKey | None]:
+def _di_checks(
+    parsed: _Parsed, resolve_document: ResolveDocument | None
+) -> tuple[list[Check], ResolvedKey | None]:
     try:
         proofs = data_integrity_proofs(parsed.credential)
     except ProofError as error:
-        return [Check("issuer_key", False, "key_unresolved", "no proof"),
-                Check("proof", False, str(error))], None
+        return [
+            Check("issuer_key", False, "key_unresolved", "no proof"),
+            Check("proof", False, str(error)),
+        ], None
     resolved: ResolvedKey | None = None
     for proof in proofs:
-        key_check, resolved = _resolve(proof.get("verificationMethod"), parsed.credential, resolve_document)
+        key_check, resolved = _resolve(
+            proof.get("verificationMethod"), parsed.credential, resolve_document
+        )
         if resolved is None:
             return [key_check, Check("proof", False, "proof_not_checked")], None
+        if not isinstance(resolved.key, Ed25519PublicKey):
+            return [
+                key_check,
+                Check("proof", False, "proof_invalid", "not an Ed25519 key"),
+            ], resolved
         try:
-            is_valid = verify_data_integrity(parsed.credential, proof, resolved.key)  # type: ignore[arg-type]
+            is_valid = verify_data_integrity(parsed.credential, proof, resolved.key)
         except ProofError as error:
             return [key_check, Check("proof", False, str(error))], resolved
         except Exception as error:  # noqa: BLE001 - e.g. non-Ed25519 key, pyld failure
-            return [key_check, Check("proof", False, "proof_invalid", type(error).__name__)], resolved
+            return [
+                key_check,
+                Check("proof", False, "proof_invalid", type(error).__name__),
+            ], resolved
         if not is_valid:
             return [key_check, Check("proof", False, "proof_invalid")], resolved
-    return [Check("issuer_key", True, "key_resolved", str(resolved.verification_method if resolved else "")),
-            Check("proof", True, "proof_valid")], resolved
+    return [
+        Check(
+            "issuer_key",
+            True,
+            "key_resolved",
+            str(resolved.verification_method if resolved else ""),
+        ),
+        Check("proof", True, "proof_valid"),
+    ], resolved
 
 
-def _jwt_checks(parsed: _Parsed, resolve_document: ResolveDocument | None
-                ) -> tuple[list[Check], ResolvedKey | None]:
-    key_check, resolved = _resolve(parsed.header.get("kid"), parsed.credential, resolve_document)
+def _jwt_checks(
+    parsed: _Parsed, resolve_document: ResolveDocument | None
+) -> tuple[list[Check], ResolvedKey | None]:
+    key_check, resolved = _resolve(
+        parsed.header.get("kid"), parsed.credential, resolve_document
+    )
     if resolved is None:
         return [key_check, Check("proof", False, "proof_not_checked")], None
     try:
@@ -239,7 +283,12 @@ def _jwt_checks(parsed: _Parsed, resolve_document: ResolveDocument | None
     except JwtFormatError as error:
         return [key_check, Check("proof", False, str(error.args[0]))], resolved
     wrong = claims_mismatches(parsed.payload, parsed.credential)
-    claims = Check("claims", not wrong, "claims_mismatch" if wrong else "claims_consistent", ",".join(wrong))
+    claims = Check(
+        "claims",
+        not wrong,
+        "claims_mismatch" if wrong else "claims_consistent",
+        ",".join(wrong),
+    )
     return [key_check, Check("proof", True, "proof_valid"), claims], resolved
 
 
@@ -254,9 +303,9 @@ def _validity_check(credential: dict[str, Any], now: datetime) -> Check:
     if valid_from is None or (end is not None and valid_until is None):
         return Check("validity", False, "validity_invalid")
     if now < valid_from - LEEWAY:
-        return Check("validity", False, "not_yet_valid", start)
+        return Check("validity", False, "not_yet_valid", str(start))
     if valid_until is not None and now > valid_until + LEEWAY:
-        return Check("validity", False, "expired", end)
+        return Check("validity", False, "expired", str(end))
     return Check("validity", True, "valid_period")
 
 
@@ -267,7 +316,9 @@ def _status_entries(credential: dict[str, Any]) -> list[Any]:
     return status if isinstance(status, list) else [status]
 
 
-def _status_check(credential: dict[str, Any], status_lookup: StatusLookup | None) -> Check:
+def _status_check(
+    credential: dict[str, Any], status_lookup: StatusLookup | None
+) -> Check:
     entries = _status_entries(credential)
     if not entries:
         return Check("status", True, "no_status")
@@ -284,7 +335,9 @@ def _status_check(credential: dict[str, Any], status_lookup: StatusLookup | None
             return Check("status", False, "status_unknown", "lookup gave no answer")
         if is_set:
             purpose = entry.get("statusPurpose")
-            return Check("status", False, "suspended" if purpose == "suspension" else "revoked")
+            return Check(
+                "status", False, "suspended" if purpose == "suspension" else "revoked"
+            )
     return Check("status", True, "not_revoked")
 
 
@@ -293,7 +346,9 @@ def _recipient_check(credential: dict[str, Any], email: str) -> Check:
         matches = recipient_matches(credential, email)
     except Exception:  # noqa: BLE001 - hostile shapes simply do not match
         matches = False
-    return Check("recipient", matches, "recipient_matches" if matches else "recipient_mismatch")
+    return Check(
+        "recipient", matches, "recipient_matches" if matches else "recipient_mismatch"
+    )
 
 
 def verify(
@@ -310,14 +365,21 @@ def verify(
     ``schema`` defaults to the official OB 3.0 schemas (endorsement schema for
     EndorsementCredential); the status-list verifier passes its own structural check.
     """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
     try:
         parsed = _parse(document_or_jwt)
     except BadgeError as error:
         return VerificationResult((Check("parse", False, error.code),))
     except (UnicodeDecodeError, RecursionError, ValueError, TypeError) as error:
-        return VerificationResult((Check("parse", False, "parse_error", type(error).__name__),))
-    checks = [Check("parse", True, "parsed"), _schema_check(parsed.credential, schema),
-              _contexts_check(parsed.credential)]
+        return VerificationResult(
+            (Check("parse", False, "parse_error", type(error).__name__),)
+        )
+    checks = [
+        Check("parse", True, "parsed"),
+        _schema_check(parsed.credential, schema),
+        _contexts_check(parsed.credential),
+    ]
     if parsed.format == "jwt":
         proof_checks, resolved = _jwt_checks(parsed, resolve_document)
     else:

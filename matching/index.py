@@ -84,6 +84,10 @@ class Segment:
     regions: npt.NDArray[np.uint64]
     eligible: npt.NDArray[np.bool_]
     alive: npt.NDArray[np.bool_]
+    cos_lat: npt.NDArray[np.float32]
+    inv_travel: npt.NDArray[np.float32]
+    pay_free: npt.NDArray[np.bool_]
+    pay_inv_yen: npt.NDArray[np.float32]
 
     @property
     def size(self) -> int:
@@ -263,6 +267,9 @@ def _segment(
     scalars: dict[str, np.ndarray],
 ) -> Segment:
     id_arr = np.array(ids, np.int64)
+    travel, yen = scalars["travel_km"], scalars["pay_yen"]
+    with np.errstate(divide="ignore"):
+        inv_travel = np.where(travel > 0, 1.0 / travel, np.inf).astype(np.float32)
     return Segment(
         ids=id_arr,
         id_order=np.argsort(id_arr, kind="stable"),
@@ -270,6 +277,10 @@ def _segment(
         text=text,
         text_inv_norm=inv_norm,
         alive=np.ones(len(ids), np.bool_),
+        cos_lat=np.cos(scalars["lat"]).astype(np.float32),
+        inv_travel=inv_travel,
+        pay_free=(scalars["pay_kind"] == PAY_CODE["volunteer"]) | (yen <= 0),
+        pay_inv_yen=(1.0 / np.maximum(yen, 1.0)).astype(np.float32),
         **scalars,
     )
 

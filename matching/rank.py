@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +17,7 @@ from matching.scoring import PAY_CODE, FloatArray
 from matching.text import TextModel, flat_text_model, tf_weight
 
 MAX_QUERY_TERMS = 64
+MAX_REASON_TERMS = 24
 DEFAULT_WEIGHTS = Weights()
 
 
@@ -70,12 +71,18 @@ def prepare(need: Need, index: CandidateIndex, today: dt.date) -> NeedQuery:
 
 @dataclass
 class SegmentScores:
-    """Scores of one segment: total (-inf = filtered), components, missing must-haves, km."""
+    """Scores of one segment: total (-inf = filtered), components, km (None when remote)."""
 
     total: FloatArray
     components: dict[str, FloatArray]
     applies: dict[str, bool]
     distance_km: FloatArray | None
+
+
+_BYTE = np.arange(256)
+_TF_WEIGHT64 = tf_weight(_BYTE.astype(np.uint8)).astype(np.float64)
+_BYTE_LEVEL = (_BYTE & 7).astype(np.float32)
+_BYTE_VERIFIED = (_BYTE >> 3) > 0
 
 
 def score_segment(
@@ -86,56 +93,101 @@ def score_segment(
     *,
     apply_filters: bool = True,
 ) -> SegmentScores:
-    """Score every row of a segment for one need (vectorised)."""
-    must, nice, verified, n_missing = _skill_sums(q, seg)
-    text = _text_scores(q, seg)
-    need = q.need
-    hours = scoring.hours_fit(seg.hours, need.hours_per_week)
-    start = scoring.start_fit(seg.start_day.astype(np.float32) - q.start_day, weights.start_grace_days)
-    geo, dist = _geography(q, seg, weights)
-    pay = scoring.pay_fit(PAY_CODE[need.pay.kind], need.pay.yen, seg.pay_kind, seg.pay_yen)
-    components = {
-        "must_have": scoring.coverage(must, q.n_must),
-        "nice_to_have": scoring.coverage(nice, q.n_nice),
-        "verified": scoring.coverage(verified, len(q.codes)),
-        "text": text,
-        "availability": scoring.availability(hours, start),
-        "geography": geo,
-        "pay": pay,
-    }
+    """Score every row of a segment for one need.
+
+    The same formulas as :mod:`matching.scoring`, fused for speed over precomputed segment
+    arrays. The three skill components are summed straight into the total here; their
+    separate values are recomputed for the top rows only (:func:`skill_components`).
+    """
     applies = {
         "must_have": q.n_must > 0,
         "nice_to_have": q.n_nice > 0,
         "verified": len(q.codes) > 0,
         "text": len(q.term_ids) > 0,
         "availability": True,
-        "geography": need.work_mode != "remote",
+        "geography": q.need.work_mode != "remote",
         "pay": True,
     }
-    total = scoring.combine(components, applies, weights) * scoring.missing_penalty(n_missing, weights)
+    weight_sum = sum(
+        float(getattr(weights, name)) for name in scoring.COMPONENTS if applies[name]
+    )
+    scale = 1.0 / weight_sum if weight_sum > 0 else 0.0
+    total, n_missing = _weighted_skills(q, seg, weights, applies, scale)
+    geo, dist = _geography(q, seg, weights)
+    components = {
+        "text": _text_scores(q, seg),
+        "availability": _availability(q, seg, weights),
+        "geography": geo,
+        "pay": _pay(q, seg),
+    }
+    for name, values in components.items():
+        w = float(getattr(weights, name))
+        if applies[name] and w > 0:
+            total += values * np.float32(w * scale)
+    if q.n_must > 0:
+        total *= scoring.missing_penalty(np.arange(q.n_must + 1), weights)[n_missing]
     if apply_filters:
         keep = _keep_mask(q, seg, weights, n_missing, dist, exclude)
-        total = np.where(keep, total, -np.inf).astype(np.float32)
+        total[~keep] = -np.inf
     return SegmentScores(total, components, applies, dist)
 
 
-def _skill_sums(
-    q: NeedQuery, seg: Segment
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Per-row credit sums (must, nice, verified) and missing must-have counts."""
+def _weighted_skills(
+    q: NeedQuery, seg: Segment, weights: Weights, applies: dict[str, bool], scale: float
+) -> tuple[FloatArray, npt.NDArray[np.intp]]:
+    """Weighted sum of the must-have, nice-to-have and verified components, and missing counts.
+
+    Each posting is one byte (``level | source << 3``); a per-slot lookup table turns it into
+    its weighted credit, so all needed skills cost one concatenation and two bincounts.
+    """
     n = seg.size
-    must, nice, verified = (np.zeros(n, np.float32) for _ in range(3))
-    must_hits = np.zeros(n, np.float32)
-    for col, required, is_must in zip(q.skill_cols, q.required, q.is_must, strict=True):
+    rows_parts, key_parts = [], []
+    for slot, col in enumerate(q.skill_cols):
         rows, values = seg.skills.column(col)
-        credit = scoring.skill_credit(values & 7, required)
-        if is_must:
-            must[rows] += credit
-            must_hits[rows] += 1.0
-        else:
-            nice[rows] += credit
-        verified[rows] += np.where(values >> 3 > 0, credit, 0.0).astype(np.float32)
-    return must, nice, verified, (np.float32(q.n_must) - must_hits)
+        rows_parts.append(rows)
+        key_parts.append(values.astype(np.intp) + slot * 256)
+    if not rows_parts or sum(len(r) for r in rows_parts) == 0:
+        return np.zeros(n, np.float32), np.full(n, q.n_must, np.intp)
+    rows = np.concatenate(rows_parts)
+    keys = np.concatenate(key_parts)
+    weighted, hit = _skill_tables(q, weights, applies, scale)
+    total = np.bincount(rows, weights=weighted[keys], minlength=n).astype(np.float32)
+    if q.n_must == 0:
+        return total, np.zeros(n, np.intp)
+    hits = np.bincount(rows, weights=hit[keys], minlength=n).astype(np.intp)
+    return total, q.n_must - hits
+
+
+def _skill_tables(
+    q: NeedQuery, weights: Weights, applies: dict[str, bool], scale: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Lookup tables (slot * 256 + byte): weighted credit, and 1 for a must-have hit."""
+    n_slots = len(q.codes)
+    weighted = np.zeros(n_slots * 256)
+    hit = np.zeros(n_slots * 256)
+    w_must = weights.must_have * scale / max(q.n_must, 1) if applies["must_have"] else 0.0
+    w_nice = weights.nice_to_have * scale / max(q.n_nice, 1) if applies["nice_to_have"] else 0.0
+    w_ver = weights.verified * scale / max(n_slots, 1) if applies["verified"] else 0.0
+    for slot, (required, is_must) in enumerate(zip(q.required, q.is_must, strict=True)):
+        credit = scoring.skill_credit(_BYTE_LEVEL, required).astype(np.float64)
+        part = credit * (w_must if is_must else w_nice) + np.where(_BYTE_VERIFIED, credit, 0.0) * w_ver
+        weighted[slot * 256 : (slot + 1) * 256] = part
+        hit[slot * 256 : (slot + 1) * 256] = (_BYTE_LEVEL > 0) & is_must
+    return weighted, hit
+
+
+def skill_components(slots: Sequence[SkillSlot]) -> dict[str, float]:
+    """Must-have coverage, nice-to-have coverage and verified share of one pair's skill slots."""
+    # plain floats: same formula as scoring.skill_credit / scoring.coverage, without numpy
+    credits = [min(s.level / max(s.required, 1), 1.0) for s in slots]
+    must = [c for c, s in zip(credits, slots, strict=True) if s.is_must]
+    nice = [c for c, s in zip(credits, slots, strict=True) if not s.is_must]
+    verified = sum(c for c, s in zip(credits, slots, strict=True) if s.source > 0)
+    return {
+        "must_have": sum(must) / len(must) if must else 0.0,
+        "nice_to_have": sum(nice) / len(nice) if nice else 0.0,
+        "verified": verified / len(slots) if slots else 0.0,
+    }
 
 
 def _text_scores(q: NeedQuery, seg: Segment) -> FloatArray:
@@ -146,39 +198,104 @@ def _text_scores(q: NeedQuery, seg: Segment) -> FloatArray:
     for term_id, weight in zip(q.term_ids.tolist(), q.term_weights.tolist(), strict=True):
         rows, tfs = seg.text.column(term_id)
         rows_parts.append(rows)
-        weight_parts.append(tf_weight(tfs) * np.float32(weight))
+        weight_parts.append((_TF_WEIGHT64 * weight)[tfs])
     raw = np.bincount(
         np.concatenate(rows_parts), weights=np.concatenate(weight_parts), minlength=seg.size
-    )
-    return np.minimum(raw.astype(np.float32) * seg.text_inv_norm, 1.0)
+    ).astype(np.float32)
+    raw *= seg.text_inv_norm
+    return np.minimum(raw, np.float32(1.0), out=raw)
+
+
+def _availability(q: NeedQuery, seg: Segment, weights: Weights) -> FloatArray:
+    """Mean of hours fit and start fit (see :func:`matching.scoring.availability`)."""
+    needed = q.need.hours_per_week
+    if needed > 0:
+        hours = np.minimum(seg.hours * np.float32(1.0 / needed), np.float32(1.0))
+    else:
+        hours = np.ones(seg.size, np.float32)
+    late = (seg.start_day - np.int32(q.start_day)).astype(np.float32)
+    start = scoring.start_fit(late, weights.start_grace_days)
+    hours += start
+    hours *= np.float32(0.5)
+    return hours
+
+
+def _pay(q: NeedQuery, seg: Segment) -> FloatArray:
+    """Pay fit (see :func:`matching.scoring.pay_fit`) from precomputed segment arrays."""
+    offer = q.need.pay
+    if offer.kind == "volunteer" or offer.yen <= 0:
+        return seg.pay_free.astype(np.float32)
+    ratio = np.minimum(seg.pay_inv_yen * np.float32(offer.yen), np.float32(1.0))
+    pay = np.where(seg.pay_kind == PAY_CODE[offer.kind], ratio, np.float32(0.5))
+    return np.maximum(pay, seg.pay_free, out=pay, dtype=np.float32)
 
 
 def _geography(
     q: NeedQuery, seg: Segment, weights: Weights
 ) -> tuple[FloatArray, FloatArray | None]:
-    """Geography component and distances (None for remote needs)."""
+    """Geography component and distances in km (both unused for remote needs)."""
     need = q.need
     if need.work_mode == "remote":
-        return np.ones(seg.size, np.float32), None
+        return np.broadcast_to(np.float32(1.0), (seg.size,)), None
     if need.lat is None or need.lng is None:
         dist = np.full(seg.size, np.nan, np.float32)
     else:
-        dist = scoring.haversine_km_rad(seg.lat, seg.lng, np.radians(need.lat), np.radians(need.lng))
-    decay = scoring.distance_decay(dist, seg.travel_km)
-    in_region = (seg.regions & np.uint64(q.region_bit)) != 0
-    return scoring.geography(decay, in_region, weights.region_bonus), dist
+        dist = _haversine_to(seg, float(np.radians(need.lat)), float(np.radians(need.lng)))
+    with np.errstate(invalid="ignore"):
+        ratio = dist * seg.inv_travel
+    ratio *= ratio
+    geo = np.float32(1.0) - np.fmin(ratio, np.float32(1.0))
+    if q.region_bit:
+        in_region = (seg.regions & np.uint64(q.region_bit)) != 0
+        geo[in_region] = np.minimum(geo[in_region] + np.float32(weights.region_bonus), 1.0)
+    return geo, dist
+
+
+def _haversine_to(seg: Segment, lat: float, lng: float) -> FloatArray:
+    """Haversine km from every row to one point (radians), reusing the rows' cos(lat)."""
+    half = np.float32(0.5)
+    a = np.sin((seg.lat - np.float32(lat)) * half)
+    a *= a
+    b = np.sin((seg.lng - np.float32(lng)) * half)
+    b *= b
+    b *= seg.cos_lat
+    b *= np.float32(np.cos(lat))
+    a += b
+    np.clip(a, 0.0, 1.0, out=a)
+    np.sqrt(a, out=a)
+    np.arcsin(a, out=a)
+    a *= np.float32(2.0 * scoring.EARTH_RADIUS_KM)
+    return a
+
+
+def _combine(
+    components: dict[str, FloatArray], applies: dict[str, bool], weights: Weights, n: int
+) -> FloatArray:
+    """Weighted mean of the applicable components (see :func:`matching.scoring.combine`)."""
+    total = np.zeros(n, np.float32)
+    weight_sum = 0.0
+    for name in scoring.COMPONENTS:
+        w = float(getattr(weights, name))
+        if applies[name] and w > 0:
+            total += components[name] * np.float32(w)
+            weight_sum += w
+    if weight_sum > 0:
+        total *= np.float32(1.0 / weight_sum)
+    return total
 
 
 def _keep_mask(
     q: NeedQuery,
     seg: Segment,
     weights: Weights,
-    n_missing: FloatArray,
+    n_missing: npt.NDArray[np.intp],
     dist: FloatArray | None,
     exclude: Collection[int],
 ) -> npt.NDArray[np.bool_]:
     """Hard filters: alive, visible and open to offers, accepts the work mode, not excluded."""
-    keep = seg.alive & seg.eligible & ((seg.modes & MODE_BIT[q.need.work_mode]) != 0)
+    keep = (seg.modes & np.uint8(MODE_BIT[q.need.work_mode])) != 0
+    keep &= seg.alive
+    keep &= seg.eligible
     if exclude:
         keep[seg.rows_of(exclude)] = False
     if weights.missing_must == "filter":
@@ -189,15 +306,27 @@ def _keep_mask(
 
 
 def top_rows(total: FloatArray, k: int) -> npt.NDArray[np.intp]:
-    """Rows of the k best finite scores, best first (ties: lower row first)."""
-    if k <= 0 or len(total) == 0:
+    """Rows of the k best finite scores, best first (ties: lower row first).
+
+    A strided sample's k-th best value is a lower bound of the full k-th best, so only rows
+    at or above it go through ``argpartition`` (exact, and ~10× cheaper than a full one).
+    """
+    n = len(total)
+    if k <= 0 or n == 0:
         return np.empty(0, np.intp)
-    if k < len(total):
-        part = np.argpartition(-total, k - 1)[:k]
-    else:
-        part = np.arange(len(total))
-    part = part[np.isfinite(total[part])]
-    return part[np.lexsort((part, -total[part]))]
+    candidates = np.arange(n)
+    stride = n // (k * 64)
+    if stride >= 2:
+        sample = total[::stride]
+        bound = np.partition(sample, len(sample) - k)[len(sample) - k]
+        candidates = np.flatnonzero(total >= bound) if np.isfinite(bound) else candidates
+    values = total[candidates]
+    if k < len(candidates):
+        part = np.argpartition(-values, k - 1)[:k]
+        candidates, values = candidates[part], values[part]
+    finite = np.isfinite(values)
+    candidates, values = candidates[finite], values[finite]
+    return candidates[np.lexsort((candidates, -values))]
 
 
 def rank(
@@ -235,10 +364,10 @@ def rank(
 
 
 def _match(q: NeedQuery, seg: Segment, scores: SegmentScores, row: int, detail: PairDetail) -> Match:
+    values = skill_components(detail.skills)
+    values.update({name: float(v[row]) for name, v in scores.components.items()})
     components = {
-        name: round(float(values[row]), 4)
-        for name, values in scores.components.items()
-        if scores.applies[name]
+        name: round(values[name], 4) for name in scoring.COMPONENTS if scores.applies[name]
     }
     total = max(float(scores.total[row]), 0.0)
     return Match(int(seg.ids[row]), q.need.id, round(total, 6), components, reasons(detail))
@@ -252,8 +381,8 @@ def segment_details(
     Lookups are batched per skill column and per query term (one searchsorted each).
     """
     values = [seg.skills.lookup(col, rows) for col in q.skill_cols]
-    has_term = np.array([seg.text.lookup(t, rows) > 0 for t in q.term_ids.tolist()], np.bool_)
-    by_weight = np.argsort(-q.term_weights, kind="stable")
+    by_weight = np.argsort(-q.term_weights, kind="stable")[:MAX_REASON_TERMS].tolist()
+    has_term = [seg.text.lookup(int(q.term_ids[t]), rows) > 0 for t in by_weight]
     need = q.need
     out = []
     for i, row in enumerate(rows.tolist()):
@@ -261,7 +390,7 @@ def segment_details(
             SkillSlot(code, required, is_must, int(v[i]) & 7, int(v[i]) >> 3)
             for code, required, is_must, v in zip(q.codes, q.required, q.is_must, values, strict=True)
         )
-        shared = tuple(q.terms[t] for t in by_weight.tolist() if has_term[t, i])
+        shared = tuple(q.terms[t] for t, has in zip(by_weight, has_term, strict=True) if has[i])
         dist = None if scores.distance_km is None else float(scores.distance_km[row])
         out.append(
             PairDetail(

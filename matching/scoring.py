@@ -78,15 +78,15 @@ def haversine_km_rad(
 
 
 def distance_decay(distance_km: npt.ArrayLike, travel_km: npt.ArrayLike) -> FloatArray:
-    """1 - (d / limit)² inside the person's travel limit, 0 beyond it or when unknown (NaN).
-
-    Smooth: flat near home, falling faster towards the limit.
-    """
+    """1 - (d / limit)² inside the person's travel limit, 0 beyond it, when unknown (NaN) or
+    when the limit is 0 (the person does not travel). Flat near home, steeper near the limit."""
     d = np.asarray(distance_km, dtype=np.float32)
     limit = np.asarray(travel_km, dtype=np.float32)
-    ratio = np.where(limit > 0, d / np.maximum(limit, 1e-6), np.where(d <= 0, 0.0, np.inf))
-    decay = 1.0 - np.square(np.minimum(ratio, 1.0))
-    return np.where(np.isnan(d), 0.0, decay).astype(np.float32)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv_limit = np.where(limit > 0, np.float32(1.0) / limit, np.float32(np.inf))
+        ratio = d * inv_limit
+        # fmin ignores NaN: unknown distance (or 0 km with no travel) gives ratio 1 → 0
+        return (1.0 - np.fmin(ratio * ratio, 1.0)).astype(np.float32)
 
 
 def geography(decay: FloatArray, in_region: BoolArray, region_bonus: float) -> FloatArray:

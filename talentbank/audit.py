@@ -37,6 +37,7 @@ def record(
 ) -> AuditEvent:
     """Store one audit event. `details` must not hold secrets (passwords, tokens, keys)."""
     info = current_request_info.get()
+    details = json.loads(json.dumps(details, default=str))  # UUIDs and dates as text
     event = AuditEvent(
         occurred_at=utcnow(),
         actor_id=actor.id if actor is not None else None,

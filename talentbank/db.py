@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -59,7 +59,17 @@ def utcnow() -> datetime:
 # "IMMEDIATE" for anything that may write; the app sets "DEFERRED" for safe-method requests.
 sqlite_begin_mode: ContextVar[str] = ContextVar("sqlite_begin_mode", default="IMMEDIATE")
 
-session = scoped_session(sessionmaker(expire_on_commit=False))
+class AppSession(Session):
+    """A session bound to the engine of the current Flask app, so several apps can live in one process."""
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Engine:
+        from flask import current_app
+
+        return current_app.extensions["talentbank.engine"]
+
+
+# One session per request (thread); removed when the app context ends.
+session = scoped_session(sessionmaker(class_=AppSession, expire_on_commit=False))
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 5000, **kwargs: Any) -> Engine:
@@ -87,10 +97,9 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000, **kwargs: Any) -> Engi
 
 
 def init_app(app: Any) -> None:
-    """Create the app's engine and bind the scoped session; sessions end with the app context."""
+    """Create the app's engine; the request's session ends with the app context."""
     engine = make_engine(app.config["DATABASE_URL"], busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"])
     app.extensions["talentbank.engine"] = engine
-    session.configure(bind=engine)
 
     @app.teardown_appcontext
     def _remove_session(_exc: BaseException | None) -> None:

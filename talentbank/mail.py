@@ -6,6 +6,7 @@ password-reset flow works on a laptop with no mail server.
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from collections.abc import Mapping
 from email.message import EmailMessage
@@ -20,6 +21,7 @@ from talentbank.db import utcnow
 from talentbank.models import OutboxMessage
 
 SUPPORTED_LOCALES = ("ja", "en")
+logger = logging.getLogger(__name__)
 
 
 def queue_mail(session: Session, *, to: str, template: str, locale: str, **context: Any) -> OutboxMessage:
@@ -36,6 +38,7 @@ def queue_mail(session: Session, *, to: str, template: str, locale: str, **conte
     )
     session.add(message)
     session.flush()
+    session.info["mail_queued"] = True
     return message
 
 
@@ -52,7 +55,12 @@ def send_pending(session: Session, config: Mapping[str, Any], *, limit: int = 10
     if not pending:
         return 0
     sent = 0
-    with _connect(config) as smtp:
+    try:
+        smtp = _connect(config)
+    except OSError as error:
+        logger.warning("SMTP server unreachable, %d messages stay queued: %s", len(pending), error)
+        return 0
+    with smtp:
         for message in pending:
             message.attempts += 1
             try:

@@ -11,8 +11,9 @@ from argon2 import PasswordHasher
 from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user, logout_user
+from sqlalchemy.orm import Session
 
-from talentbank import audit, db
+from talentbank import audit, db, mail
 from talentbank.accounts import passwords
 from talentbank.extensions import babel, csrf, limiter, login_manager
 from talentbank.models import User
@@ -74,6 +75,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_begin_request)
     app.before_request(_enforce_absolute_timeout)
     app.after_request(_security_headers)
+    app.after_request(_deliver_queued_mail)
     app.context_processor(lambda: {"current_locale": str(get_locale()), "locales": LOCALES})
 
 
@@ -107,6 +109,19 @@ def _enforce_absolute_timeout() -> None:
     if datetime.now(UTC) - datetime.fromtimestamp(started, UTC) > timedelta(hours=ABSOLUTE_SESSION_HOURS):
         logout_user()
         session.clear()
+
+
+def _deliver_queued_mail(response):
+    """With SMTP configured, send the mail this request queued (and committed) right away.
+
+    Failures leave the mail queued for `talentbank send-mail`. A fresh session sees committed rows only.
+    """
+    if not current_app.config.get("SMTP_HOST") or not db.session.info.pop("mail_queued", False):
+        return response
+    with Session(current_app.extensions["talentbank.engine"]) as mail_session:
+        mail.send_pending(mail_session, current_app.config)
+        mail_session.commit()
+    return response
 
 
 def _security_headers(response):

@@ -9,6 +9,7 @@ real, so SQLite's BEGIN IMMEDIATE and PostgreSQL's transactions behave as in pro
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +22,9 @@ from sqlalchemy.orm import Session
 from talentbank import create_app
 from talentbank import db as tb_db
 from talentbank.cli import upgrade_database
+from talentbank.config import resolve_database_url
 from talentbank.db import Base, make_engine
+from talentbank.extensions import limiter
 from talentbank.reference.loader import load_reference_data
 from tests.factories import PASSWORD
 
@@ -40,7 +43,6 @@ def _reset_postgres(url: str) -> None:
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("TALENTBANK_TEST_DATABASE_URL")
     if url:
-        from talentbank.config import resolve_database_url
 
         url = resolve_database_url(url, "")
         _reset_postgres(url)
@@ -55,6 +57,26 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+@pytest.fixture
+def empty_database_url(tmp_path) -> Iterator[str]:
+    """A brand-new database of the kind under test (a throwaway PostgreSQL database, or a SQLite file)."""
+    server_url = os.environ.get("TALENTBANK_TEST_DATABASE_URL")
+    if not server_url:
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        return
+    server = sa.engine.make_url(resolve_database_url(server_url, ""))
+    name = f"tb_migrations_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
 def make_test_app(database_url: str, tmp_path: Path, **overrides: object) -> Flask:
     config = {
         "TESTING": True,
@@ -63,7 +85,6 @@ def make_test_app(database_url: str, tmp_path: Path, **overrides: object) -> Fla
         "PASSWORD_HASH": "fast",
         "SECURE_COOKIES": False,
         "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
     }
@@ -114,6 +135,7 @@ def db(app: Flask) -> Iterator[Session]:
         session.close()
         tb_db.session.remove()
         _delete_test_rows(engine)
+        limiter.reset()
 
 
 @pytest.fixture
@@ -133,6 +155,16 @@ def make_client(app: Flask, db: Session):
 @pytest.fixture
 def client(make_client) -> CommittingClient:
     return make_client()
+
+
+@pytest.fixture
+def csrf_enabled(app: Flask) -> Iterator[None]:
+    """Turn CSRF protection on (it is off for the other tests' convenience)."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        yield
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
 
 
 @pytest.fixture

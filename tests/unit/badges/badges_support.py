@@ -51,10 +51,15 @@ def method_id(key: Ed25519PrivateKey | None = None) -> str:
     return f"{ISSUER_DID}#{public_key_multibase((key or issuer_key()).public_key())}"
 
 
-def resolver(*keys: Ed25519PrivateKey, documents: dict[str, dict[str, Any]] | None = None):
+def resolver(
+    *keys: Ed25519PrivateKey, documents: dict[str, dict[str, Any]] | None = None
+):
     """A resolve_document serving our issuer's DID document (and any extra documents)."""
-    served = {"https://talentbank.example/issuers/hokkaido-kosen/did.json":
-              did_document(ISSUER_DID, [k.public_key() for k in (keys or (issuer_key(),))])}
+    served = {
+        "https://talentbank.example/issuers/hokkaido-kosen/did.json": did_document(
+            ISSUER_DID, [k.public_key() for k in (keys or (issuer_key(),))]
+        )
+    }
     served.update(documents or {})
 
     def resolve_document(url: str) -> dict[str, Any]:
@@ -65,11 +70,21 @@ def resolver(*keys: Ed25519PrivateKey, documents: dict[str, dict[str, Any]] | No
     return resolve_document
 
 
-def award(*, email: str | None = RECIPIENT_EMAIL, did: str | None = None,
-          valid_from: datetime = NOW - timedelta(days=1), valid_until: datetime | None = None,
-          status: StatusEntry | None = None, level: int | None = None) -> CredentialInput:
+def award(
+    *,
+    email: str | None = RECIPIENT_EMAIL,
+    did: str | None = None,
+    valid_from: datetime = NOW - timedelta(days=1),
+    valid_until: datetime | None = None,
+    status: StatusEntry | None = None,
+    level: int | None = None,
+) -> CredentialInput:
     return CredentialInput(
-        issuer=IssuerProfile(ISSUER_DID, "北海道高専 / Hokkaido KOSEN", "https://talentbank.example/orgs/1"),
+        issuer=IssuerProfile(
+            ISSUER_DID,
+            "北海道高専 / Hokkaido KOSEN",
+            "https://talentbank.example/orgs/1",
+        ),
         achievement=AchievementInput(
             id="https://talentbank.example/achievements/5d1c",
             name="データ分析基礎",
@@ -77,24 +92,36 @@ def award(*, email: str | None = RECIPIENT_EMAIL, did: str | None = None,
             criteria_narrative="Completed the 30-hour course and a graded project.",
             image_url="https://talentbank.example/achievements/5d1c/image.png",
             alignments=(
-                Alignment(target_name="データサイエンス力: 統計数理基礎",
-                          target_url="https://talentbank.example/skills/dss-p-ds-1",
-                          target_code="DS-1", target_framework="DSS-P v2.0",
-                          target_type="ext:DSSSkill", skill_level=level),
+                Alignment(
+                    target_name="データサイエンス力: 統計数理基礎",
+                    target_url="https://talentbank.example/skills/dss-p-ds-1",
+                    target_code="DS-1",
+                    target_framework="DSS-P v2.0",
+                    target_type="ext:DSSSkill",
+                    skill_level=level,
+                ),
             ),
             tags=("python", "統計"),
         ),
         recipient=Recipient(email=email if did is None else None, did=did),
         valid_from=valid_from,
         valid_until=valid_until,
-        evidence=(EvidenceInput(id="https://talentbank.example/evidence/9", name="Project report"),),
+        evidence=(
+            EvidenceInput(
+                id="https://talentbank.example/evidence/9", name="Project report"
+            ),
+        ),
         status=status,
     )
 
 
 def signed_di(**kwargs: Any) -> dict[str, Any]:
-    return sign_data_integrity(build_credential(award(**kwargs)), issuer_key(),
-                               verification_method=method_id(), created=NOW - timedelta(days=1))
+    return sign_data_integrity(
+        build_credential(award(**kwargs)),
+        issuer_key(),
+        verification_method=method_id(),
+        created=NOW - timedelta(days=1),
+    )
 
 
 def signed_jwt(**kwargs: Any) -> str:

@@ -8,13 +8,23 @@ import struct
 import zlib
 
 import pytest
+from badges_support import FIXTURES, NOW, resolver, signed_di, signed_jwt
 from PIL import Image
 
-from badges import BakingError, bake_png, bake_svg, extract_credential, extract_png, extract_svg, verify
-from badges_support import FIXTURES, NOW, resolver, signed_di, signed_jwt
+from badges import (
+    BakingError,
+    bake_png,
+    bake_svg,
+    extract_credential,
+    extract_png,
+    extract_svg,
+    verify,
+)
 
-SVG = ('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="64" '
-       'height="64" viewBox="0 0 64 64"><circle cx="32" cy="32" r="30" fill="#0a6"/></svg>\n')
+SVG = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="64" '
+    'height="64" viewBox="0 0 64 64"><circle cx="32" cy="32" r="30" fill="#0a6"/></svg>\n'
+)
 
 
 def _png() -> bytes:
@@ -33,7 +43,9 @@ def test_png_round_trip_json_and_jwt_and_replacement() -> None:
     assert extract_png(rebaked) == token
     assert rebaked.count(b"openbadgecredential") == 1
     assert rebaked.index(b"iTXt") < rebaked.index(b"IEND")
-    assert verify(extract_credential(rebaked), now=NOW, resolve_document=resolver()).verified
+    assert verify(
+        extract_credential(rebaked), now=NOW, resolve_document=resolver()
+    ).verified
 
 
 def test_svg_round_trip_json_and_jwt_and_replacement() -> None:
@@ -47,7 +59,9 @@ def test_svg_round_trip_json_and_jwt_and_replacement() -> None:
     assert rebaked.count("<openbadges:credential") == 1
     assert f'verify="{token}"' in rebaked
     assert extract_svg(rebaked) == token
-    assert verify(extract_credential(rebaked.encode()), now=NOW, resolve_document=resolver()).verified
+    assert verify(
+        extract_credential(rebaked.encode()), now=NOW, resolve_document=resolver()
+    ).verified
 
 
 def test_cdata_terminator_in_json_survives() -> None:
@@ -66,10 +80,14 @@ def test_1edtech_baked_fixtures_extract() -> None:
 
 
 def test_svg_with_entities_or_internal_subset_refused() -> None:
-    laughs = ('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
-              '<svg xmlns="http://www.w3.org/2000/svg"><text>&b;</text></svg>')
-    external = ('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-                '<svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>')
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+        '<svg xmlns="http://www.w3.org/2000/svg"><text>&b;</text></svg>'
+    )
+    external = (
+        '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        '<svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>'
+    )
     for hostile in (laughs, external):
         with pytest.raises(BakingError):
             extract_svg(hostile)
@@ -99,11 +117,21 @@ def test_compressed_itxt_is_read_with_a_limit() -> None:
     png = _png()
     text = zlib.compress(b'{"a": 1}')
     data = b"openbadgecredential\0\1\0\0\0" + text
-    chunk = struct.pack(">I", len(data)) + b"iTXt" + data + struct.pack(">I", zlib.crc32(b"iTXt" + data))
+    chunk = (
+        struct.pack(">I", len(data))
+        + b"iTXt"
+        + data
+        + struct.pack(">I", zlib.crc32(b"iTXt" + data))
+    )
     baked = png[:-12] + chunk + png[-12:]
     assert json.loads(extract_png(baked)) == {"a": 1}
     bomb = zlib.compress(b" " * (8 * 1024 * 1024))
     data = b"openbadgecredential\0\1\0\0\0" + bomb
-    chunk = struct.pack(">I", len(data)) + b"iTXt" + data + struct.pack(">I", zlib.crc32(b"iTXt" + data))
+    chunk = (
+        struct.pack(">I", len(data))
+        + b"iTXt"
+        + data
+        + struct.pack(">I", zlib.crc32(b"iTXt" + data))
+    )
     with pytest.raises(BakingError):
         extract_png(png[:-12] + chunk + png[-12:])

@@ -5,10 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 
-from badges import canonicalize, did_key, public_key_multibase, sign_data_integrity, verify
-from badges.data_integrity import hash_data
 from badges_support import FIXTURES, NOW, fixture_json
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from badges import (
+    canonicalize,
+    did_key,
+    public_key_multibase,
+    sign_data_integrity,
+    verify,
+)
+from badges.data_integrity import hash_data
 
 VECTORS = FIXTURES / "test-vectors"
 
@@ -16,26 +23,39 @@ VECTORS = FIXTURES / "test-vectors"
 def _vector_key() -> tuple[Ed25519PrivateKey, dict[str, str]]:
     values = json.loads((VECTORS / "obv3p0-keys-and-hashes.json").read_text())
     # privateKeyHex is seed (32 bytes) followed by the public key.
-    return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(values["privateKeyHex"][:64])), values
+    return Ed25519PrivateKey.from_private_bytes(
+        bytes.fromhex(values["privateKeyHex"][:64])
+    ), values
 
 
 def test_official_test_vector_byte_for_byte() -> None:
     key, values = _vector_key()
     unsigned = json.loads((VECTORS / "obv3p0-unsigned-credential.json").read_text())
-    expected_signed = json.loads((VECTORS / "obv3p0-signed-credential.json").read_text())
+    expected_signed = json.loads(
+        (VECTORS / "obv3p0-signed-credential.json").read_text()
+    )
 
     document_canon = canonicalize(unsigned)
     assert document_canon == (VECTORS / "obv3p0-document-canon.nq").read_text()
-    assert hashlib.sha256(document_canon.encode()).hexdigest() == values["ob-document-hash"]
+    assert (
+        hashlib.sha256(document_canon.encode()).hexdigest()
+        == values["ob-document-hash"]
+    )
 
-    proof_options = {k: v for k, v in expected_signed["proof"].items() if k != "proofValue"}
+    proof_options = {
+        k: v for k, v in expected_signed["proof"].items() if k != "proofValue"
+    }
     proof_canon = canonicalize({**proof_options, "@context": unsigned["@context"]})
     assert proof_canon == (VECTORS / "obv3p0-proof-canon.nq").read_text()
     assert hashlib.sha256(proof_canon.encode()).hexdigest() == values["ob-proof-hash"]
     assert hash_data(unsigned, proof_options).hex() == values["ob-data"]
 
-    signed = sign_data_integrity(unsigned, key, verification_method=values["verificationMethod"],
-                                 created=values["created"])
+    signed = sign_data_integrity(
+        unsigned,
+        key,
+        verification_method=values["verificationMethod"],
+        created=values["created"],
+    )
     assert key.sign(hash_data(unsigned, proof_options)).hex() == values["ob-signature"]
     assert signed["proof"]["proofValue"] == values["ob-proof-value"]
     assert signed == expected_signed
@@ -43,14 +63,24 @@ def test_official_test_vector_byte_for_byte() -> None:
 
 
 def test_official_signed_vector_verifies_with_its_controller_document() -> None:
-    key, values = _vector_key()
+    _key, values = _vector_key()
     signed = json.loads((VECTORS / "obv3p0-signed-credential.json").read_text())
     controller = "https://example.edu/issuers/565049"
-    document = {"id": controller, "verificationMethod": [
-        {"id": values["verificationMethod"], "type": "Multikey", "controller": controller,
-         "publicKeyMultibase": values["publicKeyMultibase"]}],
-        "assertionMethod": [values["verificationMethod"]]}
-    result = verify(signed, now=NOW, resolve_document={controller: document}.__getitem__)
+    document = {
+        "id": controller,
+        "verificationMethod": [
+            {
+                "id": values["verificationMethod"],
+                "type": "Multikey",
+                "controller": controller,
+                "publicKeyMultibase": values["publicKeyMultibase"],
+            }
+        ],
+        "assertionMethod": [values["verificationMethod"]],
+    }
+    result = verify(
+        signed, now=NOW, resolve_document={controller: document}.__getitem__
+    )
     assert result.verified, result.checks
 
 
@@ -58,23 +88,43 @@ def test_validator_fixture_with_did_key_verifies_offline() -> None:
     result = verify(fixture_json("simple-did-key-method.json"), now=NOW)
     assert result.verified, result.checks
     assert result.issuer_key is not None
-    assert result.issuer_key.controller == "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
+    assert (
+        result.issuer_key.controller
+        == "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
+    )
 
 
 def _controller_for(credential: dict) -> dict:
-    method = credential["proof"][0]["verificationMethod"] if isinstance(credential["proof"], list) \
+    method = (
+        credential["proof"][0]["verificationMethod"]
+        if isinstance(credential["proof"], list)
         else credential["proof"]["verificationMethod"]
+    )
     controller, _, fragment = method.partition("#")
-    return {"id": controller, "assertionMethod": [method], "verificationMethod": [
-        {"id": method, "type": "Multikey", "controller": controller, "publicKeyMultibase": fragment}]}
+    return {
+        "id": controller,
+        "assertionMethod": [method],
+        "verificationMethod": [
+            {
+                "id": method,
+                "type": "Multikey",
+                "controller": controller,
+                "publicKeyMultibase": fragment,
+            }
+        ],
+    }
 
 
 def test_complete_fixture_verifies_given_its_controller_document() -> None:
     credential = fixture_json("complete.json")
     controller = _controller_for(credential)
-    result = verify(credential, now=NOW, resolve_document={controller["id"]: controller}.__getitem__,
-                    status_lookup=lambda entry, credential: False,
-                    expected_recipient_email="Student@1EdTech.edu")
+    result = verify(
+        credential,
+        now=NOW,
+        resolve_document={controller["id"]: controller}.__getitem__,
+        status_lookup=lambda entry, credential: False,
+        expected_recipient_email="Student@1EdTech.edu",
+    )
     assert result.verified, result.checks
     assert result.codes[-2:] == ["not_revoked", "recipient_matches"]
 
@@ -82,7 +132,9 @@ def test_complete_fixture_verifies_given_its_controller_document() -> None:
 def test_endorsement_fixture_verifies_against_endorsement_schema() -> None:
     credential = fixture_json("endorsement-valid.json")
     controller = _controller_for(credential)
-    result = verify(credential, now=NOW, resolve_document={controller["id"]: controller}.__getitem__)
+    result = verify(
+        credential, now=NOW, resolve_document={controller["id"]: controller}.__getitem__
+    )
     assert result.verified, result.checks
 
 
@@ -99,8 +151,12 @@ def test_did_key_cannot_sign_for_an_https_issuer() -> None:
     credential["issuer"]["id"] = "https://talentbank.example/issuers/1"
     del credential["proof"]
     multibase = public_key_multibase(key.public_key())
-    signed = sign_data_integrity(credential, key, verification_method=f"{did_key(key.public_key())}#{multibase}",
-                                 created="2026-01-01T00:00:00Z")
+    signed = sign_data_integrity(
+        credential,
+        key,
+        verification_method=f"{did_key(key.public_key())}#{multibase}",
+        created="2026-01-01T00:00:00Z",
+    )
     result = verify(signed, now=NOW)
     assert result.code_of("issuer_key") == "issuer_key_mismatch"
     assert not result.verified

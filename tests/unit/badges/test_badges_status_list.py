@@ -7,6 +7,16 @@ import gzip
 from datetime import timedelta
 
 import pytest
+from badges_support import (
+    ISSUER_DID,
+    NOW,
+    issuer_key,
+    method_id,
+    other_key,
+    resolver,
+    signed_di,
+    signed_jwt,
+)
 
 from badges import (
     StatusEntry,
@@ -23,17 +33,24 @@ from badges import (
     sign_data_integrity,
     verify,
 )
-from badges_support import ISSUER_DID, NOW, issuer_key, method_id, other_key, resolver, signed_di, signed_jwt
 
 LIST_URL = "https://talentbank.example/status/1"
 
 
 def _signed_list(encoded: str, *, key=None, issuer: str = ISSUER_DID, **kwargs) -> dict:
-    credential = build_status_list_credential(list_url=LIST_URL, issuer=issuer,
-                                              encoded_list=encoded, valid_from=NOW - timedelta(days=2),
-                                              **kwargs)
-    return sign_data_integrity(credential, key or issuer_key(), verification_method=method_id(key),
-                               created=NOW - timedelta(days=2))
+    credential = build_status_list_credential(
+        list_url=LIST_URL,
+        issuer=issuer,
+        encoded_list=encoded,
+        valid_from=NOW - timedelta(days=2),
+        **kwargs,
+    )
+    return sign_data_integrity(
+        credential,
+        key or issuer_key(),
+        verification_method=method_id(key),
+        created=NOW - timedelta(days=2),
+    )
 
 
 def test_bit_order_and_round_trip() -> None:
@@ -56,10 +73,17 @@ def test_revoke_and_unrevoke() -> None:
 
 
 def test_short_and_bomb_lists_refused() -> None:
-    short = "u" + base64.urlsafe_b64encode(gzip.compress(bytes(100))).rstrip(b"=").decode()
+    short = (
+        "u" + base64.urlsafe_b64encode(gzip.compress(bytes(100))).rstrip(b"=").decode()
+    )
     with pytest.raises(StatusListError):
         decode_bitstring(short)
-    bomb = "u" + base64.urlsafe_b64encode(gzip.compress(bytes(32 * 1024 * 1024))).rstrip(b"=").decode()
+    bomb = (
+        "u"
+        + base64.urlsafe_b64encode(gzip.compress(bytes(32 * 1024 * 1024)))
+        .rstrip(b"=")
+        .decode()
+    )
     with pytest.raises(StatusListError):
         decode_bitstring(bomb)
     with pytest.raises(StatusListError):
@@ -82,36 +106,73 @@ def _entry(index: int) -> StatusEntry:
 
 
 def _lookup(list_credential):
-    return bitstring_status_lookup(lambda url: list_credential if url == LIST_URL else {},
-                                   now=NOW, resolve_document=resolver())
+    return bitstring_status_lookup(
+        lambda url: list_credential if url == LIST_URL else {},
+        now=NOW,
+        resolve_document=resolver(),
+    )
 
 
 def test_signed_list_verifies_and_reports_status() -> None:
     encoded = set_status(encode_bitstring(new_bitstring()), 7, is_set=True)
     status_list = _signed_list(encoded)
     lookup = _lookup(status_list)
-    fine = verify(signed_di(status=_entry(8)), now=NOW, resolve_document=resolver(), status_lookup=lookup)
+    fine = verify(
+        signed_di(status=_entry(8)),
+        now=NOW,
+        resolve_document=resolver(),
+        status_lookup=lookup,
+    )
     assert fine.verified and fine.code_of("status") == "not_revoked"
-    revoked = verify(signed_di(status=_entry(7)), now=NOW, resolve_document=resolver(), status_lookup=lookup)
+    revoked = verify(
+        signed_di(status=_entry(7)),
+        now=NOW,
+        resolve_document=resolver(),
+        status_lookup=lookup,
+    )
     assert not revoked.verified and revoked.code_of("status") == "revoked"
-    revoked_jwt = verify(signed_jwt(status=_entry(7)), now=NOW, resolve_document=resolver(),
-                         status_lookup=lookup)
+    revoked_jwt = verify(
+        signed_jwt(status=_entry(7)),
+        now=NOW,
+        resolve_document=resolver(),
+        status_lookup=lookup,
+    )
     assert revoked_jwt.code_of("status") == "revoked"
 
 
-@pytest.mark.parametrize("make_list", [
-    lambda: {**_signed_list(encode_bitstring(new_bitstring())), "id": LIST_URL},  # fine control
-    lambda: _signed_list(encode_bitstring(new_bitstring()), key=other_key()),
-    lambda: {**_signed_list(encode_bitstring(new_bitstring())), "validFrom": "2020-01-01T00:00:00Z"},
-    lambda: _signed_list(encode_bitstring(new_bitstring()), valid_until=NOW - timedelta(days=1)),
-])
+@pytest.mark.parametrize(
+    "make_list",
+    [
+        lambda: {
+            **_signed_list(encode_bitstring(new_bitstring())),
+            "id": LIST_URL,
+        },  # fine control
+        lambda: _signed_list(encode_bitstring(new_bitstring()), key=other_key()),
+        lambda: {
+            **_signed_list(encode_bitstring(new_bitstring())),
+            "validFrom": "2020-01-01T00:00:00Z",
+        },
+        lambda: _signed_list(
+            encode_bitstring(new_bitstring()), valid_until=NOW - timedelta(days=1)
+        ),
+    ],
+)
 def test_list_that_does_not_verify_gives_unknown_status(make_list) -> None:
     status_list = make_list()
-    result = verify(signed_di(status=_entry(3)), now=NOW, resolve_document=resolver(),
-                    status_lookup=_lookup(status_list))
-    is_control = status_list["proof"]["verificationMethod"] == method_id() and \
-        status_list["validFrom"] != "2020-01-01T00:00:00Z" and "validUntil" not in status_list
-    assert result.code_of("status") == ("not_revoked" if is_control else "status_unknown")
+    result = verify(
+        signed_di(status=_entry(3)),
+        now=NOW,
+        resolve_document=resolver(),
+        status_lookup=_lookup(status_list),
+    )
+    is_control = (
+        status_list["proof"]["verificationMethod"] == method_id()
+        and status_list["validFrom"] != "2020-01-01T00:00:00Z"
+        and "validUntil" not in status_list
+    )
+    assert result.code_of("status") == (
+        "not_revoked" if is_control else "status_unknown"
+    )
     assert result.verified is is_control
 
 
@@ -121,7 +182,9 @@ def test_lookup_failure_and_missing_lookup_are_unknown_never_valid() -> None:
 
     credential = signed_di(status=_entry(3))
     for lookup in (failing, None, lambda entry, credential: None):
-        result = verify(credential, now=NOW, resolve_document=resolver(), status_lookup=lookup)
+        result = verify(
+            credential, now=NOW, resolve_document=resolver(), status_lookup=lookup
+        )
         assert result.code_of("status") == "status_unknown"
         assert not result.verified
 
@@ -144,25 +207,43 @@ def test_lookup_refuses_wrong_issuer_purpose_or_type() -> None:
 
 
 def test_expired_and_not_yet_valid_exact_codes() -> None:
-    expired = verify(signed_di(valid_from=NOW - timedelta(days=400), valid_until=NOW - timedelta(days=1)),
-                     now=NOW, resolve_document=resolver())
+    expired = verify(
+        signed_di(
+            valid_from=NOW - timedelta(days=400), valid_until=NOW - timedelta(days=1)
+        ),
+        now=NOW,
+        resolve_document=resolver(),
+    )
     assert expired.code_of("validity") == "expired" and not expired.verified
-    future = verify(signed_jwt(valid_from=NOW + timedelta(days=1)), now=NOW, resolve_document=resolver())
+    future = verify(
+        signed_jwt(valid_from=NOW + timedelta(days=1)),
+        now=NOW,
+        resolve_document=resolver(),
+    )
     assert future.code_of("validity") == "not_yet_valid" and not future.verified
 
 
 def test_leeway_is_sixty_seconds() -> None:
     credential = signed_di(valid_from=NOW - timedelta(days=1), valid_until=NOW)
-    assert verify(credential, now=NOW + timedelta(seconds=60), resolve_document=resolver()).verified
-    late = verify(credential, now=NOW + timedelta(seconds=61), resolve_document=resolver())
+    assert verify(
+        credential, now=NOW + timedelta(seconds=60), resolve_document=resolver()
+    ).verified
+    late = verify(
+        credential, now=NOW + timedelta(seconds=61), resolve_document=resolver()
+    )
     assert late.code_of("validity") == "expired"
     early = signed_di(valid_from=NOW + timedelta(seconds=61))
-    assert verify(early, now=NOW, resolve_document=resolver()).code_of("validity") == "not_yet_valid"
+    assert (
+        verify(early, now=NOW, resolve_document=resolver()).code_of("validity")
+        == "not_yet_valid"
+    )
 
 
 def test_key_rotation_old_credentials_still_verify() -> None:
     old = signed_di()
-    rotated = resolver(issuer_key(), other_key())  # new key added, old key still published
+    rotated = resolver(
+        issuer_key(), other_key()
+    )  # new key added, old key still published
     assert verify(old, now=NOW, resolve_document=rotated).verified
     retired = resolver(other_key())  # compromised key withdrawn from the DID document
     result = verify(old, now=NOW, resolve_document=retired)

@@ -1,5 +1,12 @@
 """Property tests (SC-11): every random mutation of a signed credential is rejected, in both
-formats; neutral key reordering of a Data Integrity credential still verifies."""
+formats; neutral key reordering of a Data Integrity credential still verifies.
+
+Data Integrity signs the canonical RDF, not the JSON text. One JSON change leaves that RDF
+untouched: deleting an ``@context`` entry whose terms the document does not use (here
+OB ``extensions.json``). Such a document still verifies, correctly — it says exactly what was
+signed. The DI property therefore asserts: rejected, or the signed bytes are identical and the
+only difference is in ``@context``. Any other surviving mutation fails the test.
+"""
 
 from __future__ import annotations
 
@@ -11,27 +18,40 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
+from badges_support import NOW, resolver, signed_di, signed_jwt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from badges import StatusEntry, verify
-from badges_support import NOW, resolver, signed_di, signed_jwt
+from badges.data_integrity import hash_data
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 KEY_ALPHABET = string.ascii_letters + "@_"
 B64_ALPHABET = string.ascii_letters + string.digits + "-_"
-SCALARS = st.one_of(st.text(max_size=20), st.integers(-5, 10**6), st.booleans(), st.floats(allow_nan=False))
+SCALARS = st.one_of(
+    st.text(max_size=20),
+    st.integers(-5, 10**6),
+    st.booleans(),
+    st.floats(allow_nan=False),
+)
 
 
 @cache
 def _di() -> dict[str, Any]:
-    return signed_di(valid_until=NOW + timedelta(days=365),
-                     status=StatusEntry("https://talentbank.example/status/1", 17), level=2)
+    return signed_di(
+        valid_until=NOW + timedelta(days=365),
+        status=StatusEntry("https://talentbank.example/status/1", 17),
+        level=2,
+    )
 
 
 @cache
 def _jwt() -> str:
-    return signed_jwt(valid_until=NOW + timedelta(days=365), did="did:example:learner-42")
+    return signed_jwt(
+        valid_until=NOW + timedelta(days=365), did="did:example:learner-42"
+    )
 
 
 def _no_status(entry: dict[str, Any], credential: dict[str, Any]) -> bool:
@@ -39,7 +59,9 @@ def _no_status(entry: dict[str, Any], credential: dict[str, Any]) -> bool:
 
 
 def _verified(credential: Any) -> bool:
-    return verify(credential, now=NOW, resolve_document=resolver(), status_lookup=_no_status).verified
+    return verify(
+        credential, now=NOW, resolve_document=resolver(), status_lookup=_no_status
+    ).verified
 
 
 def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
@@ -76,13 +98,25 @@ def mutated(draw: st.DrawFn, original: dict[str, Any]) -> dict[str, Any]:
     elif kind == "delete":
         del parent[last]
     elif kind == "rename" and isinstance(parent, dict):
-        new_key = draw(st.text(KEY_ALPHABET, min_size=1, max_size=12).filter(lambda k: k not in parent))
+        new_key = draw(
+            st.text(KEY_ALPHABET, min_size=1, max_size=12).filter(
+                lambda k: k not in parent
+            )
+        )
         parent[new_key] = parent.pop(last)
     else:
         target = parent if isinstance(parent, dict) else document
-        new_key = draw(st.text(KEY_ALPHABET, min_size=1, max_size=12).filter(lambda k: k not in target))
+        new_key = draw(
+            st.text(KEY_ALPHABET, min_size=1, max_size=12).filter(
+                lambda k: k not in target
+            )
+        )
         target[new_key] = draw(SCALARS)
     return document
+
+
+def _signed_bytes(document: dict[str, Any]) -> bytes:
+    return hash_data(document, document["proof"])
 
 
 def _b64(raw: bytes) -> str:
@@ -91,7 +125,7 @@ def _b64(raw: bytes) -> str:
 
 def _segments(token: str) -> tuple[dict, dict, str]:
     head, body, signature = token.split(".")
-    decode = lambda s: json.loads(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)))  # noqa: E731
+    decode = lambda s: json.loads(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)))
     return decode(head), decode(body), signature
 
 
@@ -103,14 +137,22 @@ def test_unmodified_credentials_verify() -> None:
 
 @SETTINGS
 @given(st.data())
-def test_any_mutation_of_a_data_integrity_credential_is_rejected(data: st.DataObject) -> None:
+def test_any_mutation_of_a_data_integrity_credential_is_rejected(
+    data: st.DataObject,
+) -> None:
     document = data.draw(mutated(_di()))
-    assert not _verified(document)
+    if _verified(document):
+        assert _signed_bytes(document) == _signed_bytes(_di())
+        assert {k: v for k, v in document.items() if k != "@context"} == {
+            k: v for k, v in _di().items() if k != "@context"
+        }
 
 
 @SETTINGS
 @given(st.data())
-def test_any_mutation_of_a_vc_jwt_payload_or_header_is_rejected(data: st.DataObject) -> None:
+def test_any_mutation_of_a_vc_jwt_payload_or_header_is_rejected(
+    data: st.DataObject,
+) -> None:
     header, payload, signature = _segments(_jwt())
     if data.draw(st.booleans()):
         payload = data.draw(mutated(payload))
@@ -125,7 +167,9 @@ def test_any_mutation_of_a_vc_jwt_payload_or_header_is_rejected(data: st.DataObj
 def test_any_character_change_of_a_vc_jwt_is_rejected(data: st.DataObject) -> None:
     token = _jwt()
     index = data.draw(st.integers(0, len(token) - 1))
-    new = data.draw(st.sampled_from(B64_ALPHABET + ".").filter(lambda c: c != token[index]))
+    new = data.draw(
+        st.sampled_from(B64_ALPHABET + ".").filter(lambda c: c != token[index])
+    )
     assert not _verified(token[:index] + new + token[index + 1 :])
 
 
@@ -143,3 +187,15 @@ def _shuffled(value: Any, randomness: Any) -> Any:
 @given(st.randoms(use_true_random=False))
 def test_key_reordering_keeps_data_integrity_valid(randomness: Any) -> None:
     assert _verified(_shuffled(_di(), randomness))
+
+
+def test_dropping_an_unused_context_is_the_known_neutral_change() -> None:
+    document = copy.deepcopy(_di())
+    document["@context"].remove(
+        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+    )
+    assert _verified(document)
+    document["@context"].remove(
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+    )
+    assert not _verified(document)

@@ -8,11 +8,19 @@ from datetime import timedelta
 
 import jwt
 import pytest
+from badges_support import (
+    NOW,
+    award,
+    issuer_key,
+    method_id,
+    other_key,
+    resolver,
+    signed_jwt,
+)
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from badges import build_credential, public_key_jwk, sign_jwt, verify
-from badges_support import NOW, award, issuer_key, method_id, other_key, resolver, signed_jwt
 
 
 def _b64(data: dict) -> str:
@@ -21,7 +29,7 @@ def _b64(data: dict) -> str:
 
 def _parts(token: str) -> tuple[dict, dict, str]:
     header, payload, signature = token.split(".")
-    decode = lambda s: json.loads(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)))  # noqa: E731
+    decode = lambda s: json.loads(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)))
     return decode(header), decode(payload), signature
 
 
@@ -40,8 +48,19 @@ def test_issued_token_header_and_claims() -> None:
     assert payload["nbf"] == int((NOW - timedelta(days=1)).timestamp())
     assert payload["exp"] == int((NOW + timedelta(days=30)).timestamp())
     assert "vc" not in payload
-    assert _check(token) == (True, ["parsed", "schema_valid", "terms_defined", "key_resolved",
-                                    "proof_valid", "claims_consistent", "valid_period", "no_status"])
+    assert _check(token) == (
+        True,
+        [
+            "parsed",
+            "schema_valid",
+            "terms_defined",
+            "key_resolved",
+            "proof_valid",
+            "claims_consistent",
+            "valid_period",
+            "no_status",
+        ],
+    )
 
 
 def test_hashed_email_recipient_has_no_sub() -> None:
@@ -65,20 +84,41 @@ def test_alg_none_rejected() -> None:
 
 def test_hs256_with_public_key_as_secret_rejected() -> None:
     header, payload, _ = _parts(signed_jwt())
-    public_pem = issuer_key().public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
-    secret = public_pem + b"x" * 32  # PyJWT refuses PEM as an HMAC key, so build by hand
+    public_pem = (
+        issuer_key()
+        .public_key()
+        .public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    )
+    secret = (
+        public_pem + b"x" * 32
+    )  # PyJWT refuses PEM as an HMAC key, so build by hand
     import hashlib
     import hmac
-    signing_input = f"{_b64({'alg': 'HS256', 'kid': header['kid'], 'typ': 'JWT'})}.{_b64(payload)}"
-    signature = base64.urlsafe_b64encode(
-        hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()).rstrip(b"=").decode()
+
+    signing_input = (
+        f"{_b64({'alg': 'HS256', 'kid': header['kid'], 'typ': 'JWT'})}.{_b64(payload)}"
+    )
+    signature = (
+        base64.urlsafe_b64encode(
+            hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+        )
+        .rstrip(b"=")
+        .decode()
+    )
     assert _check(f"{signing_input}.{signature}") == (False, ["jwt_alg_forbidden"])
 
 
-@pytest.mark.parametrize("extra", [
-    {"crit": ["exp"]}, {"jku": "https://evil.example/jwks"}, {"x5u": "https://evil.example/cert"},
-    {"jwk": {"kty": "OKP", "crv": "Ed25519", "x": "AAAA"}}, {"x5c": ["MIIB"]}, {"cty": "JWT"},
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"crit": ["exp"]},
+        {"jku": "https://evil.example/jwks"},
+        {"x5u": "https://evil.example/cert"},
+        {"jwk": {"kty": "OKP", "crv": "Ed25519", "x": "AAAA"}},
+        {"x5c": ["MIIB"]},
+        {"cty": "JWT"},
+    ],
+)
 def test_forbidden_headers_rejected_even_when_correctly_signed(extra) -> None:
     header, payload, _ = _parts(signed_jwt())
     token = _forge({**header, **extra}, payload, issuer_key())
@@ -87,13 +127,20 @@ def test_forbidden_headers_rejected_even_when_correctly_signed(extra) -> None:
 
 def test_token_carrying_its_own_key_is_not_trusted() -> None:
     header, payload, _ = _parts(signed_jwt())
-    header = {"alg": "EdDSA", "typ": "JWT", "jwk": public_key_jwk(other_key().public_key())}
+    header = {
+        "alg": "EdDSA",
+        "typ": "JWT",
+        "jwk": public_key_jwk(other_key().public_key()),
+    }
     assert not _check(_forge(header, payload, other_key()))[0]
 
 
 def test_missing_kid_rejected() -> None:
     _, payload, _ = _parts(signed_jwt())
-    assert _check(_forge({"typ": "JWT"}, payload, issuer_key())) == (False, ["jwt_kid_missing"])
+    assert _check(_forge({"typ": "JWT"}, payload, issuer_key())) == (
+        False,
+        ["jwt_kid_missing"],
+    )
 
 
 def test_wrong_key_rejected() -> None:
@@ -109,14 +156,20 @@ def test_algorithm_key_type_confusion_rejected() -> None:
     assert not ok and "jwt_key_mismatch" in codes
 
 
-@pytest.mark.parametrize("claim, value", [
-    ("iss", "did:web:talentbank.example:issuers:hokkaido-kosen:evil"),
-    ("iss", "did:web:talentbank.example:issuers"),  # substring of the real issuer (CVE-2024-53861)
-    ("jti", "urn:uuid:00000000-0000-0000-0000-000000000000"),
-    ("nbf", 0),
-    ("sub", "did:example:someone"),
-    ("exp", 4102444800),
-])
+@pytest.mark.parametrize(
+    "claim, value",
+    [
+        ("iss", "did:web:talentbank.example:issuers:hokkaido-kosen:evil"),
+        (
+            "iss",
+            "did:web:talentbank.example:issuers",
+        ),  # substring of the real issuer (CVE-2024-53861)
+        ("jti", "urn:uuid:00000000-0000-0000-0000-000000000000"),
+        ("nbf", 0),
+        ("sub", "did:example:someone"),
+        ("exp", 4102444800),
+    ],
+)
 def test_claims_inconsistent_with_credential_rejected(claim, value) -> None:
     header, payload, _ = _parts(signed_jwt())
     ok, codes = _check(_forge(header, {**payload, claim: value}, issuer_key()))
@@ -139,17 +192,32 @@ def test_missing_iss_rejected() -> None:
 
 def test_es256_and_rs256_accepted_with_resolved_keys() -> None:
     credential = build_credential(award())
-    for key, alg in ((ec.generate_private_key(ec.SECP256R1()), "ES256"),
-                     (rsa.generate_private_key(public_exponent=65537, key_size=2048), "RS256")):
+    for key, alg in (
+        (ec.generate_private_key(ec.SECP256R1()), "ES256"),
+        (rsa.generate_private_key(public_exponent=65537, key_size=2048), "RS256"),
+    ):
         kid = "https://talentbank.example/issuers/k#key-1"
-        controller = {"id": "https://talentbank.example/issuers/k", "assertionMethod": [kid],
-                      "verificationMethod": [{"id": kid, "type": "JsonWebKey2020",
-                                              "controller": "https://talentbank.example/issuers/k",
-                                              "publicKeyJwk": public_key_jwk(key.public_key())}]}
-        issued = {**credential, "issuer": {**credential["issuer"], "id": controller["id"]}}
+        controller = {
+            "id": "https://talentbank.example/issuers/k",
+            "assertionMethod": [kid],
+            "verificationMethod": [
+                {
+                    "id": kid,
+                    "type": "JsonWebKey2020",
+                    "controller": "https://talentbank.example/issuers/k",
+                    "publicKeyJwk": public_key_jwk(key.public_key()),
+                }
+            ],
+        }
+        issued = {
+            **credential,
+            "issuer": {**credential["issuer"], "id": controller["id"]},
+        }
         token = sign_jwt(issued, key, kid=kid)
         assert _parts(token)[0]["alg"] == alg
-        result = verify(token, now=NOW, resolve_document={controller["id"]: controller}.__getitem__)
+        result = verify(
+            token, now=NOW, resolve_document={controller["id"]: controller}.__getitem__
+        )
         assert result.verified, result.checks
 
 

@@ -1,0 +1,49 @@
+# talentbank — the two commands a newcomer needs:
+#   make run    install into .venv, upgrade the database, load reference + demo data, serve on http://127.0.0.1:5000
+#   make test   install with test dependencies and run the whole suite (SQLite; PostgreSQL too when
+#               TALENTBANK_TEST_DATABASE_URL is set; browser journeys when Chromium is installed)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export TALENTBANK_SECURE_COOKIES ?= 0
+
+.PHONY: run install install-test test test-sqlite test-postgres lint translations bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+run: install
+	$(BIN)/talentbank setup
+	$(BIN)/talentbank run --host 127.0.0.1 --port 5000
+
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+	@if [ -n "$$TALENTBANK_TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL: $$TALENTBANK_TEST_DATABASE_URL"; \
+		$(BIN)/pytest -m "not browser"; \
+	else echo "TALENTBANK_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Re-extract messages, merge them into the catalogues, and compile (the .mo files are committed).
+translations:
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".* .venv build" \
+		-o talentbank/translations/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel update -i talentbank/translations/messages.pot -d talentbank/translations \
+		--no-fuzzy-matching --width 120
+	$(BIN)/pybabel compile -d talentbank/translations --statistics
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

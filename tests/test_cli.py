@@ -1,0 +1,95 @@
+"""The command line: setup, idempotent reference and demo loading, admin creation, backup and restore."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from talentbank import create_app
+from talentbank.models import Municipality, Organisation, Skill, Subprefecture, ToolTag, User
+
+
+@pytest.fixture
+def fresh_app(tmp_path, monkeypatch):
+    monkeypatch.setenv("TALENTBANK_INSTANCE_PATH", str(tmp_path))
+    return create_app({"PASSWORD_HASH": "fast", "TESTING": True})  # SQLite in the instance folder
+
+
+def counts(app) -> dict[str, int]:
+    engine = app.extensions["talentbank.engine"]
+    with Session(engine) as session:
+        return {
+            model.__tablename__: session.scalar(sa.select(sa.func.count()).select_from(model))
+            for model in (Subprefecture, Municipality, Skill, ToolTag, User, Organisation)
+        }
+
+
+def test_setup_loads_everything_once(fresh_app):
+    runner = fresh_app.test_cli_runner()
+    result = runner.invoke(args=["setup"])
+    assert result.exit_code == 0, result.output
+    assert "demo data loaded" in result.output
+    first = counts(fresh_app)
+    assert first["subprefectures"] == 14 and first["municipalities"] == 179
+    assert first["skills"] == 139 and first["tool_tags"] >= 40
+    assert first["users"] >= 30 and first["organisations"] >= 6
+
+    result = runner.invoke(args=["setup"])
+    assert result.exit_code == 0 and "demo data loaded" not in result.output
+    assert runner.invoke(args=["load-demo"]).output.strip() == "demo data: 0 rows created"
+    assert counts(fresh_app) == first
+
+
+def test_load_reference_is_idempotent(fresh_app):
+    runner = fresh_app.test_cli_runner()
+    runner.invoke(args=["upgrade-db"])
+    first = runner.invoke(args=["load-reference"])
+    assert "'created'" in first.output
+    second = runner.invoke(args=["load-reference"])
+    assert "'created'" not in second.output and "'updated'" not in second.output
+    assert "'unchanged'" in second.output
+
+
+def test_municipality_codes_have_valid_check_digits(fresh_app):
+    fresh_app.test_cli_runner().invoke(args=["setup", "--no-demo"])
+    with Session(fresh_app.extensions["talentbank.engine"]) as session:
+        for municipality in session.scalars(sa.select(Municipality)):
+            digits = [int(d) for d in municipality.code[:5]]
+            total = sum(d * w for d, w in zip(digits, [6, 5, 4, 3, 2], strict=True))
+            check = (11 - total % 11) % 10
+            assert int(municipality.code[5]) == check, municipality.name_ja
+
+
+def test_create_admin(fresh_app):
+    runner = fresh_app.test_cli_runner()
+    runner.invoke(args=["setup", "--no-demo"])
+    result = runner.invoke(
+        args=["create-admin", "--email", "Root@Example.jp"], env={"TALENTBANK_ADMIN_PASSWORD": "a strong admin passphrase"}
+    )
+    assert result.exit_code == 0, result.output
+    with Session(fresh_app.extensions["talentbank.engine"]) as session:
+        admin = session.scalar(sa.select(User).where(User.email == "root@example.jp"))
+        assert admin.is_admin and admin.email_verified_at is not None
+    weak = runner.invoke(args=["create-admin", "--email", "x@example.jp"], env={"TALENTBANK_ADMIN_PASSWORD": "password"})
+    assert weak.exit_code != 0
+
+
+def test_backup_and_restore(empty_database_url, tmp_path, monkeypatch):
+    """SQLite backup API, or pg_dump/pg_restore when the suite runs on PostgreSQL."""
+    monkeypatch.setenv("TALENTBANK_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"PASSWORD_HASH": "fast", "TESTING": True, "DATABASE_URL": empty_database_url})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["setup"]).exit_code == 0
+    before = counts(app)
+    backup = tmp_path / "talentbank.backup"
+    result = runner.invoke(args=["backup", str(backup)])
+    assert result.exit_code == 0, result.output
+    engine = app.extensions["talentbank.engine"]
+    with engine.begin() as connection:
+        connection.execute(sa.delete(Organisation))
+    assert counts(app)["organisations"] == 0
+    result = runner.invoke(args=["restore", "--yes", str(backup)])
+    assert result.exit_code == 0, result.output
+    assert counts(app) == before
+    engine.dispose()
