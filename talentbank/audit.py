@@ -23,7 +23,7 @@ class RequestInfo:
 
 
 # Set by the web layer for each request so that services need not know about Flask.
-current_request_info: ContextVar[RequestInfo] = ContextVar("current_request_info", default=RequestInfo())
+current_request_info: ContextVar[RequestInfo | None] = ContextVar("current_request_info", default=None)
 
 
 def record(
@@ -36,7 +36,7 @@ def record(
     **details: Any,
 ) -> AuditEvent:
     """Store one audit event. `details` must not hold secrets (passwords, tokens, keys)."""
-    info = current_request_info.get()
+    info = current_request_info.get() or RequestInfo()
     details = json.loads(json.dumps(details, default=str))  # UUIDs and dates as text
     event = AuditEvent(
         occurred_at=utcnow(),

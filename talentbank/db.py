@@ -59,6 +59,7 @@ def utcnow() -> datetime:
 # "IMMEDIATE" for anything that may write; the app sets "DEFERRED" for safe-method requests.
 sqlite_begin_mode: ContextVar[str] = ContextVar("sqlite_begin_mode", default="IMMEDIATE")
 
+
 class AppSession(Session):
     """A session bound to the engine of the current Flask app, so several apps can live in one process."""
 

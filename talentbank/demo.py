@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from talentbank.db import utcnow
 from talentbank.models import Membership, MembershipRole, Organisation, OrganisationKind, User
 
-DEMO_PASSWORD = "hokkaido-demo-2026"
+DEMO_PASSWORD = "hokkaido-demo-2026"  # noqa: S105  (public on purpose: demo accounts only)
 DEMO_DOMAIN = "demo.talentbank.invalid"
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 
@@ -67,8 +67,14 @@ def load_demo_data(session: Session, *, hasher: PasswordHasher) -> int:
     for display_name, local in PEOPLE:
         email = f"{local}@{DEMO_DOMAIN}"
         if email not in users:
-            users[email] = User(email=email, display_name=display_name, password_hash=password_hash,
-                                email_verified_at=now, locale="en" if local in {"carter", "nguyen"} else "ja")  # fmt: skip
+            locale = "en" if local in {"carter", "nguyen"} else "ja"
+            users[email] = User(
+                email=email,
+                display_name=display_name,
+                password_hash=password_hash,
+                email_verified_at=now,
+                locale=locale,
+            )
             session.add(users[email])
             created += 1
     session.flush()

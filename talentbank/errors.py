@@ -61,11 +61,17 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
-        return _error_response(400, "csrf", _("フォームの有効期限が切れたか、不正な送信です。ページを再読み込みしてもう一度お試しください。"))
+        return _error_response(
+            400,
+            "csrf",
+            _("フォームの有効期限が切れたか、不正な送信です。ページを再読み込みしてもう一度お試しください。"),
+        )
 
     @app.errorhandler(429)
     def _too_many(error: HTTPException):
-        return _error_response(429, "rate_limited", _("短時間に試行が多すぎます。しばらく待ってからもう一度お試しください。"))
+        return _error_response(
+            429, "rate_limited", _("短時間に試行が多すぎます。しばらく待ってからもう一度お試しください。")
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from urllib.parse import unquote, urlsplit
 from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher

@@ -43,7 +43,6 @@ def _reset_postgres(url: str) -> None:
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("TALENTBANK_TEST_DATABASE_URL")
     if url:
-
         url = resolve_database_url(url, "")
         _reset_postgres(url)
     else:

@@ -65,13 +65,16 @@ def test_create_admin(fresh_app):
     runner = fresh_app.test_cli_runner()
     runner.invoke(args=["setup", "--no-demo"])
     result = runner.invoke(
-        args=["create-admin", "--email", "Root@Example.jp"], env={"TALENTBANK_ADMIN_PASSWORD": "a strong admin passphrase"}
+        args=["create-admin", "--email", "Root@Example.jp"],
+        env={"TALENTBANK_ADMIN_PASSWORD": "a strong admin passphrase"},
     )
     assert result.exit_code == 0, result.output
     with Session(fresh_app.extensions["talentbank.engine"]) as session:
         admin = session.scalar(sa.select(User).where(User.email == "root@example.jp"))
         assert admin.is_admin and admin.email_verified_at is not None
-    weak = runner.invoke(args=["create-admin", "--email", "x@example.jp"], env={"TALENTBANK_ADMIN_PASSWORD": "password"})
+    weak = runner.invoke(
+        args=["create-admin", "--email", "x@example.jp"], env={"TALENTBANK_ADMIN_PASSWORD": "password"}
+    )
     assert weak.exit_code != 0
 
 

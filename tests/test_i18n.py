@@ -35,7 +35,9 @@ def test_placeholders_survive_translation():
     catalogue = read_po((CATALOGUE / "messages.po").open("rb"))
     for message in catalogue:
         if message.id and message.string:
-            assert sorted(re.findall(r"%\(\w+\)[sd]", message.id)) == sorted(re.findall(r"%\(\w+\)[sd]", message.string)), message.id
+            assert sorted(re.findall(r"%\(\w+\)[sd]", message.id)) == sorted(
+                re.findall(r"%\(\w+\)[sd]", message.string)
+            ), message.id
 
 
 def test_compiled_catalogue_is_up_to_date():
@@ -66,8 +68,13 @@ def test_mail_goes_out_in_the_recipients_language(client, db):
     client.post("/locale", data={"locale": "en"})
     client.post(
         "/register",
-        data={"email": "en@example.jp", "display_name": "Emily", "password": "a long english passphrase",
-              "password_confirm": "a long english passphrase", "accept_terms": "y"},
+        data={
+            "email": "en@example.jp",
+            "display_name": "Emily",
+            "password": "a long english passphrase",
+            "password_confirm": "a long english passphrase",
+            "accept_terms": "y",
+        },
     )
     [message] = outbox(db, "en@example.jp")
     assert message.subject.startswith("[Hokkaido Digital Talent Bank]")

@@ -8,7 +8,11 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from talentbank.forms import BaseForm
 
-EMAIL_VALIDATORS = [DataRequired(_l("入力してください。")), Length(max=254), Email(_l("メールアドレスの形式が正しくありません。"))]
+EMAIL_VALIDATORS = [
+    DataRequired(_l("入力してください。")),
+    Length(max=254),
+    Email(_l("メールアドレスの形式が正しくありません。")),
+]
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,9 @@ class RegistrationForm(BaseForm):
         _l("パスワード（確認）"),
         validators=[DataRequired(_l("入力してください。")), EqualTo("password", _l("パスワードが一致しません。"))],
     )
-    accept_terms = BooleanField(_l("利用規約とプライバシーポリシーに同意します"), validators=[DataRequired(_l("同意が必要です。"))])
+    accept_terms = BooleanField(
+        _l("利用規約とプライバシーポリシーに同意します"), validators=[DataRequired(_l("同意が必要です。"))]
+    )
 
 
 class LoginForm(BaseForm):

@@ -23,7 +23,7 @@ from talentbank.errors import Invalid, NotFound
 from talentbank.models import AccountToken, User
 
 VERIFY_EMAIL = "verify_email"
-RESET_PASSWORD = "reset_password"
+RESET_PASSWORD = "reset_password"  # noqa: S105  (a token purpose, not a password)
 TOKEN_LIFETIMES = {VERIFY_EMAIL: timedelta(days=3), RESET_PASSWORD: timedelta(hours=2)}
 
 
@@ -164,13 +164,20 @@ def request_password_reset(session: Session, email: str, *, base_url: str, now: 
         audit.record(session, None, "account.reset_requested_unknown")
         return
     token = _issue_token(session, user, RESET_PASSWORD, now or utcnow())
-    mail.queue_mail(session, to=user.email, template="reset_password", locale=user.locale, base_url=base_url, token=token)
+    mail.queue_mail(
+        session, to=user.email, template="reset_password", locale=user.locale, base_url=base_url, token=token
+    )
     audit.record(session, user, "account.reset_requested", object_type="user", object_id=user.public_id)
     session.flush()
 
 
 def reset_password(
-    session: Session, token: str, password: str, *, hasher: PasswordHasher, min_length: int = 10,
+    session: Session,
+    token: str,
+    password: str,
+    *,
+    hasher: PasswordHasher,
+    min_length: int = 10,
     now: datetime | None = None,
 ) -> User:
     """Set a new password through a reset token; ends every existing session of the account."""

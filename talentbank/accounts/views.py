@@ -197,7 +197,10 @@ def change_password_post():
     user = current_user._get_current_object()
     try:
         services.change_password(
-            db.session, user, form.to_input(), hasher=password_hasher(),
+            db.session,
+            user,
+            form.to_input(),
+            hasher=password_hasher(),
             min_length=current_app.config["PASSWORD_MIN_LENGTH"],
         )
     except Invalid as error:
@@ -220,7 +223,11 @@ def set_locale():
     next_url = request.form.get("next", "")
     response = make_response(redirect(next_url if is_safe_next(next_url) else url_for("main.index")))
     response.set_cookie(
-        LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax",
-        secure=current_app.config["SECURE_COOKIES"], httponly=True,
+        LOCALE_COOKIE,
+        locale,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=current_app.config["SECURE_COOKIES"],
+        httponly=True,
     )
     return response

@@ -40,8 +40,12 @@ def verify_organisation(public_id: str):
         verified = request.form.get("verified") == "1"
         organisation_services.set_verified(db.session, current_user._get_current_object(), organisation, verified)
         db.session.commit()
-        flash(_("%(name)s を確認済みにしました。", name=organisation.name) if verified
-              else _("%(name)s の確認を取り消しました。", name=organisation.name), "success")
+        flash(
+            _("%(name)s を確認済みにしました。", name=organisation.name)
+            if verified
+            else _("%(name)s の確認を取り消しました。", name=organisation.name),
+            "success",
+        )
     return redirect(url_for("admin.index"))
 
 

@@ -91,4 +91,3 @@ class Invitation(Base):
 
     organisation: Mapped[Organisation] = relationship()
     invited_by: Mapped[User | None] = relationship()
-

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import DataRequired, Email, Length, Optional, URL
+from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from talentbank.forms import BaseForm
 from talentbank.models import MembershipRole, OrganisationKind
@@ -61,7 +61,11 @@ class InvitationForm(BaseForm):
 
     email = EmailField(
         _l("招待するメールアドレス"),
-        validators=[DataRequired(_l("入力してください。")), Length(max=254), Email(_l("メールアドレスの形式が正しくありません。"))],
+        validators=[
+            DataRequired(_l("入力してください。")),
+            Length(max=254),
+            Email(_l("メールアドレスの形式が正しくありません。")),
+        ],
     )
     role = SelectField(_l("役割"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()])
 

@@ -146,13 +146,19 @@ def invite_member(
     )
     session.flush()
     audit.record(
-        session, actor, "organisation.invite", object_type="organisation", object_id=organisation.public_id,
+        session,
+        actor,
+        "organisation.invite",
+        object_type="organisation",
+        object_id=organisation.public_id,
         invitation_id=record.id,
     )
     return record
 
 
-def pending_invitations(session: Session, organisation: Organisation, *, now: datetime | None = None) -> list[Invitation]:
+def pending_invitations(
+    session: Session, organisation: Organisation, *, now: datetime | None = None
+) -> list[Invitation]:
     now = now or utcnow()
     return list(
         session.scalars(
@@ -200,8 +206,14 @@ def revoke_invitation(session: Session, actor: User, organisation: Organisation,
         raise NotFound()
     invitation.revoked_at = invitation.revoked_at or utcnow()
     session.flush()
-    audit.record(session, actor, "organisation.invitation_revoked", object_type="organisation",
-                 object_id=organisation.public_id, invitation_id=invitation.id)
+    audit.record(
+        session,
+        actor,
+        "organisation.invitation_revoked",
+        object_type="organisation",
+        object_id=organisation.public_id,
+        invitation_id=invitation.id,
+    )
 
 
 def _membership(organisation: Organisation, membership_id: int) -> Membership:
@@ -224,8 +236,15 @@ def change_role(session: Session, actor: User, organisation: Organisation, membe
         raise Invalid(str(_l("最後の管理者の役割は変更できません。")))
     membership.role = new_role
     session.flush()
-    audit.record(session, actor, "organisation.role_changed", object_type="organisation",
-                 object_id=organisation.public_id, member=membership.user.public_id, role=new_role.value)
+    audit.record(
+        session,
+        actor,
+        "organisation.role_changed",
+        object_type="organisation",
+        object_id=organisation.public_id,
+        member=membership.user.public_id,
+        role=new_role.value,
+    )
 
 
 def remove_member(session: Session, actor: User, organisation: Organisation, membership_id: int) -> None:
@@ -237,8 +256,14 @@ def remove_member(session: Session, actor: User, organisation: Organisation, mem
         raise Invalid(str(_l("最後の管理者は削除できません。先に別の管理者を指名してください。")))
     organisation.memberships.remove(membership)
     session.flush()
-    audit.record(session, actor, "organisation.member_removed", object_type="organisation",
-                 object_id=organisation.public_id, member=membership.user.public_id)
+    audit.record(
+        session,
+        actor,
+        "organisation.member_removed",
+        object_type="organisation",
+        object_id=organisation.public_id,
+        member=membership.user.public_id,
+    )
 
 
 def set_verified(
@@ -249,5 +274,10 @@ def set_verified(
     organisation.verified_at = (now or utcnow()) if verified else None
     organisation.verified_by_id = actor.id if verified else None
     session.flush()
-    audit.record(session, actor, "organisation.verify" if verified else "organisation.unverify",
-                 object_type="organisation", object_id=organisation.public_id)
+    audit.record(
+        session,
+        actor,
+        "organisation.verify" if verified else "organisation.unverify",
+        object_type="organisation",
+        object_id=organisation.public_id,
+    )

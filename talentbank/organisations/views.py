@@ -117,8 +117,12 @@ def invite(public_id: str):
     if form.validate_on_submit():
         try:
             services.invite_member(
-                db.session, actor, organisation, form.to_input(),
-                base_url=current_app.config["BASE_URL"], days=current_app.config["INVITATION_DAYS"],
+                db.session,
+                actor,
+                organisation,
+                form.to_input(),
+                base_url=current_app.config["BASE_URL"],
+                days=current_app.config["INVITATION_DAYS"],
             )
         except Invalid as error:
             form.set_errors(error.fields)

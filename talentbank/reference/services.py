@@ -13,7 +13,9 @@ def subprefectures_with_municipalities(session: Session) -> list[Subprefecture]:
     """The 14 振興局 in the prefecture's usual order, each with its municipalities, in one round trip."""
     return list(
         session.scalars(
-            sa.select(Subprefecture).options(selectinload(Subprefecture.municipalities)).order_by(Subprefecture.position)
+            sa.select(Subprefecture)
+            .options(selectinload(Subprefecture.municipalities))
+            .order_by(Subprefecture.position)
         )
     )
 

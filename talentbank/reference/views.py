@@ -21,7 +21,8 @@ def skills():
         for title, items in groupby(
             found,
             key=lambda s: " / ".join(
-                part for part in ((s.category_en, s.subcategory_en) if english else (s.category_ja, s.subcategory_ja))
+                part
+                for part in ((s.category_en, s.subcategory_en) if english else (s.category_ja, s.subcategory_ja))
                 if part
             ),
         )

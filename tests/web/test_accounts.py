@@ -117,10 +117,10 @@ def test_wrong_password_and_unknown_email_answer_the_same(client, db):
     unknown = client.post("/login", data={"email": "nobody@example.jp", "password": "not the password"})
     assert wrong.status_code == unknown.status_code == 422
     assert "メールアドレスまたはパスワードが正しくありません" in wrong.get_data(as_text=True)
-    strip = lambda r: r.get_data(as_text=True).replace(user.email, "").replace("nobody@example.jp", "")  # noqa: E731
-    assert strip(wrong).split("<main")[1].split("</main>")[0].replace('value=""', "") == strip(unknown).split(
-        "<main"
-    )[1].split("</main>")[0].replace('value=""', "")
+    strip = lambda r: r.get_data(as_text=True).replace(user.email, "").replace("nobody@example.jp", "")
+    assert strip(wrong).split("<main")[1].split("</main>")[0].replace('value=""', "") == strip(unknown).split("<main")[
+        1
+    ].split("</main>")[0].replace('value=""', "")
     failures = db.scalars(sa.select(AuditEvent).where(AuditEvent.action == "account.login_failed")).all()
     assert len(failures) == 2
 
@@ -155,7 +155,13 @@ def test_logout_invalidates_old_cookies_server_side(app, client, db, login, make
 
 def test_safe_next_redirect_only(client, db):
     user = make_user(db)
-    for target in ["//evil.example", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "/%0d%0aSet-Cookie:x"]:
+    for target in [
+        "//evil.example",
+        "https://evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "/%0d%0aSet-Cookie:x",
+    ]:
         response = client.post("/login", data={"email": user.email, "password": PASSWORD, "next": target})
         assert response.headers["Location"] in {"/dashboard", "http://localhost/dashboard"}, target
         client.post("/logout")
@@ -177,7 +183,9 @@ def test_password_reset_flow(client, db):
     assert client.post("/login", data={"email": user.email, "password": new_password}).status_code == 302
     # single use
     assert client.get(reset_path).status_code == 404
-    again = client.post(reset_path, data={"password": "another passphrase 1", "password_confirm": "another passphrase 1"})
+    again = client.post(
+        reset_path, data={"password": "another passphrase 1", "password_confirm": "another passphrase 1"}
+    )
     assert again.status_code == 404
 
 
@@ -222,7 +230,11 @@ def test_password_change_needs_the_current_password(client, db, login):
     before = user.password_hash
     response = client.post(
         "/settings/password",
-        data={"current_password": "wrong wrong wrong", "password": "new passphrase 123", "password_confirm": "new passphrase 123"},
+        data={
+            "current_password": "wrong wrong wrong",
+            "password": "new passphrase 123",
+            "password_confirm": "new passphrase 123",
+        },
     )
     assert response.status_code == 422
     assert "現在のパスワードが正しくありません" in response.get_data(as_text=True)

@@ -63,7 +63,7 @@ def test_queued_mail_is_delivered_over_smtp(app, client, db, smtp_server):
         sent = send_pending(tb_db.session, config)
         tb_db.session.commit()
     assert sent == 1
-    [(sender, recipients, content)] = recorder.messages
+    [(_sender, recipients, content)] = recorder.messages
     assert recipients == ["smtp@example.jp"]
     message = email.message_from_bytes(content, policy=email.policy.default)
     assert "/reset/" in message.get_content()

@@ -134,7 +134,9 @@ def test_invitation_for_another_address_is_refused(client, db, login):
 def test_non_member_cannot_invite(client, db, login):
     organisation = make_organisation(db)
     login(client, make_user(db))
-    response = client.post(f"/orgs/{organisation.public_id}/invitations", data={"email": "x@example.jp", "role": "owner"})
+    response = client.post(
+        f"/orgs/{organisation.public_id}/invitations", data={"email": "x@example.jp", "role": "owner"}
+    )
     assert response.status_code == 403
     assert db.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
     assert outbox(db) == []
@@ -145,7 +147,9 @@ def test_plain_member_cannot_invite(client, db, login):
     member = make_user(db)
     add_member(db, organisation, member)
     login(client, member)
-    response = client.post(f"/orgs/{organisation.public_id}/invitations", data={"email": "x@example.jp", "role": "owner"})
+    response = client.post(
+        f"/orgs/{organisation.public_id}/invitations", data={"email": "x@example.jp", "role": "owner"}
+    )
     assert response.status_code == 403
     assert outbox(db) == []
 

@@ -35,7 +35,9 @@ def test_every_post_route_is_in_the_csrf_list(app):
         for rule in app.url_map.iter_rules()
         if "POST" in rule.methods and rule.endpoint != "static"
     }
-    listed = {re.sub(r"\{org\}|sometoken|/1/", lambda m: "/x/" if m.group() == "/1/" else "x", route) for route in POST_ROUTES}
+    listed = {
+        re.sub(r"\{org\}|sometoken|/1/", lambda m: "/x/" if m.group() == "/1/" else "x", route) for route in POST_ROUTES
+    }
     assert posts == listed
 
 
@@ -195,9 +197,7 @@ def test_unexpected_error_gives_a_generic_500_and_saves_nothing(app, client, db,
         raise RuntimeError("SELECT secret FROM internals")
 
     monkeypatch.setattr(services, "create_organisation", explode)
-    response = client.post(
-        "/orgs/new", data={"name": "x", "kind": "company", "municipality_code": "011002"}
-    )
+    response = client.post("/orgs/new", data={"name": "x", "kind": "company", "municipality_code": "011002"})
     assert response.status_code == 500
     body = response.get_data(as_text=True)
     assert "SELECT" not in body and "Traceback" not in body
@@ -214,8 +214,16 @@ def test_get_routes_change_nothing(client, db, login):
     organisation = make_organisation(db)
     login(client, organisation.memberships[0].user)
     before = db.scalar(sa.select(sa.func.count()).select_from(User)), organisation.name
-    for path in ["/", "/orgs/", f"/orgs/{organisation.public_id}", f"/orgs/{organisation.public_id}/edit",
-                 "/orgs/new", "/dashboard", "/skills", "/settings/password"]:
+    for path in [
+        "/",
+        "/orgs/",
+        f"/orgs/{organisation.public_id}",
+        f"/orgs/{organisation.public_id}/edit",
+        "/orgs/new",
+        "/dashboard",
+        "/skills",
+        "/settings/password",
+    ]:
         assert client.get(path).status_code == 200, path
     db.refresh(organisation)
     assert (db.scalar(sa.select(sa.func.count()).select_from(User)), organisation.name) == before
