@@ -1,0 +1,91 @@
+"""Browser journeys: a live talentbank on 127.0.0.1 driven by Debian's Chromium through Playwright.
+
+Without /usr/bin/chromium the journeys are skipped on a laptop, but fail in CI (CI=true), so a
+missing browser can never turn into a silent pass.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
+
+from talentbank import create_app
+from talentbank.cli import upgrade_database
+from talentbank.db import make_engine
+from talentbank.reference.loader import load_reference_data
+
+CHROMIUM = os.environ.get("TALENTBANK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[tuple[str, object]]:
+    """Serve a fresh SQLite-backed talentbank on a free loopback port; yields (base URL, app)."""
+    folder = tmp_path_factory.mktemp("live")
+    url = f"sqlite:///{folder / 'live.db'}"
+    upgrade_database(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        load_reference_data(session)
+        session.commit()
+    engine.dispose()
+    os.environ["TALENTBANK_INSTANCE_PATH"] = str(folder)
+    app = create_app({"DATABASE_URL": url, "PASSWORD_HASH": "fast", "SECURE_COOKIES": False})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    app.config["BASE_URL"] = base_url
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield base_url, app
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="ja-JP")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        yield page
+    finally:
+        context.close()

@@ -1,0 +1,93 @@
+"""What a person does in a real browser: register, confirm, log in, switch language, create an organisation."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from talentbank.models import Organisation, OutboxMessage
+from tests.browser.conftest import SCREENSHOTS
+
+PASSWORD = "shiretoko drift ice 2026"
+
+
+def latest_link(app, address: str, prefix: str) -> str:
+    with Session(app.extensions["talentbank.engine"]) as session:
+        message = session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.to_address == address).order_by(OutboxMessage.id.desc())
+        ).first()
+    match = re.search(rf"https?://\S+{re.escape(prefix)}\S+", message.body_text)
+    assert match, message.body_text
+    return match.group(0)
+
+
+def register_and_confirm(page, base_url: str, app, email: str, name: str) -> None:
+    page.goto(base_url + "/")
+    page.get_by_role("link", name="新規登録").first.click()
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("表示名").fill(name)
+    page.get_by_label("パスワード", exact=True).fill(PASSWORD)
+    page.get_by_label("パスワード（確認）").fill(PASSWORD)
+    page.get_by_label("利用規約とプライバシーポリシーに同意します").check()
+    page.get_by_role("button", name="登録する").click()
+    page.get_by_role("heading", name="メールを確認してください").wait_for()
+    page.goto(latest_link(app, email, "/confirm/"))
+    page.get_by_role("button", name="登録を完了する").click()
+    page.get_by_role("heading", name="マイページ").wait_for()
+
+
+def test_register_login_switch_language_and_create_an_organisation(page, live_server):
+    base_url, app = live_server
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    page.goto(base_url + "/")
+    assert page.locator("html").get_attribute("lang") == "ja"
+    page.screenshot(path=str(SCREENSHOTS / "home-ja.png"), full_page=True)
+
+    register_and_confirm(page, base_url, app, "hanako@example.jp", "釧路 花子")
+    assert page.get_by_text("釧路 花子 さん、ようこそ。").is_visible()
+
+    page.get_by_role("button", name="ログアウト").click()
+    page.get_by_role("link", name="ログイン").first.click()
+    page.get_by_label("メールアドレス").fill("hanako@example.jp")
+    page.get_by_label("パスワード").fill("this is not my password")
+    page.get_by_role("button", name="ログイン").click()
+    error = page.get_by_role("alert")
+    assert "メールアドレスまたはパスワードが正しくありません" in error.inner_text()
+
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("heading", name="マイページ").wait_for()
+
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("heading", name="My page").wait_for()
+    assert page.locator("html").get_attribute("lang") == "en"
+
+    page.get_by_role("link", name="Register an organisation").first.click()
+    page.get_by_label("Name", exact=True).fill("釧路町 DX推進室")
+    page.get_by_label("Type").select_option("municipality")
+    page.get_by_label("Location (municipality)").select_option(label="Kushiro-cho (釧路町)")
+    page.get_by_role("button", name="Register").click()
+    page.get_by_role("heading", name=re.compile("釧路町 DX推進室")).wait_for()
+    assert page.get_by_text("016616").is_visible()
+    assert page.get_by_text("Not verified").first.is_visible()
+
+    with Session(app.extensions["talentbank.engine"]) as session:
+        organisation = session.scalar(sa.select(Organisation).where(Organisation.name == "釧路町 DX推進室"))
+        assert organisation is not None and organisation.municipality_code == "016616"
+
+    page.goto(base_url + "/")
+    page.screenshot(path=str(SCREENSHOTS / "home-en.png"), full_page=True)
+
+
+def test_home_page_on_a_phone(browser, live_server):
+    base_url, _app = live_server
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    page = context.new_page()
+    page.goto(base_url + "/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"page scrolls sideways on a phone: {width}px"
+    page.screenshot(path=str(SCREENSHOTS / "home-ja-phone.png"), full_page=True)
+    context.close()
