@@ -38,3 +38,8 @@ def dashboard():
 def health():
     db.session.execute(sa.text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.get("/about")
+def about():
+    return render_template("main/about.html")
