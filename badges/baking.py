@@ -5,9 +5,9 @@ PNG: one ``iTXt`` chunk, keyword ``openbadgecredential``, uncompressed, inserted
 SVG: ``<openbadges:credential>`` (xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0") as the
 first child of ``<svg>``: JSON in CDATA, or a JWS in the ``verify`` attribute.
 
-Extraction is defensive: size limits, PNG CRCs checked, and SVGs with entity declarations
-or an internal DTD subset are refused before the stdlib parser sees them (no entity
-expansion, nothing fetched).
+Extraction is defensive: size limits, PNG CRCs checked, and SVGs are read with expat
+directly, refusing entity declarations, internal DTD subsets and external references
+(no entity expansion, nothing fetched; the protections defusedxml would add).
 """
 
 from __future__ import annotations
@@ -15,14 +15,17 @@ from __future__ import annotations
 import json
 import struct
 import zlib
+from dataclasses import dataclass, field
 from typing import Any
-from xml.etree import ElementTree
+from xml.parsers import expat
 
 from badges.errors import BakingError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_KEYWORD = b"openbadgecredential"
 OB_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
+MAX_SVG_DEPTH = 256
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_CREDENTIAL_BYTES = 1024 * 1024
 
@@ -68,12 +71,7 @@ def _png_chunks(png: bytes) -> list[tuple[bytes, bytes]]:
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
-    return (
-        struct.pack(">I", len(data))
-        + kind
-        + data
-        + struct.pack(">I", zlib.crc32(kind + data))
-    )
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def _is_credential_chunk(kind: bytes, data: bytes) -> bool:
@@ -132,38 +130,89 @@ def _check_svg_safe(svg: str) -> None:
     start = upper.find("<!DOCTYPE")
     if start != -1:
         end = upper.find(">", start)
-        if (
-            end == -1
-            or "[" in upper[start:end]
-            or upper.find("<!DOCTYPE", start + 1) != -1
-        ):
+        if end == -1 or "[" in upper[start:end] or upper.find("<!DOCTYPE", start + 1) != -1:
             raise BakingError("SVG with an internal DTD subset refused")
 
 
-def _parse_svg(svg: str) -> ElementTree.Element:
+@dataclass
+class _SvgScan:
+    """What one expat pass over an SVG found: the root tag and the first credential element."""
+
+    root: str = ""
+    depth: int = 0
+    inside_credential: bool = False
+    found: bool = False
+    verify_attribute: str = ""
+    text: list[str] = field(default_factory=list)
+
+
+def _refuse(*_args: object) -> None:
+    raise BakingError("SVG entity or external reference refused")
+
+
+def _refuse_external(_context: str, _base: str | None, _system: str | None, _public: str | None) -> int:
+    raise BakingError("SVG external reference refused")
+
+
+def _scan_svg(svg: str) -> _SvgScan:
+    """Parse with expat directly: DTD internal subsets, entity declarations and external
+    references raise (the protections defusedxml adds); nothing is fetched or expanded."""
     _check_svg_safe(svg)
+    scan = _SvgScan()
+    parser = expat.ParserCreate(namespace_separator=" ")
+
+    def on_doctype(_name: str, _system: str | None, _public: str | None, has_internal_subset: int) -> None:
+        if has_internal_subset:
+            _refuse()
+
+    def on_start(tag: str, attributes: dict[str, str]) -> None:
+        scan.depth += 1
+        if scan.depth > MAX_SVG_DEPTH:
+            raise BakingError("SVG nested too deeply")
+        if not scan.root:
+            scan.root = tag
+        if tag == f"{OB_NAMESPACE} credential" and not scan.found:
+            scan.found, scan.inside_credential = True, True
+            scan.verify_attribute = attributes.get("verify", "")
+
+    def on_end(tag: str) -> None:
+        scan.depth -= 1
+        if tag == f"{OB_NAMESPACE} credential":
+            scan.inside_credential = False
+
+    def on_text(data: str) -> None:
+        if scan.inside_credential:
+            scan.text.append(data)
+
+    parser.StartDoctypeDeclHandler = on_doctype
+    parser.EntityDeclHandler = _refuse
+    parser.UnparsedEntityDeclHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse_external
+    parser.StartElementHandler = on_start
+    parser.EndElementHandler = on_end
+    parser.CharacterDataHandler = on_text
     try:
-        root = ElementTree.fromstring(svg)
-    except ElementTree.ParseError as error:
+        parser.Parse(svg, True)
+    except expat.ExpatError as error:
         raise BakingError("SVG does not parse") from error
-    if root.tag not in ("{http://www.w3.org/2000/svg}svg", "svg"):
+    if scan.root not in (f"{SVG_NAMESPACE} svg", "svg"):
         raise BakingError("root element is not <svg>")
-    return root
+    return scan
 
 
 def extract_svg(svg: str | bytes) -> str:
     """The baked credential text (JWS from ``verify``, else the element text) of an SVG."""
-    text = svg.decode("utf-8") if isinstance(svg, bytes) else svg
-    root = _parse_svg(text)
-    element = root.find(f"{{{OB_NAMESPACE}}}credential")
-    if element is None:
-        element = next(root.iter(f"{{{OB_NAMESPACE}}}credential"), None)
-    if element is None:
+    try:
+        text = svg.decode("utf-8") if isinstance(svg, bytes) else svg
+    except UnicodeDecodeError as error:
+        raise BakingError("SVG is not UTF-8") from error
+    scan = _scan_svg(text)
+    if not scan.found:
         raise BakingError("no openbadges:credential element", code="not_baked")
-    value = (element.get("verify") or "").strip()
+    value = scan.verify_attribute.strip()
     if value.count(".") == 2:
         return value
-    content = (element.text or "").strip()
+    content = "".join(scan.text).strip()
     if not content:
         raise BakingError("empty openbadges:credential element", code="not_baked")
     return content
@@ -202,7 +251,7 @@ def _without_credential(svg: str) -> str:
 
 def bake_svg(svg: str, credential: Credential) -> str:
     """SVG text carrying ``credential``: JWS in ``verify``, JSON in CDATA (§5.3.2)."""
-    _parse_svg(svg)
+    _scan_svg(svg)
     text = _credential_text(credential)
     svg = _without_credential(svg)
     end = _root_start_tag_end(svg)
@@ -215,7 +264,7 @@ def bake_svg(svg: str, credential: Credential) -> str:
     else:
         element = f'<openbadges:credential verify="{text}"/>'
     baked = start_tag + element + svg[end:]
-    _parse_svg(baked)
+    _scan_svg(baked)
     return baked
 
 

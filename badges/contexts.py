@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import copy
 import json
-from functools import cache
+import re
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -68,6 +69,13 @@ _KEYWORDS = frozenset(
 )
 
 
+# Keywords that only mean something inside a context: in a node object processors ignore
+# them, so a document carrying one has content the proof does not cover.
+_CONTEXT_ONLY_KEYWORDS = frozenset(
+    ["@base", "@container", "@import", "@prefix", "@propagate", "@protected", "@version", "@vocab", "@none"]
+)
+
+
 def bundled_context_urls() -> tuple[str, ...]:
     """URLs the offline loader serves."""
     return tuple(_BUNDLED)
@@ -76,9 +84,7 @@ def bundled_context_urls() -> tuple[str, ...]:
 @cache
 def _context_text(url: str) -> str:
     name = _BUNDLED[url]
-    return (
-        resources.files("badges").joinpath("data", "contexts", name).read_text("utf-8")
-    )
+    return resources.files("badges").joinpath("data", "contexts", name).read_text("utf-8")
 
 
 @cache
@@ -135,23 +141,100 @@ def check_terms(document: dict[str, Any]) -> None:
     """Raise ``UndefinedTerms`` if expansion would drop anything from ``document``.
 
     Catches keys the contexts do not define, keyword-like keys, ``type`` values that
-    stay relative IRIs, relative ``id`` values and JSON nulls (all silently dropped
-    from the canonical form, so unsigned).
+    stay relative IRIs, ids and IRIs that pyld's toRDF would skip, and JSON nulls (all
+    silently dropped from the canonical form, so unsigned).
+
+    Expansion costs milliseconds, so its verdict is cached per *term skeleton* (see
+    ``_skeleton``): the document with every value that cannot change what is dropped
+    replaced by a representative. Only a clean verdict is taken from the cache; any
+    problem is recomputed on the real document for an exact message.
     """
     problems = _nulls(document, "$")
-    dropped: list[str] = []
-    try:
-        expanded = jsonld.expand(
-            document,
-            _options(),
-            on_property_dropped=lambda key: dropped.append(str(key)),
-        )
-    except jsonld.JsonLdError as error:
-        raise _unwrap(error) from error
-    problems += [f"property {key}" for key in dropped]
-    problems += _relative_iris(expanded)
     if problems:
         raise UndefinedTerms(problems)
+    skeleton = _skeleton_text(document)
+    if skeleton is not None and not _skeleton_problems(skeleton):
+        return
+    problems = _expansion_problems(document)
+    if problems:
+        raise UndefinedTerms(problems)
+
+
+def _expansion_problems(document: dict[str, Any]) -> list[str]:
+    dropped: list[str] = []
+    try:
+        expanded = jsonld.expand(document, _options(), on_property_dropped=lambda key: dropped.append(str(key)))
+    except jsonld.JsonLdError as error:
+        raise _unwrap(error) from error
+    return [f"property {key}" for key in dropped] + _relative_iris(expanded)
+
+
+@lru_cache(maxsize=1024)
+def _skeleton_problems(skeleton: str) -> tuple[str, ...]:
+    return tuple(_expansion_problems(json.loads(skeleton)))
+
+
+@cache
+def _exact_keys() -> frozenset[str]:
+    """Keys whose string values select vocabulary: ``type`` and its aliases, and every
+    bundled term coerced with ``"@type": "@vocab"`` (e.g. ``proofPurpose``)."""
+    keys = {"type"}
+    pending: list[Any] = [_parsed_context(url)["@context"] for url in _BUNDLED]
+    while pending:
+        context = pending.pop()
+        if isinstance(context, list):
+            pending.extend(context)
+            continue
+        if not isinstance(context, dict):
+            continue
+        for term, definition in context.items():
+            if isinstance(definition, str) and definition == "@type":
+                keys.add(term)
+            if isinstance(definition, dict):
+                if definition.get("@type") == "@vocab" or definition.get("@id") == "@type":
+                    keys.add(term)
+                pending.append(definition.get("@context"))
+    return frozenset(keys)
+
+
+class _Uncacheable(Exception):
+    """The document defines terms inline; only a full expansion can judge it."""
+
+
+def _representative(text: str) -> str:
+    """Stand-in with the same IRI class as ``text``: a value in an ``id`` or
+    ``@id``-coerced position is dropped only if it is not an absolute IRI (pyld's regex);
+    in literal positions the value never matters."""
+    if text.startswith("@"):
+        return text
+    if _ABSOLUTE_IRI.match(text):
+        return "_:b" if text.startswith("_:") else "urn:x"
+    return "x"
+
+
+def _skeletal(value: Any, key: str) -> Any:
+    if isinstance(value, dict):
+        if "@context" in value:
+            raise _Uncacheable
+        return {k: _skeletal(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_skeletal(item, key) for item in value]
+    if isinstance(value, str) and not key.startswith("@") and key not in _exact_keys():
+        return _representative(value)
+    return value
+
+
+def _skeleton_text(document: dict[str, Any]) -> str | None:
+    """JSON of the term skeleton, or None if the document has inline or unknown contexts."""
+    contexts = document.get("@context")
+    context_list = contexts if isinstance(contexts, list) else [contexts]
+    if not all(isinstance(url, str) and url in _BUNDLED for url in context_list):
+        return None
+    try:
+        body = {k: _skeletal(v, k) for k, v in document.items() if k != "@context"}
+    except _Uncacheable:
+        return None
+    return json.dumps({"@context": contexts, **body}, sort_keys=True)
 
 
 def _nulls(value: Any, path: str) -> list[str]:
@@ -161,22 +244,24 @@ def _nulls(value: Any, path: str) -> list[str]:
         found = [
             f"keyword-like key {k}"
             for k in value
-            if k.startswith("@") and k not in _KEYWORDS
+            if k.startswith("@") and (k not in _KEYWORDS or k in _CONTEXT_ONLY_KEYWORDS)
         ]
         for key, item in value.items():
-            found += _nulls(item, f"{path}.{key}")
+            if key != "@context":  # contexts may map terms to null and use context keywords
+                found += _nulls(item, f"{path}.{key}")
         return found
     if isinstance(value, list):
-        return [
-            problem
-            for i, item in enumerate(value)
-            for problem in _nulls(item, f"{path}[{i}]")
-        ]
+        return [problem for i, item in enumerate(value) for problem in _nulls(item, f"{path}[{i}]")]
     return []
 
 
-def _is_absolute(iri: str) -> bool:
-    return iri.startswith("_:") or (":" in iri and not iri.startswith(":"))
+# pyld's own test (jsonld._is_absolute_iri): toRDF silently skips any node, property or
+# object whose IRI fails it, e.g. "urn:a b" (whitespace), so such IRIs count as undefined.
+_ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+\-.]*|_):[^\s]*$")
+
+
+def _is_absolute(iri: Any) -> bool:
+    return isinstance(iri, str) and _ABSOLUTE_IRI.match(iri) is not None
 
 
 def _relative_iris(expanded: Any) -> list[str]:
@@ -185,13 +270,15 @@ def _relative_iris(expanded: Any) -> list[str]:
         for item in expanded:
             found += _relative_iris(item)
     elif isinstance(expanded, dict):
-        for type_iri in expanded.get("@type", []) if "@value" not in expanded else []:
-            if not _is_absolute(type_iri):
+        types = expanded.get("@type", [])
+        for type_iri in types if isinstance(types, list) else [types]:
+            if type_iri != "@json" and not _is_absolute(type_iri):
                 found.append(f"type {type_iri}")
-        node_id = expanded.get("@id")
-        if isinstance(node_id, str) and not _is_absolute(node_id):
-            found.append(f"id {node_id}")
+        if "@id" in expanded and not _is_absolute(expanded["@id"]):
+            found.append(f"id {expanded['@id']}")
         for key, item in expanded.items():
+            if not key.startswith("@") and not _is_absolute(key):
+                found.append(f"property {key}")
             if key not in ("@type", "@id", "@value"):
                 found += _relative_iris(item)
     return found

@@ -65,13 +65,9 @@ def sign_data_integrity(
     created: datetime | str,
 ) -> dict[str, Any]:
     """A copy of ``document`` with an eddsa-rdfc-2022 ``proof`` (raises UndefinedTerms first)."""
-    unsecured = {
-        key: value for key, value in copy.deepcopy(document).items() if key != "proof"
-    }
+    unsecured = {key: value for key, value in copy.deepcopy(document).items() if key != "proof"}
     check_terms(unsecured)
-    options = proof_configuration(
-        unsecured, verification_method=verification_method, created=created
-    )
+    options = proof_configuration(unsecured, verification_method=verification_method, created=created)
     signature = private_key.sign(hash_data(unsecured, options))
     return {
         **unsecured,
@@ -102,9 +98,7 @@ def check_proof_shape(proof: dict[str, Any]) -> None:
             raise ProofError("proof_malformed")
 
 
-def verify_data_integrity(
-    document: dict[str, Any], proof: dict[str, Any], public_key: Ed25519PublicKey
-) -> bool:
+def verify_data_integrity(document: dict[str, Any], proof: dict[str, Any], public_key: Ed25519PublicKey) -> bool:
     """True if ``proof`` (one of the document's proofs) is a valid signature by ``public_key``."""
     check_proof_shape(proof)
     try:

@@ -54,9 +54,7 @@ def decode_public_key_multibase(value: str) -> Ed25519PublicKey:
     except ValueError as error:
         raise KeyResolutionError(f"bad multibase key: {error}") from error
     if not raw.startswith(ED25519_MULTICODEC) or len(raw) != 34:
-        raise KeyResolutionError(
-            "not an Ed25519 multikey (multicodec 0xed01, 32 bytes)"
-        )
+        raise KeyResolutionError("not an Ed25519 multikey (multicodec 0xed01, 32 bytes)")
     return Ed25519PublicKey.from_public_bytes(raw[2:])
 
 
@@ -157,18 +155,12 @@ def did_document(did: str, public_keys: Sequence[Ed25519PublicKey]) -> dict[str,
 
 def key_from_jwk(jwk: Any) -> PublicKey:
     """Public key from a JWK dict; private JWKs and unsupported key types are refused."""
-    if (
-        not isinstance(jwk, dict)
-        or "d" in jwk
-        or any(k in jwk for k in ("p", "q", "dp", "dq", "qi"))
-    ):
+    if not isinstance(jwk, dict) or "d" in jwk or any(k in jwk for k in ("p", "q", "dp", "dq", "qi")):
         raise KeyResolutionError("JWK must be a public key object")
     kty = jwk.get("kty")
     try:
         if kty == "OKP" and jwk.get("crv") == "Ed25519":
-            raw = base64.urlsafe_b64decode(
-                str(jwk["x"]) + "=" * (-len(str(jwk["x"])) % 4)
-            )
+            raw = base64.urlsafe_b64decode(str(jwk["x"]) + "=" * (-len(str(jwk["x"])) % 4))
             return Ed25519PublicKey.from_public_bytes(raw)
         key: object
         if kty == "EC" and jwk.get("crv") == "P-256":
@@ -189,9 +181,7 @@ def _key_from_method(method: dict[str, Any]) -> PublicKey:
         return decode_public_key_multibase(str(method["publicKeyMultibase"]))
     if "publicKeyJwk" in method:
         return key_from_jwk(method["publicKeyJwk"])
-    raise KeyResolutionError(
-        "verification method has no publicKeyMultibase or publicKeyJwk"
-    )
+    raise KeyResolutionError("verification method has no publicKeyMultibase or publicKeyJwk")
 
 
 def _absolute(reference: str, base: str) -> str:
@@ -203,10 +193,7 @@ def _find_method(document: dict[str, Any], method_id: str, base: str) -> dict[st
     if not isinstance(methods, list):
         raise KeyResolutionError("verificationMethod must be a list")
     for method in methods:
-        if (
-            isinstance(method, dict)
-            and _absolute(str(method.get("id", "")), base) == method_id
-        ):
+        if isinstance(method, dict) and _absolute(str(method.get("id", "")), base) == method_id:
             return method
     raise KeyResolutionError(f"{method_id} not found in controller document")
 
@@ -230,44 +217,32 @@ def _resolve_from_controller(
     except KeyResolutionError:
         raise
     except Exception as error:  # the app's fetcher may raise anything; fail closed
-        raise KeyResolutionError(
-            f"could not fetch {url}: {type(error).__name__}"
-        ) from error
+        raise KeyResolutionError(f"could not fetch {url}: {type(error).__name__}") from error
     if not isinstance(document, dict) or document.get("id") != controller:
         raise KeyResolutionError(f"controller document id does not match {controller}")
     method = _find_method(document, method_id, controller)
     if not _is_assertion_method(document, method_id, controller):
-        raise KeyResolutionError(
-            f"{method_id} is not an assertionMethod of {controller}"
-        )
+        raise KeyResolutionError(f"{method_id} is not an assertionMethod of {controller}")
     if method.get("controller", controller) != controller:
         raise KeyResolutionError("verification method controller mismatch")
     return ResolvedKey(_key_from_method(method), controller, method_id)
 
 
-def resolve_verification_method(
-    method_id: str, *, resolve_document: ResolveDocument | None = None
-) -> ResolvedKey:
+def resolve_verification_method(method_id: str, *, resolve_document: ResolveDocument | None = None) -> ResolvedKey:
     """Public key behind a verification method id (did:key, did:web#frag or https URL#frag).
 
     did:web and https need ``resolve_document``; the document must name the method in
     ``assertionMethod`` (VC Data Integrity §4.2 verification step: proof purpose).
     """
     if method_id.startswith("did:key:"):
-        return ResolvedKey(
-            decode_did_key(method_id), method_id.partition("#")[0], method_id
-        )
+        return ResolvedKey(decode_did_key(method_id), method_id.partition("#")[0], method_id)
     controller, _, fragment = method_id.partition("#")
     if not fragment:
         raise KeyResolutionError("verification method needs a fragment")
     if resolve_document is None:
         raise KeyResolutionError("no resolver for remote verification methods")
     if controller.startswith("did:web:"):
-        return _resolve_from_controller(
-            method_id, controller, did_web_url(controller), resolve_document
-        )
+        return _resolve_from_controller(method_id, controller, did_web_url(controller), resolve_document)
     if controller.startswith("https://"):
-        return _resolve_from_controller(
-            method_id, controller, controller, resolve_document
-        )
+        return _resolve_from_controller(method_id, controller, controller, resolve_document)
     raise KeyResolutionError(f"unsupported verification method {method_id}")

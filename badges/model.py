@@ -164,9 +164,7 @@ def _drop_none(mapping: dict[str, Any]) -> dict[str, Any]:
 
 
 def _issuer_profile(issuer: IssuerProfile) -> dict[str, Any]:
-    return _drop_none(
-        {"id": issuer.id, "type": ["Profile"], "name": issuer.name, "url": issuer.url}
-    )
+    return _drop_none({"id": issuer.id, "type": ["Profile"], "name": issuer.name, "url": issuer.url})
 
 
 def _alignment(alignment: Alignment) -> dict[str, Any]:
@@ -202,9 +200,7 @@ def _achievement(achievement: AchievementInput) -> dict[str, Any]:
     return _drop_none(body)
 
 
-def _subject(
-    recipient: Recipient, achievement: AchievementInput, salt: str | None
-) -> dict[str, Any]:
+def _subject(recipient: Recipient, achievement: AchievementInput, salt: str | None) -> dict[str, Any]:
     if (recipient.email is None) == (recipient.did is None):
         raise ValueError("give exactly one of recipient email or did")
     subject: dict[str, Any] = {"type": ["AchievementSubject"]}
@@ -250,11 +246,7 @@ def status_entry_json(entry: StatusEntry) -> dict[str, Any]:
 
 
 def _contexts(uses_ours: bool) -> list[str]:
-    return (
-        [*CREDENTIAL_CONTEXTS, TALENTBANK_V1]
-        if uses_ours
-        else list(CREDENTIAL_CONTEXTS)
-    )
+    return [*CREDENTIAL_CONTEXTS, TALENTBANK_V1] if uses_ours else list(CREDENTIAL_CONTEXTS)
 
 
 def _validity(valid_from: datetime, valid_until: datetime | None) -> dict[str, str]:

@@ -16,9 +16,7 @@ PROFILE_SCHEMA = "ob_v3p0_profile_schema.json"
 
 @cache
 def _validator(name: str) -> Draft201909Validator:
-    text = (
-        resources.files("badges").joinpath("data", "schemas", name).read_text("utf-8")
-    )
+    text = resources.files("badges").joinpath("data", "schemas", name).read_text("utf-8")
     return Draft201909Validator(json.loads(text))
 
 
@@ -26,20 +24,11 @@ def schema_for(document: dict[str, Any]) -> str:
     """Which schema applies: endorsement for EndorsementCredential, else achievement credential."""
     types = document.get("type")
     type_list = types if isinstance(types, list) else [types]
-    return (
-        ENDORSEMENT_SCHEMA
-        if "EndorsementCredential" in type_list
-        else ACHIEVEMENT_SCHEMA
-    )
+    return ENDORSEMENT_SCHEMA if "EndorsementCredential" in type_list else ACHIEVEMENT_SCHEMA
 
 
 def schema_errors(document: dict[str, Any], schema: str | None = None) -> list[str]:
     """Messages of every schema violation (empty list: valid); at most 20, path first."""
     validator = _validator(schema or schema_for(document))
-    errors = sorted(
-        validator.iter_errors(document), key=lambda error: list(error.absolute_path)
-    )
-    return [
-        f"{'/'.join(map(str, error.absolute_path)) or '$'}: {error.message}"[:300]
-        for error in errors[:20]
-    ]
+    errors = sorted(validator.iter_errors(document), key=lambda error: list(error.absolute_path))
+    return [f"{'/'.join(map(str, error.absolute_path)) or '$'}: {error.message}"[:300] for error in errors[:20]]

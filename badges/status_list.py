@@ -24,9 +24,7 @@ from badges.verify import issuer_id as issuer_of
 from badges.verify import verify
 
 MIN_BITS = 131_072
-MAX_BYTES = (
-    16 * 1024 * 1024
-)  # refuse decompression bombs: no list needs more than 128 Mbit
+MAX_BYTES = 16 * 1024 * 1024  # refuse decompression bombs: no list needs more than 128 Mbit
 
 
 def new_bitstring(size_bits: int = MIN_BITS) -> bytearray:
@@ -82,9 +80,7 @@ def set_status(encoded_list: str, index: int, *, is_set: bool) -> str:
     return encode_bitstring(bits)
 
 
-def allocate_index(
-    taken: Collection[int], *, size_bits: int = MIN_BITS, is_random: bool = False
-) -> int:
+def allocate_index(taken: Collection[int], *, size_bits: int = MIN_BITS, is_random: bool = False) -> int:
     """A free index: the lowest unused one, or a uniformly random unused one (§6.1 privacy)."""
     if len(taken) >= size_bits:
         raise StatusListError("status list is full")
@@ -173,9 +169,7 @@ def status_from_list(
         schema=status_list_errors,
     )
     if not result.verified or result.credential is None:
-        raise StatusListError(
-            "status list credential does not verify: " + ",".join(result.codes)
-        )
+        raise StatusListError("status list credential does not verify: " + ",".join(result.codes))
     listed = result.credential
     if issuer_id is None or issuer_of(listed) != issuer_id:
         raise StatusListError("status list issued by someone else")

@@ -85,9 +85,7 @@ def sign_jwt(credential: dict[str, Any], private_key: PrivateKey, *, kid: str) -
         raise ValueError("credential already carries JWT claim names")
     payload = {**credential, **expected_claims(credential)}
     headers = {"kid": kid, "typ": "JWT"}
-    token: str = jwt.encode(
-        payload, private_key, algorithm=_algorithm_for(private_key), headers=headers
-    )
+    token: str = jwt.encode(payload, private_key, algorithm=_algorithm_for(private_key), headers=headers)
     return token
 
 
@@ -145,26 +143,18 @@ def credential_from_payload(payload: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(payload["vc"], dict):
             raise JwtFormatError("jwt_malformed")
         return dict(payload["vc"])
-    return {
-        key: value
-        for key, value in payload.items()
-        if key not in (*CLAIM_NAMES, "iat", "aud")
-    }
+    return {key: value for key, value in payload.items() if key not in (*CLAIM_NAMES, "iat", "aud")}
 
 
 def _key_fits(algorithm: str, key: PublicKey) -> bool:
     if algorithm == "EdDSA":
         return isinstance(key, Ed25519PublicKey)
     if algorithm == "ES256":
-        return isinstance(key, ec.EllipticCurvePublicKey) and isinstance(
-            key.curve, ec.SECP256R1
-        )
+        return isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1)
     return isinstance(key, rsa.RSAPublicKey) and key.key_size >= 2048
 
 
-def verify_jwt_signature(
-    token: str, header: dict[str, Any], key: PublicKey
-) -> dict[str, Any]:
+def verify_jwt_signature(token: str, header: dict[str, Any], key: PublicKey) -> dict[str, Any]:
     """Payload of ``token`` if its signature verifies with ``key`` under the header's alg.
 
     Time claims are not judged here (``verify`` reports validity as its own check).
@@ -203,7 +193,5 @@ def claims_mismatches(payload: dict[str, Any], credential: dict[str, Any]) -> li
         return ["legacy_vc_1_1"]
     wrong = [name for name, value in expected.items() if payload.get(name) != value]
     # A claim the credential does not back (e.g. exp without validUntil) is also a mismatch.
-    wrong += [
-        name for name in ("sub", "exp") if name in payload and name not in expected
-    ]
+    wrong += [name for name in ("sub", "exp") if name in payload and name not in expected]
     return sorted(set(wrong))

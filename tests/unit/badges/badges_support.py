@@ -51,9 +51,7 @@ def method_id(key: Ed25519PrivateKey | None = None) -> str:
     return f"{ISSUER_DID}#{public_key_multibase((key or issuer_key()).public_key())}"
 
 
-def resolver(
-    *keys: Ed25519PrivateKey, documents: dict[str, dict[str, Any]] | None = None
-):
+def resolver(*keys: Ed25519PrivateKey, documents: dict[str, dict[str, Any]] | None = None):
     """A resolve_document serving our issuer's DID document (and any extra documents)."""
     served = {
         "https://talentbank.example/issuers/hokkaido-kosen/did.json": did_document(
@@ -106,11 +104,7 @@ def award(
         recipient=Recipient(email=email if did is None else None, did=did),
         valid_from=valid_from,
         valid_until=valid_until,
-        evidence=(
-            EvidenceInput(
-                id="https://talentbank.example/evidence/9", name="Project report"
-            ),
-        ),
+        evidence=(EvidenceInput(id="https://talentbank.example/evidence/9", name="Project report"),),
         status=status,
     )
 

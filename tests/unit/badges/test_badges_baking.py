@@ -43,9 +43,7 @@ def test_png_round_trip_json_and_jwt_and_replacement() -> None:
     assert extract_png(rebaked) == token
     assert rebaked.count(b"openbadgecredential") == 1
     assert rebaked.index(b"iTXt") < rebaked.index(b"IEND")
-    assert verify(
-        extract_credential(rebaked), now=NOW, resolve_document=resolver()
-    ).verified
+    assert verify(extract_credential(rebaked), now=NOW, resolve_document=resolver()).verified
 
 
 def test_svg_round_trip_json_and_jwt_and_replacement() -> None:
@@ -59,9 +57,7 @@ def test_svg_round_trip_json_and_jwt_and_replacement() -> None:
     assert rebaked.count("<openbadges:credential") == 1
     assert f'verify="{token}"' in rebaked
     assert extract_svg(rebaked) == token
-    assert verify(
-        extract_credential(rebaked.encode()), now=NOW, resolve_document=resolver()
-    ).verified
+    assert verify(extract_credential(rebaked.encode()), now=NOW, resolve_document=resolver()).verified
 
 
 def test_cdata_terminator_in_json_survives() -> None:
@@ -117,21 +113,25 @@ def test_compressed_itxt_is_read_with_a_limit() -> None:
     png = _png()
     text = zlib.compress(b'{"a": 1}')
     data = b"openbadgecredential\0\1\0\0\0" + text
-    chunk = (
-        struct.pack(">I", len(data))
-        + b"iTXt"
-        + data
-        + struct.pack(">I", zlib.crc32(b"iTXt" + data))
-    )
+    chunk = struct.pack(">I", len(data)) + b"iTXt" + data + struct.pack(">I", zlib.crc32(b"iTXt" + data))
     baked = png[:-12] + chunk + png[-12:]
     assert json.loads(extract_png(baked)) == {"a": 1}
     bomb = zlib.compress(b" " * (8 * 1024 * 1024))
     data = b"openbadgecredential\0\1\0\0\0" + bomb
-    chunk = (
-        struct.pack(">I", len(data))
-        + b"iTXt"
-        + data
-        + struct.pack(">I", zlib.crc32(b"iTXt" + data))
-    )
+    chunk = struct.pack(">I", len(data)) + b"iTXt" + data + struct.pack(">I", zlib.crc32(b"iTXt" + data))
     with pytest.raises(BakingError):
         extract_png(png[:-12] + chunk + png[-12:])
+
+
+def test_expat_layer_refuses_entities_even_without_the_text_precheck(monkeypatch) -> None:
+    import badges.baking as baking
+
+    monkeypatch.setattr(baking, "_check_svg_safe", lambda svg: None)
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+        '<svg xmlns="http://www.w3.org/2000/svg"><text>&b;</text></svg>'
+    )
+    with pytest.raises(BakingError):
+        baking.extract_svg(laughs)
+    public_dtd = (FIXTURES / "simple-json.svg").read_text()  # DOCTYPE without internal subset: fine
+    assert "OpenBadgeCredential" in baking.extract_svg(public_dtd)

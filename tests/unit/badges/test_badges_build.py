@@ -33,9 +33,7 @@ from badges import (
 from badges.contexts import CREDENTIAL_CONTEXTS, TALENTBANK_V1
 
 
-@pytest.mark.parametrize(
-    "path", sorted((FIXTURES / "spec").glob("*.json")), ids=lambda p: p.name
-)
+@pytest.mark.parametrize("path", sorted((FIXTURES / "spec").glob("*.json")), ids=lambda p: p.name)
 def test_spec_examples_validate_against_official_schema(path) -> None:
     assert schema_errors(json.loads(path.read_text())) == []
 
@@ -71,21 +69,14 @@ def test_issued_credential_shape_and_schema() -> None:
 def test_our_context_only_when_our_term_is_used() -> None:
     credential = build_credential(award(level=3))
     assert credential["@context"][-1] == TALENTBANK_V1
-    assert (
-        credential["credentialSubject"]["achievement"]["alignment"][0]["skillLevel"]
-        == 3
-    )
+    assert credential["credentialSubject"]["achievement"]["alignment"][0]["skillLevel"] == 3
     assert schema_errors(credential) == []
-    signed = sign_data_integrity(
-        credential, issuer_key(), verification_method=method_id(), created=NOW
-    )
+    signed = sign_data_integrity(credential, issuer_key(), verification_method=method_id(), created=NOW)
     assert verify(signed, now=NOW, resolve_document=resolver()).verified
 
 
 def test_recipient_did_credential() -> None:
-    credential = build_credential(
-        award(did="did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi")
-    )
+    credential = build_credential(award(did="did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"))
     assert credential["credentialSubject"]["id"].startswith("did:key:")
     assert "identifier" not in credential["credentialSubject"]
     assert schema_errors(credential) == []
@@ -105,9 +96,7 @@ def test_undefined_terms_refused_before_signing(mutate) -> None:
     credential = build_credential(award())
     mutate(credential)
     with pytest.raises(UndefinedTerms):
-        sign_data_integrity(
-            credential, issuer_key(), verification_method=method_id(), created=NOW
-        )
+        sign_data_integrity(credential, issuer_key(), verification_method=method_id(), created=NOW)
 
 
 def test_unbundled_context_refused() -> None:
@@ -127,33 +116,24 @@ def test_endorsement_builds_signs_and_verifies() -> None:
     )
     assert endorsement["type"] == ["VerifiableCredential", "EndorsementCredential"]
     assert schema_errors(endorsement) == []
-    signed = sign_data_integrity(
-        endorsement, issuer_key(), verification_method=method_id(), created=NOW
-    )
+    signed = sign_data_integrity(endorsement, issuer_key(), verification_method=method_id(), created=NOW)
     result = verify(signed, now=NOW, resolve_document=resolver())
     assert result.verified, result.checks
 
 
 def test_hash_identity_normalizes_email() -> None:
-    assert hash_identity(" Learner@Example.JP ", "abc") == hash_identity(
-        "learner@example.jp", "abc"
-    )
+    assert hash_identity(" Learner@Example.JP ", "abc") == hash_identity("learner@example.jp", "abc")
     assert hash_identity("learner@example.jp", "abc").startswith("sha256$")
     assert len(hash_identity("learner@example.jp", "abc")) == len("sha256$") + 64
 
 
 def test_recipient_privacy_1000_awards() -> None:
-    credentials = [
-        build_credential(award(email=f"person{n}@example.jp")) for n in range(1000)
-    ]
+    credentials = [build_credential(award(email=f"person{n}@example.jp")) for n in range(1000)]
     identities = [c["credentialSubject"]["identifier"][0] for c in credentials]
     salts = [identity["salt"] for identity in identities]
     assert len(set(salts)) == 1000
     assert all(len(bytes.fromhex(salt)) * 8 >= 128 for salt in salts)
-    assert all(
-        identity["identityHash"].startswith("sha256$") and identity["hashed"] is True
-        for identity in identities
-    )
+    assert all(identity["identityHash"].startswith("sha256$") and identity["hashed"] is True for identity in identities)
     serialized = json.dumps(credentials)
     assert "@example.jp" not in serialized
     assert recipient_matches(credentials[7], "PERSON7@example.jp ")
@@ -176,6 +156,4 @@ def test_md5_and_salt_tampering_never_match() -> None:
     identity = credential["credentialSubject"]["identifier"][0]
     identity["identityHash"] = "md5$" + "0" * 32
     assert not recipient_matches(credential, "learner@example.jp")
-    assert not recipient_matches(
-        {"credentialSubject": "nonsense"}, "learner@example.jp"
-    )
+    assert not recipient_matches({"credentialSubject": "nonsense"}, "learner@example.jp")

@@ -81,7 +81,4 @@ def test_other_cryptosuites_and_purposes_refused() -> None:
     ):
         credential = signed_di()
         credential["proof"][field] = value
-        assert (
-            verify(credential, now=NOW, resolve_document=resolver()).code_of("proof")
-            == code
-        )
+        assert verify(credential, now=NOW, resolve_document=resolver()).code_of("proof") == code

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pytest
 from badges_support import FIXTURES, NOW, fixture_json
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -23,28 +24,19 @@ VECTORS = FIXTURES / "test-vectors"
 def _vector_key() -> tuple[Ed25519PrivateKey, dict[str, str]]:
     values = json.loads((VECTORS / "obv3p0-keys-and-hashes.json").read_text())
     # privateKeyHex is seed (32 bytes) followed by the public key.
-    return Ed25519PrivateKey.from_private_bytes(
-        bytes.fromhex(values["privateKeyHex"][:64])
-    ), values
+    return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(values["privateKeyHex"][:64])), values
 
 
 def test_official_test_vector_byte_for_byte() -> None:
     key, values = _vector_key()
     unsigned = json.loads((VECTORS / "obv3p0-unsigned-credential.json").read_text())
-    expected_signed = json.loads(
-        (VECTORS / "obv3p0-signed-credential.json").read_text()
-    )
+    expected_signed = json.loads((VECTORS / "obv3p0-signed-credential.json").read_text())
 
     document_canon = canonicalize(unsigned)
     assert document_canon == (VECTORS / "obv3p0-document-canon.nq").read_text()
-    assert (
-        hashlib.sha256(document_canon.encode()).hexdigest()
-        == values["ob-document-hash"]
-    )
+    assert hashlib.sha256(document_canon.encode()).hexdigest() == values["ob-document-hash"]
 
-    proof_options = {
-        k: v for k, v in expected_signed["proof"].items() if k != "proofValue"
-    }
+    proof_options = {k: v for k, v in expected_signed["proof"].items() if k != "proofValue"}
     proof_canon = canonicalize({**proof_options, "@context": unsigned["@context"]})
     assert proof_canon == (VECTORS / "obv3p0-proof-canon.nq").read_text()
     assert hashlib.sha256(proof_canon.encode()).hexdigest() == values["ob-proof-hash"]
@@ -78,9 +70,7 @@ def test_official_signed_vector_verifies_with_its_controller_document() -> None:
         ],
         "assertionMethod": [values["verificationMethod"]],
     }
-    result = verify(
-        signed, now=NOW, resolve_document={controller: document}.__getitem__
-    )
+    result = verify(signed, now=NOW, resolve_document={controller: document}.__getitem__)
     assert result.verified, result.checks
 
 
@@ -88,10 +78,7 @@ def test_validator_fixture_with_did_key_verifies_offline() -> None:
     result = verify(fixture_json("simple-did-key-method.json"), now=NOW)
     assert result.verified, result.checks
     assert result.issuer_key is not None
-    assert (
-        result.issuer_key.controller
-        == "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
-    )
+    assert result.issuer_key.controller == "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
 
 
 def _controller_for(credential: dict) -> dict:
@@ -132,9 +119,7 @@ def test_complete_fixture_verifies_given_its_controller_document() -> None:
 def test_endorsement_fixture_verifies_against_endorsement_schema() -> None:
     credential = fixture_json("endorsement-valid.json")
     controller = _controller_for(credential)
-    result = verify(
-        credential, now=NOW, resolve_document={controller["id"]: controller}.__getitem__
-    )
+    result = verify(credential, now=NOW, resolve_document={controller["id"]: controller}.__getitem__)
     assert result.verified, result.checks
 
 
@@ -160,3 +145,38 @@ def test_did_key_cannot_sign_for_an_https_issuer() -> None:
     result = verify(signed, now=NOW)
     assert result.code_of("issuer_key") == "issuer_key_mismatch"
     assert not result.verified
+
+
+def test_tampered_claim_proof_value_and_key_fail() -> None:
+    from badges_support import issuer_key, method_id, other_key, resolver, signed_di
+
+    original = signed_di()
+    assert verify(original, now=NOW, resolve_document=resolver()).verified
+
+    claim = json.loads(json.dumps(original))
+    claim["credentialSubject"]["achievement"]["name"] = "上級データ分析"
+    assert verify(claim, now=NOW, resolve_document=resolver()).code_of("proof") == "proof_invalid"
+
+    value = json.loads(json.dumps(original))
+    value["proof"]["proofValue"] = value["proof"]["proofValue"][:-2] + "11"
+    assert verify(value, now=NOW, resolve_document=resolver()).code_of("proof") == "proof_invalid"
+
+    unsigned = {k: v for k, v in original.items() if k != "proof"}
+    other = sign_data_integrity(unsigned, other_key(), verification_method=method_id(), created=NOW)
+    assert verify(other, now=NOW, resolve_document=resolver()).code_of("proof") == "proof_invalid"
+
+    moved = sign_data_integrity(unsigned, other_key(), verification_method=method_id(other_key()), created=NOW)
+    result = verify(moved, now=NOW, resolve_document=resolver(issuer_key()))
+    assert result.code_of("issuer_key") == "key_unresolved"
+
+
+def test_iris_that_rdf_would_silently_drop_are_refused() -> None:
+    from badges_support import signed_di
+
+    from badges import UndefinedTerms, check_terms
+
+    credential = signed_di()
+    credential["evidence"][0]["id"] = "urn:a b"  # pyld's toRDF skips this node entirely
+    with pytest.raises(UndefinedTerms):
+        check_terms({k: v for k, v in credential.items() if k != "proof"})
+    assert verify(credential, now=NOW).code_of("contexts") == "undefined_terms"

@@ -73,17 +73,10 @@ def test_revoke_and_unrevoke() -> None:
 
 
 def test_short_and_bomb_lists_refused() -> None:
-    short = (
-        "u" + base64.urlsafe_b64encode(gzip.compress(bytes(100))).rstrip(b"=").decode()
-    )
+    short = "u" + base64.urlsafe_b64encode(gzip.compress(bytes(100))).rstrip(b"=").decode()
     with pytest.raises(StatusListError):
         decode_bitstring(short)
-    bomb = (
-        "u"
-        + base64.urlsafe_b64encode(gzip.compress(bytes(32 * 1024 * 1024)))
-        .rstrip(b"=")
-        .decode()
-    )
+    bomb = "u" + base64.urlsafe_b64encode(gzip.compress(bytes(32 * 1024 * 1024))).rstrip(b"=").decode()
     with pytest.raises(StatusListError):
         decode_bitstring(bomb)
     with pytest.raises(StatusListError):
@@ -152,9 +145,7 @@ def test_signed_list_verifies_and_reports_status() -> None:
             **_signed_list(encode_bitstring(new_bitstring())),
             "validFrom": "2020-01-01T00:00:00Z",
         },
-        lambda: _signed_list(
-            encode_bitstring(new_bitstring()), valid_until=NOW - timedelta(days=1)
-        ),
+        lambda: _signed_list(encode_bitstring(new_bitstring()), valid_until=NOW - timedelta(days=1)),
     ],
 )
 def test_list_that_does_not_verify_gives_unknown_status(make_list) -> None:
@@ -170,9 +161,7 @@ def test_list_that_does_not_verify_gives_unknown_status(make_list) -> None:
         and status_list["validFrom"] != "2020-01-01T00:00:00Z"
         and "validUntil" not in status_list
     )
-    assert result.code_of("status") == (
-        "not_revoked" if is_control else "status_unknown"
-    )
+    assert result.code_of("status") == ("not_revoked" if is_control else "status_unknown")
     assert result.verified is is_control
 
 
@@ -182,9 +171,7 @@ def test_lookup_failure_and_missing_lookup_are_unknown_never_valid() -> None:
 
     credential = signed_di(status=_entry(3))
     for lookup in (failing, None, lambda entry, credential: None):
-        result = verify(
-            credential, now=NOW, resolve_document=resolver(), status_lookup=lookup
-        )
+        result = verify(credential, now=NOW, resolve_document=resolver(), status_lookup=lookup)
         assert result.code_of("status") == "status_unknown"
         assert not result.verified
 
@@ -208,9 +195,7 @@ def test_lookup_refuses_wrong_issuer_purpose_or_type() -> None:
 
 def test_expired_and_not_yet_valid_exact_codes() -> None:
     expired = verify(
-        signed_di(
-            valid_from=NOW - timedelta(days=400), valid_until=NOW - timedelta(days=1)
-        ),
+        signed_di(valid_from=NOW - timedelta(days=400), valid_until=NOW - timedelta(days=1)),
         now=NOW,
         resolve_document=resolver(),
     )
@@ -225,25 +210,16 @@ def test_expired_and_not_yet_valid_exact_codes() -> None:
 
 def test_leeway_is_sixty_seconds() -> None:
     credential = signed_di(valid_from=NOW - timedelta(days=1), valid_until=NOW)
-    assert verify(
-        credential, now=NOW + timedelta(seconds=60), resolve_document=resolver()
-    ).verified
-    late = verify(
-        credential, now=NOW + timedelta(seconds=61), resolve_document=resolver()
-    )
+    assert verify(credential, now=NOW + timedelta(seconds=60), resolve_document=resolver()).verified
+    late = verify(credential, now=NOW + timedelta(seconds=61), resolve_document=resolver())
     assert late.code_of("validity") == "expired"
     early = signed_di(valid_from=NOW + timedelta(seconds=61))
-    assert (
-        verify(early, now=NOW, resolve_document=resolver()).code_of("validity")
-        == "not_yet_valid"
-    )
+    assert verify(early, now=NOW, resolve_document=resolver()).code_of("validity") == "not_yet_valid"
 
 
 def test_key_rotation_old_credentials_still_verify() -> None:
     old = signed_di()
-    rotated = resolver(
-        issuer_key(), other_key()
-    )  # new key added, old key still published
+    rotated = resolver(issuer_key(), other_key())  # new key added, old key still published
     assert verify(old, now=NOW, resolve_document=rotated).verified
     retired = resolver(other_key())  # compromised key withdrawn from the DID document
     result = verify(old, now=NOW, resolve_document=retired)

@@ -84,24 +84,14 @@ def test_alg_none_rejected() -> None:
 
 def test_hs256_with_public_key_as_secret_rejected() -> None:
     header, payload, _ = _parts(signed_jwt())
-    public_pem = (
-        issuer_key()
-        .public_key()
-        .public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
-    )
-    secret = (
-        public_pem + b"x" * 32
-    )  # PyJWT refuses PEM as an HMAC key, so build by hand
+    public_pem = issuer_key().public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    secret = public_pem + b"x" * 32  # PyJWT refuses PEM as an HMAC key, so build by hand
     import hashlib
     import hmac
 
-    signing_input = (
-        f"{_b64({'alg': 'HS256', 'kid': header['kid'], 'typ': 'JWT'})}.{_b64(payload)}"
-    )
+    signing_input = f"{_b64({'alg': 'HS256', 'kid': header['kid'], 'typ': 'JWT'})}.{_b64(payload)}"
     signature = (
-        base64.urlsafe_b64encode(
-            hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
-        )
+        base64.urlsafe_b64encode(hmac.new(secret, signing_input.encode(), hashlib.sha256).digest())
         .rstrip(b"=")
         .decode()
     )
@@ -215,9 +205,7 @@ def test_es256_and_rs256_accepted_with_resolved_keys() -> None:
         }
         token = sign_jwt(issued, key, kid=kid)
         assert _parts(token)[0]["alg"] == alg
-        result = verify(
-            token, now=NOW, resolve_document={controller["id"]: controller}.__getitem__
-        )
+        result = verify(token, now=NOW, resolve_document={controller["id"]: controller}.__getitem__)
         assert result.verified, result.checks
 
 

@@ -1,0 +1,83 @@
+"""The cached undefined-term check agrees with a full pyld expansion on every document."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from badges_support import signed_di, signed_jwt
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_badges_tamper_properties import _paths, _segments
+
+from badges import UndefinedTerms, check_terms
+from badges.contexts import _expansion_problems
+from badges.vc_jwt import credential_from_payload
+
+TRICKY = [
+    "urn:a b",
+    "_:b0",
+    "x",
+    "",
+    "@id",
+    "@type",
+    "id",
+    "type",
+    "sec:foo",
+    "https://a b",
+    "a:b",
+    " urn:x",
+    "urn:x ",
+    "\turn:x",
+    "Achievement",
+    "assertionMethod",
+    "Profile",
+    "ob:x",
+    "1:2",
+    "https://example.org/ok",
+    "did:key:z6Mk",
+    "#frag",
+    "//host/path",
+    "urn:x\u3000y",
+    "schema:name",
+]
+
+
+def _is_clean_cached(document: dict[str, Any]) -> bool:
+    try:
+        check_terms(document)
+    except UndefinedTerms:
+        return False
+    return True
+
+
+def _is_clean_full(document: dict[str, Any]) -> bool:
+    return not _expansion_problems(document)
+
+
+@st.composite
+def tricky_document(draw: st.DrawFn) -> dict[str, Any]:
+    base = draw(st.sampled_from(["di", "jwt"]))
+    document = copy.deepcopy(signed_di() if base == "di" else credential_from_payload(_segments(signed_jwt())[1]))
+    check_terms(document)  # warm the cache with the clean skeleton: the risky case is a hit
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from([p for p in _paths(document) if p]))
+        parent = document
+        for step in path[:-1]:
+            parent = parent[step]
+        if isinstance(parent[path[-1]], str | bool | int):
+            parent[path[-1]] = draw(st.sampled_from(TRICKY) | st.text(max_size=8))
+    return document
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tricky_document())
+def test_cached_verdict_equals_full_expansion(document: dict[str, Any]) -> None:
+    try:
+        is_clean = _is_clean_full(document)
+    except Exception:
+        with pytest.raises(Exception):  # noqa: B017
+            check_terms(document)
+        return
+    assert _is_clean_cached(document) == is_clean
