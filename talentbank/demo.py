@@ -11,7 +11,21 @@ from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
 from talentbank.db import utcnow
-from talentbank.models import Membership, MembershipRole, Organisation, OrganisationKind, User
+from talentbank.models import (
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationKind,
+    Outcome,
+    OutcomeSkill,
+    PayKind,
+    Profile,
+    ProfileSkill,
+    Subprefecture,
+    User,
+    Visibility,
+    WorkMode,
+)
 
 DEMO_PASSWORD = "hokkaido-demo-2026"  # noqa: S105  (public on purpose: demo accounts only)
 DEMO_DOMAIN = "demo.talentbank.invalid"
@@ -50,6 +64,71 @@ PEOPLE = [
 
 # Extra members: (e-mail local part of the person, index into ORGANISATIONS)
 MEMBERS = [("nakamura", 0), ("kobayashi", 3), ("kato", 5), ("yoshida", 6)]
+
+# Talent-bank profiles: (local part, home municipality code or prefecture, headline, bio, work mode,
+# hours per week, travel km, visibility, regions of interest (subprefecture slugs), skills as
+# "code:level", outcomes as (title, role, organisation, "code:level" skills used, description)).
+PROFILES = [
+    ("nakamura", "012041", "旭川市役所で窓口DXを進める職員。週末はkintoneで町内会の名簿づくりを手伝っています。",
+     "行政手続きのオンライン化を担当して5年。**住民目線の業務改善**が得意です。", "hybrid", 6, 80, "public",
+     ["kamikawa"], ["dssp2-52:3", "dssp2-06:3", "dssp2-15:2"],
+     [("窓口予約をkintoneで電子化", "要件整理と実装", "旭川市", ["dssp2-52:3", "dssp2-06:3"],
+       "紙の予約台帳をkintoneアプリに置き換え、待ち時間を半分にしました。")]),
+    ("kobayashi", "012076", "十勝の酪農データを分析するデータサイエンティスト", "牛群検定データと気象データを組み合わせた乳量予測モデルを作っています。",
+     "remote", 10, None, "public", ["tokachi"], ["dssp2-35:4", "dssp2-36:3", "dssp2-40:3", "dssp2-29:3"],
+     [("酪農家向け乳量予測ダッシュボード", "データ分析・可視化", "株式会社とかちデータ工房", ["dssp2-35:4", "dssp2-36:3"],
+       "酪農家30戸のデータで、翌週の乳量を誤差5%以内で予測。")]),
+    ("kato", "012041", "高専の情報工学科教員。IoTとセンサーで農業の省力化を研究", "学生と一緒に地域課題に取り組むPBLを担当しています。",
+     "hybrid", 4, 150, "public", ["kamikawa", "sorachi"], ["dssp2-53:4", "dssp2-43:4", "dssp2-44:3"],
+     [("ビニールハウスの温度監視IoT", "指導教員", "道北工業高等専門学校", ["dssp2-53:4"], "LoRaWANで20棟の温度を遠隔監視。")]),
+    ("yoshida", "011002", "道庁でデジタル人材育成を担当", "", "onsite", 2, 300, "members", [], ["dssp2-15:3", "dssp2-17:3"], []),
+    ("yamada", "東京都", "東京のWebエンジニア。北海道の地域課題に副業で関わりたい", "上士幌町出身。ふるさとに貢献したくて登録しました。React と Python が得意です。",
+     "remote", 8, None, "public", ["tokachi"], ["dssp2-48:4", "dssp2-49:3", "dssp2-47:4", "dssp2-50:2"],
+     [("観光案内の多言語Webアプリ", "フロントエンド開発", "", ["dssp2-48:4", "dssp2-47:4"], "英語・中国語・韓国語に対応した観光案内を開発。")]),
+    ("sasaki", "012025", "函館の観光DXコーディネーター", "観光客の回遊データを分析し、商店街のイベント企画に活かしています。",
+     "hybrid", 12, 60, "public", ["oshima"], ["dssp2-11:3", "dssp2-20:3", "dssp2-29:2"],
+     [("函館朝市の人流分析", "企画・分析", "函館市", ["dssp2-29:2", "dssp2-11:3"], "Wi-Fiパケットセンサーで朝市の混雑を可視化。")]),
+    ("yamaguchi", "012068", "釧路のネットワークエンジニア。防災情報システムに関心", "自治体の防災メール配信基盤を運用しています。",
+     "onsite", 6, 120, "public", ["kushiro", "nemuro"], ["dssp2-50:3", "dssp2-61:3", "dssp2-58:3"], []),
+    ("matsumoto", "016331", "上士幌町の地域おこし協力隊。ドローン配送の実証に参加", "町の物流課題をドローンで解決する実証の現地スタッフです。",
+     "onsite", 20, 50, "public", ["tokachi"], ["dssp2-53:2", "dssp2-26:3"],
+     [("ドローン配送実証の運航サポート", "現地運航スタッフ", "上士幌町", ["dssp2-53:2"], "週3便、12kmの配送ルートで安全運航を支援。")]),
+    ("inoue", "012084", "北見の学生。GISで地図アプリを作るのが好き", "オホーツクの観光スポットをQGISでまとめています。インターン募集中！",
+     "remote", 10, 30, "public", ["okhotsk"], ["dssp2-40:2", "dssp2-35:2"], []),
+    ("kimura", "011002", "札幌のUXデザイナー。行政サービスの使いやすさを改善したい", "Figmaでのプロトタイピングとユーザーインタビューが得意です。",
+     "remote", 8, None, "public", ["ishikari", "shiribeshi"], ["dssp2-20:4", "dssp2-22:3", "dssp2-25:3", "dssp2-23:3"],
+     [("子育て支援アプリのUX改善", "UXリサーチ・デザイン", "", ["dssp2-20:4", "dssp2-23:3"], "保護者12人へのインタビューから申請画面を再設計。")]),
+    ("hayashi", "012297", "富良野の農業法人でスマート農業を担当", "ドローンと衛星画像で畑の生育を見ています。", "onsite", 4, 40, "members",
+     ["kamikawa"], ["dssp2-53:3", "dssp2-35:2"], []),
+    ("saito", "大阪府", "大阪のデータエンジニア。リモートで北海道の自治体を支援", "BigQueryとdbtでデータ基盤を作っています。オープンデータ化のお手伝いができます。",
+     "remote", 6, None, "public", [], ["dssp2-40:4", "dssp2-42:4", "dssp2-38:3"],
+     [("市のオープンデータカタログ整備", "データ基盤設計", "", ["dssp2-38:3", "dssp2-40:4"], "CKANに120データセットを公開。")]),
+    ("shimizu", "012173", "江別の大学院生。機械学習で除雪ルートを最適化", "冬の除雪計画を強化学習で効率化する研究をしています。",
+     "hybrid", 10, 60, "public", ["ishikari"], ["dssp2-36:3", "dssp2-43:3", "dssp2-35:3"], []),
+    ("yamazaki", "013951", "ニセコのホテルでインバウンド向けWeb予約を担当", "英語対応の予約サイト運用とSNS発信をしています。",
+     "hybrid", 5, 30, "public", ["shiribeshi"], ["dssp2-11:3", "dssp2-52:2"], []),
+    ("mori", "神奈川県", "セキュリティエンジニア。自治体の情報セキュリティ研修を副業で", "", "remote", 4, None, "public", [],
+     ["dssp2-57:4", "dssp2-60:3", "dssp2-59:3"],
+     [("町役場向け標的型メール訓練", "講師", "", ["dssp2-57:4"], "職員80人向けに訓練と研修を実施。")]),
+    ("abe", "014583", "東川町の写真家・Webデザイナー", "町の移住促進サイトをデザインしました。", "hybrid", 8, 40, "public", ["kamikawa"],
+     ["dssp2-25:4", "dssp2-24:3"], []),
+    ("ikeda", "012068", "釧路の高校教員。情報Iの授業と地域連携", "", "onsite", 2, 50, "members", ["kushiro"], ["dssp2-43:2", "dssl-20:3"], []),
+    ("hashimoto", "011002", "札幌のプロジェクトマネージャー。自治体システム標準化の経験あり",
+     "ガバメントクラウド移行を3自治体で担当しました。", "hybrid", 6, 200, "public", ["ishikari", "sorachi"],
+     ["dssp2-15:4", "dssp2-06:3", "dssp2-50:3"], []),
+    ("ishikawa", "012084", "北見の漁協職員。水産物のトレーサビリティをデジタル化したい", "ホタテの出荷記録をExcelからクラウドへ移す準備中です。",
+     "onsite", 3, 30, "public", ["okhotsk"], ["dssp2-52:2", "dssl-13:2"], []),
+    ("maeda", "016373", "芽室の農家。スマート農業とデータ活用を勉強中", "", "onsite", 2, 20, "public", ["tokachi"], ["dssl-13:2", "dssl-20:2"], []),
+    ("fujita", "012041", "旭川の高専生。Pythonで画像認識に挑戦中", "農作物の病気を画像から見分けるモデルを作っています。", "remote", 8, 20, "public",
+     ["kamikawa"], ["dssp2-36:2", "dssp2-43:2"], []),
+    ("carter", "011002", "Software engineer from Seattle living in Sapporo. Happy to help towns with English websites.",
+     "I build accessible web apps with **TypeScript** and Python. Interested in tourism and disaster-prevention projects.",
+     "remote", 10, None, "public", ["ishikari", "shiribeshi"], ["dssp2-48:4", "dssp2-49:4", "dssp2-47:4", "dssp2-50:3"],
+     [("Bilingual disaster information site", "Lead developer", "", ["dssp2-48:4", "dssp2-47:4"],
+       "A static, fast site with evacuation info in Japanese and English.")]),
+    ("nguyen", "012076", "Agricultural data analyst in Obihiro, originally from Vietnam", "Working with dairy farms on feed optimisation.",
+     "hybrid", 6, 50, "public", ["tokachi"], ["dssp2-35:3", "dssp2-29:3"], []),
+]  # fmt: skip
 
 
 def load_demo_data(session: Session, *, hasher: PasswordHasher) -> int:
@@ -98,4 +177,48 @@ def load_demo_data(session: Session, *, hasher: PasswordHasher) -> int:
             organisation.memberships.append(Membership(user=user, role=MembershipRole.MEMBER))
             created += 1
     session.flush()
+    created += _load_profiles(session, users)
+    session.flush()
     return created
+
+
+def _load_profiles(session: Session, users: dict[str, User]) -> int:
+    from talentbank.profiles.search import reindex_profile
+
+    created = 0
+    subprefectures = {s.slug: s for s in session.scalars(sa.select(Subprefecture))}
+    for local, home, headline, bio, mode, hours, km, visibility, regions, skills, outcomes in PROFILES:
+        user = users[f"{local}@{DEMO_DOMAIN}"]
+        if session.scalar(sa.select(Profile.id).where(Profile.user_id == user.id)) is not None:
+            continue
+        profile = Profile(
+            user=user,
+            display_name=user.display_name,
+            headline=headline,
+            bio=bio,
+            home_municipality_code=home if home[0].isdigit() else None,
+            home_prefecture=None if home[0].isdigit() else home,
+            work_mode=WorkMode(mode),
+            hours_per_week=hours,
+            max_travel_km=km,
+            visibility=Visibility(visibility),
+            motives=["hometown", "learning"] if not home[0].isdigit() else ["learning"],
+            regions=[subprefectures[slug] for slug in regions],
+            pay_kind=PayKind.HOURLY,
+            pay_yen=3000,
+        )
+        profile.skills = [ProfileSkill(skill_code=code, level=int(level)) for code, level in _split(skills)]
+        for title, role, organisation, used, description in outcomes:
+            outcome = Outcome(title=title, role=role, organisation_name=organisation or None, description=description)
+            outcome.skills = [OutcomeSkill(skill_code=code, level=int(level)) for code, level in _split(used)]
+            profile.outcomes.append(outcome)
+        session.add(profile)
+        session.flush()
+        session.refresh(profile)
+        reindex_profile(session, profile)
+        created += 1
+    return created
+
+
+def _split(items: list[str]) -> list[tuple[str, str]]:
+    return [tuple(item.split(":")) for item in items]  # type: ignore[misc]

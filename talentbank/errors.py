@@ -30,6 +30,13 @@ class PermissionDenied(DomainError):
     code = "forbidden"
 
 
+class Gone(DomainError):
+    """The thing existed and was deleted on purpose (e.g. a deleted profile): 410."""
+
+    status = 410
+    code = "gone"
+
+
 class Invalid(DomainError):
     """Bad input that the form could not see; `fields` maps field names to messages."""
 

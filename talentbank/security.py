@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from talentbank.errors import PermissionDenied
-from talentbank.models import MembershipRole, Organisation, User
+from talentbank.models import MembershipRole, Organisation, Profile, User, Visibility
 
 
 def _is_user(actor: Any) -> bool:
@@ -27,16 +27,31 @@ def role_in(actor: Any, organisation: Organisation) -> MembershipRole | None:
 
 def can(actor: Any, action: str, obj: Any = None) -> bool:
     """True when `actor` (a User, or None/anonymous) may do `action` to `obj`."""
-    if action == "create_organisation":
+    if action in {"create_organisation", "create_profile"}:
         return _is_user(actor)
     if action in {"verify_organisation", "view_outbox", "admin"}:
         return is_admin(actor)
+    if isinstance(obj, Profile):
+        return _can_on_profile(actor, action, obj)
     if isinstance(obj, Organisation):
         role = role_in(actor, obj)
         if action in {"edit", "manage_members", "invite"}:
             return role is MembershipRole.OWNER or is_admin(actor)
         if action == "view_members":
             return role is not None or is_admin(actor)
+    return False
+
+
+def _can_on_profile(actor: Any, action: str, profile: Profile) -> bool:
+    is_owner = _is_user(actor) and profile.user_id == actor.id
+    if action == "edit":
+        return is_owner
+    if action == "view":
+        if is_owner:
+            return True
+        if profile.is_hidden or profile.visibility is Visibility.PRIVATE:
+            return False
+        return profile.visibility is Visibility.PUBLIC or _is_user(actor)
     return False
 
 

@@ -57,3 +57,20 @@ def add_member(session: Session, organisation: Organisation, user: User, role=Me
     session.add(membership)
     session.flush()
     return membership
+
+
+def make_profile(session: Session, *, owner: User | None = None, skills: dict[str, int] | None = None, **fields):
+    """A profile (indexed for search); `skills` maps DSS codes to self-declared levels."""
+    from talentbank.models import Profile, ProfileSkill, Visibility
+    from talentbank.profiles.search import reindex_profile
+
+    owner = owner or make_user(session)
+    fields.setdefault("visibility", Visibility.PUBLIC)
+    profile = Profile(user=owner, display_name=fields.pop("display_name", owner.display_name), **fields)
+    profile.skills = [ProfileSkill(skill_code=code, level=level) for code, level in (skills or {}).items()]
+    session.add(profile)
+    session.flush()
+    session.refresh(profile)
+    reindex_profile(session, profile)
+    session.flush()
+    return profile

@@ -24,6 +24,8 @@ from talentbank.models import AccountToken, User
 
 VERIFY_EMAIL = "verify_email"
 RESET_PASSWORD = "reset_password"  # noqa: S105  (a token purpose, not a password)
+# The version of the purposes of use (利用目的) shown at registration; bump it when the text changes.
+POLICY_VERSION = "2026-11"
 TOKEN_LIFETIMES = {VERIFY_EMAIL: timedelta(days=3), RESET_PASSWORD: timedelta(hours=2)}
 
 
@@ -84,6 +86,8 @@ def register_user(
         password_hash=hasher.hash(registration.password),
         locale=locale,
         created_at=now,
+        policy_version=POLICY_VERSION,
+        policy_accepted_at=now,
     )
     session.add(user)
     session.flush()

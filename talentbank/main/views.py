@@ -8,6 +8,7 @@ from talentbank import db
 from talentbank.models import Municipality, Organisation, Skill, User
 from talentbank.organisations import services as organisation_services
 from talentbank.organisations.forms import KIND_LABELS, ROLE_LABELS
+from talentbank.profiles import services as profile_services
 
 bp = Blueprint("main", __name__)
 
@@ -28,9 +29,13 @@ def index():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    memberships = organisation_services.organisations_of(db.session, current_user._get_current_object())
+    actor = current_user._get_current_object()
     return render_template(
-        "main/dashboard.html", memberships=memberships, kind_labels=KIND_LABELS, role_labels=ROLE_LABELS
+        "main/dashboard.html",
+        memberships=organisation_services.organisations_of(db.session, actor),
+        profile=profile_services.own_profile(db.session, actor),
+        kind_labels=KIND_LABELS,
+        role_labels=ROLE_LABELS,
     )
 
 

@@ -5,11 +5,24 @@ from talentbank.models.audit import AuditEvent
 from talentbank.models.mail import OutboxMessage
 from talentbank.models.organisations import Invitation, Membership, MembershipRole, Organisation, OrganisationKind
 from talentbank.models.places import Municipality, Subprefecture
+from talentbank.models.profiles import (
+    DeletedProfile,
+    Outcome,
+    OutcomeSkill,
+    PayKind,
+    Profile,
+    ProfileSearchTerm,
+    ProfileSkill,
+    SkillSource,
+    Visibility,
+    WorkMode,
+)
 from talentbank.models.skills import Skill, ToolTag, ToolTagSkill
 
 __all__ = [
     "AccountToken",
     "AuditEvent",
+    "DeletedProfile",
     "Invitation",
     "Membership",
     "MembershipRole",
@@ -17,9 +30,18 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "OutboxMessage",
+    "Outcome",
+    "OutcomeSkill",
+    "PayKind",
+    "Profile",
+    "ProfileSearchTerm",
+    "ProfileSkill",
     "Skill",
+    "SkillSource",
     "Subprefecture",
     "ToolTag",
     "ToolTagSkill",
     "User",
+    "Visibility",
+    "WorkMode",
 ]

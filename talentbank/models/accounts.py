@@ -11,6 +11,7 @@ from talentbank.db import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from talentbank.models.organisations import Membership
+    from talentbank.models.profiles import Profile
 
 
 class User(Base):
@@ -27,10 +28,14 @@ class User(Base):
     # Bumped at logout, password change and disable: every cookie carrying an older value stops working.
     session_version: Mapped[int] = mapped_column(default=1)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # APPI consent: which version of the purposes of use the person accepted, and when.
+    policy_version: Mapped[str | None] = mapped_column(sa.String(20))
+    policy_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    profile: Mapped[Profile | None] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     # Flask-Login protocol, written out so that models stay free of Flask imports.
     @property

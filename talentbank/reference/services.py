@@ -63,3 +63,13 @@ def get_skill(session: Session, code: str) -> Skill:
     if skill is None:
         raise NotFound()
     return skill
+
+
+def skill_choices(session: Session, locale: str) -> dict[str, list[tuple[str, str]]]:
+    """Selectable skills for a grouped <select>: {category: [(code, name), ...]}."""
+    english = locale == "en"
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for skill in search_skills(session, ""):
+        category = skill.category_en if english else skill.category_ja
+        groups.setdefault(category, []).append((skill.code, skill.name_en if english else skill.name_ja))
+    return groups

@@ -26,6 +26,13 @@ POST_ROUTES = [
     "/orgs/{org}/members/1/remove",
     "/invitations/sometoken",
     "/admin/orgs/{org}/verify",
+    "/me/profile",
+    "/me/skills",
+    "/me/skills/1/delete",
+    "/me/outcomes/new",
+    "/me/outcomes/sometoken/edit",
+    "/me/outcomes/sometoken/delete",
+    "/me/delete",
 ]
 
 
