@@ -91,3 +91,58 @@ def test_home_page_on_a_phone(browser, live_server):
     assert width <= 390, f"page scrolls sideways on a phone: {width}px"
     page.screenshot(path=str(SCREENSHOTS / "home-ja-phone.png"), full_page=True)
     context.close()
+
+
+def test_profile_skills_outcome_search_and_privacy(browser, live_server):
+    base_url, app = live_server
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    register_and_confirm(page, base_url, app, "rakuno@example.jp", "十勝 酪子")
+
+    page.get_by_role("link", name="プロフィールを作成").click()
+    page.get_by_label("ひとことで（見出し）").fill("十勝で酪農のデータ分析をしています")
+    page.get_by_label("自己紹介（Markdownが使えます）").fill("**乳量予測**と牛群管理のダッシュボードを作っています。")
+    page.get_by_label("拠点").select_option(label="帯広市")
+    page.get_by_label("公開（誰でも見られます）").check()
+    page.get_by_role("button", name="保存する").click()
+    page.get_by_role("heading", name="十勝 酪子").wait_for()
+
+    page.get_by_role("link", name="スキルを管理").click()
+    # search-as-you-type: a tool tag finds its DSS item
+    page.get_by_label("スキルやツール名で探す").fill("kintone")
+    page.locator("#skill-suggestions").get_by_role("option", name=re.compile("サービス活用")).click()
+    assert page.get_by_label("スキル", exact=True).input_value() == "dssp2-52"
+    page.get_by_label(re.compile("^レベル3")).check()
+    page.get_by_role("button", name="追加する").click()
+    page.get_by_text("スキルを登録しました。").wait_for()
+    for code, level in [("dssp2-35", "4"), ("dssp2-36", "2")]:
+        page.get_by_label("スキル", exact=True).select_option(code)
+        page.locator(f"input[name=level][value='{level}']").check()
+        page.get_by_role("button", name="追加する").click()
+        page.get_by_text("スキルを登録しました。").wait_for()
+
+    page.goto(base_url + "/me/outcomes/new")
+    page.get_by_label("タイトル").fill("酪農家向け乳量予測ダッシュボード")
+    page.get_by_label("あなたの役割").fill("データ分析")
+    page.get_by_role("button", name="保存する").click()
+    page.get_by_role("heading", name="酪農家向け乳量予測ダッシュボード").wait_for()
+    assert page.get_by_text("自己申告").count() == 3
+
+    visitor = browser.new_context(locale="ja-JP").new_page()
+    visitor.goto(base_url + "/people?skill=dssp2-35&min_level=3")
+    assert visitor.get_by_role("link", name="十勝 酪子").is_visible()
+    visitor.goto(base_url + "/people?q=酪農")
+    assert visitor.get_by_role("link", name="十勝 酪子").is_visible()
+    page.screenshot(path=str(SCREENSHOTS / "profile-ja.png"), full_page=True)
+
+    page.goto(base_url + "/me/profile")
+    page.get_by_label("非公開（自分だけ）").check()
+    page.get_by_role("button", name="保存する").click()
+    page.get_by_text("プロフィールを保存しました。").wait_for()
+
+    visitor.goto(base_url + "/people?q=酪農")
+    assert visitor.get_by_role("link", name="十勝 酪子").count() == 0
+    assert visitor.get_by_text("0 人が見つかりました").is_visible()
+    visitor.context.close()
+    context.close()

@@ -1,0 +1,168 @@
+"""Talent search benchmark: render the /people search page over 10,000 profiles.
+
+Run:  .venv/bin/python bench/search.py [--profiles 10000] [--database-url postgresql://...]
+
+Prints p50/p95 page render times (the Flask test client, whole request: filters, index lookup,
+loading the page of profiles, template) for several searches, and in the same run the baseline:
+the same text filter done naively with LIKE '%word%' over headline and bio (no index).
+Target (issue #3): a filtered search page renders in under 200 ms with 10,000 profiles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# Run as a script, this folder comes first on sys.path and its matching.py would shadow the package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import sqlalchemy as sa  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from talentbank import create_app  # noqa: E402
+from talentbank.cli import upgrade_database  # noqa: E402
+from talentbank.config import resolve_database_url  # noqa: E402
+from talentbank.db import make_engine  # noqa: E402
+from talentbank.models import Municipality, Profile, ProfileSearchTerm, ProfileSkill, Skill, User, Visibility  # noqa: E402
+from talentbank.profiles.search import index_terms  # noqa: E402
+from talentbank.reference.loader import load_reference_data  # noqa: E402
+
+WORDS_JA = ["酪農", "観光", "農業", "防災", "漁業", "林業", "除雪", "子育て", "移住", "物流", "ドローン", "データ分析",
+            "窓口", "予約", "地図", "教育", "医療", "福祉", "商店街", "温泉"]  # fmt: skip
+WORDS_EN = ["python", "kintone", "react", "gis", "aws", "tourism", "dairy", "security", "design", "marketing"]
+SEARCHES = {
+    "text only (酪農)": "q=酪農",
+    "text + skill + level + region": "q=観光&skill=dssp2-11&min_level=2&subprefecture=6",
+    "skill + verified + remote + hours": "skill=dssp2-36&min_level=2&verified=1&remote=1&hours=5",
+    "English word + open to offers": "q=python&open=1",
+    "no filters, page 20": "page=20",
+}
+
+
+def seed(url: str, count: int) -> None:
+    engine = make_engine(url)
+    rng = random.Random(7)
+    with Session(engine) as session:
+        load_reference_data(session)
+        skills = list(session.scalars(sa.select(Skill.code).where(Skill.is_selectable)))
+        municipalities = list(session.scalars(sa.select(Municipality.code)))
+        users = [
+            {"email": f"bench{n}@example.jp", "display_name": f"ベンチ{n}", "password_hash": "x", "locale": "ja"}
+            for n in range(count)
+        ]
+        session.execute(sa.insert(User), users)
+        user_ids = list(session.scalars(sa.select(User.id).order_by(User.id)))
+        profiles = []
+        for n, user_id in enumerate(user_ids):
+            words = rng.sample(WORDS_JA, 3) + rng.sample(WORDS_EN, 2)
+            profiles.append(
+                {
+                    "user_id": user_id,
+                    "display_name": f"人材{n}",
+                    "headline": f"{words[0]}と{words[1]}の{words[3]}エンジニア",
+                    "bio": f"{words[2]}の課題に{words[4]}で取り組んでいます。" * 3,
+                    "home_municipality_code": rng.choice(municipalities),
+                    "work_mode": rng.choice(["remote", "onsite", "hybrid"]),
+                    "hours_per_week": rng.randint(2, 20),
+                    "visibility": rng.choice(["public", "public", "members"]),
+                    "open_to_offers": rng.random() < 0.8,
+                    "motives": [],
+                }
+            )
+        session.execute(sa.insert(Profile), profiles)
+        session.commit()
+        profile_ids = list(session.scalars(sa.select(Profile.id).order_by(Profile.id)))
+        skill_rows = []
+        for profile_id in profile_ids:
+            for code in rng.sample(skills, 4):
+                skill_rows.append({"profile_id": profile_id, "skill_code": code, "level": rng.randint(1, 4),
+                                   "source": "badge" if rng.random() < 0.2 else "self"})  # fmt: skip
+        session.execute(sa.insert(ProfileSkill), skill_rows)
+        session.commit()
+        # The index rows, computed by the same function the app uses.
+        for start in range(0, len(profile_ids), 1000):
+            batch = session.scalars(sa.select(Profile).where(Profile.id.in_(profile_ids[start : start + 1000]))).all()
+            rows = [
+                {"profile_id": p.id, "term": term, "weight": weight}
+                for p in batch
+                for term, weight in index_terms(p).items()
+            ]
+            session.execute(sa.insert(ProfileSearchTerm), rows)
+            session.commit()
+    engine.dispose()
+
+
+def timed(client, path: str, runs: int) -> list[float]:
+    client.get(path)  # warm caches
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    return times
+
+
+def naive_like(url: str, word: str, runs: int) -> list[float]:
+    engine = make_engine(url)
+    times = []
+    with engine.connect() as connection:
+        query = sa.select(Profile.id).where(
+            sa.or_(Profile.headline.like(f"%{word}%"), Profile.bio.like(f"%{word}%")),
+            Profile.visibility == Visibility.PUBLIC,
+        )
+        for _ in range(runs):
+            start = time.perf_counter()
+            connection.execute(query.order_by(Profile.updated_at.desc()).limit(20)).all()
+            connection.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar()
+            times.append((time.perf_counter() - start) * 1000)
+    engine.dispose()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profiles", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--database-url", help="an EMPTY PostgreSQL database (default: a temporary SQLite file)")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="tb-bench-"))
+    url = resolve_database_url(args.database_url, "") if args.database_url else f"sqlite:///{folder / 'bench.db'}"
+    upgrade_database(url)
+    started = time.perf_counter()
+    seed(url, args.profiles)
+    print(f"seeded {args.profiles:,} profiles in {time.perf_counter() - started:.1f} s on {url.split(':')[0]}")
+    os.environ["TALENTBANK_INSTANCE_PATH"] = str(folder)
+    app = create_app({"DATABASE_URL": url, "SECURE_COOKIES": False, "RATELIMIT_ENABLED": False})
+    client = app.test_client()
+    print(f"{'search page (GET /people?...)':<40} {'p50 ms':>8} {'p95 ms':>8}")
+    for label, query in SEARCHES.items():
+        times = timed(client, f"/people?{query}", args.runs)
+        p95 = statistics.quantiles(times, n=20)[-1]
+        print(f"{label:<40} {statistics.median(times):8.1f} {p95:8.1f}")
+    with app.app_context():
+        from talentbank import db
+        from talentbank.profiles.search import SearchCriteria, search_profiles
+
+        times = []
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            search_profiles(db.session, None, SearchCriteria(text="酪農"))
+            times.append((time.perf_counter() - start) * 1000)
+            db.session.remove()
+    p95 = statistics.quantiles(times, n=20)[-1]
+    print(f"{'index: search_profiles(酪農) only':<40} {statistics.median(times):8.1f} {p95:8.1f}")
+    times = naive_like(url, "酪農", args.runs)
+    p95 = statistics.quantiles(times, n=20)[-1]
+    print(f"{'baseline: LIKE %酪農% query only':<40} {statistics.median(times):8.1f} {p95:8.1f}")
+    print("target: every search page p95 < 200 ms")
+
+
+if __name__ == "__main__":
+    main()
