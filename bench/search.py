@@ -22,16 +22,16 @@ from pathlib import Path
 # Run as a script, this folder comes first on sys.path and its matching.py would shadow the package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import sqlalchemy as sa  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from talentbank import create_app  # noqa: E402
-from talentbank.cli import upgrade_database  # noqa: E402
-from talentbank.config import resolve_database_url  # noqa: E402
-from talentbank.db import make_engine  # noqa: E402
-from talentbank.models import Municipality, Profile, ProfileSearchTerm, ProfileSkill, Skill, User, Visibility  # noqa: E402
-from talentbank.profiles.search import index_terms  # noqa: E402
-from talentbank.reference.loader import load_reference_data  # noqa: E402
+from talentbank import create_app
+from talentbank.cli import upgrade_database
+from talentbank.config import resolve_database_url
+from talentbank.db import make_engine
+from talentbank.models import Municipality, Profile, ProfileSearchTerm, ProfileSkill, Skill, User, Visibility
+from talentbank.profiles.search import index_terms
+from talentbank.reference.loader import load_reference_data
 
 WORDS_JA = ["酪農", "観光", "農業", "防災", "漁業", "林業", "除雪", "子育て", "移住", "物流", "ドローン", "データ分析",
             "窓口", "予約", "地図", "教育", "医療", "福祉", "商店街", "温泉"]  # fmt: skip
