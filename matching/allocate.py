@@ -9,9 +9,10 @@ every student. A pair is acceptable only if each side lists the other.
 (``scipy.optimize.linear_sum_assignment`` on students × expanded seats, plus one "stay
 unassigned" column per student at score 0). Maximises total score, not stability.
 
-Ties: a project preference entry may be a collection of students ranked equally; ties are
-broken by the order inside the collection (sorted, when it is a set), so results are
-deterministic and weakly stable with respect to the stated (tied) preferences.
+Ties: a project preference entry may be a list, tuple or set of students ranked equally
+(so student ids must not themselves be tuples); ties are broken by the order inside the
+group (by ``repr`` for sets), so results are deterministic and weakly stable with respect to
+the stated (tied) preferences.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Generic, Literal, TypeVar, cast
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -30,11 +31,11 @@ Method = Literal["stable", "max_score"]
 
 
 @dataclass(frozen=True)
-class Allocation:
+class Allocation(Generic[S, P]):
     """Who got which project; students left without a seat, in input order."""
 
-    assignments: Mapping[Hashable, Hashable]
-    unassigned: tuple[Hashable, ...]
+    assignments: Mapping[S, P]
+    unassigned: tuple[S, ...]
 
 
 def project_ranks(
@@ -54,12 +55,13 @@ def project_ranks(
     return ranks
 
 
-def _members(entry: object) -> list:
+def _members(entry: S | Collection[S]) -> list[S]:
+    """The students of one preference entry: a tie group (list, tuple, set) or one student."""
     if isinstance(entry, (list, tuple)):
-        return list(entry)
+        return cast(list[S], list(entry))
     if isinstance(entry, (set, frozenset)):
-        return sorted(entry, key=repr)
-    return [entry]
+        return cast(list[S], sorted(entry, key=repr))
+    return [cast(S, entry)]
 
 
 def allocate(
@@ -69,7 +71,7 @@ def allocate(
     *,
     method: Method = "stable",
     scores: Mapping[tuple[S, P], float] | None = None,
-) -> Allocation:
+) -> Allocation[S, P]:
     """Allocate students to project seats (see the module docstring for both methods).
 
     ``student_prefs``: each student's acceptable projects, best first. ``project_prefs``:
@@ -95,7 +97,7 @@ def _deferred_acceptance(
     ranks: Mapping[P, Mapping[S, tuple[int, int]]],
     seats: Mapping[P, int],
 ) -> dict[S, P]:
-    next_choice = {s: 0 for s in student_prefs}
+    next_choice = dict.fromkeys(student_prefs, 0)
     held: dict[P, list[S]] = {p: [] for p in ranks}
     free = deque(student_prefs)
     while free:

@@ -19,6 +19,7 @@ Not safe for concurrent writers: one worker thread owns its index.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -103,7 +104,7 @@ class Segment:
         # the last row of an id is the live one (build_index keeps the last duplicate)
         pos = np.maximum(np.searchsorted(sorted_ids, wanted, side="right") - 1, 0)
         hit = sorted_ids[pos] == wanted
-        return self.id_order[pos[hit]]
+        return np.asarray(self.id_order[pos[hit]], dtype=np.intp)
 
 
 @dataclass(frozen=True)
@@ -151,9 +152,9 @@ def encode_scalars(
     candidate: Candidate, region_bits: dict[str, int]
 ) -> tuple[float, float, float, float, int, int, int, float, int, bool]:
     """The per-row scalar fields, in :class:`Segment` order (lat/lng in radians, NaN = unknown)."""
-    has_home = candidate.lat is not None and candidate.lng is not None
-    lat = np.radians(candidate.lat) if has_home else np.nan
-    lng = np.radians(candidate.lng) if has_home else np.nan
+    lat = lng = math.nan
+    if candidate.lat is not None and candidate.lng is not None:
+        lat, lng = math.radians(candidate.lat), math.radians(candidate.lng)
     start = candidate.earliest_start.toordinal() if candidate.earliest_start else NO_START
     modes = sum(MODE_BIT[m] for m in set(candidate.work_modes))
     return (
@@ -194,40 +195,45 @@ class _ColumnChunks:
         self._rows, self._cols, self._vals = [], [], []
 
     def assemble(self, n_cols: int, remap: npt.NDArray[np.int32] | None = None) -> Postings:
-        """Merge the chunks into one column store; ``remap`` renumbers columns (-1 drops)."""
+        """Merge the chunks into one column store; ``remap`` renumbers columns (-1 drops).
+
+        ``remap`` must keep the order of the columns it keeps (as :func:`_fit_terms` does), so
+        chunks sorted by old column stay sorted by new column. Chunks are freed as they are
+        copied, so peak memory is about the final store plus one chunk.
+        """
         self.seal()
-        chunks = [self._remapped(c, remap) for c in self.chunks] if remap is not None else self.chunks
-        counts = [np.bincount(cols, minlength=n_cols) for _, cols, _ in chunks]
+        old_cols = n_cols if remap is None else len(remap)
+        kept = None if remap is None else remap >= 0
+        counts = []
+        for _, cols, _ in self.chunks:
+            count = np.bincount(cols, minlength=old_cols)
+            counts.append(count if kept is None else count[kept])
         total = np.sum(counts, axis=0) if counts else np.zeros(n_cols, np.int64)
         indptr = np.zeros(n_cols + 1, np.int64)
         np.cumsum(total, out=indptr[1:])
         rows_out = np.empty(int(indptr[-1]), np.int32)
         vals_out = np.empty(int(indptr[-1]), np.uint8)
         filled = indptr[:-1].copy()
-        for (rows, cols, vals), count in zip(chunks, counts, strict=True):
+        chunks, self.chunks = self.chunks, []
+        while chunks:
+            rows, cols, vals = chunks.pop(0)
+            count = counts.pop(0)
+            if remap is not None:
+                new_cols = remap[cols]
+                keep = new_cols >= 0
+                rows, cols, vals = rows[keep], new_cols[keep], vals[keep]
             chunk_start = np.zeros(n_cols, np.int64)
             np.cumsum(count[:-1], out=chunk_start[1:])
             dest = filled[cols] + (np.arange(len(cols)) - chunk_start[cols])
             rows_out[dest] = rows
             vals_out[dest] = vals
             filled += count
-        self.chunks = []
         return Postings(indptr=indptr, rows=rows_out, values=vals_out)
 
-    @staticmethod
-    def _remapped(
-        chunk: tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.uint8]],
-        remap: npt.NDArray[np.int32],
-    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.uint8]]:
-        rows, cols, vals = chunk
-        new_cols = remap[cols]
-        keep = new_cols >= 0
-        new_cols, rows, vals = new_cols[keep], rows[keep], vals[keep]
-        order = np.argsort(new_cols, kind="stable")
-        return rows[order], new_cols[order], vals[order]
 
-
-def _scalar_arrays(scalars: list[tuple[float, float, float, float, int, int, int, float, int, bool]]) -> dict[str, np.ndarray]:
+def _scalar_arrays(
+    scalars: list[tuple[float, float, float, float, int, int, int, float, int, bool]],
+) -> dict[str, np.ndarray]:
     n = len(scalars)
     cols = list(zip(*scalars, strict=True)) if n else [()] * 10
     return {
@@ -245,22 +251,25 @@ def _scalar_arrays(scalars: list[tuple[float, float, float, float, int, int, int
 
 
 def _inv_norms(text: Postings, idf: npt.NDArray[np.float32], n_rows: int) -> npt.NDArray[np.float32]:
-    """1 / L2 norm of each row's TF-IDF vector (0 for empty rows)."""
+    """1 / L2 norm of each row's TF-IDF vector (0 for empty rows), ~1M postings at a time."""
     sq = np.zeros(n_rows, np.float64)
     n_cols = len(text.indptr) - 1
-    step = 4096
-    for c0 in range(0, n_cols, step):
-        c1 = min(c0 + step, n_cols)
+    budget = 1 << 20
+    c0 = 0
+    while c0 < n_cols:
+        c1 = int(np.searchsorted(text.indptr, text.indptr[c0] + budget, side="right")) - 1
+        c1 = min(max(c1, c0 + 1), n_cols)
         s, e = int(text.indptr[c0]), int(text.indptr[c1])
-        col_of = np.repeat(np.arange(c0, c1), np.diff(text.indptr[c0 : c1 + 1]))
+        col_of = np.repeat(np.arange(c0, c1, dtype=np.int32), np.diff(text.indptr[c0 : c1 + 1]))
         w = tf_weight(text.values[s:e]) * idf[col_of]
-        sq += np.bincount(text.rows[s:e], weights=np.square(w, dtype=np.float64), minlength=n_rows)
+        sq += np.bincount(text.rows[s:e], weights=w * w, minlength=n_rows)
+        c0 = c1
     norm = np.sqrt(sq)
     return np.where(norm > 0, 1.0 / np.maximum(norm, 1e-12), 0.0).astype(np.float32)
 
 
 def _segment(
-    ids: list[int],
+    ids: list[int] | npt.NDArray[np.int64],
     skills: Postings,
     text: Postings,
     inv_norm: npt.NDArray[np.float32],
@@ -374,7 +383,7 @@ def build_index(
     outside it are ignored. Unless ``text_model`` is given, a TF-IDF model is fitted on the
     candidates' texts; terms found in more than ``max_df`` (0–1) of the texts are dropped once
     there are ``min_docs_for_max_df`` texts. Duplicate ids: the last one wins.
-    Memory: ~5 bytes per (row, skill or term) + ~45 bytes per row.
+    Memory: ~5 bytes per (row, skill or term) + ~70 bytes per row.
     """
     skill_columns = {code: i for i, code in enumerate(vocabulary)}
     region_bits: dict[str, int] = {}
@@ -383,6 +392,8 @@ def build_index(
     skills, text = _ColumnChunks(), _ColumnChunks()
     ids: list[int] = []
     scalars: list[tuple[float, float, float, float, int, int, int, float, int, bool]] = []
+    scalar_chunks: list[dict[str, np.ndarray]] = []
+    id_chunks: list[npt.NDArray[np.int64]] = []
     for row, candidate in enumerate(candidates):
         ids.append(candidate.id)
         skills.add(row, *encode_skills(candidate, skill_columns))
@@ -392,19 +403,26 @@ def build_index(
             text.add(row, *text_model.encode(candidate.text))
         scalars.append(encode_scalars(candidate, region_bits))
         if (row + 1) % CHUNK_ROWS == 0:
+            # seal the chunk into compact arrays: Python tuples cost ~400 bytes a row
             skills.seal()
             text.seal()
-    n = len(ids)
+            scalar_chunks.append(_scalar_arrays(scalars))
+            id_chunks.append(np.array(ids, np.int64))
+            scalars, ids = [], []
+    scalar_chunks.append(_scalar_arrays(scalars))
+    id_chunks.append(np.array(ids, np.int64))
+    all_ids = np.concatenate(id_chunks)
+    n = len(all_ids)
     remap = None
     if text_model is None:
         text_model, remap = _fit_terms(terms_seen, np.array(df, np.float64), n, max_df, min_docs_for_max_df)
     text_postings = text.assemble(len(text_model.idf), remap)
     base = _segment(
-        ids,
+        all_ids,
         skills.assemble(len(skill_columns)),
         text_postings,
         _inv_norms(text_postings, text_model.idf, n),
-        _scalar_arrays(scalars),
+        {key: np.concatenate([c[key] for c in scalar_chunks]) for key in scalar_chunks[0]},
     )
     index = CandidateIndex(skill_columns, text_model, region_bits, base)
     _drop_duplicate_ids(index)
@@ -443,6 +461,8 @@ def _fit_terms(
 def _drop_duplicate_ids(index: CandidateIndex) -> None:
     """Tombstone all but the last row of each repeated id (``id_order`` is a stable sort)."""
     ordered = index.base.id_order
+    if len(ordered) < 2:
+        return
     ids_ordered = index.base.ids[ordered]
     is_last = np.append(ids_ordered[1:] != ids_ordered[:-1], True)
     index.base.alive[ordered[~is_last]] = False

@@ -54,9 +54,7 @@ def build_need_index(
     skill_columns = {code: i for i, code in enumerate(vocabulary)}
     model = text_model or fit_text_model([term_counts(n.text) for n in needs])
     slots = [
-        (row, code, level, is_must)
-        for row, need in enumerate(needs)
-        for code, level, is_must in _need_slots(need)
+        (row, code, level, is_must) for row, need in enumerate(needs) for code, level, is_must in _need_slots(need)
     ]
     nan = float("nan")
     return NeedIndex(
@@ -94,7 +92,8 @@ def _text_matrix(needs: Sequence[Need], model: TextModel) -> sp.csr_matrix:
         vals.append(weights)
     shape = (len(needs), len(model.idf))
     if not needs:
-        return sp.csr_matrix(shape, dtype=np.float32)
+        empty = np.zeros(0, np.int32)
+        return sp.csr_matrix((np.zeros(0, np.float32), (empty, empty)), shape=shape)
     data = (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols)))
     return sp.csr_matrix(data, shape=shape, dtype=np.float32)
 
@@ -139,10 +138,12 @@ def rank_projects(
             scoring.hours_fit(candidate.hours_per_week, ix.hours),
             scoring.start_fit(cand_start - start_day, weights.start_grace_days),
         ),
-        "geography": np.where(ix.is_remote, 1.0, scoring.geography(decay, in_region, weights.region_bonus)).astype(np.float32),
+        "geography": np.where(ix.is_remote, 1.0, scoring.geography(decay, in_region, weights.region_bonus)).astype(
+            np.float32
+        ),
         "pay": scoring.pay_fit(ix.pay_kind, ix.pay_yen, PAY_CODE[candidate.pay.kind], candidate.pay.yen),
     }
-    applies = {
+    applies: dict[str, bool | npt.NDArray[np.bool_]] = {
         "must_have": ix.n_must > 0,
         "nice_to_have": ix.n_nice > 0,
         "verified": (ix.n_must + ix.n_nice) > 0,
@@ -156,7 +157,7 @@ def rank_projects(
     total = np.where(keep, total, -np.inf).astype(np.float32)
     return [
         _match(candidate, ix, row, total, components, applies, dist, levels, sources, today)
-        for row in top_rows(total, k).tolist()
+        for row in top_rows(total, k, np.array([n.id for n in ix.needs], np.int64)).tolist()
     ]
 
 

@@ -34,9 +34,7 @@ def skill_credit(level: npt.ArrayLike, required: npt.ArrayLike) -> FloatArray:
 def coverage(credit_sum: npt.ArrayLike, n_skills: npt.ArrayLike) -> FloatArray:
     """Mean credit over a need's skills (must-haves or nice-to-haves); 0 when there are none."""
     n = np.asarray(n_skills, dtype=np.float32)
-    return np.where(n > 0, np.asarray(credit_sum, np.float32) / np.maximum(n, 1.0), 0.0).astype(
-        np.float32
-    )
+    return np.where(n > 0, np.asarray(credit_sum, np.float32) / np.maximum(n, 1.0), 0.0).astype(np.float32)
 
 
 def hours_fit(available: npt.ArrayLike, needed: npt.ArrayLike) -> FloatArray:
@@ -57,24 +55,18 @@ def availability(hours: FloatArray, start: FloatArray) -> FloatArray:
     return ((hours + start) * 0.5).astype(np.float32)
 
 
-def haversine_km(
-    lat1: npt.ArrayLike, lng1: npt.ArrayLike, lat2: npt.ArrayLike, lng2: npt.ArrayLike
-) -> FloatArray:
+def haversine_km(lat1: npt.ArrayLike, lng1: npt.ArrayLike, lat2: npt.ArrayLike, lng2: npt.ArrayLike) -> FloatArray:
     """Great-circle distance in km between points given in degrees (NaN in → NaN out)."""
-    return haversine_km_rad(
-        *(np.radians(np.asarray(v, dtype=np.float32)) for v in (lat1, lng1, lat2, lng2))
-    )
+    return haversine_km_rad(*(np.radians(np.asarray(v, dtype=np.float32)) for v in (lat1, lng1, lat2, lng2)))
 
 
-def haversine_km_rad(
-    lat1: npt.ArrayLike, lng1: npt.ArrayLike, lat2: npt.ArrayLike, lng2: npt.ArrayLike
-) -> FloatArray:
+def haversine_km_rad(lat1: npt.ArrayLike, lng1: npt.ArrayLike, lat2: npt.ArrayLike, lng2: npt.ArrayLike) -> FloatArray:
     """Great-circle distance in km between points given in radians."""
     p1, p2 = np.asarray(lat1, np.float32), np.asarray(lat2, np.float32)
     dlat = p2 - p1
     dlng = np.asarray(lng2, np.float32) - np.asarray(lng1, np.float32)
     a = np.sin(dlat * 0.5) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlng * 0.5) ** 2
-    return (2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))).astype(np.float32)
+    return np.asarray(2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), dtype=np.float32)
 
 
 def distance_decay(distance_km: npt.ArrayLike, travel_km: npt.ArrayLike) -> FloatArray:
@@ -86,7 +78,7 @@ def distance_decay(distance_km: npt.ArrayLike, travel_km: npt.ArrayLike) -> Floa
         inv_limit = np.where(limit > 0, np.float32(1.0) / limit, np.float32(np.inf))
         ratio = d * inv_limit
         # fmin ignores NaN: unknown distance (or 0 km with no travel) gives ratio 1 → 0
-        return (1.0 - np.fmin(ratio * ratio, 1.0)).astype(np.float32)
+        return np.asarray(1.0 - np.fmin(ratio * ratio, 1.0), dtype=np.float32)
 
 
 def geography(decay: FloatArray, in_region: BoolArray, region_bonus: float) -> FloatArray:

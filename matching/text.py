@@ -22,8 +22,11 @@ import numpy.typing as npt
 _RUN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u30a0-\u30ff\u3005\u30fc]+|[a-z0-9][a-z0-9+#]*")
 _CJK_FIRST = re.compile(r"[\u3005\u3400-\u9fff\u30a0-\u30ff]")
 _STOPWORDS = frozenset(
-    "a an and are as at be by for from has have i in is it of on or our the this to we with "
-    "was were will you your my me".split()
+    [
+        *("a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "i", "in"),
+        *("is", "it", "of", "on", "or", "our", "the", "this", "to", "we", "with", "was", "were"),
+        *("will", "you", "your", "my", "me"),
+    ]
 )
 MAX_TF = 255
 

@@ -1,0 +1,53 @@
+"""Japanese-aware terms and the TF-IDF model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matching.text import fit_text_model, flat_text_model, term_counts, terms
+
+
+def test_cjk_runs_become_bigrams():
+    assert terms("酪農データ") == ["酪農", "農デ", "デー", "ータ"]
+
+
+def test_single_kanji_stays_a_unigram_and_hiragana_is_skipped():
+    assert terms("町の防災をします") == ["町", "防災"]
+
+
+def test_latin_words_lowercased_and_stopwords_dropped():
+    assert terms("GIS and Python for the Town") == ["gis", "python", "town"]
+
+
+def test_fullwidth_is_normalised():
+    assert terms("ＧＩＳとｋｉｎｔｏｎｅ") == ["gis", "kintone"]
+
+
+def test_mixed_text_keeps_tool_names():
+    assert "kintone" in terms("町役場でkintoneアプリを作成") and "役場" in terms("町役場")
+
+
+def test_term_counts_counts_repeats():
+    assert term_counts("観光 観光 tourism")["観光"] == 2
+
+
+def test_tfidf_vectors_are_normalised_and_rare_terms_weigh_more():
+    corpus = ["酪農 データ", "観光 データ", "防災 データ", "酪農 観光"]
+    model = fit_text_model([term_counts(t) for t in corpus])
+    ids, weights = model.vector("酪農 データ")
+    assert float(np.dot(weights, weights)) == pytest.approx(1.0, abs=1e-6)
+    by_term = dict(zip((model.terms[i] for i in ids), weights, strict=True))
+    assert by_term["酪農"] > by_term["デー"]  # データ bigrams occur in 3 of 4 texts
+
+
+def test_max_df_drops_ubiquitous_terms_once_corpus_is_large():
+    corpus = [f"北海道 project{i}" for i in range(60)]
+    model = fit_text_model([term_counts(t) for t in corpus], max_df=0.5)
+    assert "北海" not in model.vocabulary and "project7" in model.vocabulary
+
+
+def test_unknown_terms_are_ignored_by_encode():
+    model = flat_text_model(["酪農"])
+    ids, tfs = model.encode("酪農 観光")
+    assert [model.terms[i] for i in ids] == ["酪農"] and tfs.tolist() == [1]
