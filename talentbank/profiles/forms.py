@@ -145,6 +145,7 @@ class OutcomeInput:
     started_on: date | None
     ended_on: date | None
     organisation_name: str
+    organisation: str  # public id of a linked organisation, or ""
     links: str
     skill_codes: list[str]
     skill_level: int
@@ -208,6 +209,8 @@ class OutcomeForm(BaseForm):
     started_on = DateField(_l("開始日"), validators=[Optional()])
     ended_on = DateField(_l("終了日"), validators=[Optional()])
     organisation_name = StringField(_l("関わった組織（任意）"), validators=[Optional(), Length(max=120)])
+    # Choices (registered organisations) are filled by the view.
+    organisation = SelectField(_l("登録されている組織とつなげる（任意）"), validate_choice=False, default="")
     links = TextAreaField(_l("リンク（1行に1つ、最大5件）"), validators=[Optional(), Length(max=2500)])
     skill_codes = MultiCheckboxField(_l("使ったスキル"), coerce=str, validate_choice=False)
     skill_level = RadioField(

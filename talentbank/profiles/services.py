@@ -23,6 +23,7 @@ from talentbank.models import (
     Membership,
     MembershipRole,
     Municipality,
+    Organisation,
     OutboxMessage,
     Outcome,
     OutcomeSkill,
@@ -52,6 +53,7 @@ from talentbank.security import require
 PROFILE_LOAD = (
     selectinload(Profile.skills).selectinload(ProfileSkill.skill),
     selectinload(Profile.outcomes).selectinload(Outcome.skills).selectinload(OutcomeSkill.skill),
+    selectinload(Profile.outcomes).selectinload(Outcome.organisation),
     selectinload(Profile.regions),
     selectinload(Profile.home_municipality).selectinload(Municipality.subprefecture),
 )
@@ -204,11 +206,27 @@ def _apply_outcome_fields(session: Session, outcome: Outcome, details: OutcomeIn
     outcome.role = (details.role or "").strip()
     outcome.started_on, outcome.ended_on = details.started_on, details.ended_on
     outcome.organisation_name = (details.organisation_name or "").strip() or None
+    outcome.organisation = _linked_organisation(session, details.organisation)
+    if outcome.organisation is not None and outcome.organisation_name is None:
+        outcome.organisation_name = outcome.organisation.name
     outcome.links = links
     existing = {s.skill_code: s for s in outcome.skills}
     outcome.skills = [existing.get(code) or OutcomeSkill(skill_code=code, level=details.skill_level) for code in codes]
     for outcome_skill in outcome.skills:
         outcome_skill.level = details.skill_level
+
+
+def _linked_organisation(session: Session, public_id: str) -> Organisation | None:
+    if not public_id:
+        return None
+    try:
+        key = uuid.UUID(public_id)
+    except ValueError:
+        raise _invalid("organisation", _l("組織を一覧から選んでください。")) from None
+    organisation = session.scalar(sa.select(Organisation).where(Organisation.public_id == key))
+    if organisation is None:
+        raise _invalid("organisation", _l("組織を一覧から選んでください。"))
+    return organisation
 
 
 def _declare_used_skills(profile: Profile, outcome: Outcome) -> None:
@@ -337,6 +355,7 @@ def _profile_data(profile: Profile) -> dict[str, Any]:
                 "started_on": _iso(o.started_on),
                 "ended_on": _iso(o.ended_on),
                 "organisation": o.organisation_name,
+                "linked_organisation": str(o.organisation.public_id) if o.organisation else None,
                 "links": list(o.links),
                 "hidden": o.is_hidden,
                 "skills": [{"code": s.skill_code, "level": s.level} for s in o.skills],

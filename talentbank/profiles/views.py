@@ -12,6 +12,7 @@ from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
 from talentbank.errors import Conflict, Invalid
 from talentbank.models import Visibility
+from talentbank.organisations.services import list_organisations
 from talentbank.profiles import services
 from talentbank.profiles.forms import (
     LEVEL_LABELS,
@@ -26,7 +27,7 @@ from talentbank.profiles.forms import (
     SkillForm,
 )
 from talentbank.profiles.markdown import render_markdown
-from talentbank.profiles.search import SearchCriteria, search_profiles
+from talentbank.profiles.search import MAX_SKILL_FILTERS, SearchCriteria, search_profiles
 from talentbank.reference.services import municipality_choices, skill_choices, subprefectures_with_municipalities
 from talentbank.web import password_hasher
 
@@ -62,9 +63,15 @@ def _int_arg(name: str, low: int, high: int) -> int | None:
 
 def _criteria() -> SearchCriteria:
     """Read the search form from the query string, clamping anything absurd instead of failing."""
+    levels = request.args.getlist("level")
     skills = []
-    for code in request.args.getlist("skill")[:5]:
-        level = _int_arg(f"level_{code}", 1, 4) or _int_arg("min_level", 1, 4) or 1
+    for index, code in enumerate(request.args.getlist("skill")[:MAX_SKILL_FILTERS]):
+        if not code:
+            continue
+        try:
+            level = max(1, min(4, int(levels[index])))
+        except (IndexError, ValueError):
+            level = 1
         skills.append((code[:16], level))
     return SearchCriteria(
         text=request.args.get("q", "")[:200],
@@ -91,6 +98,8 @@ def search():
         criteria=criteria,
         query_args=args,
         skill_groups=skill_choices(db.session, _locale()),
+        skill_rows=[*criteria.skills, *[("", 1)] * (3 - len(criteria.skills))][: max(3, len(criteria.skills))],
+        municipality_groups=municipality_choices(db.session, _locale()),
         subprefectures=subprefectures_with_municipalities(db.session),
         labels=LABELS,
     )
@@ -247,7 +256,11 @@ def _outcome_form(outcome=None) -> OutcomeForm:
     form.skill_codes.choices = [
         (code, name) for group in skill_choices(db.session, _locale()).values() for code, name in group
     ]
+    form.organisation.choices = [("", _("つなげない"))] + [
+        (str(o.public_id), o.name) for o in list_organisations(db.session)
+    ]
     if outcome is not None and request.method == "GET":
+        form.organisation.data = str(outcome.organisation.public_id) if outcome.organisation else ""
         form.links.data = "\n".join(outcome.links)
         form.skill_codes.data = [s.skill_code for s in outcome.skills]
         form.skill_level.data = outcome.skills[0].level if outcome.skills else 2

@@ -130,7 +130,7 @@ def test_profile_skills_outcome_search_and_privacy(browser, live_server):
     assert page.get_by_text("自己申告").count() == 3
 
     visitor = browser.new_context(locale="ja-JP").new_page()
-    visitor.goto(base_url + "/people?skill=dssp2-35&min_level=3")
+    visitor.goto(base_url + "/people?skill=dssp2-35&level=3")
     assert visitor.get_by_role("link", name="十勝 酪子").is_visible()
     visitor.goto(base_url + "/people?q=酪農")
     assert visitor.get_by_role("link", name="十勝 酪子").is_visible()

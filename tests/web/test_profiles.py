@@ -267,11 +267,22 @@ def test_search_by_skill_level_text_and_place(client, db):
     assert "酪農データの人" in names("q=酪農") and "観光の人" not in names("q=酪農")
     assert "観光の人" in names("q=観光") and "Emily" in names("q=python")
     assert "Emily" in names("q=Tourism")  # English words, any case
-    page = names("skill=dssp2-35&min_level=3")
+    page = names("skill=dssp2-35&level=3")
     assert "酪農データの人" in page and "観光の人" not in page
     page = names("subprefecture=12")  # 十勝
     assert "酪農データの人" in page and "観光の人" not in page
+    page = names("municipality=012025")
+    assert "観光の人" in page and "酪農データの人" not in page
     assert "0 人が見つかりました" in names("q=存在しない言葉")
+
+
+def test_several_skills_must_all_match(client, db):
+    make_profile(db, display_name="両方さん", skills={"dssp2-35": 3, "dssp2-52": 2})
+    make_profile(db, display_name="片方さん", skills={"dssp2-35": 4})
+    page = client.get("/people?skill=dssp2-35&level=2&skill=dssp2-52&level=2").get_data(as_text=True)
+    assert "両方さん" in page and "片方さん" not in page
+    page = client.get("/people?skill=dssp2-35&level=4&skill=&level=1").get_data(as_text=True)
+    assert "片方さん" in page and "両方さん" not in page
 
 
 def test_verified_only_filter(client, db):
@@ -292,7 +303,7 @@ def test_search_with_absurd_parameters_never_fails(client, db):
         "subprefecture=x",
         "skill=" + "x" * 500,
         "q=" + "長" * 5000,
-        "min_level=99",
+        "skill=dssp2-35&level=99",
         "municipality=<script>",
         "q=%00%ff",
         "skill=a&skill=b&skill=c&skill=d&skill=e&skill=f",
@@ -408,3 +419,21 @@ def test_skill_picker_finds_japanese_english_and_tool_tags(client):
     assert "dssp2-36" in codes("machine learning")
     assert "dssp2-40" in codes("GIS")
     assert codes("") == [] and len(codes("a")) <= 20
+
+
+def test_outcome_can_link_a_registered_organisation(client, db, login):
+    organisation = make_organisation(db, name="上士幌町 デジタル推進係", verified=True)
+    user = make_user(db)
+    profile = make_profile(db, owner=user)
+    login(client, user)
+    form = client.get("/me/outcomes/new").get_data(as_text=True)
+    assert "上士幌町 デジタル推進係" in form
+    response = client.post(
+        "/me/outcomes/new",
+        data={"title": "ドローン配送の実証", "skill_level": "2", "organisation": str(organisation.public_id)},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/people/{profile.public_id}").get_data(as_text=True)
+    assert f'href="/orgs/{organisation.public_id}"' in page
+    bad = client.post("/me/outcomes/new", data={"title": "x", "skill_level": "2", "organisation": "not-a-uuid"})
+    assert bad.status_code == 422
