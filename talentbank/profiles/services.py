@@ -137,9 +137,10 @@ def save_profile(session: Session, actor: User, details: ProfileInput) -> Profil
     created = profile is None
     if profile is None:
         profile = Profile(user=actor)
-    _apply_profile_fields(session, profile, details)
+        session.add(profile)
+    with session.no_autoflush:  # a new profile is complete only once every field is set
+        _apply_profile_fields(session, profile, details)
     profile.updated_at = utcnow()
-    session.add(profile)
     reindex_profile(session, profile)
     audit.record(session, actor, "profile.create" if created else "profile.update", object_type="profile",
                  object_id=profile.public_id)  # fmt: skip
