@@ -25,6 +25,8 @@ run: install
 	$(BIN)/talentbank run --host 127.0.0.1 --port 5000
 
 test: install-test
+	@if command -v npm >/dev/null; then npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the independent-verifier interop tests will be skipped"; fi
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest

@@ -30,13 +30,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from talentbank.accounts.views import bp as accounts_bp
     from talentbank.admin.views import bp as admin_bp
+    from talentbank.credentials.views import api_bp
+    from talentbank.credentials.views import bp as credentials_bp
     from talentbank.main.views import bp as main_bp
     from talentbank.organisations.views import bp as organisations_bp
     from talentbank.organisations.views import invitations_bp
     from talentbank.profiles.views import bp as profiles_bp
     from talentbank.reference.views import bp as reference_bp
 
-    for blueprint in (main_bp, accounts_bp, organisations_bp, invitations_bp, profiles_bp, reference_bp, admin_bp):
+    blueprints = (
+        main_bp,
+        accounts_bp,
+        organisations_bp,
+        invitations_bp,
+        profiles_bp,
+        credentials_bp,
+        api_bp,
+        reference_bp,
+        admin_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
     from talentbank import cli

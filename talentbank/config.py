@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
 from flask import Flask
 
 ENV_PREFIX = "TALENTBANK_"
@@ -67,7 +69,14 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config.update(_from_environment(os.environ))
     app.config.update(overrides or {})
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+        app.config["SECRET_KEY"] = _instance_secret(
+            Path(app.instance_path), "secret_key", lambda: secrets.token_hex(32)
+        )
+    if not app.config.get("KEY_ENCRYPTION_KEY"):
+        # Encrypts issuers' private signing keys at rest (Fernet). Keep it apart from database backups.
+        app.config["KEY_ENCRYPTION_KEY"] = _instance_secret(
+            Path(app.instance_path), "key_encryption_key", lambda: Fernet.generate_key().decode()
+        )
     app.config["DATABASE_URL"] = resolve_database_url(app.config["DATABASE_URL"], app.instance_path)
     _derive_flask_settings(app)
 
@@ -100,14 +109,17 @@ def resolve_database_url(url: str | None, instance_path: str) -> str:
     return url
 
 
-def _instance_secret(instance_path: Path) -> str:
-    """Read the secret key from the instance folder, creating it (mode 600) on first run."""
+def _instance_secret(instance_path: Path, name: str, generate: Callable[[], str]) -> str:
+    """Read a secret from the instance folder, creating it (mode 600) on first run."""
     instance_path.mkdir(parents=True, exist_ok=True)
-    path = instance_path / "secret_key"
+    path = instance_path / name
     if not path.exists():
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker created it first
+            return path.read_text().strip()
         with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32))
+            handle.write(generate())
     return path.read_text().strip()
 
 

@@ -39,6 +39,11 @@ def can(actor: Any, action: str, obj: Any = None) -> bool:
             return role is MembershipRole.OWNER or is_admin(actor)
         if action == "view_members":
             return role is not None or is_admin(actor)
+        # Issuing needs a verified organisation: set-up and keys by its owners, awards by any member.
+        if action == "manage_issuer":
+            return obj.is_verified and role is MembershipRole.OWNER
+        if action == "issue":
+            return obj.is_verified and role is not None
     return False
 
 

@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from cryptography.fernet import Fernet
 from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user, logout_user
@@ -63,6 +64,7 @@ def load_user(user_id: str) -> User | None:
 
 def init_app(app: Flask) -> None:
     app.extensions["talentbank.hasher"] = passwords.hasher(app.config["PASSWORD_HASH"])
+    app.extensions["talentbank.fernet"] = Fernet(app.config["KEY_ENCRYPTION_KEY"])
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "accounts.login"

@@ -2,6 +2,14 @@
 
 from talentbank.models.accounts import AccountToken, User
 from talentbank.models.audit import AuditEvent
+from talentbank.models.credentials import (
+    Achievement,
+    AchievementSkill,
+    Credential,
+    IssuerKey,
+    ProofFormat,
+    StatusList,
+)
 from talentbank.models.mail import OutboxMessage
 from talentbank.models.organisations import Invitation, Membership, MembershipRole, Organisation, OrganisationKind
 from talentbank.models.places import Municipality, Subprefecture
@@ -21,9 +29,13 @@ from talentbank.models.skills import Skill, ToolTag, ToolTagSkill
 
 __all__ = [
     "AccountToken",
+    "Achievement",
+    "AchievementSkill",
     "AuditEvent",
+    "Credential",
     "DeletedProfile",
     "Invitation",
+    "IssuerKey",
     "Membership",
     "MembershipRole",
     "Municipality",
@@ -36,8 +48,10 @@ __all__ = [
     "Profile",
     "ProfileSearchTerm",
     "ProfileSkill",
+    "ProofFormat",
     "Skill",
     "SkillSource",
+    "StatusList",
     "Subprefecture",
     "ToolTag",
     "ToolTagSkill",

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import EmailField, IntegerField, RadioField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
+
+from talentbank.forms import BaseForm
+from talentbank.models import ProofFormat
+
+REQUIRED = DataRequired(_l("入力してください。"))
+FORMAT_LABELS = {
+    ProofFormat.JWT: _l("VC-JWT（軽量、多くのウォレットが対応）"),
+    ProofFormat.DATA_INTEGRITY: _l("Data Integrity eddsa-rdfc-2022（1EdTech認証の形式）"),
+}
+
+
+@dataclass(frozen=True)
+class AchievementInput:
+    name: str
+    description: str
+    criteria: str
+    tags: str
+    expiry_months: int | None
+    proof_format: str
+    skill_code: str
+    skill_level: int
+    skill_code_2: str
+    skill_level_2: int
+
+
+@dataclass(frozen=True)
+class AwardInput:
+    email: str
+    name: str
+    evidence_url: str
+    narrative: str
+
+
+def _level_field(label):
+    return SelectField(label, choices=[(n, str(n)) for n in (1, 2, 3, 4)], coerce=int, default=2)
+
+
+class AchievementForm(BaseForm):
+    input_class = AchievementInput
+
+    name = StringField(_l("バッジの名前"), validators=[REQUIRED, Length(max=120)])
+    description = TextAreaField(_l("説明"), validators=[REQUIRED, Length(max=2000)])
+    criteria = TextAreaField(_l("取得条件"), validators=[REQUIRED, Length(max=4000)])
+    tags = StringField(_l("タグ（カンマ区切り、任意）"), validators=[Optional(), Length(max=300)])
+    expiry_months = IntegerField(
+        _l("有効期間（か月、空欄なら無期限）"),
+        validators=[Optional(), NumberRange(1, 120, _l("1〜120の数字で入力してください。"))],
+    )
+    proof_format = RadioField(
+        _l("署名の形式"), choices=[(k.value, v) for k, v in FORMAT_LABELS.items()], default=ProofFormat.JWT.value
+    )
+    # Choices (DSS skills) are filled by the view.
+    skill_code = SelectField(_l("証明するスキル"), validators=[REQUIRED], validate_choice=False)
+    skill_level = _level_field(_l("証明するレベル"))
+    skill_code_2 = SelectField(_l("証明するスキル（2つ目、任意）"), validate_choice=False, default="")
+    skill_level_2 = _level_field(_l("2つ目のレベル"))
+
+
+class AwardForm(BaseForm):
+    input_class = AwardInput
+
+    email = EmailField(
+        _l("受け取る人のメールアドレス"),
+        validators=[REQUIRED, Length(max=254), Email(_l("メールアドレスの形式が正しくありません。"))],
+    )
+    name = StringField(_l("受け取る人の名前"), validators=[REQUIRED, Length(max=80)])
+    evidence_url = URLField(
+        _l("根拠のURL（任意）"),
+        validators=[Optional(), Length(max=500), URL(require_tld=True, message=_l("URLの形式が正しくありません。"))],
+    )
+    narrative = TextAreaField(_l("評価のコメント（任意）"), validators=[Optional(), Length(max=2000)])
+
+
+class RevokeForm(BaseForm):
+    reason = StringField(_l("取り消しの理由"), validators=[REQUIRED, Length(max=300)])
+
+
+class VerifyForm(BaseForm):
+    credential = TextAreaField(_l("証明書（JSONまたはJWT）を貼り付け"), validators=[Optional(), Length(max=512 * 1024)])
+    image = FileField(
+        _l("またはバッジ画像（PNG・SVG）を選ぶ"),
+        validators=[FileAllowed(["png", "svg"], _l("PNGかSVGの画像を選んでください。"))],
+    )

@@ -1,0 +1,60 @@
+"""Plain-language sentences for the verification codes that `badges.verify` returns."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+CHECK_NAMES = {
+    "parse": _l("読み取り"),
+    "schema": _l("形式（Open Badges 3.0 スキーマ）"),
+    "contexts": _l("用語の定義"),
+    "issuer_key": _l("発行者の鍵"),
+    "proof": _l("電子署名"),
+    "claims": _l("JWTの内容の一致"),
+    "validity": _l("有効期間"),
+    "status": _l("取り消しの状態"),
+    "recipient": _l("受け取った人"),
+}
+
+CHECK_MESSAGES = {
+    "parsed": _l("証明書を読み取れました。"),
+    "parse_error": _l("JSONまたはJWTとして読み取れません。"),
+    "too_large": _l("大きすぎて読み取れません。"),
+    "too_deep": _l("入れ子が深すぎて読み取れません。"),
+    "jwt_malformed": _l("JWTの形式が正しくありません。"),
+    "jwt_header_forbidden": _l("JWTのヘッダーに許可されていない項目があります。"),
+    "jwt_alg_forbidden": _l("許可されていない署名方式です（EdDSA・ES256・RS256のみ受け付けます）。"),
+    "jwt_kid_missing": _l("JWTに鍵の識別子（kid）がありません。"),
+    "jwt_typ_invalid": _l("JWTの種類（typ）が正しくありません。"),
+    "schema_valid": _l("Open Badges 3.0 の公式スキーマに適合しています。"),
+    "schema_invalid": _l("Open Badges 3.0 の公式スキーマに適合していません。"),
+    "terms_defined": _l("すべての項目が定義された用語です。"),
+    "undefined_terms": _l("定義されていない項目が含まれています（署名の対象外になるため受け付けません）。"),
+    "context_not_bundled": _l("対応していないJSON-LDコンテキストが使われています。"),
+    "context_invalid": _l("JSON-LDコンテキストが正しくありません。"),
+    "key_resolved": _l("発行者の公開鍵を確認できました。"),
+    "key_unresolved": _l("発行者の公開鍵を取得できませんでした。"),
+    "issuer_key_mismatch": _l("署名した鍵が発行者のものではありません。"),
+    "proof_valid": _l("電子署名は正しく、発行後に書き換えられていません。"),
+    "proof_invalid": _l("電子署名が一致しません。内容が書き換えられた可能性があります。"),
+    "proof_missing": _l("電子署名がありません。"),
+    "proof_unsupported": _l("対応していない署名方式です。"),
+    "proof_malformed": _l("電子署名の形式が正しくありません。"),
+    "proof_purpose_mismatch": _l("署名の目的が正しくありません。"),
+    "jwt_key_mismatch": _l("JWTの鍵と署名方式が一致しません。"),
+    "proof_not_checked": _l("前の確認に失敗したため、署名は確認していません。"),
+    "claims_consistent": _l("JWTの内容と証明書の内容が一致しています。"),
+    "claims_mismatch": _l("JWTの内容と証明書の内容が一致しません。"),
+    "valid_period": _l("有効期間内です。"),
+    "not_yet_valid": _l("まだ有効期間が始まっていません。"),
+    "expired": _l("有効期限が切れています。"),
+    "validity_invalid": _l("有効期間の書き方が正しくありません。"),
+    "not_revoked": _l("発行者によって取り消されていません。"),
+    "no_status": _l("取り消しの仕組みを持たない証明書です。"),
+    "revoked": _l("発行者によって取り消されています。"),
+    "suspended": _l("発行者によって一時停止されています。"),
+    "status_unknown": _l("取り消しの状態を確認できませんでした（有効とはみなしません）。"),
+    "status_not_checked": _l("署名が確認できないため、取り消しの状態は確認していません。"),
+    "recipient_matches": _l("受け取った人のメールアドレスと一致します。"),
+    "recipient_mismatch": _l("受け取った人のメールアドレスと一致しません。"),
+}

@@ -1,0 +1,582 @@
+"""Credentials: issuer set-up (did:web, Ed25519 keys), achievements, issuing, claiming, revoking, verifying.
+
+Documents are built, signed and verified by the `badges` library; this module supplies the keys,
+the clock, the database and the resolvers (our own issuers and status lists are resolved from the
+database, other sites through `fetch.fetch_json`).
+"""
+
+from __future__ import annotations
+
+import calendar
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session, selectinload
+
+import badges
+from talentbank import audit, mail
+from talentbank.credentials.fetch import fetch_json
+from talentbank.credentials.forms import AchievementInput, AwardInput
+from talentbank.db import utcnow
+from talentbank.errors import Conflict, Invalid, NotFound
+from talentbank.models import (
+    Achievement,
+    AchievementSkill,
+    Credential,
+    IssuerKey,
+    Organisation,
+    Profile,
+    ProfileSkill,
+    ProofFormat,
+    Skill,
+    SkillSource,
+    StatusList,
+    User,
+)
+from talentbank.security import require
+
+DSS_FRAMEWORK = "デジタルスキル標準 DSS-P ver.2.0 (METI/IPA)"
+
+
+@dataclass(frozen=True)
+class IssuerContext:
+    """What issuing and verifying need from the running app."""
+
+    base_url: str  # e.g. https://talent.example.jp (no trailing slash)
+    fernet: Fernet
+    fetch: Any = fetch_json  # (url) -> dict; replaced in tests
+
+
+def _invalid(field: str, message: Any) -> Invalid:
+    return Invalid(str(message), {field: str(message)})
+
+
+# ---- identifiers --------------------------------------------------------------------------------
+
+
+def issuer_did(base_url: str, organisation: Organisation) -> str:
+    """did:web of an organisation: did:web:<host>:issuers:<public id> (resolved over HTTPS per the spec)."""
+    parts = urlsplit(base_url)
+    return badges.did_web_from_url(f"https://{parts.netloc}{parts.path}/issuers/{organisation.public_id}")
+
+
+def credential_url(base_url: str, credential: Credential) -> str:
+    return f"{base_url}/credentials/{credential.public_id}"
+
+
+def achievement_url(base_url: str, achievement: Achievement) -> str:
+    return f"{base_url}/achievements/{achievement.public_id}"
+
+
+def status_list_url(base_url: str, status_list: StatusList) -> str:
+    return f"{base_url}/status/{status_list.public_id}"
+
+
+# ---- keys ---------------------------------------------------------------------------------------
+
+
+def _private_key(key: IssuerKey, fernet: Fernet) -> Ed25519PrivateKey:
+    raw = fernet.decrypt(key.private_key_encrypted)
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def _new_key(organisation: Organisation, fernet: Fernet, now: datetime) -> IssuerKey:
+    private_key = Ed25519PrivateKey.generate()
+    raw = private_key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    return IssuerKey(
+        organisation=organisation,
+        public_key_multibase=badges.public_key_multibase(private_key.public_key()),
+        private_key_encrypted=fernet.encrypt(raw),
+        created_at=now,
+    )
+
+
+def active_key(session: Session, organisation: Organisation) -> IssuerKey | None:
+    return session.scalar(
+        sa.select(IssuerKey)
+        .where(
+            IssuerKey.organisation_id == organisation.id,
+            IssuerKey.retired_at.is_(None),
+            IssuerKey.withdrawn_at.is_(None),
+        )
+        .order_by(IssuerKey.id.desc())
+    )
+
+
+def is_issuer(session: Session, organisation: Organisation) -> bool:
+    return active_key(session, organisation) is not None
+
+
+def setup_issuer(session: Session, actor: User, organisation: Organisation, ctx: IssuerContext) -> IssuerKey:
+    """Make a verified organisation an issuer: its first signing key and its revocation list."""
+    require(actor, "manage_issuer", organisation)
+    if active_key(session, organisation) is not None:
+        raise Conflict(str(_l("この組織はすでに発行者として設定されています。")))
+    now = utcnow()
+    key = _new_key(organisation, ctx.fernet, now)
+    session.add(key)
+    session.add(StatusList(organisation=organisation, encoded_list=badges.encode_bitstring(badges.new_bitstring())))
+    session.flush()
+    audit.record(session, actor, "issuer.setup", object_type="organisation", object_id=organisation.public_id)
+    return key
+
+
+def rotate_key(
+    session: Session, actor: User, organisation: Organisation, ctx: IssuerContext, *, compromised: bool = False
+) -> IssuerKey:
+    """Replace the signing key. A retired key stays published (old credentials keep verifying);
+    a compromised one is withdrawn, so everything it signed stops verifying."""
+    require(actor, "manage_issuer", organisation)
+    current = active_key(session, organisation)
+    if current is None:
+        raise NotFound()
+    now = utcnow()
+    if compromised:
+        current.withdrawn_at = now
+    current.retired_at = now
+    key = _new_key(organisation, ctx.fernet, now)
+    session.add(key)
+    session.flush()
+    audit.record(session, actor, "issuer.key_withdrawn" if compromised else "issuer.key_rotated",
+                 object_type="organisation", object_id=organisation.public_id)  # fmt: skip
+    return key
+
+
+def published_keys(session: Session, organisation: Organisation) -> list[IssuerKey]:
+    return list(
+        session.scalars(
+            sa.select(IssuerKey)
+            .where(IssuerKey.organisation_id == organisation.id, IssuerKey.withdrawn_at.is_(None))
+            .order_by(IssuerKey.id)
+        )
+    )
+
+
+def did_document(session: Session, organisation: Organisation, base_url: str) -> dict[str, Any]:
+    keys = published_keys(session, organisation)
+    if not keys:
+        raise NotFound()
+    public_keys = [badges.keys.decode_public_key_multibase(k.public_key_multibase) for k in keys]
+    return badges.did_document(issuer_did(base_url, organisation), public_keys)
+
+
+def _organisation_by_public_id(session: Session, public_id: str) -> Organisation:
+    try:
+        key = uuid.UUID(public_id)
+    except ValueError:
+        raise NotFound() from None
+    organisation = session.scalar(sa.select(Organisation).where(Organisation.public_id == key))
+    if organisation is None:
+        raise NotFound()
+    return organisation
+
+
+def did_document_for(session: Session, organisation_public_id: str, base_url: str) -> dict[str, Any]:
+    return did_document(session, _organisation_by_public_id(session, organisation_public_id), base_url)
+
+
+# ---- status lists ---------------------------------------------------------------------------------
+
+
+def _status_list(session: Session, organisation: Organisation) -> StatusList:
+    status_list = session.scalar(
+        sa.select(StatusList).where(StatusList.organisation_id == organisation.id).order_by(StatusList.id.desc())
+    )
+    if status_list is None:
+        raise NotFound()
+    return status_list
+
+
+def signed_status_list(session: Session, public_id: str, ctx: IssuerContext) -> dict[str, Any]:
+    """The signed BitstringStatusListCredential (deterministic: same list, same bytes)."""
+    try:
+        key_id = uuid.UUID(public_id)
+    except ValueError:
+        raise NotFound() from None
+    status_list = session.scalar(sa.select(StatusList).where(StatusList.public_id == key_id))
+    if status_list is None:
+        raise NotFound()
+    organisation = session.get(Organisation, status_list.organisation_id)
+    key = active_key(session, organisation)
+    if key is None:
+        raise NotFound()
+    did = issuer_did(ctx.base_url, organisation)
+    unsigned = badges.build_status_list_credential(
+        list_url=status_list_url(ctx.base_url, status_list),
+        issuer=did,
+        encoded_list=status_list.encoded_list,
+        valid_from=status_list.updated_at,
+    )
+    return badges.sign_data_integrity(
+        unsigned,
+        _private_key(key, ctx.fernet),
+        verification_method=f"{did}#{key.public_key_multibase}",
+        created=status_list.updated_at,
+    )
+
+
+# ---- achievements ---------------------------------------------------------------------------------
+
+
+def create_achievement(
+    session: Session, actor: User, organisation: Organisation, details: AchievementInput
+) -> Achievement:
+    """Define a badge: what it certifies, which DSS skills at which level, expiry, proof format."""
+    require(actor, "issue", organisation)
+    if not is_issuer(session, organisation):
+        raise Conflict(str(_l("先に発行者の設定をしてください。")))
+    pairs = [(details.skill_code, details.skill_level)]
+    if details.skill_code_2:
+        if details.skill_code_2 == details.skill_code:
+            raise _invalid("skill_code_2", _l("同じスキルが2回選ばれています。"))
+        pairs.append((details.skill_code_2, details.skill_level_2))
+    for index, (code, level) in enumerate(pairs):
+        skill = session.get(Skill, code)
+        if skill is None or not skill.is_selectable:
+            raise _invalid("skill_code" if index == 0 else "skill_code_2", _l("スキルを一覧から選んでください。"))
+        if level not in (1, 2, 3, 4):
+            raise _invalid("skill_level", _l("レベルは1〜4から選んでください。"))
+    achievement = Achievement(
+        organisation=organisation,
+        name=details.name.strip(),
+        description=details.description.strip(),
+        criteria=details.criteria.strip(),
+        tags=[t.strip() for t in (details.tags or "").split(",") if t.strip()][:10],
+        expiry_months=details.expiry_months,
+        proof_format=ProofFormat(details.proof_format),
+        skills=[AchievementSkill(skill_code=code, level=level) for code, level in pairs],
+    )
+    session.add(achievement)
+    session.flush()
+    audit.record(session, actor, "achievement.create", object_type="achievement", object_id=achievement.public_id)
+    return achievement
+
+
+def get_achievement(session: Session, public_id: str) -> Achievement:
+    try:
+        key = uuid.UUID(public_id)
+    except ValueError:
+        raise NotFound() from None
+    achievement = session.scalar(
+        sa.select(Achievement)
+        .where(Achievement.public_id == key)
+        .options(
+            selectinload(Achievement.skills).selectinload(AchievementSkill.skill),
+            selectinload(Achievement.organisation),
+        )
+    )
+    if achievement is None:
+        raise NotFound()
+    return achievement
+
+
+def achievements_of(session: Session, organisation: Organisation) -> list[Achievement]:
+    return list(
+        session.scalars(
+            sa.select(Achievement)
+            .where(Achievement.organisation_id == organisation.id)
+            .options(selectinload(Achievement.skills).selectinload(AchievementSkill.skill))
+            .order_by(Achievement.id.desc())
+        )
+    )
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def _achievement_input(achievement: Achievement, base_url: str) -> badges.AchievementInput:
+    alignments = tuple(
+        badges.Alignment(
+            target_name=s.skill.name_ja,
+            target_url=f"{base_url}/skills/{s.skill_code}",
+            target_code=s.skill_code,
+            target_framework=DSS_FRAMEWORK,
+            target_type="ext:DSS",
+            target_description=s.skill.name_en,
+            skill_level=s.level,
+        )
+        for s in achievement.skills
+    )
+    return badges.AchievementInput(
+        id=achievement_url(base_url, achievement),
+        name=achievement.name,
+        description=achievement.description,
+        criteria_narrative=achievement.criteria,
+        image_url=f"{achievement_url(base_url, achievement)}/image.png",
+        alignments=alignments,
+        tags=tuple(achievement.tags),
+    )
+
+
+# ---- issuing ----------------------------------------------------------------------------------------
+
+
+def issue_credential(
+    session: Session,
+    actor: User,
+    achievement: Achievement,
+    award: AwardInput,
+    ctx: IssuerContext,
+    *,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> Credential:
+    """Sign and store one credential, and mail the recipient a link to claim it.
+
+    With an `idempotency_key`, issuing the same key again for this achievement returns the
+    credential already issued instead of a second one.
+    """
+    organisation = achievement.organisation
+    require(actor, "issue", organisation)
+    if idempotency_key:
+        existing = session.scalar(
+            sa.select(Credential).where(
+                Credential.achievement_id == achievement.id, Credential.idempotency_key == idempotency_key
+            )
+        )
+        if existing is not None:
+            return existing
+    key = active_key(session, organisation)
+    if key is None:
+        raise Conflict(str(_l("先に発行者の設定をしてください。")))
+    now = (now or utcnow()).replace(microsecond=0)
+    status_list = _status_list(session, organisation)
+    taken = set(session.scalars(sa.select(Credential.status_index).where(Credential.status_list_id == status_list.id)))
+    credential = Credential(
+        achievement=achievement,
+        recipient_email=award.email.strip().lower(),
+        recipient_name=award.name.strip(),
+        proof_format=achievement.proof_format,
+        status_list=status_list,
+        status_index=badges.allocate_index(taken, size_bits=status_list.size_bits, is_random=True),
+        issued_at=now,
+        valid_until=add_months(now, achievement.expiry_months) if achievement.expiry_months else None,
+        idempotency_key=idempotency_key,
+        document={},
+    )
+    did = issuer_did(ctx.base_url, organisation)
+    unsigned = badges.build_credential(
+        badges.CredentialInput(
+            issuer=badges.IssuerProfile(
+                id=did, name=organisation.name, url=f"{ctx.base_url}/orgs/{organisation.public_id}"
+            ),
+            achievement=_achievement_input(achievement, ctx.base_url),
+            recipient=badges.Recipient(email=credential.recipient_email),
+            valid_from=now,
+            valid_until=credential.valid_until,
+            id=credential_url(ctx.base_url, credential),
+            name=achievement.name,
+            evidence=(badges.EvidenceInput(id=award.evidence_url or None, narrative=award.narrative or None),)
+            if (award.evidence_url or award.narrative)
+            else (),
+            status=badges.StatusEntry(
+                status_list_credential=status_list_url(ctx.base_url, status_list),
+                status_list_index=credential.status_index,
+            ),
+        )
+    )
+    private_key = _private_key(key, ctx.fernet)
+    method = f"{did}#{key.public_key_multibase}"
+    if achievement.proof_format is ProofFormat.JWT:
+        credential.document = unsigned
+        credential.jwt = badges.sign_jwt(unsigned, private_key, kid=method)
+    else:
+        credential.document = badges.sign_data_integrity(unsigned, private_key, verification_method=method, created=now)
+    session.add(credential)
+    session.flush()
+    recipient = session.scalar(sa.select(User).where(User.email == credential.recipient_email))
+    mail.queue_mail(
+        session,
+        to=credential.recipient_email,
+        template="credential_awarded",
+        locale=recipient.locale if recipient else "ja",
+        base_url=ctx.base_url,
+        credential=credential,
+        achievement=achievement,
+        organisation_name=organisation.name,
+    )
+    audit.record(session, actor, "credential.issue", object_type="credential", object_id=credential.public_id)
+    return credential
+
+
+def get_credential(session: Session, public_id: str) -> Credential:
+    try:
+        key = uuid.UUID(public_id)
+    except ValueError:
+        raise NotFound() from None
+    credential = session.scalar(
+        sa.select(Credential)
+        .where(Credential.public_id == key)
+        .options(
+            selectinload(Credential.achievement).selectinload(Achievement.skills).selectinload(AchievementSkill.skill),
+            selectinload(Credential.achievement).selectinload(Achievement.organisation),
+        )
+    )
+    if credential is None:
+        raise NotFound()
+    return credential
+
+
+def credentials_of_achievement(session: Session, achievement: Achievement) -> list[Credential]:
+    return list(
+        session.scalars(
+            sa.select(Credential).where(Credential.achievement_id == achievement.id).order_by(Credential.id.desc())
+        )
+    )
+
+
+def is_current(credential: Credential, now: datetime) -> bool:
+    return credential.revoked_at is None and (credential.valid_until is None or credential.valid_until > now)
+
+
+def refresh_badge_skills(session: Session, profile: Profile, *, now: datetime | None = None) -> None:
+    """Recompute the profile's badge-verified skills from its claimed, unrevoked, unexpired credentials."""
+    now = now or utcnow()
+    claimed = session.scalars(
+        sa.select(Credential)
+        .where(Credential.profile_id == profile.id)
+        .options(selectinload(Credential.achievement).selectinload(Achievement.skills))
+        .order_by(Credential.issued_at)
+    ).all()
+    best: dict[str, tuple[int, str]] = {}
+    for credential in claimed:
+        if not is_current(credential, now):
+            continue
+        for aligned in credential.achievement.skills:
+            if aligned.skill_code not in best or aligned.level >= best[aligned.skill_code][0]:
+                best[aligned.skill_code] = (aligned.level, f"/credentials/{credential.public_id}")
+    for entry in [s for s in profile.skills if s.source is SkillSource.BADGE]:
+        if entry.skill_code not in best:
+            profile.skills.remove(entry)
+        else:
+            entry.level, entry.evidence_url = best.pop(entry.skill_code)
+    for code, (level, evidence) in best.items():
+        profile.skills.append(
+            ProfileSkill(skill_code=code, level=level, source=SkillSource.BADGE, evidence_url=evidence)
+        )
+    session.flush()
+
+
+def can_claim(actor: Any, credential: Credential) -> bool:
+    return (
+        isinstance(actor, User)
+        and actor.email_verified_at is not None
+        and actor.email == credential.recipient_email
+        and credential.profile_id is None
+    )
+
+
+def claim_credential(session: Session, actor: User, credential: Credential, profile: Profile) -> None:
+    """Put a credential on the recipient's profile; its aligned skills become badge-verified."""
+    if actor.email != credential.recipient_email or actor.email_verified_at is None:
+        raise Invalid(str(_l("このバッジは別のメールアドレス宛てです。")))
+    if credential.profile_id is not None:
+        raise Conflict(str(_l("このバッジはすでに受け取られています。")))
+    if profile.user_id != actor.id:
+        raise NotFound()
+    credential.profile_id = profile.id
+    credential.claimed_at = utcnow()
+    session.flush()
+    refresh_badge_skills(session, profile)
+    from talentbank.profiles.search import reindex_profile
+
+    reindex_profile(session, profile)
+    audit.record(session, actor, "credential.claim", object_type="credential", object_id=credential.public_id)
+
+
+def revoke_credential(session: Session, actor: User, credential: Credential, reason: str) -> None:
+    """Revoke: set the status bit (so every verifier sees it) and withdraw the badge-verified skills."""
+    require(actor, "issue", credential.achievement.organisation)
+    if credential.revoked_at is not None:
+        raise Conflict(str(_l("このバッジはすでに取り消されています。")))
+    now = utcnow()
+    credential.revoked_at = now
+    credential.revocation_reason = reason.strip()[:300]
+    status_list = credential.status_list
+    status_list.encoded_list = badges.set_status(status_list.encoded_list, credential.status_index, is_set=True)
+    status_list.updated_at = now.replace(microsecond=0)
+    session.flush()
+    if credential.profile is not None:
+        refresh_badge_skills(session, credential.profile, now=now)
+    audit.record(session, actor, "credential.revoke", object_type="credential", object_id=credential.public_id,
+                 reason=credential.revocation_reason)  # fmt: skip
+
+
+def credentials_of_profile(session: Session, profile: Profile) -> list[Credential]:
+    return list(
+        session.scalars(
+            sa.select(Credential)
+            .where(Credential.profile_id == profile.id)
+            .options(selectinload(Credential.achievement).selectinload(Achievement.organisation))
+            .order_by(Credential.issued_at.desc())
+        )
+    )
+
+
+# ---- verification -----------------------------------------------------------------------------------
+
+
+def _resolver(session: Session, ctx: IssuerContext):
+    """Resolve DID documents: ours from the database, others over HTTPS (fetch.py's limits)."""
+    own_host = urlsplit(ctx.base_url).netloc
+
+    def resolve_document(url: str) -> dict[str, Any]:
+        parts = urlsplit(url)
+        segments = parts.path.strip("/").split("/")
+        if parts.netloc == own_host and len(segments) == 3 and segments[0] == "issuers" and segments[2] == "did.json":
+            return did_document_for(session, segments[1], ctx.base_url)
+        return ctx.fetch(url)
+
+    return resolve_document
+
+
+def _status_fetcher(session: Session, ctx: IssuerContext):
+    own_prefix = f"{ctx.base_url}/status/"
+
+    def fetch_list(url: str) -> dict[str, Any]:
+        if url.startswith(own_prefix):
+            return signed_status_list(session, url[len(own_prefix) :], ctx)
+        return ctx.fetch(url)
+
+    return fetch_list
+
+
+def verify_credential(
+    session: Session,
+    document: dict[str, Any] | str,
+    ctx: IssuerContext,
+    *,
+    expected_email: str | None = None,
+    now: datetime | None = None,
+) -> badges.VerificationResult:
+    """Run every check of `badges.verify` with our resolvers; a failed fetch means unknown status."""
+    now = now or utcnow()
+    resolve_document = _resolver(session, ctx)
+    return badges.verify(
+        document,
+        now=now,
+        resolve_document=resolve_document,
+        status_lookup=badges.bitstring_status_lookup(
+            _status_fetcher(session, ctx), now=now, resolve_document=resolve_document
+        ),
+        expected_recipient_email=expected_email,
+    )
+
+
+def stored_form(credential: Credential) -> dict[str, Any] | str:
+    """The credential as the recipient holds it: the JWT, or the signed JSON."""
+    return credential.jwt if credential.proof_format is ProofFormat.JWT and credential.jwt else credential.document

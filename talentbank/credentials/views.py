@@ -1,0 +1,354 @@
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+import badges
+from talentbank import db
+from talentbank.accounts.forms import ConfirmForm
+from talentbank.credentials import images, services
+from talentbank.credentials.fetch import fetch_json
+from talentbank.credentials.forms import FORMAT_LABELS, AchievementForm, AwardForm, RevokeForm, VerifyForm
+from talentbank.credentials.messages import CHECK_MESSAGES, CHECK_NAMES
+from talentbank.credentials.services import IssuerContext
+from talentbank.errors import Conflict, Invalid
+from talentbank.extensions import csrf
+from talentbank.organisations.services import get_organisation
+from talentbank.profiles.services import own_profile
+from talentbank.reference.services import skill_choices
+from talentbank.security import can, require
+
+bp = Blueprint("credentials", __name__)
+
+
+@bp.app_context_processor
+def _check_text():
+    return {"check_names": lambda: CHECK_NAMES, "check_message": lambda code: CHECK_MESSAGES.get(code, code)}
+
+
+def issuer_context() -> IssuerContext:
+    return IssuerContext(
+        base_url=current_app.config["BASE_URL"].rstrip("/"),
+        fernet=current_app.extensions["talentbank.fernet"],
+        fetch=current_app.extensions.get("talentbank.fetch", fetch_json),
+    )
+
+
+def _actor():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+# ---- issuer set-up and achievements ---------------------------------------------------------------
+
+
+@bp.get("/orgs/<public_id>/badges")
+@login_required
+def issuer(public_id: str):
+    organisation = get_organisation(db.session, public_id)
+    require(_actor(), "view_members", organisation)
+    key = services.active_key(db.session, organisation)
+    return render_template(
+        "credentials/issuer.html",
+        organisation=organisation,
+        key=key,
+        did=services.issuer_did(issuer_context().base_url, organisation) if key else None,
+        achievements=services.achievements_of(db.session, organisation),
+        can_manage=can(_actor(), "manage_issuer", organisation),
+        can_issue=can(_actor(), "issue", organisation),
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/orgs/<public_id>/issuer")
+@login_required
+def setup_issuer(public_id: str):
+    organisation = get_organisation(db.session, public_id)
+    services.setup_issuer(db.session, _actor(), organisation, issuer_context())
+    db.session.commit()
+    flash(_("発行者の設定が完了しました。バッジを作成できます。"), "success")
+    return redirect(url_for("credentials.issuer", public_id=public_id))
+
+
+@bp.post("/orgs/<public_id>/issuer/rotate")
+@login_required
+def rotate_key(public_id: str):
+    organisation = get_organisation(db.session, public_id)
+    compromised = request.form.get("compromised") == "1"
+    services.rotate_key(db.session, _actor(), organisation, issuer_context(), compromised=compromised)
+    db.session.commit()
+    flash(_("署名鍵を更新しました。") if not compromised else _("署名鍵を無効にし、新しい鍵を作りました。"), "success")
+    return redirect(url_for("credentials.issuer", public_id=public_id))
+
+
+def _achievement_form() -> AchievementForm:
+    form = AchievementForm()
+    groups = skill_choices(db.session, str(get_locale()))
+    form.skill_code.choices = {"": [("", _("スキルを選んでください"))], **groups}
+    form.skill_code_2.choices = {"": [("", _("なし"))], **groups}
+    return form
+
+
+@bp.get("/orgs/<public_id>/achievements/new")
+@login_required
+def new_achievement(public_id: str):
+    organisation = get_organisation(db.session, public_id)
+    require(_actor(), "issue", organisation)
+    return render_template("credentials/achievement_form.html", form=_achievement_form(), organisation=organisation)
+
+
+@bp.post("/orgs/<public_id>/achievements/new")
+@login_required
+def create_achievement(public_id: str):
+    organisation = get_organisation(db.session, public_id)
+    require(_actor(), "issue", organisation)
+    form = _achievement_form()
+    if not form.validate_on_submit():
+        return render_template("credentials/achievement_form.html", form=form, organisation=organisation), 422
+    try:
+        achievement = services.create_achievement(db.session, _actor(), organisation, form.to_input())
+    except Invalid as error:
+        db.session.rollback()
+        form.set_errors(error.fields)
+        return render_template("credentials/achievement_form.html", form=form, organisation=organisation), 422
+    db.session.commit()
+    flash(_("バッジを作成しました。"), "success")
+    return redirect(url_for("credentials.achievement", public_id=achievement.public_id))
+
+
+def _render_achievement(achievement, award_form=None, status: int = 200):
+    can_issue = can(_actor(), "issue", achievement.organisation)
+    return render_template(
+        "credentials/achievement.html",
+        achievement=achievement,
+        can_issue=can_issue,
+        format_labels=FORMAT_LABELS,
+        credentials=services.credentials_of_achievement(db.session, achievement) if can_issue else [],
+        award_form=award_form or AwardForm(formdata=None),
+    ), status
+
+
+@bp.get("/achievements/<public_id>")
+def achievement(public_id: str):
+    return _render_achievement(services.get_achievement(db.session, public_id))
+
+
+@bp.get("/achievements/<public_id>/image.png")
+def achievement_image(public_id: str):
+    achievement = services.get_achievement(db.session, public_id)
+    response = Response(achievement.image_png or images.default_png(str(achievement.public_id)), mimetype="image/png")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.post("/achievements/<public_id>/award")
+@login_required
+def award(public_id: str):
+    achievement = services.get_achievement(db.session, public_id)
+    require(_actor(), "issue", achievement.organisation)
+    form = AwardForm()
+    if not form.validate_on_submit():
+        return _render_achievement(achievement, form, 422)
+    credential = services.issue_credential(db.session, _actor(), achievement, form.to_input(), issuer_context())
+    db.session.commit()
+    flash(_("%(name)s さんにバッジを発行しました。", name=credential.recipient_name), "success")
+    return redirect(url_for("credentials.show", public_id=credential.public_id))
+
+
+# ---- the public credential page, downloads, claim, revoke -----------------------------------------
+
+
+@bp.get("/credentials/<public_id>")
+def show(public_id: str):
+    credential = services.get_credential(db.session, public_id)
+    result = services.verify_credential(db.session, services.stored_form(credential), issuer_context())
+    actor = _actor()
+    achievement = credential.achievement
+    linkedin = (
+        "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME"
+        f"&name={achievement.name}&organizationName={achievement.organisation.name}"
+        f"&issueYear={credential.issued_at.year}&issueMonth={credential.issued_at.month}"
+        f"&certUrl={services.credential_url(issuer_context().base_url, credential)}&certId={credential.public_id}"
+    )
+    return render_template(
+        "credentials/show.html",
+        credential=credential,
+        achievement=achievement,
+        result=result,
+        now=db.utcnow(),
+        can_claim=services.can_claim(actor, credential),
+        can_revoke=can(actor, "issue", achievement.organisation) and not credential.is_revoked,
+        is_recipient=actor is not None and actor.email == credential.recipient_email,
+        linkedin_url=linkedin,
+        revoke_form=RevokeForm(formdata=None),
+        confirm_form=ConfirmForm(),
+    )
+
+
+def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/credentials/<public_id>/credential.json")
+def download_json(public_id: str):
+    credential = services.get_credential(db.session, public_id)
+    body = json.dumps(credential.document, ensure_ascii=False, indent=2)
+    return _download(body, "application/vc+ld+json" if not credential.jwt else "application/json", "credential.json")
+
+
+@bp.get("/credentials/<public_id>/credential.jwt")
+def download_jwt(public_id: str):
+    credential = services.get_credential(db.session, public_id)
+    if not credential.jwt:
+        return redirect(url_for("credentials.download_json", public_id=public_id))
+    return _download(credential.jwt, "application/vc+jwt", "credential.jwt")
+
+
+@bp.get("/credentials/<public_id>/badge.png")
+def baked_png(public_id: str):
+    credential = services.get_credential(db.session, public_id)
+    image = credential.achievement.image_png or images.default_png(str(credential.achievement.public_id))
+    return _download(badges.bake_png(image, services.stored_form(credential)), "image/png", "badge.png")
+
+
+@bp.get("/credentials/<public_id>/badge.svg")
+def baked_svg(public_id: str):
+    credential = services.get_credential(db.session, public_id)
+    svg = images.default_svg(str(credential.achievement.public_id), credential.achievement.name)
+    baked = badges.bake_svg(svg, services.stored_form(credential))
+    return _download(baked, "image/svg+xml", "badge.svg")
+
+
+@bp.post("/credentials/<public_id>/claim")
+@login_required
+def claim(public_id: str):
+    credential = services.get_credential(db.session, public_id)
+    profile = own_profile(db.session, _actor())
+    if profile is None:
+        flash(_("バッジを受け取るには、先にプロフィールを作成してください。"), "info")
+        return redirect(url_for("profiles.edit"))
+    try:
+        services.claim_credential(db.session, _actor(), credential, profile)
+    except Conflict as error:
+        flash(error.message, "info")
+        return redirect(url_for("credentials.show", public_id=public_id))
+    db.session.commit()
+    flash(_("バッジをプロフィールに追加しました。スキルが「バッジで検証」になりました。"), "success")
+    return redirect(url_for("profiles.show", public_id=profile.public_id))
+
+
+@bp.post("/credentials/<public_id>/revoke")
+@login_required
+def revoke(public_id: str):
+    credential = services.get_credential(db.session, public_id)
+    require(_actor(), "issue", credential.achievement.organisation)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(_("取り消しの理由を入力してください。"), "error")
+        return redirect(url_for("credentials.show", public_id=public_id))
+    services.revoke_credential(db.session, _actor(), credential, form.reason.data)
+    db.session.commit()
+    flash(_("バッジを取り消しました。"), "info")
+    return redirect(url_for("credentials.show", public_id=public_id))
+
+
+# ---- verification for anyone ------------------------------------------------------------------------
+
+
+def _submitted_credential(text: str | None, upload) -> dict | str | None:
+    """The credential from pasted text (JSON or JWT) or an uploaded baked PNG/SVG, or None."""
+    if upload is not None and getattr(upload, "filename", ""):
+        data = upload.read(2 * 1024 * 1024 + 1)
+        return badges.extract_credential(data)
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text.startswith("{"):
+        return json.loads(text)
+    return text
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+def verify_page():
+    form = VerifyForm()
+    result = None
+    error = None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            submitted = _submitted_credential(form.credential.data, request.files.get("image"))
+        except (ValueError, badges.BadgeError):
+            submitted, error = None, _("画像やテキストから証明書を読み取れませんでした。")
+        if submitted is None and error is None:
+            error = _("証明書を貼り付けるか、バッジ画像を選んでください。")
+        elif submitted is not None:
+            result = services.verify_credential(db.session, submitted, issuer_context())
+    status = 422 if error else 200
+    return render_template("credentials/verify.html", form=form, result=result, error=error), status
+
+
+# ---- documents other verifiers fetch ---------------------------------------------------------------
+
+
+@bp.get("/issuers/<public_id>/did.json")
+def did_document(public_id: str):
+    document = services.did_document_for(db.session, public_id, issuer_context().base_url)
+    response = jsonify(document)
+    response.mimetype = "application/did+json"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/status/<public_id>")
+def status_list(public_id: str):
+    document = services.signed_status_list(db.session, public_id, issuer_context())
+    response = jsonify(document)
+    response.mimetype = "application/vc+ld+json"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+# ---- API ----------------------------------------------------------------------------------------------
+
+api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@api_bp.post("/verify")
+@csrf.exempt  # public and cookie-free: it changes nothing and needs no session
+def api_verify():
+    """Verify a credential: JSON {"credential": <object or JWT>}, or a multipart upload `image`."""
+    try:
+        if request.files.get("image"):
+            submitted = _submitted_credential(None, request.files["image"])
+        else:
+            body = request.get_json(silent=True)
+            if not isinstance(body, dict) or "credential" not in body:
+                raise Invalid(_('本文は {"credential": ...} のJSONにしてください。'), {"credential": "required"})
+            submitted = body["credential"]
+            if not isinstance(submitted, dict | str):
+                raise Invalid(_("credential はJSONオブジェクトかJWT文字列にしてください。"), {"credential": "type"})
+    except (ValueError, badges.BadgeError):
+        raise Invalid(_("画像から証明書を読み取れませんでした。"), {"image": "unreadable"}) from None
+    if submitted is None:
+        raise Invalid(_("画像から証明書を読み取れませんでした。"), {"image": "unreadable"})
+    result = services.verify_credential(db.session, submitted, issuer_context())
+    return jsonify(
+        {
+            "verified": result.verified,
+            "checks": [
+                {"check": check.check, "ok": check.ok, "code": check.code, "message": str(explain(check.code))}
+                for check in result.checks
+            ],
+        }
+    )
+
+
+def explain(code: str) -> str:
+    return str(CHECK_MESSAGES.get(code, code))

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from talentbank.db import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from talentbank.models.organisations import Organisation
+    from talentbank.models.profiles import Profile
+    from talentbank.models.skills import Skill
+
+
+class ProofFormat(enum.StrEnum):
+    JWT = "jwt"  # VC-JWT, EdDSA
+    DATA_INTEGRITY = "di"  # eddsa-rdfc-2022
+
+
+def _enum(kind: type[enum.Enum], length: int) -> sa.Enum:
+    return sa.Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class IssuerKey(Base):
+    """An Ed25519 signing key of an organisation's did:web issuer. The private half is encrypted at rest.
+
+    Rotation retires a key (it stays published so older credentials keep verifying); a compromised
+    key is withdrawn (no longer published, so its signatures stop verifying).
+    """
+
+    __tablename__ = "issuer_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    public_key_multibase: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    private_key_encrypted: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Achievement(Base):
+    """What a badge certifies: criteria, aligned DSS skills with levels, expiry rule, proof format."""
+
+    __tablename__ = "achievements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    description: Mapped[str] = mapped_column(sa.Text)
+    criteria: Mapped[str] = mapped_column(sa.Text)
+    tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    expiry_months: Mapped[int | None]
+    proof_format: Mapped[ProofFormat] = mapped_column(_enum(ProofFormat, 4), default=ProofFormat.JWT)
+    image_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    skills: Mapped[list[AchievementSkill]] = relationship(
+        back_populates="achievement", cascade="all, delete-orphan", order_by="AchievementSkill.id"
+    )
+
+
+class AchievementSkill(Base):
+    __tablename__ = "achievement_skills"
+    __table_args__ = (
+        sa.UniqueConstraint("achievement_id", "skill_code"),
+        sa.CheckConstraint("level BETWEEN 1 AND 4", name="level_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    achievement_id: Mapped[int] = mapped_column(sa.ForeignKey("achievements.id", ondelete="CASCADE"), index=True)
+    skill_code: Mapped[str] = mapped_column(sa.ForeignKey("skills.code"))
+    level: Mapped[int]
+
+    achievement: Mapped[Achievement] = relationship(back_populates="skills")
+    skill: Mapped[Skill] = relationship()
+
+
+class StatusList(Base):
+    """A Bitstring Status List (revocation) of one issuer; indexes are handed out at random."""
+
+    __tablename__ = "status_lists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    encoded_list: Mapped[str] = mapped_column(sa.Text)
+    size_bits: Mapped[int] = mapped_column(default=131072)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Credential(Base):
+    """One award of an achievement to one recipient: the signed OB 3.0 document, stored verbatim."""
+
+    __tablename__ = "credentials"
+    __table_args__ = (
+        sa.UniqueConstraint("status_list_id", "status_index"),
+        sa.UniqueConstraint("achievement_id", "idempotency_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
+    achievement_id: Mapped[int] = mapped_column(sa.ForeignKey("achievements.id", ondelete="CASCADE"), index=True)
+    # The issuer's record of whom it awarded; never part of the public document (that has a salted hash).
+    recipient_email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    recipient_name: Mapped[str] = mapped_column(sa.String(80))
+    proof_format: Mapped[ProofFormat] = mapped_column(_enum(ProofFormat, 4))
+    document: Mapped[dict[str, Any]] = mapped_column(sa.JSON)  # the signed JSON (DI) or the unsigned payload (JWT)
+    jwt: Mapped[str | None] = mapped_column(sa.Text)
+    status_list_id: Mapped[int] = mapped_column(sa.ForeignKey("status_lists.id"))
+    status_index: Mapped[int]
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revocation_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(100))
+    profile_id: Mapped[int | None] = mapped_column(sa.ForeignKey("profiles.id", ondelete="SET NULL"), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    achievement: Mapped[Achievement] = relationship()
+    status_list: Mapped[StatusList] = relationship()
+    profile: Mapped[Profile | None] = relationship()
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

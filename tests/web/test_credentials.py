@@ -1,0 +1,251 @@
+"""Issuing, claiming, verifying and revoking Open Badges 3.0 credentials through the app."""
+
+import json
+import re
+
+import pytest
+import sqlalchemy as sa
+
+import badges
+from talentbank.models import Achievement, Credential, IssuerKey, ProfileSkill, SkillSource
+from tests.factories import add_member, make_organisation, make_profile, make_user
+from tests.web.helpers import outbox
+
+ACHIEVEMENT = {
+    "name": "データ分析基礎（Python）",
+    "description": "Pythonでデータを集計・可視化できる。",
+    "criteria": "30時間の講座を修了し、課題を提出した。",
+    "tags": "python, データ分析",
+    "expiry_months": "",
+    "proof_format": "jwt",
+    "skill_code": "dssp2-35",
+    "skill_level": "2",
+    "skill_code_2": "",
+    "skill_level_2": "1",
+}
+
+
+@pytest.fixture
+def school(db):
+    return make_organisation(db, kind="school", verified=True, name="道北工業高等専門学校")
+
+
+def setup_issuer(client, login, school):
+    login(client, school.memberships[0].user)
+    assert client.post(f"/orgs/{school.public_id}/issuer").status_code == 302
+
+
+def create_achievement(client, school, **changes) -> str:
+    response = client.post(f"/orgs/{school.public_id}/achievements/new", data={**ACHIEVEMENT, **changes})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def award(client, achievement_id: str, email="learner@example.jp", name="学習 太郎") -> str:
+    response = client.post(
+        f"/achievements/{achievement_id}/award",
+        data={"email": email, "name": name, "evidence_url": "https://example.jp/work"},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+@pytest.mark.parametrize("proof_format", ["jwt", "di"])
+def test_issue_claim_and_the_skill_becomes_badge_verified(client, db, login, make_client, school, proof_format):
+    setup_issuer(client, login, school)
+    achievement_id = create_achievement(client, school, proof_format=proof_format)
+    credential_id = award(client, achievement_id)
+    credential = db.scalar(sa.select(Credential))
+    assert credential.proof_format.value == proof_format
+    assert "learner@example.jp" not in json.dumps(credential.document)
+    assert "learner@example.jp" not in (credential.jwt or "")
+    assert badges.schema_errors(credential.document) == []
+    [message] = outbox(db, "learner@example.jp")
+    assert f"/credentials/{credential_id}" in message.body_text
+
+    page = client.get(f"/credentials/{credential_id}").get_data(as_text=True)
+    assert "この証明書は本物で、有効です。" in page and "学習 太郎" in page
+
+    learner = make_user(db, email="learner@example.jp")
+    profile = make_profile(db, owner=learner, skills={"dssp2-35": 1})
+    learner_client = make_client()
+    login(learner_client, learner)
+    response = learner_client.post(f"/credentials/{credential_id}/claim")
+    assert response.status_code == 302
+    db.expire_all()
+    entries = {(s.skill_code, s.source): s for s in db.scalars(sa.select(ProfileSkill))}
+    badge_entry = entries[("dssp2-35", SkillSource.BADGE)]
+    assert badge_entry.level == 2 and badge_entry.evidence_url == f"/credentials/{credential_id}"
+    assert ("dssp2-35", SkillSource.SELF) in entries
+    profile_page = learner_client.get(f"/people/{profile.public_id}").get_data(as_text=True)
+    assert "バッジで検証" in profile_page and f"/credentials/{credential_id}" in profile_page
+
+
+def test_claim_requires_the_recipients_address(client, db, login, make_client, school):
+    setup_issuer(client, login, school)
+    credential_id = award(client, create_achievement(client, school))
+    other = make_user(db, email="someone-else@example.jp")
+    make_profile(db, owner=other)
+    other_client = make_client()
+    login(other_client, other)
+    assert other_client.post(f"/credentials/{credential_id}/claim").status_code == 422
+    assert db.scalar(sa.select(Credential)).profile_id is None
+
+
+def test_revoke_shows_everywhere_and_withdraws_the_skill(client, db, login, make_client, school):
+    setup_issuer(client, login, school)
+    credential_id = award(client, create_achievement(client, school))
+    learner = make_user(db, email="learner@example.jp")
+    make_profile(db, owner=learner)
+    learner_client = make_client()
+    login(learner_client, learner)
+    learner_client.post(f"/credentials/{credential_id}/claim")
+    assert db.scalar(sa.select(ProfileSkill).where(ProfileSkill.source == SkillSource.BADGE)) is not None
+
+    response = client.post(f"/credentials/{credential_id}/revoke", data={"reason": "誤発行"})
+    assert response.status_code == 302
+    page = client.get(f"/credentials/{credential_id}").get_data(as_text=True)
+    assert "取り消されました" in page and "発行者によって取り消されています。" in page
+    assert db.scalar(sa.select(ProfileSkill).where(ProfileSkill.source == SkillSource.BADGE)) is None
+    # the public status list says so too
+    credential = db.scalar(sa.select(Credential))
+    status = client.get(f"/status/{credential.status_list.public_id}").get_json()
+    bits = badges.decode_bitstring(status["credentialSubject"]["encodedList"])
+    assert badges.get_bit(bits, credential.status_index)
+
+
+def test_only_members_of_a_verified_issuer_may_issue(client, db, login, make_client, school):
+    setup_issuer(client, login, school)
+    achievement_id = create_achievement(client, school)
+    outsider = make_user(db)
+    outsider_client = make_client()
+    login(outsider_client, outsider)
+    response = outsider_client.post(
+        f"/achievements/{achievement_id}/award", data={"email": "x@example.jp", "name": "x"}
+    )
+    assert response.status_code == 403
+    assert outsider_client.post(f"/orgs/{school.public_id}/achievements/new", data=ACHIEVEMENT).status_code == 403
+    member = make_user(db)
+    add_member(db, school, member)
+    member_client = make_client()
+    login(member_client, member)
+    assert member_client.post(f"/orgs/{school.public_id}/issuer/rotate").status_code == 403  # owners only
+    award(member_client, achievement_id)  # members may award
+    unverified = make_organisation(db, kind="school")
+    login(outsider_client, unverified.memberships[0].user)
+    assert outsider_client.post(f"/orgs/{unverified.public_id}/issuer").status_code == 403
+    assert db.scalar(sa.select(sa.func.count()).select_from(Credential)) == 1
+
+
+def test_bad_achievement_and_award_input_saves_nothing(client, db, login, school):
+    setup_issuer(client, login, school)
+    for change in [
+        {"skill_code": "nonsense"},
+        {"skill_code": ""},
+        {"name": ""},
+        {"expiry_months": "0"},
+        {"skill_code_2": "dssp2-35"},
+        {"proof_format": "none"},
+    ]:
+        response = client.post(f"/orgs/{school.public_id}/achievements/new", data={**ACHIEVEMENT, **change})
+        assert response.status_code == 422, change
+    assert db.scalar(sa.select(sa.func.count()).select_from(Achievement)) == 0
+    achievement_id = create_achievement(client, school)
+    for form in [
+        {"email": "bad", "name": "x"},
+        {"email": "a@example.jp", "name": ""},
+        {"email": "a@example.jp", "name": "x", "evidence_url": "javascript:alert(1)"},
+    ]:
+        assert client.post(f"/achievements/{achievement_id}/award", data=form).status_code == 422
+    assert db.scalar(sa.select(sa.func.count()).select_from(Credential)) == 0
+
+
+def test_key_rotation_keeps_old_credentials_valid_and_compromise_breaks_them(client, db, login, school):
+    setup_issuer(client, login, school)
+    achievement_id = create_achievement(client, school)
+    before = award(client, achievement_id)
+    client.post(f"/orgs/{school.public_id}/issuer/rotate")
+    after = award(client, achievement_id)
+    for credential_id in (before, after):
+        assert "この証明書は本物で、有効です。" in client.get(f"/credentials/{credential_id}").get_data(as_text=True)
+    did = client.get(f"/issuers/{school.public_id}/did.json").get_json()
+    assert len(did["assertionMethod"]) == 4  # two keys, each as Multikey and JWK
+    client.post(f"/orgs/{school.public_id}/issuer/rotate", data={"compromised": "1"})
+    assert "この証明書は確認できませんでした。" in client.get(f"/credentials/{after}").get_data(as_text=True)
+    assert "この証明書は本物で、有効です。" in client.get(f"/credentials/{before}").get_data(as_text=True)
+    keys = db.scalars(sa.select(IssuerKey)).all()
+    assert all(key.private_key_encrypted[:1] == b"g" for key in keys)  # Fernet tokens, never raw keys
+
+
+def test_verify_page_and_api_for_pasted_and_baked_credentials(client, db, login, make_client, school):
+    setup_issuer(client, login, school)
+    credential_id = award(client, create_achievement(client, school))
+    visitor = make_client()
+    token = visitor.get(f"/credentials/{credential_id}/credential.jwt").get_data(as_text=True)
+    page = visitor.post("/verify", data={"credential": token}).get_data(as_text=True)
+    assert "この証明書は本物で、有効です。" in page and "電子署名は正しく" in page
+
+    png = visitor.get(f"/credentials/{credential_id}/badge.png").data
+    assert badges.extract_png(png) == token
+    from io import BytesIO
+
+    page = visitor.post(
+        "/verify", data={"image": (BytesIO(png), "badge.png")}, content_type="multipart/form-data"
+    ).get_data(as_text=True)
+    assert "この証明書は本物で、有効です。" in page
+    svg = visitor.get(f"/credentials/{credential_id}/badge.svg").data
+    api = visitor.post(
+        "/api/v1/verify", data={"image": (BytesIO(svg), "badge.svg")}, content_type="multipart/form-data"
+    )
+    assert api.status_code == 200 and api.get_json()["verified"] is True
+
+    result = visitor.post("/api/v1/verify", json={"credential": token}).get_json()
+    assert result["verified"] is True
+    assert [c["check"] for c in result["checks"]][:2] == ["parse", "schema"]
+    tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    result = visitor.post("/api/v1/verify", json={"credential": tampered}).get_json()
+    assert result["verified"] is False
+
+
+def test_verify_bad_input_is_a_clear_4xx(client):
+    assert client.post("/api/v1/verify", json={"nope": 1}).status_code == 422
+    assert client.post("/api/v1/verify", data="not json", content_type="application/json").status_code == 422
+    assert client.post("/api/v1/verify", json={"credential": 5}).status_code == 422
+    body = client.post("/api/v1/verify", json={"credential": "garbage"}).get_json()
+    assert body["verified"] is False and body["checks"][0]["code"] in {"parse_error", "jwt_malformed"}
+    from io import BytesIO
+
+    response = client.post(
+        "/api/v1/verify", data={"image": (BytesIO(b"not an image"), "x.png")}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == "invalid"
+    page = client.post("/verify", data={"credential": ""})
+    assert page.status_code == 422
+
+
+def test_status_list_failure_is_unknown_never_valid(client, db, login, school, monkeypatch):
+    from talentbank.credentials import services
+
+    setup_issuer(client, login, school)
+    credential_id = award(client, create_achievement(client, school))
+
+    def unavailable(*args, **kwargs):
+        raise OSError("status list unavailable")
+
+    monkeypatch.setattr(services, "signed_status_list", unavailable)
+    token = client.get(f"/credentials/{credential_id}/credential.jwt").get_data(as_text=True)
+    result = client.post("/api/v1/verify", json={"credential": token}).get_json()
+    codes = {check["check"]: check["code"] for check in result["checks"]}
+    assert codes["proof"] == "proof_valid"
+    assert codes["status"] == "status_unknown"
+    assert result["verified"] is False
+
+
+def test_did_document_and_status_list_are_public_json(client, db, login, school):
+    setup_issuer(client, login, school)
+    did = client.get(f"/issuers/{school.public_id}/did.json")
+    assert did.status_code == 200 and did.mimetype == "application/did+json"
+    assert did.get_json()["id"].startswith("did:web:localhost:issuers:")
+    assert client.get("/issuers/00000000-0000-4000-8000-000000000000/did.json").status_code == 404
+    assert client.get("/status/not-a-uuid").status_code == 404
+    assert re.match(r"did:web:", did.get_json()["verificationMethod"][0]["controller"])
