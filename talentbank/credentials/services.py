@@ -580,3 +580,32 @@ def verify_credential(
 def stored_form(credential: Credential) -> dict[str, Any] | str:
     """The credential as the recipient holds it: the JWT, or the signed JSON."""
     return credential.jwt if credential.proof_format is ProofFormat.JWT and credential.jwt else credential.document
+
+
+def issued_keys(session: Session, achievement: Achievement, keys: list[str]) -> set[str]:
+    """Which of these idempotency keys were already used for the achievement."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        found.update(
+            session.scalars(
+                sa.select(Credential.idempotency_key).where(
+                    Credential.achievement_id == achievement.id,
+                    Credential.idempotency_key.in_(keys[start : start + 500]),
+                )
+            )
+        )
+    return found
+
+
+def revoke_many(session: Session, actor: User, achievement: Achievement, public_ids: list[str], reason: str) -> int:
+    """Revoke several credentials of one achievement; returns how many were revoked now."""
+    require(actor, "issue", achievement.organisation)
+    count = 0
+    for public_id in public_ids:
+        credential = get_credential(session, public_id)
+        if credential.achievement_id != achievement.id:
+            raise NotFound()
+        if credential.revoked_at is None:
+            revoke_credential(session, actor, credential, reason)
+            count += 1
+    return count

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 import badges
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
-from talentbank.credentials import images, services
+from talentbank.credentials import bulk, images, services
 from talentbank.credentials.fetch import fetch_json
 from talentbank.credentials.forms import FORMAT_LABELS, AchievementForm, AwardForm, RevokeForm, VerifyForm
 from talentbank.credentials.messages import CHECK_MESSAGES, CHECK_NAMES
@@ -128,6 +128,7 @@ def _render_achievement(achievement, award_form=None, status: int = 200):
         format_labels=FORMAT_LABELS,
         credentials=services.credentials_of_achievement(db.session, achievement) if can_issue else [],
         award_form=award_form or AwardForm(formdata=None),
+        revoke_form=RevokeForm(formdata=None),
     ), status
 
 
@@ -156,6 +157,74 @@ def award(public_id: str):
     db.session.commit()
     flash(_("%(name)s さんにバッジを発行しました。", name=credential.recipient_name), "success")
     return redirect(url_for("credentials.show", public_id=credential.public_id))
+
+
+@bp.get("/achievements/<public_id>/bulk")
+@login_required
+def bulk_form(public_id: str):
+    achievement = services.get_achievement(db.session, public_id)
+    require(_actor(), "issue", achievement.organisation)
+    return render_template("credentials/bulk.html", achievement=achievement, rows=None, form=ConfirmForm())
+
+
+@bp.post("/achievements/<public_id>/bulk")
+@login_required
+def bulk_post(public_id: str):
+    """Preview an uploaded CSV (nothing is issued), or issue the previewed good rows."""
+    achievement = services.get_achievement(db.session, public_id)
+    require(_actor(), "issue", achievement.organisation)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("credentials.bulk_form", public_id=public_id))
+    upload = request.files.get("csv")
+    try:
+        if request.form.get("action") == "issue":
+            rows = bulk.parse_award_csv(request.form.get("rows", ""))
+        elif upload is not None and upload.filename:
+            rows = bulk.parse_award_csv(bulk.decode_csv(upload.read(bulk.MAX_CSV_BYTES + 1)))
+            if upload.tell() > bulk.MAX_CSV_BYTES:
+                raise ValueError(_("CSVファイルは1MBまでです。"))
+        else:
+            raise ValueError(_("CSVファイルを選んでください。"))
+    except ValueError as error:
+        return render_template(
+            "credentials/bulk.html", achievement=achievement, rows=None, form=form, error=str(error)
+        ), 422
+    key_of = {row.line: row.idempotency_key(str(achievement.public_id)) for row in rows}
+    already = services.issued_keys(db.session, achievement, [key_of[r.line] for r in rows if r.is_valid])
+    if request.form.get("action") != "issue":
+        return render_template(
+            "credentials/bulk.html", achievement=achievement, rows=rows, form=form,
+            already={line for line, key in key_of.items() if key in already}, carried=bulk.to_csv(rows),
+        )  # fmt: skip
+    issued = 0
+    for index, row in enumerate(r for r in rows if r.is_valid and key_of[r.line] not in already):
+        services.issue_credential(
+            db.session, _actor(), achievement, row.award, issuer_context(), idempotency_key=key_of[row.line]
+        )
+        issued += 1
+        if index % 100 == 99:
+            db.session.commit()  # a crash loses at most one batch, and re-running skips what is done
+    db.session.commit()
+    flash(_("%(n)d件のバッジを発行しました（発行済みで飛ばした行：%(skipped)d）。", n=issued, skipped=len(already)),
+          "success")  # fmt: skip
+    return redirect(url_for("credentials.achievement", public_id=public_id))
+
+
+@bp.post("/achievements/<public_id>/revoke")
+@login_required
+def revoke_selected(public_id: str):
+    achievement = services.get_achievement(db.session, public_id)
+    require(_actor(), "issue", achievement.organisation)
+    form = RevokeForm()
+    selected = request.form.getlist("credential")[:1000]
+    if not form.validate_on_submit() or not selected:
+        flash(_("取り消すバッジを選び、理由を入力してください。"), "error")
+        return redirect(url_for("credentials.achievement", public_id=public_id))
+    count = services.revoke_many(db.session, _actor(), achievement, selected, form.reason.data)
+    db.session.commit()
+    flash(_("%(n)d件のバッジを取り消しました。", n=count), "info")
+    return redirect(url_for("credentials.achievement", public_id=public_id))
 
 
 # ---- the public credential page, downloads, claim, revoke -----------------------------------------

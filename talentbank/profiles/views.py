@@ -10,6 +10,8 @@ from markupsafe import Markup
 
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
+from talentbank.credentials.services import credentials_of_profile
+from talentbank.db import utcnow
 from talentbank.errors import Conflict, Invalid
 from talentbank.models import Visibility
 from talentbank.organisations.services import list_organisations
@@ -145,6 +147,8 @@ def show(public_id: str):
         is_owner=is_owner,
         outcomes=outcomes,
         skill_rows=_skill_rows(profile),
+        credentials=credentials_of_profile(db.session, profile),
+        now=utcnow(),
         bio_html=render_markdown(profile.bio),
         render_markdown=render_markdown,
         json_ld=_json_ld(profile) if profile.visibility is Visibility.PUBLIC and not profile.is_hidden else None,

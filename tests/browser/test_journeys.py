@@ -146,3 +146,91 @@ def test_profile_skills_outcome_search_and_privacy(browser, live_server):
     assert visitor.get_by_text("0 人が見つかりました").is_visible()
     visitor.context.close()
     context.close()
+
+
+def test_educator_issues_learner_claims_visitor_verifies_educator_revokes(browser, live_server, tmp_path):
+    from tests.factories import PASSWORD as FACTORY_PASSWORD
+    from tests.factories import make_organisation, make_profile, make_user
+
+    base_url, app = live_server
+    with Session(app.extensions["talentbank.engine"]) as session:
+        teacher = make_user(session, email="teacher@kosen.example.jp", display_name="高専 先生")
+        school = make_organisation(session, owner=teacher, kind="school", verified=True, name="道北工業高等専門学校")
+        learner = make_user(session, email="learner1@example.jp", display_name="学生 一号")
+        profile = make_profile(session, owner=learner, display_name="学生 一号")
+        school_id, profile_id = school.public_id, profile.public_id
+        session.commit()
+
+    def log_in(page, email):
+        page.goto(base_url + "/login")
+        page.get_by_label("メールアドレス").fill(email)
+        page.get_by_label("パスワード").fill(FACTORY_PASSWORD)
+        page.get_by_role("button", name="ログイン").click()
+        page.get_by_role("heading", name="マイページ").wait_for()
+
+    educator = browser.new_context(locale="ja-JP").new_page()
+    educator.set_default_timeout(10_000)
+    log_in(educator, "teacher@kosen.example.jp")
+    educator.goto(f"{base_url}/orgs/{school_id}")
+    educator.get_by_role("link", name="デジタルバッジの発行").click()
+    educator.get_by_role("button", name="発行者として設定する").click()
+    educator.get_by_role("link", name="バッジを作成").click()
+    educator.get_by_label("バッジの名前").fill("データ分析基礎（Python）")
+    educator.get_by_label("説明").fill("Pythonでデータを集計・可視化できる。")
+    educator.get_by_label("取得条件").fill("30時間の講座を修了し、課題を提出した。")
+    educator.get_by_label("証明するスキル", exact=True).select_option("dssp2-35")
+    educator.get_by_label("証明するレベル").select_option("3")
+    educator.get_by_role("button", name="作成する").click()
+    educator.get_by_role("heading", name="データ分析基礎（Python）").wait_for()
+
+    csv_file = tmp_path / "awards.csv"
+    csv_file.write_text(
+        "email,name,evidence,narrative\n"
+        "learner1@example.jp,学生 一号,https://example.jp/1,\n"
+        "learner2@example.jp,学生 二号,,\n"
+        "oops-not-an-address,学生 三号,,\n"
+        "learner4@example.jp,学生 四号,,\n"
+        "learner5@example.jp,学生 五号,,\n",
+        encoding="utf-8",
+    )
+    educator.get_by_role("link", name="CSVで一括発行").click()
+    educator.get_by_label("CSVファイル").set_input_files(str(csv_file))
+    educator.get_by_role("button", name="確認する").click()
+    assert educator.get_by_text("誤りがあり発行しない：1件").is_visible()
+    assert educator.get_by_text("メールアドレスの形式が正しくありません。").is_visible()
+    educator.get_by_role("button", name="4件を発行する").click()
+    educator.get_by_text("4件のバッジを発行しました").wait_for()
+    educator.screenshot(path=str(SCREENSHOTS / "badges-issued-ja.png"), full_page=True)
+
+    learner_page = browser.new_context(locale="ja-JP").new_page()
+    learner_page.set_default_timeout(10_000)
+    log_in(learner_page, "learner1@example.jp")
+    link = latest_link(app, "learner1@example.jp", "/credentials/")
+    learner_page.goto(link)
+    learner_page.get_by_role("button", name="プロフィールに追加する").click()
+    learner_page.wait_for_url(f"**/people/{profile_id}")
+    assert learner_page.get_by_text("バッジで検証").first.is_visible()
+    assert learner_page.get_by_role("link", name="データ分析基礎（Python）").is_visible()
+
+    visitor = browser.new_context(locale="ja-JP", accept_downloads=True).new_page()
+    visitor.set_default_timeout(10_000)
+    visitor.goto(link)
+    with visitor.expect_download() as download:
+        visitor.get_by_role("link", name="バッジ画像（PNG）").click()
+    baked = tmp_path / "badge.png"
+    download.value.save_as(baked)
+    visitor.goto(base_url + "/verify")
+    visitor.get_by_label("またはバッジ画像（PNG・SVG）を選ぶ").set_input_files(str(baked))
+    visitor.get_by_role("button", name="検証する").click()
+    assert visitor.get_by_text("この証明書は本物で、有効です。").is_visible()
+    visitor.screenshot(path=str(SCREENSHOTS / "verify-ja.png"), full_page=True)
+
+    educator.goto(link)
+    educator.get_by_label("取り消しの理由").fill("評価のやり直し")
+    educator.get_by_role("button", name="このバッジを取り消す").click()
+    educator.get_by_text("このバッジは発行者によって取り消されました。").wait_for()
+    visitor.goto(link)
+    assert visitor.get_by_text("この証明書は確認できませんでした。").is_visible()
+    assert visitor.get_by_text("発行者によって取り消されています。").is_visible()
+    for page in (educator, learner_page, visitor):
+        page.context.close()

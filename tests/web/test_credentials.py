@@ -249,3 +249,76 @@ def test_did_document_and_status_list_are_public_json(client, db, login, school)
     assert client.get("/issuers/00000000-0000-4000-8000-000000000000/did.json").status_code == 404
     assert client.get("/status/not-a-uuid").status_code == 404
     assert re.match(r"did:web:", did.get_json()["verificationMethod"][0]["controller"])
+
+
+CSV = (
+    "email,name,evidence,narrative\n"
+    "a@example.jp,青木 一郎,https://example.jp/a,よくできました\n"
+    "b@example.jp,馬場 二郎,,\n"
+    "not-an-email,誤り 三郎,,\n"
+    "c@example.jp,千葉 四郎,javascript:alert(1),\n"
+    "d@example.jp,土井 五郎,https://example.jp/d,\n"
+)
+
+
+def test_bulk_award_previews_then_issues_only_good_rows_once(client, db, login, school):
+    from io import BytesIO
+
+    setup_issuer(client, login, school)
+    achievement_id = create_achievement(client, school)
+    preview = client.post(
+        f"/achievements/{achievement_id}/bulk",
+        data={"action": "preview", "csv": (BytesIO(CSV.encode("cp932")), "awards.csv")},
+        content_type="multipart/form-data",
+    )
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "発行する：3件" in page and "誤りがあり発行しない：2件" in page
+    assert "メールアドレスの形式が正しくありません" in page and "根拠のURLは" in page
+    assert db.scalar(sa.select(sa.func.count()).select_from(Credential)) == 0  # preview issues nothing
+    carried = page.split('<textarea name="rows" hidden aria-hidden="true">')[1].split("</textarea>")[0]
+    import html
+
+    response = client.post(
+        f"/achievements/{achievement_id}/bulk", data={"action": "issue", "rows": html.unescape(carried)}
+    )
+    assert response.status_code == 302
+    issued = db.scalars(sa.select(Credential.recipient_email).order_by(Credential.recipient_email)).all()
+    assert issued == ["a@example.jp", "b@example.jp", "d@example.jp"]
+    # the same file again: nothing new
+    again = client.post(
+        f"/achievements/{achievement_id}/bulk",
+        data={"action": "preview", "csv": (BytesIO(CSV.encode()), "awards.csv")},
+        content_type="multipart/form-data",
+    )
+    assert "発行済みのため飛ばす：3件" in again.get_data(as_text=True)
+    client.post(f"/achievements/{achievement_id}/bulk", data={"action": "issue", "rows": html.unescape(carried)})
+    assert db.scalar(sa.select(sa.func.count()).select_from(Credential)) == 3
+
+
+def test_bulk_award_refuses_unusable_files(client, db, login, school):
+    from io import BytesIO
+
+    setup_issuer(client, login, school)
+    achievement_id = create_achievement(client, school)
+    for data in [b"", b"email,name\n", b"\xff\xfe\x00garbage\x80\x81"]:
+        response = client.post(
+            f"/achievements/{achievement_id}/bulk",
+            data={"action": "preview", "csv": (BytesIO(data), "x.csv")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 422, data
+    assert client.post(f"/achievements/{achievement_id}/bulk", data={"action": "preview"}).status_code == 422
+
+
+def test_bulk_revoke(client, db, login, school):
+    setup_issuer(client, login, school)
+    achievement_id = create_achievement(client, school)
+    first, second = award(client, achievement_id, "x@example.jp"), award(client, achievement_id, "y@example.jp")
+    response = client.post(
+        f"/achievements/{achievement_id}/revoke",
+        data={"credential": [first, second], "reason": "講座の評価をやり直すため"},
+    )
+    assert response.status_code == 302
+    assert all(c.revoked_at is not None for c in db.scalars(sa.select(Credential)))
+    assert client.post(f"/achievements/{achievement_id}/revoke", data={"credential": [first]}).status_code == 302

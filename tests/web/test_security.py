@@ -37,6 +37,8 @@ POST_ROUTES = [
     "/orgs/{org}/issuer/rotate",
     "/orgs/{org}/achievements/new",
     "/achievements/sometoken/award",
+    "/achievements/sometoken/bulk",
+    "/achievements/sometoken/revoke",
     "/credentials/sometoken/claim",
     "/credentials/sometoken/revoke",
     "/verify",
