@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 import badges
+from badges.verify import issuer_id as credential_issuer
 from talentbank import audit, mail
 from talentbank.credentials.fetch import fetch_json
 from talentbank.credentials.forms import AchievementInput, AwardInput
@@ -544,15 +545,34 @@ def _resolver(session: Session, ctx: IssuerContext):
     return resolve_document
 
 
-def _status_fetcher(session: Session, ctx: IssuerContext):
+def _status_lookup(session: Session, ctx: IssuerContext, now: datetime, resolve_document):
+    """Revocation status: our own lists are read from the database (we are their issuer); other
+    issuers' lists are fetched and their signatures verified by `badges`."""
     own_prefix = f"{ctx.base_url}/status/"
+    remote = badges.bitstring_status_lookup(ctx.fetch, now=now, resolve_document=resolve_document)
 
-    def fetch_list(url: str) -> dict[str, Any]:
-        if url.startswith(own_prefix):
-            return signed_status_list(session, url[len(own_prefix) :], ctx)
-        return ctx.fetch(url)
+    def lookup(entry: dict[str, Any], credential: dict[str, Any]) -> bool:
+        url = entry.get("statusListCredential")
+        if not isinstance(url, str) or not url.startswith(own_prefix):
+            return remote(entry, credential)
+        try:
+            status_list = session.scalar(
+                sa.select(StatusList).where(StatusList.public_id == uuid.UUID(url[len(own_prefix) :]))
+            )
+        except ValueError:
+            status_list = None
+        index = entry.get("statusListIndex")
+        if (
+            status_list is None
+            or entry.get("statusPurpose") != "revocation"
+            or not isinstance(index, str)
+            or not index.isdigit()
+            or issuer_did(ctx.base_url, status_list.organisation) != credential_issuer(credential)
+        ):
+            raise badges.StatusListError("not a status entry of ours")
+        return badges.get_bit(badges.decode_bitstring(status_list.encoded_list), int(index))
 
-    return fetch_list
+    return lookup
 
 
 def verify_credential(
@@ -570,9 +590,7 @@ def verify_credential(
         document,
         now=now,
         resolve_document=resolve_document,
-        status_lookup=badges.bitstring_status_lookup(
-            _status_fetcher(session, ctx), now=now, resolve_document=resolve_document
-        ),
+        status_lookup=_status_lookup(session, ctx, now, resolve_document),
         expected_recipient_email=expected_email,
     )
 

@@ -223,22 +223,43 @@ def test_verify_bad_input_is_a_clear_4xx(client):
     assert page.status_code == 422
 
 
-def test_status_list_failure_is_unknown_never_valid(client, db, login, school, monkeypatch):
-    from talentbank.credentials import services
+def test_status_list_failure_is_unknown_never_valid(app, client):
+    """A foreign credential whose status list cannot be fetched is never reported valid."""
+    from datetime import UTC, datetime, timedelta
 
-    setup_issuer(client, login, school)
-    credential_id = award(client, create_achievement(client, school))
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    def unavailable(*args, **kwargs):
-        raise OSError("status list unavailable")
+    key = Ed25519PrivateKey.generate()
+    issuer = badges.did_key(key.public_key())
+    unsigned = badges.build_credential(
+        badges.CredentialInput(
+            issuer=badges.IssuerProfile(id=issuer, name="Elsewhere University"),
+            achievement=badges.AchievementInput(
+                id="https://elsewhere.example/a/1", name="GIS", description="GIS", criteria_narrative="Passed."
+            ),
+            recipient=badges.Recipient(email="someone@example.jp"),
+            valid_from=datetime.now(UTC) - timedelta(days=1),
+            id="urn:uuid:6f1c3a4e-9a53-4bd6-8f55-0d3b1f1d2b77",
+            status=badges.StatusEntry(status_list_credential="https://elsewhere.example/status/1", status_list_index=7),
+        )
+    )
+    token = badges.sign_jwt(unsigned, key, kid=badges.did_key_verification_method(key.public_key()))
+    fetched = []
 
-    monkeypatch.setattr(services, "signed_status_list", unavailable)
-    token = client.get(f"/credentials/{credential_id}/credential.jwt").get_data(as_text=True)
-    result = client.post("/api/v1/verify", json={"credential": token}).get_json()
+    def unreachable(url):
+        fetched.append(url)
+        raise OSError("unreachable")
+
+    app.extensions["talentbank.fetch"] = unreachable
+    try:
+        result = client.post("/api/v1/verify", json={"credential": token}).get_json()
+    finally:
+        del app.extensions["talentbank.fetch"]
     codes = {check["check"]: check["code"] for check in result["checks"]}
     assert codes["proof"] == "proof_valid"
     assert codes["status"] == "status_unknown"
     assert result["verified"] is False
+    assert fetched == ["https://elsewhere.example/status/1"]
 
 
 def test_did_document_and_status_list_are_public_json(client, db, login, school):
