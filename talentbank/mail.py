@@ -24,7 +24,9 @@ SUPPORTED_LOCALES = ("ja", "en")
 logger = logging.getLogger(__name__)
 
 
-def queue_mail(session: Session, *, to: str, template: str, locale: str, **context: Any) -> OutboxMessage:
+def queue_mail(
+    session: Session, *, to: str, template: str, locale: str, flush: bool = True, **context: Any
+) -> OutboxMessage:
     """Render `templates/email/<template>.txt` in the recipient's locale and add it to the outbox.
 
     The first line of the rendered template is the subject; the rest is the body.
@@ -37,7 +39,8 @@ def queue_mail(session: Session, *, to: str, template: str, locale: str, **conte
         to_address=to, subject=subject.strip()[:200], body_text=body.strip() + "\n", kind=template, created_at=utcnow()
     )
     session.add(message)
-    session.flush()
+    if flush:
+        session.flush()
     session.info["mail_queued"] = True
     return message
 

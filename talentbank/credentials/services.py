@@ -336,82 +336,133 @@ def issue_credential(
     idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> Credential:
-    """Sign and store one credential, and mail the recipient a link to claim it.
+    """Sign and store one credential, and mail the recipient a link to claim it (see `issue_credentials`)."""
+    return issue_credentials(session, actor, achievement, [(award, idempotency_key)], ctx, now=now)[0]
 
-    With an `idempotency_key`, issuing the same key again for this achievement returns the
-    credential already issued instead of a second one.
+
+def _existing_by_key(session: Session, achievement: Achievement, keys: list[str]) -> dict[str, Credential]:
+    found: dict[str, Credential] = {}
+    for start in range(0, len(keys), 500):
+        for credential in session.scalars(
+            sa.select(Credential).where(
+                Credential.achievement_id == achievement.id, Credential.idempotency_key.in_(keys[start : start + 500])
+            )
+        ):
+            found[credential.idempotency_key or ""] = credential
+    return found
+
+
+def issue_credentials(
+    session: Session,
+    actor: User,
+    achievement: Achievement,
+    awards: list[tuple[AwardInput, str | None]],
+    ctx: IssuerContext,
+    *,
+    now: datetime | None = None,
+) -> list[Credential]:
+    """Sign and store a batch of credentials (one flush), mailing each recipient a claim link.
+
+    An award whose idempotency key was already used for this achievement returns the credential
+    issued then instead of a new one. The key, status list and achievement are loaded once.
     """
     organisation = achievement.organisation
     require(actor, "issue", organisation)
-    if idempotency_key:
-        existing = session.scalar(
-            sa.select(Credential).where(
-                Credential.achievement_id == achievement.id, Credential.idempotency_key == idempotency_key
-            )
-        )
-        if existing is not None:
-            return existing
     key = active_key(session, organisation)
     if key is None:
         raise Conflict(str(_l("先に発行者の設定をしてください。")))
+    existing = _existing_by_key(session, achievement, [k for _, k in awards if k])
     now = (now or utcnow()).replace(microsecond=0)
     status_list = _status_list(session, organisation)
     taken = set(session.scalars(sa.select(Credential.status_index).where(Credential.status_list_id == status_list.id)))
-    credential = Credential(
-        achievement=achievement,
-        recipient_email=award.email.strip().lower(),
-        recipient_name=award.name.strip(),
-        proof_format=achievement.proof_format,
-        status_list=status_list,
-        status_index=badges.allocate_index(taken, size_bits=status_list.size_bits, is_random=True),
-        issued_at=now,
-        valid_until=add_months(now, achievement.expiry_months) if achievement.expiry_months else None,
-        idempotency_key=idempotency_key,
-        document={},
-    )
     did = issuer_did(ctx.base_url, organisation)
-    unsigned = badges.build_credential(
-        badges.CredentialInput(
-            issuer=badges.IssuerProfile(
-                id=did, name=organisation.name, url=f"{ctx.base_url}/orgs/{organisation.public_id}"
-            ),
-            achievement=_achievement_input(achievement, ctx.base_url),
-            recipient=badges.Recipient(email=credential.recipient_email),
-            valid_from=now,
-            valid_until=credential.valid_until,
-            id=credential_url(ctx.base_url, credential),
-            name=achievement.name,
-            evidence=(badges.EvidenceInput(id=award.evidence_url or None, narrative=award.narrative or None),)
-            if (award.evidence_url or award.narrative)
-            else (),
-            status=badges.StatusEntry(
-                status_list_credential=status_list_url(ctx.base_url, status_list),
-                status_list_index=credential.status_index,
-            ),
-        )
-    )
+    issuer = badges.IssuerProfile(id=did, name=organisation.name, url=f"{ctx.base_url}/orgs/{organisation.public_id}")
+    achievement_input = _achievement_input(achievement, ctx.base_url)
     private_key = _private_key(key, ctx.fernet)
     method = f"{did}#{key.public_key_multibase}"
-    if achievement.proof_format is ProofFormat.JWT:
-        credential.document = unsigned
-        credential.jwt = badges.sign_jwt(unsigned, private_key, kid=method)
-    else:
-        credential.document = badges.sign_data_integrity(unsigned, private_key, verification_method=method, created=now)
-    session.add(credential)
+    valid_until = add_months(now, achievement.expiry_months) if achievement.expiry_months else None
+    results: list[Credential] = []
+    created: list[Credential] = []
+    for award, idempotency_key in awards:
+        if idempotency_key and idempotency_key in existing:
+            results.append(existing[idempotency_key])
+            continue
+        index = badges.allocate_index(taken, size_bits=status_list.size_bits, is_random=True)
+        taken.add(index)
+        credential = Credential(
+            public_id=uuid.uuid4(),  # needed before the flush: it is part of the signed document
+            achievement=achievement,
+            recipient_email=award.email.strip().lower(),
+            recipient_name=award.name.strip(),
+            proof_format=achievement.proof_format,
+            status_list=status_list,
+            status_index=index,
+            issued_at=now,
+            valid_until=valid_until,
+            idempotency_key=idempotency_key,
+        )
+        unsigned = badges.build_credential(
+            badges.CredentialInput(
+                issuer=issuer,
+                achievement=achievement_input,
+                recipient=badges.Recipient(email=credential.recipient_email),
+                valid_from=now,
+                valid_until=valid_until,
+                id=credential_url(ctx.base_url, credential),
+                name=achievement.name,
+                evidence=_evidence(award),
+                status=badges.StatusEntry(
+                    status_list_credential=status_list_url(ctx.base_url, status_list), status_list_index=index
+                ),
+            )
+        )
+        if achievement.proof_format is ProofFormat.JWT:
+            credential.document = unsigned
+            credential.jwt = badges.sign_jwt(unsigned, private_key, kid=method)
+        else:
+            credential.document = badges.sign_data_integrity(
+                unsigned, private_key, verification_method=method, created=now
+            )
+        if idempotency_key:
+            existing[idempotency_key] = credential
+        session.add(credential)
+        results.append(credential)
+        created.append(credential)
     session.flush()
-    recipient = session.scalar(sa.select(User).where(User.email == credential.recipient_email))
-    mail.queue_mail(
-        session,
-        to=credential.recipient_email,
-        template="credential_awarded",
-        locale=recipient.locale if recipient else "ja",
-        base_url=ctx.base_url,
-        credential=credential,
-        achievement=achievement,
-        organisation_name=organisation.name,
-    )
-    audit.record(session, actor, "credential.issue", object_type="credential", object_id=credential.public_id)
-    return credential
+    _announce(session, actor, achievement, created, ctx)
+    return results
+
+
+def _evidence(award: AwardInput) -> tuple[badges.EvidenceInput, ...]:
+    if not (award.evidence_url or award.narrative):
+        return ()
+    return (badges.EvidenceInput(id=award.evidence_url or None, narrative=award.narrative or None),)
+
+
+def _announce(
+    session: Session, actor: User, achievement: Achievement, credentials: list[Credential], ctx: IssuerContext
+) -> None:
+    """Mail each recipient (in their language when they have an account) and audit each award."""
+    emails = list({c.recipient_email for c in credentials})
+    locales: dict[str, str] = {}
+    for start in range(0, len(emails), 500):
+        locales.update(
+            session.execute(sa.select(User.email, User.locale).where(User.email.in_(emails[start : start + 500]))).all()
+        )
+    for credential in credentials:
+        mail.queue_mail(
+            session,
+            to=credential.recipient_email,
+            template="credential_awarded",
+            locale=locales.get(credential.recipient_email, "ja"),
+            base_url=ctx.base_url,
+            credential=credential,
+            achievement=achievement,
+            organisation_name=achievement.organisation.name,
+            flush=False,
+        )
+        audit.record(session, actor, "credential.issue", object_type="credential", object_id=credential.public_id)
+    session.flush()
 
 
 def get_credential(session: Session, public_id: str) -> Credential:

@@ -23,6 +23,7 @@ from talentbank.reference.services import skill_choices
 from talentbank.security import can, require
 
 bp = Blueprint("credentials", __name__)
+BULK_BATCH = 200
 
 
 @bp.app_context_processor
@@ -197,15 +198,13 @@ def bulk_post(public_id: str):
             "credentials/bulk.html", achievement=achievement, rows=rows, form=form,
             already={line for line, key in key_of.items() if key in already}, carried=bulk.to_csv(rows),
         )  # fmt: skip
-    issued = 0
-    for index, row in enumerate(r for r in rows if r.is_valid and key_of[r.line] not in already):
-        services.issue_credential(
-            db.session, _actor(), achievement, row.award, issuer_context(), idempotency_key=key_of[row.line]
+    pending = [(row.award, key_of[row.line]) for row in rows if row.is_valid and key_of[row.line] not in already]
+    for start in range(0, len(pending), BULK_BATCH):
+        services.issue_credentials(
+            db.session, _actor(), achievement, pending[start : start + BULK_BATCH], issuer_context()
         )
-        issued += 1
-        if index % 100 == 99:
-            db.session.commit()  # a crash loses at most one batch, and re-running skips what is done
-    db.session.commit()
+        db.session.commit()  # a crash loses at most one batch, and re-running skips what is done
+    issued = len(pending)
     flash(_("%(n)d件のバッジを発行しました（発行済みで飛ばした行：%(skipped)d）。", n=issued, skipped=len(already)),
           "success")  # fmt: skip
     return redirect(url_for("credentials.achievement", public_id=public_id))

@@ -1,0 +1,139 @@
+"""Badge issuing and verifying through the service layer, against bare PyJWT in the same run.
+
+Run:  .venv/bin/python bench/badges.py [--count 10000] [--database-url postgresql://.../empty_db]
+
+Issues COUNT VC-JWT credentials with `credentials.services.issue_credentials`, the bulk path, in
+batches of 500 (build, sign, store,
+queue the recipient's mail, audit) into a fresh database, then verifies COUNT of them with
+`credentials.services.verify_credential` (every check: schema, terms, key, proof, claims,
+validity, revocation). In the same run it times bare PyJWT EdDSA encode/decode of the same
+payload. Targets (issue #4): issuing ≥ 50% of the bare signing rate, verifying ≥ 50% of the bare
+verify rate. Data Integrity (eddsa-rdfc-2022) rates are printed too, on COUNT/20 credentials.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# Run as a script, this folder comes first on sys.path and its matching.py would shadow the package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import jwt
+import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from talentbank import create_app, db
+from talentbank.cli import upgrade_database
+from talentbank.config import resolve_database_url
+from talentbank.credentials import services
+from talentbank.credentials.forms import AchievementInput, AwardInput
+from talentbank.credentials.views import issuer_context
+from talentbank.models import Credential, Membership, MembershipRole, Organisation, OrganisationKind, User
+from talentbank.reference.loader import load_reference_data
+
+
+def rate(count: int, seconds: float) -> str:
+    return f"{count / seconds:10,.0f} /s"
+
+
+def bare_pyjwt(payload: dict, count: int) -> tuple[float, float]:
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key()
+    start = time.perf_counter()
+    tokens = [jwt.encode(payload, key, algorithm="EdDSA", headers={"kid": "k"}) for _ in range(count)]
+    encode = time.perf_counter() - start
+    start = time.perf_counter()
+    for token in tokens:
+        jwt.decode(token, public, algorithms=["EdDSA"], options={"verify_exp": False, "verify_nbf": False})
+    return encode, time.perf_counter() - start
+
+
+def seed():
+    admin = User(email="bench-admin@example.jp", display_name="bench", password_hash="x", is_admin=True)
+    organisation = Organisation(name="ベンチ高専", kind=OrganisationKind.SCHOOL, municipality_code="012041",
+                                verified_at=db.utcnow())  # fmt: skip
+    organisation.memberships.append(Membership(user=admin, role=MembershipRole.OWNER))
+    db.session.add(organisation)
+    db.session.flush()
+    services.setup_issuer(db.session, admin, organisation, issuer_context())
+    db.session.commit()
+    return admin, organisation
+
+
+def make_achievement(admin, organisation, proof_format: str):
+    achievement = services.create_achievement(
+        db.session, admin, organisation,
+        AchievementInput(name=f"データ分析基礎 {proof_format}", description="Python", criteria="講座を修了",
+                         tags="", expiry_months=None, proof_format=proof_format, skill_code="dssp2-35",
+                         skill_level=2, skill_code_2="", skill_level_2=1),
+    )  # fmt: skip
+    db.session.commit()
+    return achievement
+
+
+def issue_many(admin, achievement, count: int, batch: int = 500) -> float:
+    """Issue through `issue_credentials` in batches (the bulk-award path), committing each batch."""
+    context = issuer_context()
+    awards = [
+        (AwardInput(email=f"learner{n}@example.jp", name=f"学習者{n}", evidence_url="", narrative=""), None)
+        for n in range(count)
+    ]
+    start = time.perf_counter()
+    for first in range(0, count, batch):
+        services.issue_credentials(db.session, admin, achievement, awards[first : first + batch], context)
+        db.session.commit()
+    return time.perf_counter() - start
+
+
+def verify_all(achievement) -> tuple[int, float]:
+    context = issuer_context()
+    stored = [services.stored_form(c) for c in services.credentials_of_achievement(db.session, achievement)]
+    start = time.perf_counter()
+    good = sum(services.verify_credential(db.session, item, context).verified for item in stored)
+    return good, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--database-url", help="an EMPTY database (default: a temporary SQLite file)")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="tb-bench-badges-"))
+    url = resolve_database_url(args.database_url, "") if args.database_url else f"sqlite:///{folder / 'bench.db'}"
+    upgrade_database(url)
+    os.environ["TALENTBANK_INSTANCE_PATH"] = str(folder)
+    app = create_app({"DATABASE_URL": url, "SECURE_COOKIES": False, "BASE_URL": "https://talent.example.jp"})
+    with app.test_request_context():
+        load_reference_data(db.session)
+        db.session.commit()
+        admin, organisation = seed()
+        jwt_achievement = make_achievement(admin, organisation, "jwt")
+        issue_seconds = issue_many(admin, jwt_achievement, args.count)
+        good, verify_seconds = verify_all(jwt_achievement)
+        assert good == args.count, f"only {good} of {args.count} verified"
+        sample = db.session.scalar(sa.select(Credential).where(Credential.achievement_id == jwt_achievement.id))
+        payload = jwt.decode(sample.jwt, options={"verify_signature": False})
+        encode_seconds, decode_seconds = bare_pyjwt(payload, args.count)
+        di_count = max(50, args.count // 20)
+        di_achievement = make_achievement(admin, organisation, "di")
+        di_issue = issue_many(admin, di_achievement, di_count)
+        di_good, di_verify = verify_all(di_achievement)
+        assert di_good == di_count
+    print(f"database: {url.split(':')[0]}, {args.count:,} VC-JWT credentials, {di_count:,} Data Integrity")
+    print(f"{'bare PyJWT EdDSA encode':<44}{rate(args.count, encode_seconds)}")
+    print(f"{'issue_credentials (VC-JWT, stored + mail)':<44}{rate(args.count, issue_seconds)}"
+          f"   {100 * encode_seconds / issue_seconds:5.1f}% of bare (target ≥ 50%)")  # fmt: skip
+    print(f"{'bare PyJWT EdDSA decode':<44}{rate(args.count, decode_seconds)}")
+    print(f"{'verify_credential (VC-JWT, every check)':<44}{rate(args.count, verify_seconds)}"
+          f"   {100 * decode_seconds / verify_seconds:5.1f}% of bare (target ≥ 50%)")  # fmt: skip
+    print(f"{'issue_credentials (Data Integrity)':<44}{rate(di_count, di_issue)}")
+    print(f"{'verify_credential (Data Integrity)':<44}{rate(di_count, di_verify)}")
+
+
+if __name__ == "__main__":
+    main()
