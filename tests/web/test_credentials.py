@@ -59,6 +59,8 @@ def test_issue_claim_and_the_skill_becomes_badge_verified(client, db, login, mak
     assert credential.proof_format.value == proof_format
     assert "learner@example.jp" not in json.dumps(credential.document)
     assert "learner@example.jp" not in (credential.jwt or "")
+    assert credential.document["id"] == f"http://localhost/credentials/{credential_id}"
+    assert credential.document["credentialStatus"]["statusListIndex"] == str(credential.status_index)
     assert badges.schema_errors(credential.document) == []
     [message] = outbox(db, "learner@example.jp")
     assert f"/credentials/{credential_id}" in message.body_text
