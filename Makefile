@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export TALENTBANK_SECURE_COOKIES ?= 0
 
-.PHONY: run install install-test test test-sqlite test-postgres lint translations bench clean
+.PHONY: run install install-test test lint translations bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ translations:
 	$(BIN)/pybabel update -i talentbank/translations/messages.pot -d talentbank/translations \
 		--no-fuzzy-matching --width 120
 	$(BIN)/pybabel compile -d talentbank/translations --statistics
+
+bench: install
+	$(BIN)/python bench/search.py
+	$(BIN)/python bench/badges.py
+	$(BIN)/python bench/badges_lib.py
+	$(BIN)/python bench/matching.py --quick
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
