@@ -101,7 +101,12 @@ def bundled_context(url: str) -> dict[str, Any]:
 
 
 def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """pyld document loader over the bundled contexts only (never touches the network)."""
+    """pyld document loader over the bundled contexts only (never touches the network).
+
+    The documents are tagged ``static`` (pyld's marker for immutable contexts), so pyld keeps
+    the resolved context in its shared cache instead of re-resolving and re-canonicalising
+    (JCS) every bundled context on every expand/normalize call.
+    """
     if url not in _BUNDLED:
         raise ContextNotBundled(f"context not bundled: {url}")
     return {
@@ -109,6 +114,7 @@ def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str
         "documentUrl": url,
         "document": _parsed_context(url),
         "contentType": "application/ld+json",
+        "tag": "static",
     }
 
 
@@ -149,10 +155,12 @@ def check_terms(document: dict[str, Any]) -> None:
     replaced by a representative. Only a clean verdict is taken from the cache; any
     problem is recomputed on the real document for an exact message.
     """
-    problems = _nulls(document, "$")
-    if problems:
-        raise UndefinedTerms(problems)
-    skeleton = _skeleton_text(document)
+    skeleton = _regular_skeleton_text(document)
+    if skeleton is None:  # something irregular (or inline contexts): the careful path, in order
+        problems = _nulls(document, "$")
+        if problems:
+            raise UndefinedTerms(problems)
+        skeleton = _skeleton_text(document)
     if skeleton is not None and not _skeleton_problems(skeleton):
         return
     problems = _expansion_problems(document)
@@ -232,6 +240,50 @@ def _skeleton_text(document: dict[str, Any]) -> str | None:
         return None
     try:
         body = {k: _skeletal(v, k) for k, v in document.items() if k != "@context"}
+    except _Uncacheable:
+        return None
+    return json.dumps({"@context": contexts, **body}, sort_keys=True)
+
+
+def _regular_skeletal(value: Any, key: str, exact: frozenset[str]) -> Any:
+    """``_skeletal`` in one pass that also refuses (``_Uncacheable``) anything ``_nulls``
+    would report and any inline ``@context``: on a regular document both walks in one."""
+    if isinstance(value, str):
+        if key.startswith("@") or key in exact or value.startswith("@"):
+            return value
+        if _ABSOLUTE_IRI.match(value):
+            return "_:b" if value.startswith("_:") else "urn:x"
+        return "x"
+    if isinstance(value, dict):
+        skeleton: dict[str, Any] = {}
+        for name, item in value.items():
+            if name.startswith("@") and (name not in _KEYWORDS or name in _CONTEXT_ONLY_KEYWORDS or name == "@context"):
+                raise _Uncacheable
+            skeleton[name] = _regular_skeletal(item, name, exact)
+        return skeleton
+    if isinstance(value, list):
+        return [_regular_skeletal(item, key, exact) for item in value]
+    if value is None:
+        raise _Uncacheable
+    return value
+
+
+def _regular_skeleton_text(document: dict[str, Any]) -> str | None:
+    """``_skeleton_text`` of a document in which ``_nulls`` finds nothing and no inline context
+    appears; None for any other document (then the separate walks decide)."""
+    contexts = document.get("@context")
+    context_list = contexts if isinstance(contexts, list) else [contexts]
+    if not all(isinstance(url, str) and url in _BUNDLED for url in context_list):
+        return None
+    exact = _exact_keys()
+    body: dict[str, Any] = {}
+    try:
+        for name, item in document.items():
+            if name == "@context":
+                continue
+            if name.startswith("@") and (name not in _KEYWORDS or name in _CONTEXT_ONLY_KEYWORDS):
+                return None
+            body[name] = _regular_skeletal(item, name, exact)
     except _Uncacheable:
         return None
     return json.dumps({"@context": contexts, **body}, sort_keys=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -47,8 +48,13 @@ def public_key_multibase(public_key: Ed25519PublicKey) -> str:
     return multibase_encode(ED25519_MULTICODEC + ed25519_raw(public_key))
 
 
+@lru_cache(maxsize=1024)
 def decode_public_key_multibase(value: str) -> Ed25519PublicKey:
-    """Ed25519 public key from a ``z6Mk...`` multibase value; KeyResolutionError otherwise."""
+    """Ed25519 public key from a ``z6Mk...`` multibase value; KeyResolutionError otherwise.
+
+    Cached: the same issuer key is decoded for every credential it signed (public key objects
+    are immutable; failures are not cached, they raise).
+    """
     try:
         raw = multibase_decode(value)
     except ValueError as error:

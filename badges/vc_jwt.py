@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -95,6 +96,7 @@ def _b64decode_canonical(segment: str) -> bytes:
     except (binascii.Error, ValueError) as error:
         raise JwtFormatError("jwt_malformed") from error
     # Reject non-canonical encodings (stray bits, padding, other alphabets): one token, one form.
+    # (The re-encoding also proves every character is in the base64url alphabet.)
     if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != segment:
         raise JwtFormatError("jwt_malformed")
     return raw
@@ -110,14 +112,25 @@ def _json_object(raw: bytes) -> dict[str, Any]:
     return value
 
 
-def read_header(token: str) -> dict[str, Any]:
-    """Checked JOSE header: only alg/kid/typ, alg allowed, kid a string, typ JWT if present."""
+@dataclass(frozen=True)
+class CompactJws:
+    """A compact JWS read once: checked header, payload (signature NOT yet verified), signed bytes."""
+
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    signing_input: bytes
+    signature: bytes
+
+
+def _segments(token: str) -> list[str]:
     parts = token.split(".")
     if len(parts) != 3 or not all(parts):
         raise JwtFormatError("jwt_malformed")
-    for part in parts:
-        _b64decode_canonical(part)
-    header = _json_object(_b64decode_canonical(parts[0]))
+    return parts
+
+
+def _checked_header(raw: bytes) -> dict[str, Any]:
+    header = _json_object(raw)
     if set(header) - ALLOWED_HEADER:
         raise JwtFormatError("jwt_header_forbidden")
     if header.get("alg") not in ALLOWED_ALGORITHMS:
@@ -127,6 +140,27 @@ def read_header(token: str) -> dict[str, Any]:
     if header.get("typ", "JWT") not in ("JWT", "vc+jwt"):
         raise JwtFormatError("jwt_typ_invalid")
     return header
+
+
+def read_compact(token: str) -> CompactJws:
+    """Every segment decoded once, canonically; the header checked as ``read_header`` does.
+
+    The codes are those of ``read_header`` then ``read_payload_unverified``, in that order.
+    """
+    parts = _segments(token)
+    raw = [_b64decode_canonical(part) for part in parts]
+    header = _checked_header(raw[0])
+    payload = _json_object(raw[1])
+    signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")  # canonical base64url: pure ASCII
+    return CompactJws(header, payload, signing_input, raw[2])
+
+
+def read_header(token: str) -> dict[str, Any]:
+    """Checked JOSE header: only alg/kid/typ, alg allowed, kid a string, typ JWT if present."""
+    parts = _segments(token)
+    for part in parts:
+        _b64decode_canonical(part)
+    return _checked_header(_b64decode_canonical(parts[0]))
 
 
 def read_payload_unverified(token: str) -> dict[str, Any]:
@@ -154,33 +188,40 @@ def _key_fits(algorithm: str, key: PublicKey) -> bool:
     return isinstance(key, rsa.RSAPublicKey) and key.key_size >= 2048
 
 
+def verify_compact_signature(jws: CompactJws, key: PublicKey) -> None:
+    """Check the signature of a token read by ``read_compact`` with ``key`` under its header's alg.
+
+    The crypto is PyJWT's own algorithm object for that alg (EdDSA, ES256 with the raw r||s
+    form, RS256), exactly what ``jwt.decode`` runs after parsing; the parsing it would repeat is
+    done once, more strictly, by ``read_compact`` (canonical base64url, header members limited
+    to alg/kid/typ so no ``crit``/``b64``). Raises JwtFormatError("proof_invalid"/"jwt_key_mismatch").
+    """
+    algorithm = jws.header.get("alg")
+    if algorithm not in ALLOWED_ALGORITHMS:  # read_compact already refused it; never trust a caller
+        raise JwtFormatError("jwt_alg_forbidden")
+    if not _key_fits(algorithm, key):
+        raise JwtFormatError("jwt_key_mismatch")
+    implementation = jwt.get_algorithm_by_name(algorithm)
+    try:
+        is_valid = implementation.verify(jws.signing_input, implementation.prepare_key(key), jws.signature)
+    except (ValueError, TypeError, jwt.PyJWTError) as error:
+        raise JwtFormatError("proof_invalid") from error
+    if not is_valid:
+        raise JwtFormatError("proof_invalid")
+
+
 def verify_jwt_signature(token: str, header: dict[str, Any], key: PublicKey) -> dict[str, Any]:
     """Payload of ``token`` if its signature verifies with ``key`` under the header's alg.
 
-    Time claims are not judged here (``verify`` reports validity as its own check).
-    Raises JwtFormatError("proof_invalid"/"jwt_key_mismatch").
+    ``header`` must be the token's own (checked) header. Time claims are not judged here
+    (``verify`` reports validity as its own check).
+    Raises JwtFormatError("proof_invalid"/"jwt_key_mismatch", or a parse code).
     """
-    algorithm = str(header["alg"])
-    if not _key_fits(algorithm, key):
-        raise JwtFormatError("jwt_key_mismatch")
-    try:
-        payload: dict[str, Any] = jwt.decode(
-            token,
-            key,
-            algorithms=[algorithm],
-            options={
-                "verify_exp": False,
-                "verify_nbf": False,
-                "verify_iat": False,
-                "verify_aud": False,
-                "verify_iss": False,
-                "verify_sub": False,
-                "verify_jti": False,
-            },
-        )
-    except jwt.PyJWTError as error:
-        raise JwtFormatError("proof_invalid") from error
-    return payload
+    jws = read_compact(token)
+    if jws.header != header:
+        raise JwtFormatError("jwt_malformed")
+    verify_compact_signature(jws, key)
+    return jws.payload
 
 
 def claims_mismatches(payload: dict[str, Any], credential: dict[str, Any]) -> list[str]:

@@ -43,12 +43,12 @@ from badges.keys import ResolvedKey, ResolveDocument, resolve_verification_metho
 from badges.model import parse_datetime, recipient_matches
 from badges.schema import schema_errors
 from badges.vc_jwt import (
+    CompactJws,
     JwtFormatError,
     claims_mismatches,
     credential_from_payload,
-    read_header,
-    read_payload_unverified,
-    verify_jwt_signature,
+    read_compact,
+    verify_compact_signature,
 )
 
 LEEWAY = timedelta(seconds=60)  # SC-33: clock-skew leeway never above 60 s
@@ -97,23 +97,29 @@ class VerificationResult:
 class _Parsed:
     format: str
     credential: dict[str, Any]
-    token: str = ""
-    header: dict[str, Any] = field(default_factory=dict)
-    payload: dict[str, Any] = field(default_factory=dict)
+    jws: CompactJws | None = None
 
 
 def _depth(value: Any, limit: int) -> int:
-    """Nesting depth of a JSON value, stopping early once past ``limit``."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    deepest = 0
-    while stack:
-        item, level = stack.pop()
-        deepest = max(deepest, level)
-        if deepest > limit:
-            return deepest
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
-        stack.extend((child, level + 1) for child in children)
-    return deepest
+    """Nesting depth of a JSON value (a scalar or an empty container is 1), stopping early
+    once past ``limit``. Walks level by level, keeping only containers."""
+    depth = 1
+    level = [value] if isinstance(value, dict | list) else []
+    while level:
+        below: list[Any] = []
+        has_children = False
+        for item in level:
+            children = item.values() if isinstance(item, dict) else item
+            if children:
+                has_children = True
+                below += [child for child in children if isinstance(child, dict | list)]
+        if not has_children:
+            break
+        depth += 1
+        if depth > limit:
+            return depth
+        level = below
+    return depth
 
 
 def _parse_json(text: str) -> dict[str, Any]:
@@ -146,14 +152,13 @@ def _parse(document_or_jwt: dict[str, Any] | str | bytes) -> _Parsed:
     if text.count(".") != 2:
         raise BadgeError("neither JSON nor a compact JWS", code="parse_error")
     try:
-        header = read_header(text)
-        payload = read_payload_unverified(text)
-        if _depth(payload, MAX_DEPTH) > MAX_DEPTH:
+        jws = read_compact(text)
+        if _depth(jws.payload, MAX_DEPTH) > MAX_DEPTH:
             raise BadgeError("nesting too deep", code="too_deep")
-        credential = credential_from_payload(payload)
+        credential = credential_from_payload(jws.payload)
     except JwtFormatError as error:
         raise BadgeError("bad JWT", code=str(error.args[0])) from error
-    return _Parsed("jwt", credential, text, header, payload)
+    return _Parsed("jwt", credential, jws)
 
 
 def _schema_check(credential: dict[str, Any], schema: Callable[[dict[str, Any]], list[str]]) -> Check:
@@ -252,15 +257,17 @@ def _di_checks(parsed: _Parsed, resolve_document: ResolveDocument | None) -> tup
     ], resolved
 
 
-def _jwt_checks(parsed: _Parsed, resolve_document: ResolveDocument | None) -> tuple[list[Check], ResolvedKey | None]:
-    key_check, resolved = _resolve(parsed.header.get("kid"), parsed.credential, resolve_document)
+def _jwt_checks(
+    parsed: _Parsed, jws: CompactJws, resolve_document: ResolveDocument | None
+) -> tuple[list[Check], ResolvedKey | None]:
+    key_check, resolved = _resolve(jws.header.get("kid"), parsed.credential, resolve_document)
     if resolved is None:
         return [key_check, Check("proof", False, "proof_not_checked")], None
     try:
-        verify_jwt_signature(parsed.token, parsed.header, resolved.key)
+        verify_compact_signature(jws, resolved.key)
     except JwtFormatError as error:
         return [key_check, Check("proof", False, str(error.args[0]))], resolved
-    wrong = claims_mismatches(parsed.payload, parsed.credential)
+    wrong = claims_mismatches(jws.payload, parsed.credential)
     claims = Check(
         "claims",
         not wrong,
@@ -350,8 +357,8 @@ def verify(
         _schema_check(parsed.credential, schema),
         _contexts_check(parsed.credential),
     ]
-    if parsed.format == "jwt":
-        proof_checks, resolved = _jwt_checks(parsed, resolve_document)
+    if parsed.jws is not None:  # format "jwt"
+        proof_checks, resolved = _jwt_checks(parsed, parsed.jws, resolve_document)
     else:
         proof_checks, resolved = _di_checks(parsed, resolve_document)
     checks += proof_checks
