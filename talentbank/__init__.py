@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from talentbank.organisations.views import bp as organisations_bp
     from talentbank.organisations.views import invitations_bp
     from talentbank.profiles.views import bp as profiles_bp
+    from talentbank.projects.views import bp as projects_bp
     from talentbank.reference.views import bp as reference_bp
 
     blueprints = (
@@ -44,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         organisations_bp,
         invitations_bp,
         profiles_bp,
+        projects_bp,
         credentials_bp,
         api_bp,
         reference_bp,

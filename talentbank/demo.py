@@ -1,6 +1,6 @@
 """A small, realistic Hokkaido demo data set so that a newcomer sees a living site.
 
-Every demo account's address ends in `@demo.talentbank.invalid` and shares the password below:
+Every demo account's address ends in `@demo.talentbank.example` and shares the password below:
 demo data is for laptops and staging, never production (`talentbank setup --no-demo`).
 """
 
@@ -21,14 +21,20 @@ from talentbank.models import (
     PayKind,
     Profile,
     ProfileSkill,
+    Project,
+    ProjectNeed,
+    ProjectPay,
+    ProjectStatus,
+    ProjectWorkMode,
     Subprefecture,
+    Theme,
     User,
     Visibility,
     WorkMode,
 )
 
 DEMO_PASSWORD = "hokkaido-demo-2026"  # noqa: S105  (public on purpose: demo accounts only)
-DEMO_DOMAIN = "demo.talentbank.invalid"
+DEMO_DOMAIN = "demo.talentbank.example"
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 
 # (name, English name, kind, municipality code, verified, description, owner e-mail local part)
@@ -131,6 +137,24 @@ PROFILES = [
 ]  # fmt: skip
 
 
+# Projects: (organisation index, title, problem, expected outcome, theme, municipality, work mode,
+# hours per week, pay kind, yen, internship, needs as "code:level:must|nice")
+PROJECTS = [
+    (2, "ドローン配送の運航データを見える化したい", "町内の配送実証で飛行ログがたまっているが、Excelに貼るだけで活用できていない。",
+     "運航の安全性と効率がひと目で分かるダッシュボードができ、週1回の振り返りで使われている。", "transport", "016331",
+     "hybrid", 6, "hourly", 3000, False, ["dssp2-35:2:must", "dssp2-40:2:nice"]),
+    (1, "酪農家向け 乳量データの共有の仕組みづくり", "牛群検定のデータを農家ごとに紙で配っており、比較や相談に使いにくい。",
+     "農家が自分の乳量の推移と地域平均をスマホで見られる。", "agriculture", "012076", "remote", 8, "fixed", 400000,
+     False, ["dssp2-35:3:must", "dssp2-48:2:nice"]),
+    (0, "窓口予約のオンライン化（kintone）", "転入・転出の時期に窓口が混み、待ち時間が1時間を超える日がある。",
+     "予約の半分以上がオンラインで入り、待ち時間が30分以内になる。", "admin_dx", "012041", "hybrid", 5, "hourly",
+     2800, False, ["dssp2-52:2:must", "dssp2-06:2:nice"]),
+    (5, "高専生インターン：IoTでビニールハウスを見守る", "近隣農家のハウスの温度管理を夜間も人が見回っている。",
+     "温度異常をスマホに通知する試作機が3棟で動いている。", "agriculture", "012041", "onsite", 10, "internship", 30000,
+     True, ["dssp2-53:1:must", "dssp2-43:1:nice"]),
+]  # fmt: skip
+
+
 def load_demo_data(session: Session, *, hasher: PasswordHasher) -> int:
     """Create the demo accounts and organisations that do not exist yet; returns rows created."""
     created = 0
@@ -178,7 +202,34 @@ def load_demo_data(session: Session, *, hasher: PasswordHasher) -> int:
             created += 1
     session.flush()
     created += _load_profiles(session, users)
+    created += _load_projects(session, organisations, users)
     session.flush()
+    return created
+
+
+def _load_projects(session: Session, organisations: list[Organisation], users: dict[str, User]) -> int:
+    from datetime import timedelta
+
+    created = 0
+    today = utcnow().date()
+    titles = set(session.scalars(sa.select(Project.title)))
+    for index, title, problem, outcome, theme, code, mode, hours, pay, yen, internship, needs in PROJECTS:
+        if title in titles:
+            continue
+        organisation = organisations[index]
+        project = Project(
+            organisation=organisation, title=title, problem=problem, expected_outcome=outcome, theme=Theme(theme),
+            municipality_code=code, work_mode=ProjectWorkMode(mode), hours_per_week=hours,
+            onsite_days_per_month=2 if mode == "hybrid" else None, starts_on=today + timedelta(days=45),
+            pay_kind=ProjectPay(pay), pay_yen=yen, is_internship=internship, seats=2,
+            deadline=today + timedelta(days=30), status=ProjectStatus.OPEN,
+            created_by_id=organisation.memberships[0].user_id,
+        )  # fmt: skip
+        for need in needs:
+            skill_code, level, kind = need.split(":")
+            project.needs.append(ProjectNeed(skill_code=skill_code, min_level=int(level), is_must=kind == "must"))
+        session.add(project)
+        created += 1
     return created
 
 

@@ -44,6 +44,9 @@ def can(actor: Any, action: str, obj: Any = None) -> bool:
             return obj.is_verified and role is MembershipRole.OWNER
         if action == "issue":
             return obj.is_verified and role is not None
+        # Any member drafts and manages projects; publishing also needs verification (checked there).
+        if action == "post_project":
+            return role is not None
     return False
 
 

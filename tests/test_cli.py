@@ -96,3 +96,14 @@ def test_backup_and_restore(empty_database_url, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert counts(app) == before
     engine.dispose()
+
+
+def test_demo_accounts_can_log_in(fresh_app):
+    from talentbank.demo import ADMIN_EMAIL, DEMO_PASSWORD
+
+    fresh_app.test_cli_runner().invoke(args=["setup"])
+    fresh_app.config.update(WTF_CSRF_ENABLED=False, SECURE_COOKIES=False, SESSION_COOKIE_SECURE=False)
+    client = fresh_app.test_client()
+    response = client.post("/login", data={"email": ADMIN_EMAIL, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert "サイト管理" in client.get("/admin/").get_data(as_text=True)

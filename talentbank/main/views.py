@@ -2,13 +2,18 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from talentbank import db
+from talentbank.accounts.forms import ConfirmForm
 from talentbank.models import Municipality, Organisation, Skill, User
 from talentbank.organisations import services as organisation_services
 from talentbank.organisations.forms import KIND_LABELS, ROLE_LABELS
 from talentbank.profiles import services as profile_services
+from talentbank.projects import ranking, reasons
+from talentbank.projects import services as project_services
+from talentbank.projects.forms import APPLICATION_LABELS
 
 bp = Blueprint("main", __name__)
 
@@ -30,10 +35,23 @@ def index():
 @login_required
 def dashboard():
     actor = current_user._get_current_object()
+    profile = profile_services.own_profile(db.session, actor)
+    names = {
+        s.code: (s.name_en if str(get_locale()) == "en" else s.name_ja) for s in db.session.scalars(sa.select(Skill))
+    }
+    suggestions = []
+    if profile is not None:
+        for project, match in ranking.projects_for_person(db.session, profile, k=5, today=db.utcnow().date()):
+            why, missing = reasons.explain(match, names)
+            suggestions.append((project, why[:3], missing[:2]))
     return render_template(
         "main/dashboard.html",
         memberships=organisation_services.organisations_of(db.session, actor),
-        profile=profile_services.own_profile(db.session, actor),
+        profile=profile,
+        suggestions=suggestions,
+        applications=project_services.applications_of_person(db.session, profile) if profile else [],
+        application_labels=APPLICATION_LABELS,
+        confirm_form=ConfirmForm(),
         kind_labels=KIND_LABELS,
         role_labels=ROLE_LABELS,
     )

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from talentbank.models.accounts import User
     from talentbank.models.organisations import Organisation
     from talentbank.models.places import Municipality, Subprefecture
+    from talentbank.models.projects import Project
     from talentbank.models.skills import Skill
 
 
@@ -141,10 +142,13 @@ class Outcome(Base):
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"))
     links: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     is_hidden: Mapped[bool] = mapped_column(default=False)
+    # Set when the organisation recorded this outcome on completing a project (project-verified).
+    project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     profile: Mapped[Profile] = relationship(back_populates="outcomes")
     organisation: Mapped[Organisation | None] = relationship()
+    project: Mapped[Project | None] = relationship()
     skills: Mapped[list[OutcomeSkill]] = relationship(
         back_populates="outcome", cascade="all, delete-orphan", order_by="OutcomeSkill.id"
     )

@@ -10,6 +10,8 @@ from talentbank.accounts.forms import ConfirmForm
 from talentbank.errors import Conflict, Invalid
 from talentbank.organisations import services
 from talentbank.organisations.forms import KIND_LABELS, ROLE_LABELS, InvitationForm, OrganisationForm, RoleForm
+from talentbank.projects.forms import STATUS_LABELS
+from talentbank.projects.services import PUBLIC_STATUSES, projects_of
 from talentbank.reference.services import municipality_choices
 from talentbank.security import can, require
 
@@ -72,6 +74,12 @@ def _render_show(organisation, invitation_form: InvitationForm | None = None, st
         can_manage=can_manage,
         can_view_members=can(actor, "view_members", organisation),
         invitations=services.pending_invitations(db.session, organisation) if can_manage else [],
+        projects=[
+            p
+            for p in projects_of(db.session, organisation)
+            if p.status in PUBLIC_STATUSES or can(actor, "post_project", organisation)
+        ],
+        status_labels=STATUS_LABELS,
         invitation_form=invitation_form or InvitationForm(formdata=None),
         role_form=RoleForm(formdata=None),
         confirm_form=ConfirmForm(),

@@ -335,7 +335,15 @@ def delete_outcome(outcome_id: str):
 @bp.get("/me/data")
 @login_required
 def data():
-    return render_template("profiles/data.html", form=DeleteAccountForm())
+    return _render_data(DeleteAccountForm())
+
+
+def _render_data(form: DeleteAccountForm, status: int = 200):
+    from talentbank.projects.services import releases_of
+
+    profile = services.own_profile(db.session, current_user)
+    releases = releases_of(db.session, profile) if profile else []
+    return render_template("profiles/data.html", form=form, releases=releases), status
 
 
 @bp.get("/me/data/export.json")
@@ -358,13 +366,13 @@ def export_html():
 def delete_account():
     form = DeleteAccountForm()
     if not form.validate_on_submit():
-        return render_template("profiles/data.html", form=form), 422
+        return _render_data(form, 422)
     try:
         services.delete_account(db.session, _actor(), form.password.data, hasher=password_hasher())
     except Invalid as error:
         db.session.rollback()
         form.set_errors(error.fields)
-        return render_template("profiles/data.html", form=form), 422
+        return _render_data(form, 422)
     db.session.commit()
     logout_user()
     flash(_("アカウントと個人データを削除しました。ご利用ありがとうございました。"), "info")

@@ -42,6 +42,15 @@ POST_ROUTES = [
     "/credentials/sometoken/claim",
     "/credentials/sometoken/revoke",
     "/verify",
+    "/orgs/{org}/projects/new",
+    "/projects/sometoken/edit",
+    "/projects/sometoken/status",
+    "/projects/sometoken/apply",
+    "/projects/sometoken/invite/sometoken",
+    "/applications/sometoken/accept",
+    "/applications/sometoken/decline",
+    "/applications/sometoken/withdraw",
+    "/applications/sometoken/complete",
 ]
 # Public, cookie-free endpoints that change nothing: no CSRF token needed.
 CSRF_EXEMPT = {"/api/v1/verify"}

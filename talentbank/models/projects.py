@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from talentbank.db import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from talentbank.models.accounts import User
+    from talentbank.models.organisations import Organisation
+    from talentbank.models.places import Municipality
+    from talentbank.models.profiles import Profile
+    from talentbank.models.skills import Skill
+
+
+class Theme(enum.StrEnum):
+    AGRICULTURE = "agriculture"  # 農林水産業
+    TOURISM = "tourism"
+    HEALTHCARE = "healthcare"  # 医療・福祉
+    EDUCATION = "education"
+    DISASTER = "disaster"  # 防災
+    TRANSPORT = "transport"  # 交通・物流
+    ADMIN_DX = "admin_dx"  # 行政DX
+    ENERGY = "energy"  # エネルギー・環境
+    RETAIL = "retail"  # 地域商業・中小企業
+    OTHER = "other"
+
+
+class ProjectWorkMode(enum.StrEnum):
+    REMOTE = "remote"
+    ONSITE = "onsite"
+    HYBRID = "hybrid"
+
+
+class ProjectPay(enum.StrEnum):
+    HOURLY = "hourly"
+    FIXED = "fixed"
+    VOLUNTEER = "volunteer"
+    INTERNSHIP = "internship"  # pay_yen is the stipend; 0 = unpaid
+
+
+class ProjectStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"  # no more applications
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Direction(enum.StrEnum):
+    APPLIED = "applied"  # the person applied
+    INVITED = "invited"  # the organisation scouted the person
+
+
+class ApplicationStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    COMPLETED = "completed"
+
+
+def _enum(kind: type[enum.Enum], length: int) -> sa.Enum:
+    return sa.Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class Project(Base):
+    """A local DX project, proof-of-concept field, side job or internship posted by an organisation."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(140))
+    problem: Mapped[str] = mapped_column(sa.Text)  # in the organisation's own words
+    expected_outcome: Mapped[str] = mapped_column(sa.Text)
+    theme: Mapped[Theme] = mapped_column(_enum(Theme, 20), index=True)
+    municipality_code: Mapped[str] = mapped_column(sa.ForeignKey("municipalities.code"), index=True)
+    work_mode: Mapped[ProjectWorkMode] = mapped_column(_enum(ProjectWorkMode, 10))
+    onsite_days_per_month: Mapped[int | None]
+    hours_per_week: Mapped[int]
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+    pay_kind: Mapped[ProjectPay] = mapped_column(_enum(ProjectPay, 12))
+    pay_yen: Mapped[int] = mapped_column(default=0)
+    travel_covered: Mapped[bool] = mapped_column(default=False)
+    seats: Mapped[int] = mapped_column(default=1)
+    deadline: Mapped[date | None]
+    is_internship: Mapped[bool] = mapped_column(default=False)
+    eligibility: Mapped[str] = mapped_column(sa.String(300), default="")
+    status: Mapped[ProjectStatus] = mapped_column(_enum(ProjectStatus, 12), default=ProjectStatus.DRAFT, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    organisation: Mapped[Organisation] = relationship()
+    municipality: Mapped[Municipality] = relationship()
+    needs: Mapped[list[ProjectNeed]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="ProjectNeed.id"
+    )
+    applications: Mapped[list[Application]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="Application.id"
+    )
+
+
+class ProjectNeed(Base):
+    """A DSS skill the project asks for, with a minimum level; must-have or nice-to-have."""
+
+    __tablename__ = "project_needs"
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "skill_code"),
+        sa.CheckConstraint("min_level BETWEEN 1 AND 4", name="level_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    skill_code: Mapped[str] = mapped_column(sa.ForeignKey("skills.code"))
+    min_level: Mapped[int]
+    is_must: Mapped[bool] = mapped_column(default=True)
+
+    project: Mapped[Project] = relationship(back_populates="needs")
+    skill: Mapped[Skill] = relationship()
+
+
+class Application(Base):
+    """A person and a project, either way round (applied or invited), with mutual consent."""
+
+    __tablename__ = "applications"
+    __table_args__ = (sa.UniqueConstraint("project_id", "profile_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    profile_id: Mapped[int] = mapped_column(sa.ForeignKey("profiles.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[Direction] = mapped_column(_enum(Direction, 10))
+    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus, 10), default=ApplicationStatus.PENDING)
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outcomes.id", ondelete="SET NULL"))
+
+    project: Mapped[Project] = relationship(back_populates="applications")
+    profile: Mapped[Profile] = relationship()
+    invited_by: Mapped[User | None] = relationship()
+
+
+class ContactRelease(Base):
+    """APPI record of a provision of personal data to a third party: who received what, when, why."""
+
+    __tablename__ = "contact_releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("applications.id", ondelete="SET NULL"))
+    profile_id: Mapped[int] = mapped_column(sa.ForeignKey("profiles.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    fields: Mapped[list[str]] = mapped_column(sa.JSON)
+    reason: Mapped[str] = mapped_column(sa.String(40))  # "applied" / "accepted_invitation"
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+def as_list(value: Any) -> list[str]:
+    return list(value) if isinstance(value, list) else []

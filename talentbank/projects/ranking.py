@@ -1,0 +1,185 @@
+"""The bridge to the `matching` engine: profiles and projects become Candidates and Needs, and
+ranked results come back with their reasons (codes and numbers, turned into sentences by `reasons`).
+
+The candidate index is kept per process and rebuilt whenever the profiles change: every ranking
+first reads a cheap stamp (count and latest update), so an edit shows in the next ranking in every
+gunicorn worker.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+import matching
+from talentbank.models import (
+    Application,
+    Municipality,
+    Outcome,
+    PayKind,
+    Profile,
+    ProfileSkill,
+    Project,
+    ProjectNeed,
+    ProjectStatus,
+    Skill,
+    SkillSource,
+    Visibility,
+    WorkMode,
+)
+
+# Which project work modes a person's stated preference accepts: hybrid work is mostly remote.
+ACCEPTED_MODES = {
+    WorkMode.REMOTE: frozenset({"remote", "hybrid"}),
+    WorkMode.HYBRID: frozenset({"remote", "hybrid", "onsite"}),
+    WorkMode.ONSITE: frozenset({"remote", "hybrid", "onsite"}),
+}
+TRUST = {SkillSource.SELF: 0, SkillSource.BADGE: 1, SkillSource.PROJECT: 2}
+
+
+def _candidate_pay(profile: Profile) -> matching.Pay:
+    if profile.pay_kind is PayKind.HOURLY and profile.pay_yen:
+        return matching.Pay("hourly", profile.pay_yen)
+    if profile.pay_kind is PayKind.MONTHLY and profile.pay_yen and profile.hours_per_week:
+        return matching.Pay("hourly", round(profile.pay_yen / (profile.hours_per_week * 4.33)))
+    return matching.Pay("volunteer")  # no expectation: any offer is fine
+
+
+def _claims(entries: list[ProfileSkill]) -> dict[str, matching.SkillClaim]:
+    """One claim per skill: the highest level, and on a tie the better-backed source."""
+    best: dict[str, ProfileSkill] = {}
+    for entry in entries:
+        current = best.get(entry.skill_code)
+        if current is None or (entry.level, TRUST[entry.source]) > (current.level, TRUST[current.source]):
+            best[entry.skill_code] = entry
+    return {code: matching.SkillClaim(e.level, e.source.value) for code, e in best.items()}
+
+
+def to_candidate(profile: Profile) -> matching.Candidate:
+    place = profile.home_municipality
+    texts = [profile.headline, profile.bio] + [
+        f"{o.title} {o.description}" for o in profile.outcomes if not o.is_hidden
+    ]
+    return matching.Candidate(
+        id=profile.id,
+        skills=_claims(profile.skills),
+        text=" ".join(t for t in texts if t),
+        lat=place.office_lat if place else None,
+        lng=place.office_lng if place else None,
+        travel_km=float(profile.max_travel_km or 0),
+        regions=frozenset(r.slug for r in profile.regions),
+        hours_per_week=float(profile.hours_per_week or 0),
+        earliest_start=profile.earliest_start,
+        work_modes=ACCEPTED_MODES[profile.work_mode],
+        pay=_candidate_pay(profile),
+        open_to_offers=profile.open_to_offers,
+        visible=profile.visibility is not Visibility.PRIVATE and not profile.is_hidden,
+    )
+
+
+def to_need(project: Project) -> matching.Need:
+    place = project.municipality
+    return matching.Need(
+        id=project.id,
+        must_have={n.skill_code: n.min_level for n in project.needs if n.is_must},
+        nice_to_have={n.skill_code: n.min_level for n in project.needs if not n.is_must},
+        text=f"{project.title} {project.problem} {project.expected_outcome}",
+        work_mode=project.work_mode.value,
+        lat=place.office_lat,
+        lng=place.office_lng,
+        subprefecture=place.subprefecture.slug,
+        hours_per_week=float(project.hours_per_week),
+        start=project.starts_on,
+        pay=matching.Pay(project.pay_kind.value, project.pay_yen),
+    )
+
+
+PROFILE_LOAD = (
+    selectinload(Profile.skills),
+    selectinload(Profile.regions),
+    selectinload(Profile.outcomes).selectinload(Outcome.skills),
+    selectinload(Profile.home_municipality),
+)
+
+
+@dataclass
+class _Cached:
+    stamp: tuple
+    index: matching.CandidateIndex
+
+
+_cache: dict[str, _Cached] = {}
+_lock = threading.Lock()
+
+
+def _stamp(session: Session) -> tuple:
+    return tuple(session.execute(sa.select(sa.func.count(Profile.id), sa.func.max(Profile.updated_at))).one())
+
+
+def candidate_index(session: Session) -> matching.CandidateIndex:
+    """The index of every profile, rebuilt when any profile was added, changed or removed."""
+    key = str(session.get_bind().url)
+    stamp = _stamp(session)
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None and cached.stamp == stamp:
+            return cached.index
+    profiles = session.scalars(sa.select(Profile).options(*PROFILE_LOAD)).all()
+    vocabulary = list(session.scalars(sa.select(Skill.code).order_by(Skill.position)))
+    index = matching.build_index([to_candidate(p) for p in profiles], vocabulary)
+    with _lock:
+        _cache[key] = _Cached(stamp, index)
+    return index
+
+
+def matches_for_project(
+    session: Session, project: Project, *, k: int = 20, today: date
+) -> list[tuple[Profile, matching.Match]]:
+    """The best candidates for a project, with reasons; people already applied or invited are left out."""
+    exclude = set(session.scalars(sa.select(Application.profile_id).where(Application.project_id == project.id)))
+    ranked = matching.rank(to_need(project), candidate_index(session), k, today=today, exclude=exclude)
+    profiles = {
+        p.id: p
+        for p in session.scalars(
+            sa.select(Profile)
+            .where(Profile.id.in_([m.candidate_id for m in ranked]))
+            .options(
+                selectinload(Profile.skills).selectinload(ProfileSkill.skill), selectinload(Profile.home_municipality)
+            )
+        )
+    }
+    # A profile that became private or hidden since the last rebuild is never shown.
+    shown = [m for m in ranked if m.candidate_id in profiles]
+    return [
+        (profiles[m.candidate_id], m)
+        for m in shown
+        if profiles[m.candidate_id].visibility is not Visibility.PRIVATE and not profiles[m.candidate_id].is_hidden
+    ]
+
+
+def projects_for_person(
+    session: Session, profile: Profile, *, k: int = 5, today: date
+) -> list[tuple[Project, matching.Match]]:
+    """Open projects that suit the person, best first, leaving out those already applied or invited to."""
+    projects = session.scalars(
+        sa.select(Project)
+        .where(Project.status == ProjectStatus.OPEN)
+        .options(
+            selectinload(Project.needs).selectinload(ProjectNeed.skill),
+            selectinload(Project.municipality).selectinload(Municipality.subprefecture),
+            selectinload(Project.organisation),
+        )
+    ).all()
+    if not projects:
+        return []
+    done = set(session.scalars(sa.select(Application.project_id).where(Application.profile_id == profile.id)))
+    vocabulary = list(session.scalars(sa.select(Skill.code).order_by(Skill.position)))
+    needs_index = matching.build_need_index([to_need(p) for p in projects], vocabulary)
+    loaded = session.scalar(sa.select(Profile).where(Profile.id == profile.id).options(*PROFILE_LOAD))
+    ranked = matching.rank_projects(to_candidate(loaded), needs_index, k, today=today, exclude=done)
+    by_id = {p.id: p for p in projects}
+    return [(by_id[m.need_id], m) for m in ranked]

@@ -1,0 +1,116 @@
+"""Match reasons (codes and numbers from `matching`) as sentences: "why this match" and "what is missing"."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask_babel import gettext as _
+
+import matching
+
+SOURCE_NAMES = {0: "self", 1: "badge", 2: "project"}
+
+
+def _skill(reason: matching.Reason, names: Mapping[str, str]) -> str:
+    return names.get(reason.subject or "", reason.subject or "")
+
+
+def _n(reason: matching.Reason, key: str) -> int:
+    return round(reason.numbers.get(key, 0))
+
+
+def sentence(reason: matching.Reason, names: Mapping[str, str]) -> tuple[bool, str] | None:
+    """(is_positive, sentence) for one reason, or None for reasons not worth a sentence."""
+    code, skill = reason.code, _skill(reason, names)
+    verified = _("（検証済み）") if reason.numbers.get("verified") else ""
+    match code:
+        case "must_have_met":
+            return True, _(
+                "必須スキル「%(skill)s」：レベル%(level)d（求めるレベル%(required)d）%(verified)s",
+                skill=skill,
+                level=_n(reason, "level"),
+                required=_n(reason, "required"),
+                verified=verified,
+            )
+        case "nice_to_have_met":
+            return True, _(
+                "歓迎スキル「%(skill)s」：レベル%(level)d%(verified)s",
+                skill=skill,
+                level=_n(reason, "level"),
+                verified=verified,
+            )
+        case "must_have_partial":
+            return False, _(
+                "必須スキル「%(skill)s」がレベル%(level)d（求めるレベル%(required)d）",
+                skill=skill,
+                level=_n(reason, "level"),
+                required=_n(reason, "required"),
+            )
+        case "nice_to_have_partial":
+            return False, _(
+                "歓迎スキル「%(skill)s」がレベル%(level)d（求めるレベル%(required)d）",
+                skill=skill,
+                level=_n(reason, "level"),
+                required=_n(reason, "required"),
+            )
+        case "must_have_missing":
+            return False, _("必須スキル「%(skill)s」の登録がありません", skill=skill)
+        case "nice_to_have_missing":
+            return False, _("歓迎スキル「%(skill)s」の登録がありません", skill=skill)
+        case "verified_skill":
+            if _n(reason, "source") == 1:
+                return True, _("「%(skill)s」はバッジで検証済み", skill=skill)
+            return True, _("「%(skill)s」はプロジェクトで検証済み", skill=skill)
+        case "text_overlap":
+            if not reason.terms:
+                return None
+            return True, _("プロフィールと課題の共通の言葉：%(terms)s", terms="、".join(reason.terms))
+        case "remote":
+            return True, _("リモートで参加できます")
+        case "within_travel":
+            return True, _(
+                "拠点から約%(km)dkm（移動できる範囲%(limit)dkm以内）", km=_n(reason, "km"), limit=_n(reason, "limit_km")
+            )
+        case "beyond_travel":
+            return False, _(
+                "拠点から約%(km)dkm（移動できる範囲%(limit)dkmを超えています）",
+                km=_n(reason, "km"),
+                limit=_n(reason, "limit_km"),
+            )
+        case "distance_unknown":
+            return False, _("北海道外の拠点のため、距離が分かりません")
+        case "region_of_interest":
+            return True, _("関わりたい地域に入っています")
+        case "hours_ok":
+            return True, _(
+                "週%(available)d時間使えます（必要%(required)d時間）",
+                available=_n(reason, "available"),
+                required=_n(reason, "required"),
+            )
+        case "hours_short":
+            return False, _(
+                "使える時間が週%(available)d時間（必要%(required)d時間）",
+                available=_n(reason, "available"),
+                required=_n(reason, "required"),
+            )
+        case "start_ok":
+            return True, _("開始日に間に合います")
+        case "start_late":
+            return False, _("参加できるのが開始日の%(days)d日後です", days=_n(reason, "days_late"))
+        case "pay_ok":
+            return True, _("報酬が希望に合っています")
+        case "pay_below_expectation":
+            return False, _("報酬が希望（%(expected)s円）を下回ります", expected=f"{_n(reason, 'expected'):,}")
+        case _:
+            return None
+
+
+def explain(match: matching.Match, names: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """("why this match" sentences, "what is missing" sentences)."""
+    why: list[str] = []
+    missing: list[str] = []
+    for reason in match.reasons:
+        result = sentence(reason, names)
+        if result is not None:
+            (why if result[0] else missing).append(result[1])
+    return why, missing

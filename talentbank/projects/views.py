@@ -1,0 +1,338 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from talentbank import db
+from talentbank.accounts.forms import ConfirmForm
+from talentbank.errors import Conflict, Invalid
+from talentbank.models import ApplicationStatus, Direction, ProjectStatus, Skill
+from talentbank.organisations.services import get_organisation
+from talentbank.profiles.services import get_profile, own_profile
+from talentbank.projects import ranking, reasons, services
+from talentbank.projects.forms import (
+    APPLICATION_LABELS,
+    NEED_ROWS,
+    PAY_LABELS,
+    STATUS_LABELS,
+    THEME_LABELS,
+    WORK_MODE_LABELS,
+    CompletionForm,
+    MessageForm,
+    ProjectForm,
+)
+from talentbank.reference.services import municipality_choices, skill_choices, subprefectures_with_municipalities
+from talentbank.security import can, require
+
+bp = Blueprint("projects", __name__)
+
+LABELS = {
+    "themes": THEME_LABELS,
+    "work_modes": WORK_MODE_LABELS,
+    "pay": PAY_LABELS,
+    "status": STATUS_LABELS,
+    "applications": APPLICATION_LABELS,
+}
+
+
+def _actor():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _base_url() -> str:
+    return current_app.config["BASE_URL"].rstrip("/")
+
+
+def _today():
+    return db.utcnow().date()
+
+
+def _skill_names() -> dict[str, str]:
+    english = str(get_locale()) == "en"
+    return {s.code: (s.name_en if english else s.name_ja) for s in db.session.scalars(sa.select(Skill))}
+
+
+# ---- browse ---------------------------------------------------------------------------------------------
+
+
+@bp.get("/projects")
+def index():
+    def arg_int(name):
+        try:
+            return int(request.args.get(name, ""))
+        except ValueError:
+            return None
+
+    criteria = services.ProjectCriteria(
+        theme=request.args.get("theme") or None,
+        subprefecture_id=arg_int("subprefecture"),
+        remote_ok=request.args.get("remote") == "1",
+        skill=(request.args.get("skill") or None),
+        pay_kind=request.args.get("pay") or None,
+        internship_only=request.args.get("internship") == "1",
+        open_only=request.args.get("all") != "1",
+    )
+    return render_template(
+        "projects/index.html",
+        projects=services.search_projects(db.session, criteria),
+        criteria=criteria,
+        labels=LABELS,
+        subprefectures=subprefectures_with_municipalities(db.session),
+        skill_groups=skill_choices(db.session, str(get_locale())),
+    )
+
+
+@bp.get("/projects/<public_id>")
+def show(public_id: str):
+    project = services.get_project(db.session, _actor(), public_id)
+    actor = _actor()
+    is_member = can(actor, "post_project", project.organisation)
+    profile = own_profile(db.session, actor) if actor else None
+    mine = next((a for a in project.applications if profile and a.profile_id == profile.id), None)
+    applications = services.applications_for_project(db.session, project) if is_member else []
+    return render_template(
+        "projects/show.html",
+        project=project,
+        labels=LABELS,
+        is_member=is_member,
+        profile=profile,
+        mine=mine,
+        applications=applications,
+        contacts={a.id: services.contact_for(db.session, actor, a) for a in applications},
+        transitions=sorted(services.TRANSITIONS[project.status], key=list(ProjectStatus).index) if is_member else [],
+        can_apply=profile is not None and not is_member and mine is None
+        and project.status is ProjectStatus.OPEN and (project.deadline is None or project.deadline >= _today()),
+        message_form=MessageForm(formdata=None),
+        confirm_form=ConfirmForm(),
+        Direction=Direction,
+        ApplicationStatus=ApplicationStatus,
+    )  # fmt: skip
+
+
+# ---- posting ------------------------------------------------------------------------------------------
+
+
+def _form(project=None) -> ProjectForm:
+    form = ProjectForm(obj=project)
+    form.municipality_code.choices = municipality_choices(db.session, str(get_locale()))
+    if project is not None and request.method == "GET":
+        form.theme.data = project.theme.value
+        form.work_mode.data = project.work_mode.value
+        form.pay_kind.data = project.pay_kind.value
+    return form
+
+
+def _need_rows(project=None) -> list[dict]:
+    if request.method == "POST":
+        rows = [
+            {"skill": request.form.get(f"need_skill_{i}", ""), "level": request.form.get(f"need_level_{i}", "2"),
+             "must": request.form.get(f"need_must_{i}", "must")}
+            for i in range(NEED_ROWS)
+        ]  # fmt: skip
+    else:
+        needs = project.needs if project else []
+        rows = [
+            {"skill": n.skill_code, "level": str(n.min_level), "must": "must" if n.is_must else "nice"} for n in needs
+        ]
+        rows += [{"skill": "", "level": "2", "must": "must"}] * (NEED_ROWS - len(rows))
+    return rows[:NEED_ROWS]
+
+
+def _render_form(form, organisation, project=None, status=200, need_error=None):
+    return render_template(
+        "projects/form.html", form=form, organisation=organisation, project=project, need_rows=_need_rows(project),
+        skill_groups=skill_choices(db.session, str(get_locale())), need_error=need_error,
+    ), status  # fmt: skip
+
+
+@bp.get("/orgs/<public_id>/projects/new")
+@login_required
+def new(public_id: str):
+    organisation = get_organisation(db.session, public_id)
+    require(_actor(), "post_project", organisation)
+    return _render_form(_form(), organisation)
+
+
+@bp.post("/orgs/<public_id>/projects/new")
+@login_required
+def create(public_id: str):
+    organisation = get_organisation(db.session, public_id)
+    require(_actor(), "post_project", organisation)
+    return _save(organisation, None)
+
+
+@bp.get("/projects/<public_id>/edit")
+@login_required
+def edit(public_id: str):
+    project = services.get_project(db.session, _actor(), public_id)
+    require(_actor(), "post_project", project.organisation)
+    return _render_form(_form(project), project.organisation, project)
+
+
+@bp.post("/projects/<public_id>/edit")
+@login_required
+def update(public_id: str):
+    project = services.get_project(db.session, _actor(), public_id)
+    require(_actor(), "post_project", project.organisation)
+    return _save(project.organisation, project)
+
+
+def _save(organisation, project):
+    form = _form()
+    if not form.validate_on_submit():
+        return _render_form(form, organisation, project, 422)
+    try:
+        project = services.save_project(db.session, _actor(), organisation, form.to_input(), project)
+    except Invalid as error:
+        db.session.rollback()
+        form.set_errors(error.fields)
+        return _render_form(form, organisation, project, 422, error.fields.get("needs"))
+    db.session.commit()
+    flash(_("プロジェクトを保存しました。内容を確認して「募集中」にすると公開されます。"), "success")
+    return redirect(url_for("projects.show", public_id=project.public_id))
+
+
+@bp.post("/projects/<public_id>/status")
+@login_required
+def change_status(public_id: str):
+    project = services.get_project(db.session, _actor(), public_id)
+    try:
+        target = ProjectStatus(request.form.get("status", ""))
+    except ValueError:
+        raise Invalid(_("状態を選んでください。"), {"status": "invalid"}) from None
+    services.transition(db.session, _actor(), project, target)
+    db.session.commit()
+    flash(_("状態を「%(status)s」にしました。", status=STATUS_LABELS[target]), "success")
+    return redirect(url_for("projects.show", public_id=public_id))
+
+
+# ---- matching -------------------------------------------------------------------------------------------
+
+
+@bp.get("/projects/<public_id>/matches")
+@login_required
+def matches(public_id: str):
+    project = services.get_project(db.session, _actor(), public_id)
+    require(_actor(), "post_project", project.organisation)
+    names = _skill_names()
+    results = [
+        (profile, match, *reasons.explain(match, names))
+        for profile, match in ranking.matches_for_project(db.session, project, k=20, today=_today())
+    ]
+    return render_template("projects/matches.html", project=project, results=results,
+                           message_form=MessageForm(formdata=None))  # fmt: skip
+
+
+# ---- applications -----------------------------------------------------------------------------------
+
+
+@bp.post("/projects/<public_id>/apply")
+@login_required
+def apply(public_id: str):
+    project = services.get_project(db.session, _actor(), public_id)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        flash(_("メッセージは2000文字以内にしてください。"), "error")
+        return redirect(url_for("projects.show", public_id=public_id))
+    try:
+        services.apply(db.session, _actor(), project, form.message.data or "", base_url=_base_url())
+    except Invalid as error:
+        flash(error.message, "error")
+        return redirect(url_for("profiles.edit"))
+    db.session.commit()
+    flash(_("応募しました。組織にあなたの連絡先が伝わります。"), "success")
+    return redirect(url_for("projects.show", public_id=public_id))
+
+
+@bp.post("/projects/<public_id>/invite/<profile_id>")
+@login_required
+def invite(public_id: str, profile_id: str):
+    project = services.get_project(db.session, _actor(), public_id)
+    require(_actor(), "post_project", project.organisation)
+    profile = get_profile(db.session, _actor(), profile_id)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        flash(_("メッセージは2000文字以内にしてください。"), "error")
+        return redirect(url_for("projects.matches", public_id=public_id))
+    services.invite(db.session, _actor(), project, profile, form.message.data or "", base_url=_base_url())
+    db.session.commit()
+    flash(_("%(name)s さんを招待しました。承諾されると連絡先が伝わります。", name=profile.display_name), "success")
+    return redirect(url_for("projects.matches", public_id=public_id))
+
+
+def _answer(application_id: str, action: str):
+    application = services.get_application(db.session, application_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("projects.show", public_id=application.project.public_id))
+    if action == "withdraw":
+        services.withdraw(db.session, _actor(), application, base_url=_base_url())
+    else:
+        services.respond(db.session, _actor(), application, action == "accept", base_url=_base_url())
+    db.session.commit()
+    flash(
+        {"accept": _("承諾しました。"), "decline": _("辞退しました。"), "withdraw": _("取り下げました。")}[action],
+        "info",
+    )
+    return redirect(request.form.get("back") if request.form.get("back") in {url_for("main.dashboard")}
+                    else url_for("projects.show", public_id=application.project.public_id))  # fmt: skip
+
+
+@bp.post("/applications/<application_id>/accept")
+@login_required
+def accept(application_id: str):
+    return _answer(application_id, "accept")
+
+
+@bp.post("/applications/<application_id>/decline")
+@login_required
+def decline(application_id: str):
+    return _answer(application_id, "decline")
+
+
+@bp.post("/applications/<application_id>/withdraw")
+@login_required
+def withdraw(application_id: str):
+    return _answer(application_id, "withdraw")
+
+
+# ---- completion ---------------------------------------------------------------------------------------
+
+
+def _completion_skills() -> list[tuple[str, int]]:
+    skills = []
+    for code in request.form.getlist("skill")[:10]:
+        try:
+            level = int(request.form.get(f"level_{code}", ""))
+        except ValueError:
+            level = 0
+        skills.append((code[:16], level))
+    return skills
+
+
+@bp.route("/applications/<application_id>/complete", methods=["GET", "POST"])
+@login_required
+def complete(application_id: str):
+    application = services.get_application(db.session, application_id)
+    require(_actor(), "post_project", application.project.organisation)
+    form = CompletionForm()
+    error = None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.complete(db.session, _actor(), application, form.summary.data, _completion_skills(),
+                              base_url=_base_url())  # fmt: skip
+        except (Invalid, Conflict) as problem:
+            db.session.rollback()
+            error = problem.message
+        else:
+            db.session.commit()
+            flash(
+                _("完了を記録しました。成果が参加者のプロフィールに「プロジェクトで検証」として載りました。"), "success"
+            )
+            return redirect(url_for("projects.show", public_id=application.project.public_id))
+    project = services.get_project(db.session, _actor(), str(application.project.public_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("projects/complete.html", application=application, project=project, form=form,
+                           error=error), status  # fmt: skip

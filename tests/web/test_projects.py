@@ -1,0 +1,281 @@
+"""Projects, matching with reasons, applications and scouting with consent, completion."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from talentbank.models import (
+    Application,
+    ApplicationStatus,
+    ContactRelease,
+    Outcome,
+    ProfileSkill,
+    Project,
+    ProjectStatus,
+    SkillSource,
+    Visibility,
+)
+from tests.factories import add_member, make_organisation, make_profile, make_user
+from tests.web.helpers import outbox
+
+TODAY = datetime.now(UTC).date()
+PROJECT = {
+    "title": "除雪の問い合わせをWebで受け付けたい",
+    "problem": "冬の除雪の問い合わせ電話が1日100件来て、職員2人が対応に追われている。",
+    "expected_outcome": "問い合わせの半分がWebで完結する。",
+    "theme": "admin_dx",
+    "municipality_code": "016331",
+    "work_mode": "hybrid",
+    "onsite_days_per_month": "2",
+    "hours_per_week": "6",
+    "starts_on": (TODAY + timedelta(days=30)).isoformat(),
+    "ends_on": (TODAY + timedelta(days=120)).isoformat(),
+    "pay_kind": "hourly",
+    "pay_yen": "3000",
+    "travel_covered": "y",
+    "seats": "2",
+    "deadline": (TODAY + timedelta(days=20)).isoformat(),
+    "eligibility": "",
+    "need_skill_0": "dssp2-52",
+    "need_level_0": "2",
+    "need_must_0": "must",
+    "need_skill_1": "dssp2-20",
+    "need_level_1": "2",
+    "need_must_1": "nice",
+}
+
+
+@pytest.fixture
+def town(db):
+    return make_organisation(db, name="上士幌町 デジタル推進係", verified=True)
+
+
+def post_project(client, town, **changes) -> str:
+    response = client.post(f"/orgs/{town.public_id}/projects/new", data={**PROJECT, **changes})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def publish(client, project_id):
+    assert client.post(f"/projects/{project_id}/status", data={"status": "open"}).status_code == 302
+
+
+def project_count(db):
+    return db.scalar(sa.select(sa.func.count()).select_from(Project))
+
+
+def test_post_publish_and_browse(client, db, login, make_client, town):
+    login(client, town.memberships[0].user)
+    project_id = post_project(client, town)
+    project = db.scalar(sa.select(Project))
+    assert project.status is ProjectStatus.DRAFT and len(project.needs) == 2
+    visitor = make_client()
+    assert visitor.get(f"/projects/{project_id}").status_code == 404  # drafts are private
+    publish(client, project_id)
+    page = visitor.get(f"/projects/{project_id}").get_data(as_text=True)
+    assert "除雪の問い合わせをWebで受け付けたい" in page and "募集中" in page
+    listing = visitor.get("/projects?theme=admin_dx&subprefecture=12&remote=1").get_data(as_text=True)
+    assert "除雪の問い合わせ" in listing
+    assert "除雪の問い合わせ" not in visitor.get("/projects?theme=tourism").get_data(as_text=True)
+    assert "除雪の問い合わせ" in visitor.get("/projects?skill=dssp2-52").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("change", "field_message"),
+    [
+        ({"need_skill_0": "", "need_skill_1": ""}, "必要なスキルを1つ以上"),
+        ({"ends_on": (TODAY + timedelta(days=1)).isoformat()}, "終了日は開始日より後"),
+        ({"pay_yen": "-5"}, "0円以上"),
+        ({"deadline": (TODAY - timedelta(days=1)).isoformat()}, "応募締切は今日以降"),
+        ({"municipality_code": "999999"}, "北海道の市町村"),
+        ({"need_level_0": "7"}, "レベル（1〜4）"),
+        ({"title": ""}, "入力してください"),
+    ],
+)
+def test_bad_projects_are_refused_and_nothing_saved(client, db, login, town, change, field_message):
+    login(client, town.memberships[0].user)
+    response = client.post(f"/orgs/{town.public_id}/projects/new", data={**PROJECT, **change})
+    assert response.status_code == 422
+    assert field_message in response.get_data(as_text=True)
+    assert project_count(db) == 0
+
+
+def test_non_member_cannot_post_and_unverified_cannot_publish(client, db, login, make_client, town):
+    outsider = make_user(db)
+    login(client, outsider)
+    assert client.post(f"/orgs/{town.public_id}/projects/new", data=PROJECT).status_code == 403
+    assert project_count(db) == 0
+    unverified = make_organisation(db, name="未確認の町")
+    owner_client = make_client()
+    login(owner_client, unverified.memberships[0].user)
+    project_id = post_project(owner_client, unverified)
+    assert owner_client.post(f"/projects/{project_id}/status", data={"status": "open"}).status_code == 403
+    assert db.scalar(sa.select(Project)).status is ProjectStatus.DRAFT
+
+
+def test_status_flow_rules(client, db, login, town):
+    login(client, town.memberships[0].user)
+    project_id = post_project(client, town)
+    assert client.post(f"/projects/{project_id}/status", data={"status": "completed"}).status_code == 409
+    for target in ["open", "closed", "in_progress", "completed"]:
+        assert client.post(f"/projects/{project_id}/status", data={"status": target}).status_code == 302, target
+    assert client.post(f"/projects/{project_id}/status", data={"status": "open"}).status_code == 409
+    assert client.post(f"/projects/{project_id}/status", data={"status": "bogus"}).status_code == 422
+
+
+def test_matches_show_reasons_and_what_is_missing(client, db, login, town):
+    strong = make_profile(
+        db,
+        display_name="kintoneの達人",
+        headline="町役場の業務をkintoneで改善",
+        skills={"dssp2-52": 3},
+        home_municipality_code="016331",
+        hours_per_week=8,
+        max_travel_km=50,
+    )
+    db.add(ProfileSkill(profile_id=strong.id, skill_code="dssp2-20", level=2, source=SkillSource.BADGE))
+    make_profile(db, display_name="まだ初心者", skills={"dssp2-52": 1}, hours_per_week=2)
+    make_profile(db, display_name="非公開の人", skills={"dssp2-52": 4}, visibility=Visibility.PRIVATE)
+    make_profile(db, display_name="オファー不可の人", skills={"dssp2-52": 4}, open_to_offers=False)
+    login(client, town.memberships[0].user)
+    project_id = post_project(client, town)
+    publish(client, project_id)
+    page = client.get(f"/projects/{project_id}/matches").get_data(as_text=True)
+    assert "kintoneの達人" in page and "まだ初心者" in page
+    assert page.index("kintoneの達人") < page.index("まだ初心者")
+    assert "非公開の人" not in page and "オファー不可の人" not in page
+    assert "必須スキル「サービス活用」：レベル3（求めるレベル2）" in page
+    assert "はバッジで検証済み" in page
+    assert "必須スキル「サービス活用」がレベル1（求めるレベル2）" in page  # what is missing, for the beginner
+
+
+def test_matches_are_for_members_only(client, db, login, town):
+    login(client, town.memberships[0].user)
+    project_id = post_project(client, town)
+    publish(client, project_id)
+    client.post("/logout")
+    login(client, make_user(db))
+    assert client.get(f"/projects/{project_id}/matches").status_code == 403
+
+
+def test_apply_accept_release_and_complete_closes_the_loop(client, db, login, make_client, town):
+    owner = town.memberships[0].user
+    login(client, owner)
+    project_id = post_project(client, town)
+    publish(client, project_id)
+    person = make_user(db, email="applicant@example.jp")
+    profile = make_profile(db, owner=person, display_name="応募 花子", skills={"dssp2-52": 2})
+    person_client = make_client()
+    login(person_client, person)
+    assert (
+        person_client.post(f"/projects/{project_id}/apply", data={"message": "ぜひ参加したいです"}).status_code == 302
+    )
+    application = db.scalar(sa.select(Application))
+    assert application.status is ApplicationStatus.PENDING
+    [release] = db.scalars(sa.select(ContactRelease)).all()
+    assert release.reason == "applied" and release.fields == ["email", "display_name"]
+    assert [m.kind for m in outbox(db, owner.email)] == ["application_received"]
+    # applying twice is refused
+    assert person_client.post(f"/projects/{project_id}/apply", data={"message": "again"}).status_code == 409
+    # the town sees the contact (the person consented by applying) and accepts
+    page = client.get(f"/projects/{project_id}").get_data(as_text=True)
+    assert "applicant@example.jp" in page
+    assert (
+        person_client.post(f"/applications/{application.public_id}/accept").status_code == 403
+    )  # not theirs to accept
+    assert client.post(f"/applications/{application.public_id}/accept").status_code == 302
+    assert [m.kind for m in outbox(db, "applicant@example.jp")] == ["application_answered"]
+    # completion
+    response = client.post(
+        f"/applications/{application.public_id}/complete",
+        data={"summary": "問い合わせフォームを公開し、電話が4割減った。", "skill": ["dssp2-52"], "level_dssp2-52": "3"},
+    )
+    assert response.status_code == 302
+    db.expire_all()
+    outcome = db.scalar(sa.select(Outcome))
+    assert outcome.project_id is not None and outcome.organisation_id == town.id
+    verified = db.scalar(sa.select(ProfileSkill).where(ProfileSkill.source == SkillSource.PROJECT))
+    assert verified.skill_code == "dssp2-52" and verified.level == 3
+    profile_page = person_client.get(f"/people/{profile.public_id}").get_data(as_text=True)
+    assert "プロジェクトで検証" in profile_page and "問い合わせフォームを公開し" in profile_page
+
+
+def test_scouting_keeps_contact_hidden_until_accepted(client, db, login, make_client, town):
+    login(client, town.memberships[0].user)
+    project_id = post_project(client, town)
+    publish(client, project_id)
+    person = make_user(db, email="scouted@example.jp")
+    profile = make_profile(db, owner=person, skills={"dssp2-52": 3})
+    response = client.post(
+        f"/projects/{project_id}/invite/{profile.public_id}", data={"message": "お力を貸してください"}
+    )
+    assert response.status_code == 302
+    application = db.scalar(sa.select(Application))
+    assert "scouted@example.jp" not in client.get(f"/projects/{project_id}").get_data(as_text=True)
+    assert db.scalar(sa.select(sa.func.count()).select_from(ContactRelease)) == 0
+    assert [m.kind for m in outbox(db, "scouted@example.jp")] == ["invitation_received"]
+    # the town cannot accept its own invitation
+    assert client.post(f"/applications/{application.public_id}/accept").status_code == 403
+    # someone else cannot accept it either
+    stranger = make_client()
+    login(stranger, make_user(db))
+    assert stranger.post(f"/applications/{application.public_id}/accept").status_code == 404
+    person_client = make_client()
+    login(person_client, person)
+    assert person_client.post(f"/applications/{application.public_id}/accept").status_code == 302
+    assert "scouted@example.jp" in client.get(f"/projects/{project_id}").get_data(as_text=True)
+    [release] = db.scalars(sa.select(ContactRelease)).all()
+    assert release.reason == "accepted_invitation"
+    assert "上士幌町 デジタル推進係" in person_client.get("/me/data").get_data(as_text=True)
+    # withdrawing ends the organisation's access
+    assert person_client.post(f"/applications/{application.public_id}/withdraw").status_code == 302
+    assert "scouted@example.jp" not in client.get(f"/projects/{project_id}").get_data(as_text=True)
+    db.expire_all()
+    assert db.scalar(sa.select(ContactRelease)).withdrawn_at is not None
+
+
+def test_cannot_apply_to_drafts_closed_or_past_deadline(client, db, login, make_client, town):
+    login(client, town.memberships[0].user)
+    project_id = post_project(client, town)
+    person = make_user(db)
+    make_profile(db, owner=person)
+    person_client = make_client()
+    login(person_client, person)
+    assert person_client.post(f"/projects/{project_id}/apply").status_code == 404  # draft: not visible
+    publish(client, project_id)
+    client.post(f"/projects/{project_id}/status", data={"status": "closed"})
+    assert person_client.post(f"/projects/{project_id}/apply").status_code == 409
+    assert db.scalar(sa.select(sa.func.count()).select_from(Application)) == 0
+
+
+def test_member_of_another_organisation_cannot_manage(client, db, login, town):
+    login(client, town.memberships[0].user)
+    project_id = post_project(client, town)
+    publish(client, project_id)
+    client.post("/logout")
+    other = make_organisation(db, verified=True)
+    login(client, other.memberships[0].user)
+    assert client.post(f"/projects/{project_id}/status", data={"status": "cancelled"}).status_code == 403
+    assert client.post(f"/projects/{project_id}/edit", data=PROJECT).status_code == 403
+    assert db.scalar(sa.select(Project)).status is ProjectStatus.OPEN
+
+
+def test_plain_member_may_post(client, db, login, town):
+    member = make_user(db)
+    add_member(db, town, member)
+    login(client, member)
+    post_project(client, town)
+    assert project_count(db) == 1
+
+
+def test_projects_for_you_on_the_dashboard(client, db, login, make_client, town):
+    owner_client = make_client()
+    login(owner_client, town.memberships[0].user)
+    publish(owner_client, post_project(owner_client, town))
+    person = make_user(db)
+    make_profile(db, owner=person, skills={"dssp2-52": 3}, hours_per_week=6)
+    login(client, person)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "あなたに合いそうなプロジェクト" in page and "除雪の問い合わせをWebで受け付けたい" in page
+    assert "必須スキル「サービス活用」" in page
