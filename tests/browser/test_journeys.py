@@ -234,3 +234,86 @@ def test_educator_issues_learner_claims_visitor_verifies_educator_revokes(browse
     assert visitor.get_by_text("発行者によって取り消されています。").is_visible()
     for page in (educator, learner_page, visitor):
         page.context.close()
+
+
+def test_town_posts_matches_invites_person_accepts_town_completes(browser, live_server):
+    from datetime import UTC, datetime, timedelta
+
+    from tests.factories import PASSWORD as FACTORY_PASSWORD
+    from tests.factories import make_organisation, make_profile, make_user
+
+    base_url, app = live_server
+    with Session(app.extensions["talentbank.engine"]) as session:
+        clerk = make_user(session, email="clerk@town.example.jp", display_name="町役場 職員")
+        town = make_organisation(session, owner=clerk, verified=True, name="鹿追町 企画課", municipality_code="016349")
+        person = make_user(session, email="kintone-pro@example.jp", display_name="キントーン 達人")
+        profile = make_profile(
+            session,
+            owner=person,
+            display_name="キントーン 達人",
+            headline="町役場の業務をkintoneで改善",
+            skills={"dssp2-52": 3},
+            hours_per_week=6,
+            home_municipality_code="016349",
+        )
+        town_id, profile_id = town.public_id, profile.public_id
+        session.commit()
+
+    def log_in(page, email):
+        page.goto(base_url + "/login")
+        page.get_by_label("メールアドレス").fill(email)
+        page.get_by_label("パスワード").fill(FACTORY_PASSWORD)
+        page.get_by_role("button", name="ログイン").click()
+        page.get_by_role("heading", name="マイページ").wait_for()
+
+    office = browser.new_context(locale="ja-JP").new_page()
+    office.set_default_timeout(10_000)
+    log_in(office, "clerk@town.example.jp")
+    office.goto(f"{base_url}/orgs/{town_id}")
+    office.get_by_role("link", name="プロジェクトを募集する").click()
+    office.get_by_label("プロジェクト名").fill("公民館の予約をkintoneで受け付けたい")
+    office.get_by_label("困っていること（ふだんの言葉で）").fill(
+        "公民館の予約を電話と紙の台帳で受けていて、二重予約が月に数回起きる。"
+    )
+    office.get_by_label("終わったときにできていてほしいこと").fill("予約がオンラインで入り、二重予約がなくなる。")
+    office.get_by_label("テーマ").select_option("admin_dx")
+    office.get_by_label("場所（市町村）").select_option("016349")
+    office.get_by_label("リモート").check()
+    office.get_by_label("1週間に必要な時間").fill("5")
+    start = datetime.now(UTC).date() + timedelta(days=30)
+    office.get_by_label("開始日").fill(start.isoformat())
+    office.get_by_label("報酬").select_option("hourly")
+    office.get_by_label("金額（円）").fill("2500")
+    office.locator("#need_skill_0").select_option("dssp2-52")
+    office.locator("#need_level_0").select_option("2")
+    office.get_by_role("button", name="保存する（下書き）").click()
+    office.get_by_role("heading", name=re.compile("公民館の予約をkintoneで受け付けたい")).wait_for()
+    office.get_by_role("button", name="募集中にする").click()
+    office.get_by_text("状態を「募集中」にしました。").wait_for()
+
+    office.get_by_role("link", name="マッチする人を見る").click()
+    card = office.locator("article.match", has_text="キントーン 達人")
+    assert card.get_by_text("必須スキル「サービス活用」：レベル3（求めるレベル2）").is_visible()
+    office.screenshot(path=str(SCREENSHOTS / "matches-ja.png"), full_page=True)
+    card.get_by_role("button", name="招待する").click()
+    office.get_by_text("キントーン 達人 さんを招待しました。").wait_for()
+
+    person_page = browser.new_context(locale="ja-JP").new_page()
+    person_page.set_default_timeout(10_000)
+    log_in(person_page, "kintone-pro@example.jp")
+    person_page.get_by_role("link", name="公民館の予約をkintoneで受け付けたい").first.click()
+    person_page.get_by_role("button", name="招待を承諾する（連絡先が伝わります）").click()
+    person_page.get_by_text("承諾しました。").wait_for()
+
+    office.goto(office.url.replace("/matches", ""))
+    assert office.get_by_role("link", name="kintone-pro@example.jp").is_visible()  # contact released
+    office.get_by_role("link", name="完了を記録").click()
+    office.get_by_label("成果のまとめ").fill("予約アプリを公開し、二重予約がゼロになった。")
+    office.get_by_role("button", name="完了を記録する").click()
+    office.get_by_text("完了を記録しました。").wait_for()
+
+    person_page.goto(f"{base_url}/people/{profile_id}")
+    assert person_page.get_by_text("プロジェクトで検証").first.is_visible()
+    assert person_page.get_by_text("予約アプリを公開し、二重予約がゼロになった。").is_visible()
+    for page in (office, person_page):
+        page.context.close()
