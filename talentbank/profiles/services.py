@@ -245,6 +245,8 @@ def save_outcome(session: Session, actor: User, details: OutcomeInput, outcome_i
     profile = require_own_profile(session, actor)
     require(actor, "edit", profile)
     outcome = _own_outcome(profile, outcome_id) if outcome_id else Outcome()
+    if outcome.project_id is not None:
+        raise Conflict(str(_l("組織が記録した成果は編集できません。表示・非表示は切り替えられます。")))
     _apply_outcome_fields(session, outcome, details)
     if outcome_id is None:
         profile.outcomes.append(outcome)
@@ -268,10 +270,26 @@ def get_own_outcome(session: Session, actor: User, outcome_id: str) -> Outcome:
     return _own_outcome(require_own_profile(session, actor), outcome_id)
 
 
-def delete_outcome(session: Session, actor: User, outcome_id: str) -> None:
+def set_outcome_hidden(session: Session, actor: User, outcome_id: str, hidden: bool) -> None:
+    """Hide an outcome from others (or show it again); works for project-verified outcomes too."""
     profile = require_own_profile(session, actor)
     require(actor, "edit", profile)
-    profile.outcomes.remove(_own_outcome(profile, outcome_id))
+    _own_outcome(profile, outcome_id).is_hidden = hidden
+    profile.updated_at = utcnow()
+    reindex_profile(session, profile)
+
+
+def delete_outcome(session: Session, actor: User, outcome_id: str) -> None:
+    """Delete an outcome; skills that only this project outcome verified stop being project-verified."""
+    profile = require_own_profile(session, actor)
+    require(actor, "edit", profile)
+    outcome = _own_outcome(profile, outcome_id)
+    anchor = f"#outcome-{outcome.public_id}"
+    for entry in [
+        s for s in profile.skills if s.source is SkillSource.PROJECT and (s.evidence_url or "").endswith(anchor)
+    ]:
+        profile.skills.remove(entry)
+    profile.outcomes.remove(outcome)
     profile.updated_at = utcnow()
     reindex_profile(session, profile)
     audit.record(session, actor, "profile.outcome_deleted", object_type="outcome", object_id=outcome_id)

@@ -308,12 +308,27 @@ def _save_outcome(outcome_id: str | None):
         return _render_outcome(form, outcome, 422)
     try:
         services.save_outcome(db.session, _actor(), form.to_input(), outcome_id)
+    except Conflict as error:
+        flash(error.message, "error")
+        return redirect(
+            url_for("profiles.show", public_id=services.require_own_profile(db.session, current_user).public_id)
+        )
     except Invalid as error:
         db.session.rollback()
         form.set_errors(error.fields)
         return _render_outcome(form, outcome, 422)
     db.session.commit()
     flash(_("成果を保存しました。"), "success")
+    profile = services.require_own_profile(db.session, current_user)
+    return redirect(url_for("profiles.show", public_id=profile.public_id))
+
+
+@bp.post("/me/outcomes/<outcome_id>/visibility")
+@login_required
+def outcome_visibility(outcome_id: str):
+    if ConfirmForm().validate_on_submit():
+        services.set_outcome_hidden(db.session, _actor(), outcome_id, request.form.get("hidden") == "1")
+        db.session.commit()
     profile = services.require_own_profile(db.session, current_user)
     return redirect(url_for("profiles.show", public_id=profile.public_id))
 

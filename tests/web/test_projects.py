@@ -199,6 +199,16 @@ def test_apply_accept_release_and_complete_closes_the_loop(client, db, login, ma
     assert verified.skill_code == "dssp2-52" and verified.level == 3
     profile_page = person_client.get(f"/people/{profile.public_id}").get_data(as_text=True)
     assert "プロジェクトで検証" in profile_page and "問い合わせフォームを公開し" in profile_page
+    assert f'id="outcome-{outcome.public_id}"' in profile_page
+    # the person cannot rewrite what the organisation recorded, but can hide it
+    person_client.post(f"/me/outcomes/{outcome.public_id}/edit", data={"title": "書き換え", "skill_level": "2"})
+    db.expire_all()
+    assert db.get(Outcome, outcome.id).title == "除雪の問い合わせをWebで受け付けたい"
+    assert person_client.post(f"/me/outcomes/{outcome.public_id}/visibility", data={"hidden": "1"}).status_code == 302
+    assert "問い合わせフォームを公開し" not in make_client().get(f"/people/{profile.public_id}").get_data(as_text=True)
+    # deleting it withdraws the project verification it carried
+    person_client.post(f"/me/outcomes/{outcome.public_id}/delete")
+    assert db.scalar(sa.select(ProfileSkill).where(ProfileSkill.source == SkillSource.PROJECT)) is None
 
 
 def test_scouting_keeps_contact_hidden_until_accepted(client, db, login, make_client, town):

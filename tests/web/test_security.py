@@ -32,6 +32,7 @@ POST_ROUTES = [
     "/me/outcomes/new",
     "/me/outcomes/sometoken/edit",
     "/me/outcomes/sometoken/delete",
+    "/me/outcomes/sometoken/visibility",
     "/me/delete",
     "/orgs/{org}/issuer",
     "/orgs/{org}/issuer/rotate",
