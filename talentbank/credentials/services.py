@@ -28,6 +28,7 @@ from talentbank.credentials.fetch import fetch_json
 from talentbank.credentials.forms import AchievementInput, AwardInput
 from talentbank.db import utcnow
 from talentbank.errors import Conflict, Invalid, NotFound
+from talentbank.lookup import by_public_id
 from talentbank.models import (
     Achievement,
     AchievementSkill,
@@ -171,19 +172,8 @@ def did_document(session: Session, organisation: Organisation, base_url: str) ->
     return badges.did_document(issuer_did(base_url, organisation), public_keys)
 
 
-def _organisation_by_public_id(session: Session, public_id: str) -> Organisation:
-    try:
-        key = uuid.UUID(public_id)
-    except ValueError:
-        raise NotFound() from None
-    organisation = session.scalar(sa.select(Organisation).where(Organisation.public_id == key))
-    if organisation is None:
-        raise NotFound()
-    return organisation
-
-
 def did_document_for(session: Session, organisation_public_id: str, base_url: str) -> dict[str, Any]:
-    return did_document(session, _organisation_by_public_id(session, organisation_public_id), base_url)
+    return did_document(session, by_public_id(session, Organisation, organisation_public_id), base_url)
 
 
 # ---- status lists ---------------------------------------------------------------------------------
@@ -200,13 +190,7 @@ def _status_list(session: Session, organisation: Organisation) -> StatusList:
 
 def signed_status_list(session: Session, public_id: str, ctx: IssuerContext) -> dict[str, Any]:
     """The signed BitstringStatusListCredential (deterministic: same list, same bytes)."""
-    try:
-        key_id = uuid.UUID(public_id)
-    except ValueError:
-        raise NotFound() from None
-    status_list = session.scalar(sa.select(StatusList).where(StatusList.public_id == key_id))
-    if status_list is None:
-        raise NotFound()
+    status_list = by_public_id(session, StatusList, public_id)
     organisation = session.get(Organisation, status_list.organisation_id)
     key = active_key(session, organisation)
     if key is None:
@@ -264,21 +248,13 @@ def create_achievement(
 
 
 def get_achievement(session: Session, public_id: str) -> Achievement:
-    try:
-        key = uuid.UUID(public_id)
-    except ValueError:
-        raise NotFound() from None
-    achievement = session.scalar(
-        sa.select(Achievement)
-        .where(Achievement.public_id == key)
-        .options(
-            selectinload(Achievement.skills).selectinload(AchievementSkill.skill),
-            selectinload(Achievement.organisation),
-        )
+    return by_public_id(
+        session,
+        Achievement,
+        public_id,
+        selectinload(Achievement.skills).selectinload(AchievementSkill.skill),
+        selectinload(Achievement.organisation),
     )
-    if achievement is None:
-        raise NotFound()
-    return achievement
 
 
 def achievements_of(session: Session, organisation: Organisation) -> list[Achievement]:
@@ -466,21 +442,13 @@ def _announce(
 
 
 def get_credential(session: Session, public_id: str) -> Credential:
-    try:
-        key = uuid.UUID(public_id)
-    except ValueError:
-        raise NotFound() from None
-    credential = session.scalar(
-        sa.select(Credential)
-        .where(Credential.public_id == key)
-        .options(
-            selectinload(Credential.achievement).selectinload(Achievement.skills).selectinload(AchievementSkill.skill),
-            selectinload(Credential.achievement).selectinload(Achievement.organisation),
-        )
+    return by_public_id(
+        session,
+        Credential,
+        public_id,
+        selectinload(Credential.achievement).selectinload(Achievement.skills).selectinload(AchievementSkill.skill),
+        selectinload(Credential.achievement).selectinload(Achievement.organisation),
     )
-    if credential is None:
-        raise NotFound()
-    return credential
 
 
 def credentials_of_achievement(session: Session, achievement: Achievement) -> list[Credential]:
@@ -607,10 +575,8 @@ def _status_lookup(session: Session, ctx: IssuerContext, now: datetime, resolve_
         if not isinstance(url, str) or not url.startswith(own_prefix):
             return remote(entry, credential)
         try:
-            status_list = session.scalar(
-                sa.select(StatusList).where(StatusList.public_id == uuid.UUID(url[len(own_prefix) :]))
-            )
-        except ValueError:
+            status_list = by_public_id(session, StatusList, url[len(own_prefix) :])
+        except NotFound:
             status_list = None
         index = entry.get("statusListIndex")
         if (

@@ -14,6 +14,7 @@ from talentbank import audit, mail
 from talentbank.accounts.services import hash_token, normalise_email
 from talentbank.db import utcnow
 from talentbank.errors import Conflict, Invalid, NotFound
+from talentbank.lookup import by_public_id
 from talentbank.models import (
     Invitation,
     Membership,
@@ -28,18 +29,9 @@ from talentbank.security import require
 
 
 def get_organisation(session: Session, public_id: str | uuid.UUID) -> Organisation:
-    try:
-        key = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
-    except ValueError:
-        raise NotFound() from None
-    organisation = session.scalar(
-        sa.select(Organisation)
-        .where(Organisation.public_id == key)
-        .options(selectinload(Organisation.memberships).selectinload(Membership.user))
+    return by_public_id(
+        session, Organisation, public_id, selectinload(Organisation.memberships).selectinload(Membership.user)
     )
-    if organisation is None:
-        raise NotFound()
-    return organisation
 
 
 def list_organisations(session: Session, *, kind: str | None = None, verified_only: bool = False) -> list[Organisation]:

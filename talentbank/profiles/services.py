@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +14,7 @@ from talentbank import audit
 from talentbank.accounts.passwords import verify_password
 from talentbank.db import utcnow
 from talentbank.errors import Conflict, Gone, Invalid, NotFound
+from talentbank.lookup import by_public_id, parse_public_id
 from talentbank.models import (
     AccountToken,
     AuditEvent,
@@ -76,10 +76,7 @@ def require_own_profile(session: Session, actor: User) -> Profile:
 
 def get_profile(session: Session, viewer: User | None, public_id: str) -> Profile:
     """The profile named by `public_id` as far as `viewer` may see it; Gone for deleted profiles."""
-    try:
-        key = uuid.UUID(public_id)
-    except ValueError:
-        raise NotFound() from None
+    key = parse_public_id(public_id)
     profile = session.scalar(sa.select(Profile).where(Profile.public_id == key).options(*PROFILE_LOAD))
     if profile is None:
         if session.get(DeletedProfile, key) is not None:
@@ -221,13 +218,9 @@ def _linked_organisation(session: Session, public_id: str) -> Organisation | Non
     if not public_id:
         return None
     try:
-        key = uuid.UUID(public_id)
-    except ValueError:
+        return by_public_id(session, Organisation, public_id)
+    except NotFound:
         raise _invalid("organisation", _l("組織を一覧から選んでください。")) from None
-    organisation = session.scalar(sa.select(Organisation).where(Organisation.public_id == key))
-    if organisation is None:
-        raise _invalid("organisation", _l("組織を一覧から選んでください。"))
-    return organisation
 
 
 def _declare_used_skills(profile: Profile, outcome: Outcome) -> None:

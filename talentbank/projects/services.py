@@ -3,7 +3,6 @@ contact release records (APPI), and completion that lands on the person's profil
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from talentbank import audit, mail
 from talentbank.db import utcnow
 from talentbank.errors import Conflict, Invalid, NotFound, PermissionDenied
+from talentbank.lookup import by_public_id
 from talentbank.models import (
     Application,
     ApplicationStatus,
@@ -166,13 +166,7 @@ def transition(session: Session, actor: User, project: Project, target: ProjectS
 
 def get_project(session: Session, viewer: Any, public_id: str) -> Project:
     """A project as far as the viewer may see it: drafts and cancelled ones only for its organisation."""
-    try:
-        key = uuid.UUID(public_id)
-    except ValueError:
-        raise NotFound() from None
-    project = session.scalar(sa.select(Project).where(Project.public_id == key).options(*PROJECT_LOAD))
-    if project is None:
-        raise NotFound()
+    project = by_public_id(session, Project, public_id, *PROJECT_LOAD)
     if project.status not in PUBLIC_STATUSES and not can(viewer, "post_project", project.organisation):
         raise NotFound()
     return project
@@ -313,21 +307,13 @@ def invite(
 
 
 def get_application(session: Session, public_id: str) -> Application:
-    try:
-        key = uuid.UUID(public_id)
-    except ValueError:
-        raise NotFound() from None
-    application = session.scalar(
-        sa.select(Application)
-        .where(Application.public_id == key)
-        .options(
-            selectinload(Application.project).selectinload(Project.organisation),
-            selectinload(Application.profile).selectinload(Profile.user),
-        )
+    return by_public_id(
+        session,
+        Application,
+        public_id,
+        selectinload(Application.project).selectinload(Project.organisation),
+        selectinload(Application.profile).selectinload(Profile.user),
     )
-    if application is None:
-        raise NotFound()
-    return application
 
 
 def _is_person(actor: User, application: Application) -> bool:
