@@ -81,6 +81,11 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"current_locale": str(get_locale()), "locales": LOCALES})
 
 
+def current_actor() -> User | None:
+    """The logged-in user as a plain model (what services take as `actor`), or None."""
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
 def password_hasher() -> PasswordHasher:
     return current_app.extensions["talentbank.hasher"]
 

@@ -18,7 +18,7 @@ from talentbank.accounts.forms import (
 )
 from talentbank.errors import Invalid
 from talentbank.extensions import limiter
-from talentbank.web import LOCALE_COOKIE, LOCALES, is_safe_next, password_hasher, select_locale
+from talentbank.web import LOCALE_COOKIE, LOCALES, current_actor, is_safe_next, password_hasher, select_locale
 
 bp = Blueprint("accounts", __name__)
 
@@ -126,7 +126,7 @@ def login_post():
 @login_required
 def logout():
     if ConfirmForm().validate_on_submit():
-        services.end_sessions(db.session, current_user._get_current_object())
+        services.end_sessions(db.session, current_actor())
         db.session.commit()
     logout_user()
     session.clear()
@@ -194,7 +194,7 @@ def change_password_post():
     form = ChangePasswordForm()
     if not form.validate_on_submit():
         return render_template("accounts/change_password.html", form=form), 422
-    user = current_user._get_current_object()
+    user = current_actor()
     try:
         services.change_password(
             db.session,
@@ -218,7 +218,7 @@ def set_locale():
     if not ConfirmForm().validate_on_submit() or locale not in LOCALES:
         return redirect(url_for("main.index"))
     if current_user.is_authenticated:
-        services.set_locale(db.session, current_user._get_current_object(), locale)
+        services.set_locale(db.session, current_actor(), locale)
         db.session.commit()
     next_url = request.form.get("next", "")
     response = make_response(redirect(next_url if is_safe_next(next_url) else url_for("main.index")))

@@ -3,7 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
@@ -11,6 +11,7 @@ from talentbank.models import OutboxMessage
 from talentbank.organisations import services as organisation_services
 from talentbank.organisations.forms import KIND_LABELS
 from talentbank.security import require
+from talentbank.web import current_actor
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -18,7 +19,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.before_request
 @login_required
 def _admins_only():
-    require(current_user._get_current_object(), "admin")
+    require(current_actor(), "admin")
 
 
 @bp.get("/")
@@ -38,7 +39,7 @@ def verify_organisation(public_id: str):
     organisation = organisation_services.get_organisation(db.session, public_id)
     if ConfirmForm().validate_on_submit():
         verified = request.form.get("verified") == "1"
-        organisation_services.set_verified(db.session, current_user._get_current_object(), organisation, verified)
+        organisation_services.set_verified(db.session, current_actor(), organisation, verified)
         db.session.commit()
         flash(
             _("%(name)s を確認済みにしました。", name=organisation.name)

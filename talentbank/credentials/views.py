@@ -5,7 +5,7 @@ import json
 from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 import badges
 from talentbank import db
@@ -21,6 +21,7 @@ from talentbank.organisations.services import get_organisation
 from talentbank.profiles.services import own_profile
 from talentbank.reference.services import skill_choices
 from talentbank.security import can, require
+from talentbank.web import current_actor
 
 bp = Blueprint("credentials", __name__)
 BULK_BATCH = 200
@@ -39,10 +40,6 @@ def issuer_context() -> IssuerContext:
     )
 
 
-def _actor():
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 # ---- issuer set-up and achievements ---------------------------------------------------------------
 
 
@@ -50,7 +47,7 @@ def _actor():
 @login_required
 def issuer(public_id: str):
     organisation = get_organisation(db.session, public_id)
-    require(_actor(), "view_members", organisation)
+    require(current_actor(), "view_members", organisation)
     key = services.active_key(db.session, organisation)
     return render_template(
         "credentials/issuer.html",
@@ -58,8 +55,8 @@ def issuer(public_id: str):
         key=key,
         did=services.issuer_did(issuer_context().base_url, organisation) if key else None,
         achievements=services.achievements_of(db.session, organisation),
-        can_manage=can(_actor(), "manage_issuer", organisation),
-        can_issue=can(_actor(), "issue", organisation),
+        can_manage=can(current_actor(), "manage_issuer", organisation),
+        can_issue=can(current_actor(), "issue", organisation),
         form=ConfirmForm(),
     )
 
@@ -68,7 +65,7 @@ def issuer(public_id: str):
 @login_required
 def setup_issuer(public_id: str):
     organisation = get_organisation(db.session, public_id)
-    services.setup_issuer(db.session, _actor(), organisation, issuer_context())
+    services.setup_issuer(db.session, current_actor(), organisation, issuer_context())
     db.session.commit()
     flash(_("発行者の設定が完了しました。バッジを作成できます。"), "success")
     return redirect(url_for("credentials.issuer", public_id=public_id))
@@ -79,7 +76,7 @@ def setup_issuer(public_id: str):
 def rotate_key(public_id: str):
     organisation = get_organisation(db.session, public_id)
     compromised = request.form.get("compromised") == "1"
-    services.rotate_key(db.session, _actor(), organisation, issuer_context(), compromised=compromised)
+    services.rotate_key(db.session, current_actor(), organisation, issuer_context(), compromised=compromised)
     db.session.commit()
     flash(_("署名鍵を更新しました。") if not compromised else _("署名鍵を無効にし、新しい鍵を作りました。"), "success")
     return redirect(url_for("credentials.issuer", public_id=public_id))
@@ -97,7 +94,7 @@ def _achievement_form() -> AchievementForm:
 @login_required
 def new_achievement(public_id: str):
     organisation = get_organisation(db.session, public_id)
-    require(_actor(), "issue", organisation)
+    require(current_actor(), "issue", organisation)
     return render_template("credentials/achievement_form.html", form=_achievement_form(), organisation=organisation)
 
 
@@ -105,12 +102,12 @@ def new_achievement(public_id: str):
 @login_required
 def create_achievement(public_id: str):
     organisation = get_organisation(db.session, public_id)
-    require(_actor(), "issue", organisation)
+    require(current_actor(), "issue", organisation)
     form = _achievement_form()
     if not form.validate_on_submit():
         return render_template("credentials/achievement_form.html", form=form, organisation=organisation), 422
     try:
-        achievement = services.create_achievement(db.session, _actor(), organisation, form.to_input())
+        achievement = services.create_achievement(db.session, current_actor(), organisation, form.to_input())
     except Invalid as error:
         db.session.rollback()
         form.set_errors(error.fields)
@@ -121,7 +118,7 @@ def create_achievement(public_id: str):
 
 
 def _render_achievement(achievement, award_form=None, status: int = 200):
-    can_issue = can(_actor(), "issue", achievement.organisation)
+    can_issue = can(current_actor(), "issue", achievement.organisation)
     return render_template(
         "credentials/achievement.html",
         achievement=achievement,
@@ -150,11 +147,11 @@ def achievement_image(public_id: str):
 @login_required
 def award(public_id: str):
     achievement = services.get_achievement(db.session, public_id)
-    require(_actor(), "issue", achievement.organisation)
+    require(current_actor(), "issue", achievement.organisation)
     form = AwardForm()
     if not form.validate_on_submit():
         return _render_achievement(achievement, form, 422)
-    credential = services.issue_credential(db.session, _actor(), achievement, form.to_input(), issuer_context())
+    credential = services.issue_credential(db.session, current_actor(), achievement, form.to_input(), issuer_context())
     db.session.commit()
     flash(_("%(name)s さんにバッジを発行しました。", name=credential.recipient_name), "success")
     return redirect(url_for("credentials.show", public_id=credential.public_id))
@@ -164,7 +161,7 @@ def award(public_id: str):
 @login_required
 def bulk_form(public_id: str):
     achievement = services.get_achievement(db.session, public_id)
-    require(_actor(), "issue", achievement.organisation)
+    require(current_actor(), "issue", achievement.organisation)
     return render_template("credentials/bulk.html", achievement=achievement, rows=None, form=ConfirmForm())
 
 
@@ -173,7 +170,7 @@ def bulk_form(public_id: str):
 def bulk_post(public_id: str):
     """Preview an uploaded CSV (nothing is issued), or issue the previewed good rows."""
     achievement = services.get_achievement(db.session, public_id)
-    require(_actor(), "issue", achievement.organisation)
+    require(current_actor(), "issue", achievement.organisation)
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("credentials.bulk_form", public_id=public_id))
@@ -201,7 +198,7 @@ def bulk_post(public_id: str):
     pending = [(row.award, key_of[row.line]) for row in rows if row.is_valid and key_of[row.line] not in already]
     for start in range(0, len(pending), BULK_BATCH):
         services.issue_credentials(
-            db.session, _actor(), achievement, pending[start : start + BULK_BATCH], issuer_context()
+            db.session, current_actor(), achievement, pending[start : start + BULK_BATCH], issuer_context()
         )
         db.session.commit()  # a crash loses at most one batch, and re-running skips what is done
     issued = len(pending)
@@ -214,13 +211,13 @@ def bulk_post(public_id: str):
 @login_required
 def revoke_selected(public_id: str):
     achievement = services.get_achievement(db.session, public_id)
-    require(_actor(), "issue", achievement.organisation)
+    require(current_actor(), "issue", achievement.organisation)
     form = RevokeForm()
     selected = request.form.getlist("credential")[:1000]
     if not form.validate_on_submit() or not selected:
         flash(_("取り消すバッジを選び、理由を入力してください。"), "error")
         return redirect(url_for("credentials.achievement", public_id=public_id))
-    count = services.revoke_many(db.session, _actor(), achievement, selected, form.reason.data)
+    count = services.revoke_many(db.session, current_actor(), achievement, selected, form.reason.data)
     db.session.commit()
     flash(_("%(n)d件のバッジを取り消しました。", n=count), "info")
     return redirect(url_for("credentials.achievement", public_id=public_id))
@@ -233,7 +230,7 @@ def revoke_selected(public_id: str):
 def show(public_id: str):
     credential = services.get_credential(db.session, public_id)
     result = services.verify_credential(db.session, services.stored_form(credential), issuer_context())
-    actor = _actor()
+    actor = current_actor()
     achievement = credential.achievement
     linkedin = (
         "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME"
@@ -297,12 +294,12 @@ def baked_svg(public_id: str):
 @login_required
 def claim(public_id: str):
     credential = services.get_credential(db.session, public_id)
-    profile = own_profile(db.session, _actor())
+    profile = own_profile(db.session, current_actor())
     if profile is None:
         flash(_("バッジを受け取るには、先にプロフィールを作成してください。"), "info")
         return redirect(url_for("profiles.edit"))
     try:
-        services.claim_credential(db.session, _actor(), credential, profile)
+        services.claim_credential(db.session, current_actor(), credential, profile)
     except Conflict as error:
         flash(error.message, "info")
         return redirect(url_for("credentials.show", public_id=public_id))
@@ -315,12 +312,12 @@ def claim(public_id: str):
 @login_required
 def revoke(public_id: str):
     credential = services.get_credential(db.session, public_id)
-    require(_actor(), "issue", credential.achievement.organisation)
+    require(current_actor(), "issue", credential.achievement.organisation)
     form = RevokeForm()
     if not form.validate_on_submit():
         flash(_("取り消しの理由を入力してください。"), "error")
         return redirect(url_for("credentials.show", public_id=public_id))
-    services.revoke_credential(db.session, _actor(), credential, form.reason.data)
+    services.revoke_credential(db.session, current_actor(), credential, form.reason.data)
     db.session.commit()
     flash(_("バッジを取り消しました。"), "info")
     return redirect(url_for("credentials.show", public_id=public_id))

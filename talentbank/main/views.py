@@ -3,7 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, render_template
 from flask_babel import get_locale
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
@@ -14,6 +14,7 @@ from talentbank.profiles import services as profile_services
 from talentbank.projects import ranking, reasons
 from talentbank.projects import services as project_services
 from talentbank.projects.forms import APPLICATION_LABELS
+from talentbank.web import current_actor
 
 bp = Blueprint("main", __name__)
 
@@ -34,7 +35,7 @@ def index():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    actor = current_user._get_current_object()
+    actor = current_actor()
     profile = profile_services.own_profile(db.session, actor)
     names = {
         s.code: (s.name_en if str(get_locale()) == "en" else s.name_ja) for s in db.session.scalars(sa.select(Skill))

@@ -14,6 +14,7 @@ from talentbank.projects.forms import STATUS_LABELS
 from talentbank.projects.services import PUBLIC_STATUSES, projects_of
 from talentbank.reference.services import municipality_choices
 from talentbank.security import can, require
+from talentbank.web import current_actor
 
 bp = Blueprint("organisations", __name__, url_prefix="/orgs")
 
@@ -48,7 +49,7 @@ def create():
     if not form.validate_on_submit():
         return _render_form(form, status=422)
     try:
-        organisation = services.create_organisation(db.session, current_user._get_current_object(), form.to_input())
+        organisation = services.create_organisation(db.session, current_actor(), form.to_input())
     except Invalid as error:
         form.set_errors(error.fields)
         return _render_form(form, status=422)
@@ -63,7 +64,7 @@ def show(public_id: str):
 
 
 def _render_show(organisation, invitation_form: InvitationForm | None = None, status: int = 200):
-    actor = current_user._get_current_object()
+    actor = current_actor()
     can_manage = can(actor, "manage_members", organisation)
     return render_template(
         "organisations/show.html",
@@ -90,7 +91,7 @@ def _render_show(organisation, invitation_form: InvitationForm | None = None, st
 @login_required
 def edit(public_id: str):
     organisation = services.get_organisation(db.session, public_id)
-    require(current_user._get_current_object(), "edit", organisation)
+    require(current_actor(), "edit", organisation)
     form = _organisation_form(obj=organisation)
     form.kind.data = organisation.kind.value
     return _render_form(form, organisation)
@@ -100,12 +101,12 @@ def edit(public_id: str):
 @login_required
 def update(public_id: str):
     organisation = services.get_organisation(db.session, public_id)
-    require(current_user._get_current_object(), "edit", organisation)
+    require(current_actor(), "edit", organisation)
     form = _organisation_form()
     if not form.validate_on_submit():
         return _render_form(form, organisation, 422)
     try:
-        services.update_organisation(db.session, current_user._get_current_object(), organisation, form.to_input())
+        services.update_organisation(db.session, current_actor(), organisation, form.to_input())
     except Invalid as error:
         db.session.rollback()
         form.set_errors(error.fields)
@@ -119,7 +120,7 @@ def update(public_id: str):
 @login_required
 def invite(public_id: str):
     organisation = services.get_organisation(db.session, public_id)
-    actor = current_user._get_current_object()
+    actor = current_actor()
     require(actor, "invite", organisation)
     form = InvitationForm()
     if form.validate_on_submit():
@@ -145,7 +146,7 @@ def invite(public_id: str):
 @login_required
 def revoke_invitation(public_id: str, invitation_id: int):
     organisation = services.get_organisation(db.session, public_id)
-    services.revoke_invitation(db.session, current_user._get_current_object(), organisation, invitation_id)
+    services.revoke_invitation(db.session, current_actor(), organisation, invitation_id)
     db.session.commit()
     flash(_("招待を取り消しました。"), "info")
     return redirect(url_for("organisations.show", public_id=organisation.public_id))
@@ -158,7 +159,7 @@ def change_role(public_id: str, membership_id: int):
     form = RoleForm()
     if not form.validate_on_submit():
         raise Invalid(_("役割を選んでください。"))
-    services.change_role(db.session, current_user._get_current_object(), organisation, membership_id, form.role.data)
+    services.change_role(db.session, current_actor(), organisation, membership_id, form.role.data)
     db.session.commit()
     flash(_("役割を変更しました。"), "success")
     return redirect(url_for("organisations.show", public_id=organisation.public_id))
@@ -168,7 +169,7 @@ def change_role(public_id: str, membership_id: int):
 @login_required
 def remove_member(public_id: str, membership_id: int):
     organisation = services.get_organisation(db.session, public_id)
-    services.remove_member(db.session, current_user._get_current_object(), organisation, membership_id)
+    services.remove_member(db.session, current_actor(), organisation, membership_id)
     db.session.commit()
     flash(_("メンバーを外しました。"), "info")
     if can(current_user, "view_members", organisation):
@@ -191,7 +192,7 @@ def accept_invitation(token: str):
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("invitations.show_invitation", token=token))
     try:
-        membership = services.accept_invitation(db.session, current_user._get_current_object(), token)
+        membership = services.accept_invitation(db.session, current_actor(), token)
     except Conflict as error:
         flash(error.message, "info")
         return redirect(url_for("main.dashboard"))

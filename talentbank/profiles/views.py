@@ -31,7 +31,7 @@ from talentbank.profiles.forms import (
 from talentbank.profiles.markdown import render_markdown
 from talentbank.profiles.search import MAX_SKILL_FILTERS, SearchCriteria, search_profiles
 from talentbank.reference.services import municipality_choices, skill_choices, subprefectures_with_municipalities
-from talentbank.web import password_hasher
+from talentbank.web import current_actor, password_hasher
 
 bp = Blueprint("profiles", __name__)
 
@@ -42,10 +42,6 @@ LABELS = {
     "pay_kinds": PAY_KIND_LABELS,
     "visibility": VISIBILITY_LABELS,
 }
-
-
-def _actor():
-    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def _locale() -> str:
@@ -91,7 +87,7 @@ def _criteria() -> SearchCriteria:
 @bp.get("/people")
 def search():
     criteria = _criteria()
-    results = search_profiles(db.session, _actor(), criteria)
+    results = search_profiles(db.session, current_actor(), criteria)
     args = request.args.to_dict(flat=False)
     args.pop("page", None)
     return render_template(
@@ -138,7 +134,7 @@ def _skill_rows(profile) -> list[dict]:
 
 @bp.get("/people/<public_id>")
 def show(public_id: str):
-    profile = services.get_profile(db.session, _actor(), public_id)
+    profile = services.get_profile(db.session, current_actor(), public_id)
     is_owner = current_user.is_authenticated and profile.user_id == current_user.id
     outcomes = [o for o in profile.outcomes if is_owner or not o.is_hidden]
     return render_template(
@@ -192,7 +188,7 @@ def update():
     if not form.validate_on_submit():
         return render_template("profiles/edit.html", form=form, profile=profile), 422
     try:
-        profile = services.save_profile(db.session, _actor(), form.to_input())
+        profile = services.save_profile(db.session, current_actor(), form.to_input())
     except Invalid as error:
         db.session.rollback()
         form.set_errors(error.fields)
@@ -232,7 +228,7 @@ def add_skill():
     if not form.validate_on_submit():
         return _render_skills(form, 422)
     try:
-        services.add_skill(db.session, _actor(), form.to_input())
+        services.add_skill(db.session, current_actor(), form.to_input())
     except Invalid as error:
         db.session.rollback()
         form.set_errors(error.fields)
@@ -246,7 +242,7 @@ def add_skill():
 @login_required
 def remove_skill(profile_skill_id: int):
     try:
-        services.remove_skill(db.session, _actor(), profile_skill_id)
+        services.remove_skill(db.session, current_actor(), profile_skill_id)
     except Conflict as error:
         flash(error.message, "error")
         return redirect(url_for("profiles.skills"))
@@ -307,7 +303,7 @@ def _save_outcome(outcome_id: str | None):
     if not form.validate_on_submit():
         return _render_outcome(form, outcome, 422)
     try:
-        services.save_outcome(db.session, _actor(), form.to_input(), outcome_id)
+        services.save_outcome(db.session, current_actor(), form.to_input(), outcome_id)
     except Conflict as error:
         flash(error.message, "error")
         return redirect(
@@ -327,7 +323,7 @@ def _save_outcome(outcome_id: str | None):
 @login_required
 def outcome_visibility(outcome_id: str):
     if ConfirmForm().validate_on_submit():
-        services.set_outcome_hidden(db.session, _actor(), outcome_id, request.form.get("hidden") == "1")
+        services.set_outcome_hidden(db.session, current_actor(), outcome_id, request.form.get("hidden") == "1")
         db.session.commit()
     profile = services.require_own_profile(db.session, current_user)
     return redirect(url_for("profiles.show", public_id=profile.public_id))
@@ -336,7 +332,7 @@ def outcome_visibility(outcome_id: str):
 @bp.post("/me/outcomes/<outcome_id>/delete")
 @login_required
 def delete_outcome(outcome_id: str):
-    services.delete_outcome(db.session, _actor(), outcome_id)
+    services.delete_outcome(db.session, current_actor(), outcome_id)
     db.session.commit()
     flash(_("成果を削除しました。"), "info")
     return redirect(
@@ -383,7 +379,7 @@ def delete_account():
     if not form.validate_on_submit():
         return _render_data(form, 422)
     try:
-        services.delete_account(db.session, _actor(), form.password.data, hasher=password_hasher())
+        services.delete_account(db.session, current_actor(), form.password.data, hasher=password_hasher())
     except Invalid as error:
         db.session.rollback()
         form.set_errors(error.fields)

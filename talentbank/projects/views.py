@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
@@ -26,6 +26,7 @@ from talentbank.projects.forms import (
 )
 from talentbank.reference.services import municipality_choices, skill_choices, subprefectures_with_municipalities
 from talentbank.security import can, require
+from talentbank.web import current_actor
 
 bp = Blueprint("projects", __name__)
 
@@ -36,10 +37,6 @@ LABELS = {
     "status": STATUS_LABELS,
     "applications": APPLICATION_LABELS,
 }
-
-
-def _actor():
-    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def _base_url() -> str:
@@ -87,8 +84,8 @@ def index():
 
 @bp.get("/projects/<public_id>")
 def show(public_id: str):
-    project = services.get_project(db.session, _actor(), public_id)
-    actor = _actor()
+    project = services.get_project(db.session, current_actor(), public_id)
+    actor = current_actor()
     is_member = can(actor, "post_project", project.organisation)
     profile = own_profile(db.session, actor) if actor else None
     mine = next((a for a in project.applications if profile and a.profile_id == profile.id), None)
@@ -152,7 +149,7 @@ def _render_form(form, organisation, project=None, status=200, need_error=None):
 @login_required
 def new(public_id: str):
     organisation = get_organisation(db.session, public_id)
-    require(_actor(), "post_project", organisation)
+    require(current_actor(), "post_project", organisation)
     return _render_form(_form(), organisation)
 
 
@@ -160,23 +157,23 @@ def new(public_id: str):
 @login_required
 def create(public_id: str):
     organisation = get_organisation(db.session, public_id)
-    require(_actor(), "post_project", organisation)
+    require(current_actor(), "post_project", organisation)
     return _save(organisation, None)
 
 
 @bp.get("/projects/<public_id>/edit")
 @login_required
 def edit(public_id: str):
-    project = services.get_project(db.session, _actor(), public_id)
-    require(_actor(), "post_project", project.organisation)
+    project = services.get_project(db.session, current_actor(), public_id)
+    require(current_actor(), "post_project", project.organisation)
     return _render_form(_form(project), project.organisation, project)
 
 
 @bp.post("/projects/<public_id>/edit")
 @login_required
 def update(public_id: str):
-    project = services.get_project(db.session, _actor(), public_id)
-    require(_actor(), "post_project", project.organisation)
+    project = services.get_project(db.session, current_actor(), public_id)
+    require(current_actor(), "post_project", project.organisation)
     return _save(project.organisation, project)
 
 
@@ -185,7 +182,7 @@ def _save(organisation, project):
     if not form.validate_on_submit():
         return _render_form(form, organisation, project, 422)
     try:
-        project = services.save_project(db.session, _actor(), organisation, form.to_input(), project)
+        project = services.save_project(db.session, current_actor(), organisation, form.to_input(), project)
     except Invalid as error:
         db.session.rollback()
         form.set_errors(error.fields)
@@ -198,12 +195,12 @@ def _save(organisation, project):
 @bp.post("/projects/<public_id>/status")
 @login_required
 def change_status(public_id: str):
-    project = services.get_project(db.session, _actor(), public_id)
+    project = services.get_project(db.session, current_actor(), public_id)
     try:
         target = ProjectStatus(request.form.get("status", ""))
     except ValueError:
         raise Invalid(_("状態を選んでください。"), {"status": "invalid"}) from None
-    services.transition(db.session, _actor(), project, target)
+    services.transition(db.session, current_actor(), project, target)
     db.session.commit()
     flash(_("状態を「%(status)s」にしました。", status=STATUS_LABELS[target]), "success")
     return redirect(url_for("projects.show", public_id=public_id))
@@ -215,8 +212,8 @@ def change_status(public_id: str):
 @bp.get("/projects/<public_id>/matches")
 @login_required
 def matches(public_id: str):
-    project = services.get_project(db.session, _actor(), public_id)
-    require(_actor(), "post_project", project.organisation)
+    project = services.get_project(db.session, current_actor(), public_id)
+    require(current_actor(), "post_project", project.organisation)
     names = _skill_names()
     results = [
         (profile, match, *reasons.explain(match, names))
@@ -232,13 +229,13 @@ def matches(public_id: str):
 @bp.post("/projects/<public_id>/apply")
 @login_required
 def apply(public_id: str):
-    project = services.get_project(db.session, _actor(), public_id)
+    project = services.get_project(db.session, current_actor(), public_id)
     form = MessageForm()
     if not form.validate_on_submit():
         flash(_("メッセージは2000文字以内にしてください。"), "error")
         return redirect(url_for("projects.show", public_id=public_id))
     try:
-        services.apply(db.session, _actor(), project, form.message.data or "", base_url=_base_url())
+        services.apply(db.session, current_actor(), project, form.message.data or "", base_url=_base_url())
     except Invalid as error:
         flash(error.message, "error")
         return redirect(url_for("profiles.edit"))
@@ -250,14 +247,14 @@ def apply(public_id: str):
 @bp.post("/projects/<public_id>/invite/<profile_id>")
 @login_required
 def invite(public_id: str, profile_id: str):
-    project = services.get_project(db.session, _actor(), public_id)
-    require(_actor(), "post_project", project.organisation)
-    profile = get_profile(db.session, _actor(), profile_id)
+    project = services.get_project(db.session, current_actor(), public_id)
+    require(current_actor(), "post_project", project.organisation)
+    profile = get_profile(db.session, current_actor(), profile_id)
     form = MessageForm()
     if not form.validate_on_submit():
         flash(_("メッセージは2000文字以内にしてください。"), "error")
         return redirect(url_for("projects.matches", public_id=public_id))
-    services.invite(db.session, _actor(), project, profile, form.message.data or "", base_url=_base_url())
+    services.invite(db.session, current_actor(), project, profile, form.message.data or "", base_url=_base_url())
     db.session.commit()
     flash(_("%(name)s さんを招待しました。承諾されると連絡先が伝わります。", name=profile.display_name), "success")
     return redirect(url_for("projects.matches", public_id=public_id))
@@ -268,9 +265,9 @@ def _answer(application_id: str, action: str):
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("projects.show", public_id=application.project.public_id))
     if action == "withdraw":
-        services.withdraw(db.session, _actor(), application, base_url=_base_url())
+        services.withdraw(db.session, current_actor(), application, base_url=_base_url())
     else:
-        services.respond(db.session, _actor(), application, action == "accept", base_url=_base_url())
+        services.respond(db.session, current_actor(), application, action == "accept", base_url=_base_url())
     db.session.commit()
     flash(
         {"accept": _("承諾しました。"), "decline": _("辞退しました。"), "withdraw": _("取り下げました。")}[action],
@@ -316,12 +313,12 @@ def _completion_skills() -> list[tuple[str, int]]:
 @login_required
 def complete(application_id: str):
     application = services.get_application(db.session, application_id)
-    require(_actor(), "post_project", application.project.organisation)
+    require(current_actor(), "post_project", application.project.organisation)
     form = CompletionForm()
     error = None
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.complete(db.session, _actor(), application, form.summary.data, _completion_skills(),
+            services.complete(db.session, current_actor(), application, form.summary.data, _completion_skills(),
                               base_url=_base_url())  # fmt: skip
         except (Invalid, Conflict) as problem:
             db.session.rollback()
@@ -332,7 +329,7 @@ def complete(application_id: str):
                 _("完了を記録しました。成果が参加者のプロフィールに「プロジェクトで検証」として載りました。"), "success"
             )
             return redirect(url_for("projects.show", public_id=application.project.public_id))
-    project = services.get_project(db.session, _actor(), str(application.project.public_id))
+    project = services.get_project(db.session, current_actor(), str(application.project.public_id))
     status = 422 if request.method == "POST" else 200
     return render_template("projects/complete.html", application=application, project=project, form=form,
                            error=error), status  # fmt: skip

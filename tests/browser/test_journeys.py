@@ -23,6 +23,17 @@ def latest_link(app, address: str, prefix: str) -> str:
     return match.group(0)
 
 
+def log_in(page, base_url: str, email: str) -> None:
+    """Log in an account made with tests.factories (its shared password)."""
+    from tests.factories import PASSWORD as FACTORY_PASSWORD
+
+    page.goto(base_url + "/login")
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(FACTORY_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("heading", name="マイページ").wait_for()
+
+
 def register_and_confirm(page, base_url: str, app, email: str, name: str) -> None:
     page.goto(base_url + "/")
     page.get_by_role("link", name="新規登録").first.click()
@@ -149,7 +160,6 @@ def test_profile_skills_outcome_search_and_privacy(browser, live_server):
 
 
 def test_educator_issues_learner_claims_visitor_verifies_educator_revokes(browser, live_server, tmp_path):
-    from tests.factories import PASSWORD as FACTORY_PASSWORD
     from tests.factories import make_organisation, make_profile, make_user
 
     base_url, app = live_server
@@ -161,16 +171,9 @@ def test_educator_issues_learner_claims_visitor_verifies_educator_revokes(browse
         school_id, profile_id = school.public_id, profile.public_id
         session.commit()
 
-    def log_in(page, email):
-        page.goto(base_url + "/login")
-        page.get_by_label("メールアドレス").fill(email)
-        page.get_by_label("パスワード").fill(FACTORY_PASSWORD)
-        page.get_by_role("button", name="ログイン").click()
-        page.get_by_role("heading", name="マイページ").wait_for()
-
     educator = browser.new_context(locale="ja-JP").new_page()
     educator.set_default_timeout(10_000)
-    log_in(educator, "teacher@kosen.example.jp")
+    log_in(educator, base_url, "teacher@kosen.example.jp")
     educator.goto(f"{base_url}/orgs/{school_id}")
     educator.get_by_role("link", name="デジタルバッジの発行").click()
     educator.get_by_role("button", name="発行者として設定する").click()
@@ -204,7 +207,7 @@ def test_educator_issues_learner_claims_visitor_verifies_educator_revokes(browse
 
     learner_page = browser.new_context(locale="ja-JP").new_page()
     learner_page.set_default_timeout(10_000)
-    log_in(learner_page, "learner1@example.jp")
+    log_in(learner_page, base_url, "learner1@example.jp")
     link = latest_link(app, "learner1@example.jp", "/credentials/")
     learner_page.goto(link)
     learner_page.get_by_role("button", name="プロフィールに追加する").click()
@@ -239,7 +242,6 @@ def test_educator_issues_learner_claims_visitor_verifies_educator_revokes(browse
 def test_town_posts_matches_invites_person_accepts_town_completes(browser, live_server):
     from datetime import UTC, datetime, timedelta
 
-    from tests.factories import PASSWORD as FACTORY_PASSWORD
     from tests.factories import make_organisation, make_profile, make_user
 
     base_url, app = live_server
@@ -259,16 +261,9 @@ def test_town_posts_matches_invites_person_accepts_town_completes(browser, live_
         town_id, profile_id = town.public_id, profile.public_id
         session.commit()
 
-    def log_in(page, email):
-        page.goto(base_url + "/login")
-        page.get_by_label("メールアドレス").fill(email)
-        page.get_by_label("パスワード").fill(FACTORY_PASSWORD)
-        page.get_by_role("button", name="ログイン").click()
-        page.get_by_role("heading", name="マイページ").wait_for()
-
     office = browser.new_context(locale="ja-JP").new_page()
     office.set_default_timeout(10_000)
-    log_in(office, "clerk@town.example.jp")
+    log_in(office, base_url, "clerk@town.example.jp")
     office.goto(f"{base_url}/orgs/{town_id}")
     office.get_by_role("link", name="プロジェクトを募集する").click()
     office.get_by_label("プロジェクト名").fill("公民館の予約をkintoneで受け付けたい")
@@ -300,7 +295,7 @@ def test_town_posts_matches_invites_person_accepts_town_completes(browser, live_
 
     person_page = browser.new_context(locale="ja-JP").new_page()
     person_page.set_default_timeout(10_000)
-    log_in(person_page, "kintone-pro@example.jp")
+    log_in(person_page, base_url, "kintone-pro@example.jp")
     person_page.get_by_role("link", name="公民館の予約をkintoneで受け付けたい").first.click()
     person_page.get_by_role("button", name="招待を承諾する（連絡先が伝わります）").click()
     person_page.get_by_text("承諾しました。").wait_for()
