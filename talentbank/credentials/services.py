@@ -508,14 +508,51 @@ def claim_credential(session: Session, actor: User, credential: Credential, prof
         raise Conflict(str(_l("このバッジはすでに受け取られています。")))
     if profile.user_id != actor.id:
         raise NotFound()
+    _attach(session, credential, profile)
+    audit.record(session, actor, "credential.claim", object_type="credential", object_id=credential.public_id)
+
+
+def _attach(session: Session, credential: Credential, profile: Profile) -> None:
+    from talentbank.profiles.search import reindex_profile
+
     credential.profile_id = profile.id
     credential.claimed_at = utcnow()
     session.flush()
     refresh_badge_skills(session, profile)
-    from talentbank.profiles.search import reindex_profile
-
     reindex_profile(session, profile)
-    audit.record(session, actor, "credential.claim", object_type="credential", object_id=credential.public_id)
+
+
+def issue_completion_credential(
+    session: Session, actor: User, project: Any, profile: Profile, summary: str, evidence_url: str, ctx: IssuerContext
+) -> Credential:
+    """The one-click completion badge: an achievement per project (its must-have skills at their
+    minimum levels), issued to the participant and placed straight on their profile, since the
+    organisation knows whose profile it is."""
+    organisation = project.organisation
+    require(actor, "issue", organisation)
+    # Names are data in the organisation's language (Japanese), not interface text.
+    name = f"{project.title} 修了"[:120]
+    achievement = session.scalar(
+        sa.select(Achievement).where(Achievement.organisation_id == organisation.id, Achievement.name == name)
+    )
+    if achievement is None:
+        needs = [n for n in project.needs if n.is_must] or list(project.needs)
+        achievement = Achievement(
+            organisation=organisation,
+            name=name,
+            description=f"{organisation.name} のプロジェクト「{project.title}」を完了した。",
+            criteria=project.expected_outcome,
+            tags=["project"],
+            proof_format=ProofFormat.JWT,
+            skills=[AchievementSkill(skill_code=n.skill_code, level=n.min_level) for n in needs[:10]],
+        )
+        session.add(achievement)
+        session.flush()
+    award = AwardInput(email=profile.user.email, name=profile.display_name, evidence_url=evidence_url,
+                       narrative=summary[:2000])  # fmt: skip
+    credential = issue_credential(session, actor, achievement, award, ctx)
+    _attach(session, credential, profile)
+    return credential
 
 
 def revoke_credential(session: Session, actor: User, credential: Credential, reason: str) -> None:

@@ -430,10 +430,12 @@ def complete(
     skills: list[tuple[str, int]],
     *,
     base_url: str,
+    issuer: Any = None,
     now: datetime | None = None,
 ) -> Outcome:
     """Record the engagement as completed: a project-verified outcome on the person's profile and
-    the demonstrated skills raised to project-verified."""
+    the demonstrated skills raised to project-verified. With `issuer` (an IssuerContext), also issue
+    the completion credential in the same transaction."""
     require(actor, "post_project", application.project.organisation)
     if application.status is not ApplicationStatus.ACCEPTED:
         raise Conflict(str(_l("承諾済みの参加者だけを完了にできます。")))
@@ -474,6 +476,10 @@ def complete(
     session.flush()
     session.refresh(profile)
     reindex_profile(session, profile)
+    if issuer is not None:
+        from talentbank.credentials.services import issue_completion_credential
+
+        issue_completion_credential(session, actor, project, profile, summary, f"{base_url}{evidence}", issuer)
     _notify_person(session, profile, "engagement_completed", base_url, application=application, project=project)
     audit.record(session, actor, "application.complete", object_type="application", object_id=application.public_id)
     return outcome

@@ -8,6 +8,8 @@ from flask_login import login_required
 
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
+from talentbank.credentials.services import is_issuer
+from talentbank.credentials.views import issuer_context
 from talentbank.errors import Conflict, Invalid
 from talentbank.models import ApplicationStatus, Direction, ProjectStatus, Skill
 from talentbank.organisations.services import get_organisation
@@ -314,12 +316,15 @@ def _completion_skills() -> list[tuple[str, int]]:
 def complete(application_id: str):
     application = services.get_application(db.session, application_id)
     require(current_actor(), "post_project", application.project.organisation)
+    organisation = application.project.organisation
+    can_issue_badge = can(current_actor(), "issue", organisation) and is_issuer(db.session, organisation)
     form = CompletionForm()
     error = None
     if request.method == "POST" and form.validate_on_submit():
+        wants_badge = request.form.get("issue_badge") == "1" and can_issue_badge
         try:
             services.complete(db.session, current_actor(), application, form.summary.data, _completion_skills(),
-                              base_url=_base_url())  # fmt: skip
+                              base_url=_base_url(), issuer=issuer_context() if wants_badge else None)  # fmt: skip
         except (Invalid, Conflict) as problem:
             db.session.rollback()
             error = problem.message
@@ -332,4 +337,4 @@ def complete(application_id: str):
     project = services.get_project(db.session, current_actor(), str(application.project.public_id))
     status = 422 if request.method == "POST" else 200
     return render_template("projects/complete.html", application=application, project=project, form=form,
-                           error=error), status  # fmt: skip
+                           error=error, can_issue_badge=can_issue_badge), status  # fmt: skip

@@ -289,3 +289,35 @@ def test_projects_for_you_on_the_dashboard(client, db, login, make_client, town)
     page = client.get("/dashboard").get_data(as_text=True)
     assert "あなたに合いそうなプロジェクト" in page and "除雪の問い合わせをWebで受け付けたい" in page
     assert "必須スキル「サービス活用」" in page
+
+
+def test_completion_can_issue_a_badge_in_one_click(client, db, login, make_client, town):
+    from talentbank.models import Credential
+
+    owner = town.memberships[0].user
+    login(client, owner)
+    client.post(f"/orgs/{town.public_id}/issuer")
+    project_id = post_project(client, town)
+    publish(client, project_id)
+    person = make_user(db, email="finisher@example.jp")
+    profile = make_profile(db, owner=person, skills={"dssp2-52": 2})
+    person_client = make_client()
+    login(person_client, person)
+    person_client.post(f"/projects/{project_id}/apply")
+    application = db.scalar(sa.select(Application))
+    client.post(f"/applications/{application.public_id}/accept")
+    assert "修了のデジタルバッジ" in client.get(f"/applications/{application.public_id}/complete").get_data(
+        as_text=True
+    )
+    response = client.post(
+        f"/applications/{application.public_id}/complete",
+        data={"summary": "予約の電子化を完了", "skill": ["dssp2-52"], "level_dssp2-52": "3", "issue_badge": "1"},
+    )
+    assert response.status_code == 302
+    credential = db.scalar(sa.select(Credential))
+    assert credential.profile_id == profile.id and credential.recipient_email == "finisher@example.jp"
+    assert credential.achievement.name.endswith("修了")
+    sources = {(s.skill_code, s.source) for s in db.scalars(sa.select(ProfileSkill))}
+    assert ("dssp2-52", SkillSource.BADGE) in sources and ("dssp2-52", SkillSource.PROJECT) in sources
+    page = person_client.get(f"/credentials/{credential.public_id}").get_data(as_text=True)
+    assert "この証明書は本物で、有効です。" in page
