@@ -8,6 +8,7 @@ database, other sites through `fetch.fetch_json`).
 from __future__ import annotations
 
 import calendar
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,8 @@ from talentbank.models import (
     Achievement,
     AchievementSkill,
     Credential,
+    Endorsement,
+    ImportedCredential,
     IssuerKey,
     Organisation,
     Profile,
@@ -464,7 +467,8 @@ def is_current(credential: Credential, now: datetime) -> bool:
 
 
 def refresh_badge_skills(session: Session, profile: Profile, *, now: datetime | None = None) -> None:
-    """Recompute the profile's badge-verified skills from its claimed, unrevoked, unexpired credentials."""
+    """Recompute the profile's badge-verified skills from its claimed credentials (unrevoked, unexpired)
+    and its imported credentials that verified and named the person."""
     now = now or utcnow()
     claimed = session.scalars(
         sa.select(Credential)
@@ -472,13 +476,20 @@ def refresh_badge_skills(session: Session, profile: Profile, *, now: datetime | 
         .options(selectinload(Credential.achievement).selectinload(Achievement.skills))
         .order_by(Credential.issued_at)
     ).all()
-    best: dict[str, tuple[int, str]] = {}
+    backing: list[tuple[str, int, str]] = []
     for credential in claimed:
-        if not is_current(credential, now):
-            continue
-        for aligned in credential.achievement.skills:
-            if aligned.skill_code not in best or aligned.level >= best[aligned.skill_code][0]:
-                best[aligned.skill_code] = (aligned.level, f"/credentials/{credential.public_id}")
+        if is_current(credential, now):
+            backing += [
+                (a.skill_code, a.level, f"/credentials/{credential.public_id}") for a in credential.achievement.skills
+            ]
+    for imported in session.scalars(sa.select(ImportedCredential).where(ImportedCredential.profile_id == profile.id)):
+        if imported.counts:
+            anchor = f"/people/{profile.public_id}#imported-{imported.public_id}"
+            backing += [(item["code"], int(item["level"]), anchor) for item in imported.skills]
+    best: dict[str, tuple[int, str]] = {}
+    for code, level, evidence in backing:
+        if code not in best or level >= best[code][0]:
+            best[code] = (level, evidence)
     for entry in [s for s in profile.skills if s.source is SkillSource.BADGE]:
         if entry.skill_code not in best:
             profile.skills.remove(entry)
@@ -681,3 +692,163 @@ def revoke_many(session: Session, actor: User, achievement: Achievement, public_
             revoke_credential(session, actor, credential, reason)
             count += 1
     return count
+
+
+# ---- importing credentials from other issuers --------------------------------------------------------
+
+
+def _aligned_skills(session: Session, credential: dict[str, Any]) -> list[dict[str, Any]]:
+    """DSS skills a credential's achievement aligns to (by targetCode or a /skills/<code> URL), with levels."""
+    subject = credential.get("credentialSubject")
+    achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    alignments = achievement.get("alignment") if isinstance(achievement, dict) else None
+    if not isinstance(alignments, list):
+        return []
+    known = set(session.scalars(sa.select(Skill.code)))
+    found: dict[str, int] = {}
+    for alignment in alignments[:50]:
+        if not isinstance(alignment, dict):
+            continue
+        code = alignment.get("targetCode")
+        url = alignment.get("targetUrl")
+        if code not in known and isinstance(url, str) and "/skills/" in url:
+            code = url.rstrip("/").rsplit("/", 1)[-1]
+        if code in known:
+            level = alignment.get("skillLevel")
+            level = level if isinstance(level, int) and 1 <= level <= 4 else 1
+            found[code] = max(level, found.get(code, 0))
+    return [{"code": code, "level": level} for code, level in found.items()]
+
+
+def _text_of(value: Any, key: str = "name") -> str:
+    if isinstance(value, dict):
+        value = value.get(key) or value.get("id")
+    return str(value)[:200] if value else "—"
+
+
+def import_credential(
+    session: Session, actor: User, profile: Profile, submitted: dict[str, Any] | str, ctx: IssuerContext
+) -> tuple[ImportedCredential, badges.VerificationResult]:
+    """Add another issuer's credential to the actor's profile. It is verified first (including that it
+    names the account's e-mail); only then do its aligned skills become badge-verified."""
+    if profile.user_id != actor.id:
+        raise NotFound()
+    result = verify_credential(session, submitted, ctx, expected_email=actor.email)
+    if result.credential is None:
+        raise Invalid(str(_l("証明書として読み取れませんでした。")), {"credential": "unreadable"})
+    document = result.credential
+    subject = document.get("credentialSubject")
+    achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    raw = submitted if isinstance(submitted, str) else json.dumps(submitted, ensure_ascii=False)
+    imported = ImportedCredential(
+        profile=profile,
+        raw=raw[: 512 * 1024],
+        achievement_name=_text_of(achievement),
+        issuer_name=_text_of(document.get("issuer")),
+        is_verified=all(c.ok for c in result.checks if c.check != "recipient"),
+        recipient_matches=result.code_of("recipient") == "recipient_matches",
+        check_codes=[c.code for c in result.checks if not c.ok],
+        skills=_aligned_skills(session, document),
+    )
+    session.add(imported)
+    session.flush()
+    refresh_badge_skills(session, profile)
+    from talentbank.profiles.search import reindex_profile
+
+    reindex_profile(session, profile)
+    audit.record(session, actor, "credential.import", object_type="imported_credential", object_id=imported.public_id,
+                 verified=imported.counts)  # fmt: skip
+    return imported, result
+
+
+def remove_imported(session: Session, actor: User, profile: Profile, public_id: str) -> None:
+    imported = by_public_id(session, ImportedCredential, public_id)
+    if imported.profile_id != profile.id or profile.user_id != actor.id:
+        raise NotFound()
+    session.delete(imported)
+    session.flush()
+    refresh_badge_skills(session, profile)
+
+
+def imported_of(session: Session, profile: Profile) -> list[ImportedCredential]:
+    return list(
+        session.scalars(
+            sa.select(ImportedCredential)
+            .where(ImportedCredential.profile_id == profile.id)
+            .order_by(ImportedCredential.id.desc())
+        )
+    )
+
+
+# ---- endorsements ---------------------------------------------------------------------------------
+
+
+def endorse(
+    session: Session, actor: User, achievement: Achievement, endorser: Organisation, comment: str, ctx: IssuerContext
+) -> Endorsement:
+    """Sign an EndorsementCredential (Data Integrity) by `endorser` about the achievement."""
+    require(actor, "manage_issuer", endorser)
+    key = active_key(session, endorser)
+    if key is None:
+        raise Conflict(str(_l("推薦するには、推薦する組織を発行者として設定してください。")))
+    if endorser.id == achievement.organisation_id:
+        raise Conflict(str(_l("自分の組織のバッジは推薦できません。")))
+    existing = session.scalar(
+        sa.select(Endorsement).where(
+            Endorsement.achievement_id == achievement.id, Endorsement.endorser_id == endorser.id
+        )
+    )
+    if existing is not None:
+        raise Conflict(str(_l("この組織はすでに推薦しています。")))
+    comment = comment.strip()
+    if not comment or len(comment) > 2000:
+        raise _invalid("comment", _l("推薦のコメントを2000文字以内で入力してください。"))
+    now = utcnow().replace(microsecond=0)
+    did = issuer_did(ctx.base_url, endorser)
+    endorsement = Endorsement(public_id=uuid.uuid4(), achievement=achievement, endorser=endorser, comment=comment,
+                              created_at=now)  # fmt: skip
+    unsigned = badges.build_endorsement(
+        endorser=badges.IssuerProfile(id=did, name=endorser.name, url=f"{ctx.base_url}/orgs/{endorser.public_id}"),
+        achievement_id=achievement_url(ctx.base_url, achievement),
+        comment=comment,
+        valid_from=now,
+        credential_id=f"{ctx.base_url}/endorsements/{endorsement.public_id}",
+        name=f"{endorser.name} による推薦",
+    )
+    endorsement.document = badges.sign_data_integrity(
+        unsigned, _private_key(key, ctx.fernet), verification_method=f"{did}#{key.public_key_multibase}", created=now
+    )
+    session.add(endorsement)
+    session.flush()
+    audit.record(session, actor, "achievement.endorse", object_type="achievement", object_id=achievement.public_id,
+                 endorser=str(endorser.public_id))  # fmt: skip
+    return endorsement
+
+
+def endorsements_of(session: Session, achievement: Achievement) -> list[Endorsement]:
+    return list(
+        session.scalars(
+            sa.select(Endorsement)
+            .where(Endorsement.achievement_id == achievement.id)
+            .options(selectinload(Endorsement.endorser))
+            .order_by(Endorsement.id)
+        )
+    )
+
+
+def organisations_that_may_endorse(session: Session, actor: User, achievement: Achievement) -> list[Organisation]:
+    """The actor's organisations that could endorse this achievement now (owners of other issuers)."""
+    from talentbank.models import Membership, MembershipRole
+
+    organisations = session.scalars(
+        sa.select(Organisation)
+        .join(Membership)
+        .where(
+            Membership.user_id == actor.id,
+            Membership.role == MembershipRole.OWNER,
+            Organisation.verified_at.is_not(None),
+            Organisation.id != achievement.organisation_id,
+        )
+    ).all()
+    done = {e.endorser_id for e in endorsements_of(session, achievement)}
+    return [o for o in organisations if o.id not in done and is_issuer(session, o)]

@@ -17,6 +17,8 @@ from talentbank.credentials.messages import CHECK_MESSAGES, CHECK_NAMES
 from talentbank.credentials.services import IssuerContext
 from talentbank.errors import Conflict, Invalid
 from talentbank.extensions import csrf
+from talentbank.lookup import by_public_id
+from talentbank.models import Endorsement
 from talentbank.organisations.services import get_organisation
 from talentbank.profiles.services import own_profile
 from talentbank.reference.services import skill_choices
@@ -119,8 +121,12 @@ def create_achievement(public_id: str):
 
 def _render_achievement(achievement, award_form=None, status: int = 200):
     can_issue = can(current_actor(), "issue", achievement.organisation)
+    actor = current_actor()
+    endorsements = services.endorsements_of(db.session, achievement)
     return render_template(
         "credentials/achievement.html",
+        endorsements=[(e, services.verify_credential(db.session, e.document, issuer_context())) for e in endorsements],
+        endorsers=services.organisations_that_may_endorse(db.session, actor, achievement) if actor else [],
         achievement=achievement,
         can_issue=can_issue,
         format_labels=FORMAT_LABELS,
@@ -321,6 +327,79 @@ def revoke(public_id: str):
     db.session.commit()
     flash(_("バッジを取り消しました。"), "info")
     return redirect(url_for("credentials.show", public_id=public_id))
+
+
+# ---- importing credentials from other issuers ----------------------------------------------------
+
+
+@bp.route("/me/credentials/import", methods=["GET", "POST"])
+@login_required
+def import_credential():
+    profile = own_profile(db.session, current_actor())
+    if profile is None:
+        flash(_("先にプロフィールを作成してください。"), "info")
+        return redirect(url_for("profiles.edit"))
+    form = VerifyForm()
+    imported = result = error = None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            submitted = _submitted_credential(form.credential.data, request.files.get("image"))
+        except (ValueError, badges.BadgeError):
+            submitted, error = None, _("画像やテキストから証明書を読み取れませんでした。")
+        if submitted is None and error is None:
+            error = _("証明書を貼り付けるか、バッジ画像を選んでください。")
+        elif submitted is not None:
+            try:
+                imported, result = services.import_credential(
+                    db.session, current_actor(), profile, submitted, issuer_context()
+                )
+            except Invalid as problem:
+                error = problem.message
+            else:
+                db.session.commit()
+    status = 422 if error else 200
+    return render_template("credentials/import.html", form=form, imported=imported, result=result, error=error,
+                           profile=profile), status  # fmt: skip
+
+
+@bp.post("/me/credentials/imported/<public_id>/delete")
+@login_required
+def remove_imported(public_id: str):
+    profile = own_profile(db.session, current_actor())
+    if profile is None or not ConfirmForm().validate_on_submit():
+        return redirect(url_for("main.dashboard"))
+    services.remove_imported(db.session, current_actor(), profile, public_id)
+    db.session.commit()
+    flash(_("取り込んだ証明書を外しました。"), "info")
+    return redirect(url_for("profiles.show", public_id=profile.public_id))
+
+
+# ---- endorsements ------------------------------------------------------------------------------------
+
+
+@bp.post("/achievements/<public_id>/endorse")
+@login_required
+def endorse(public_id: str):
+    achievement = services.get_achievement(db.session, public_id)
+    endorser = get_organisation(db.session, request.form.get("endorser", ""))
+    try:
+        services.endorse(db.session, current_actor(), achievement, endorser, request.form.get("comment", ""),
+                         issuer_context())  # fmt: skip
+    except (Invalid, Conflict) as problem:
+        flash(problem.message, "error")
+        return redirect(url_for("credentials.achievement", public_id=public_id))
+    db.session.commit()
+    flash(_("%(name)s として推薦しました。", name=endorser.name), "success")
+    return redirect(url_for("credentials.achievement", public_id=public_id))
+
+
+@bp.get("/endorsements/<public_id>")
+def endorsement(public_id: str):
+    document = by_public_id(db.session, Endorsement, public_id).document
+    response = jsonify(document)
+    response.mimetype = "application/vc+ld+json"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 # ---- verification for anyone ------------------------------------------------------------------------

@@ -134,3 +134,49 @@ class Credential(Base):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class ImportedCredential(Base):
+    """An Open Badges 3.0 credential from another issuer that a person added to their profile.
+
+    Its aligned skills count as badge-verified only while it verified and named the person's e-mail.
+    """
+
+    __tablename__ = "imported_credentials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
+    profile_id: Mapped[int] = mapped_column(sa.ForeignKey("profiles.id", ondelete="CASCADE"), index=True)
+    raw: Mapped[str] = mapped_column(sa.Text)  # the JSON text or compact JWT as given
+    achievement_name: Mapped[str] = mapped_column(sa.String(200))
+    issuer_name: Mapped[str] = mapped_column(sa.String(200))
+    is_verified: Mapped[bool] = mapped_column(default=False)
+    recipient_matches: Mapped[bool] = mapped_column(default=False)
+    check_codes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # failed check codes, if any
+    skills: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)  # [{"code", "level"}]
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    profile: Mapped[Profile] = relationship()
+
+    @property
+    def counts(self) -> bool:
+        """Whether its skills may be shown as badge-verified."""
+        return self.is_verified and self.recipient_matches
+
+
+class Endorsement(Base):
+    """An organisation's signed EndorsementCredential about an achievement (e.g. 道の認定)."""
+
+    __tablename__ = "endorsements"
+    __table_args__ = (sa.UniqueConstraint("achievement_id", "endorser_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
+    achievement_id: Mapped[int] = mapped_column(sa.ForeignKey("achievements.id", ondelete="CASCADE"), index=True)
+    endorser_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    comment: Mapped[str] = mapped_column(sa.Text)
+    document: Mapped[dict[str, Any]] = mapped_column(sa.JSON)  # signed (Data Integrity)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    achievement: Mapped[Achievement] = relationship()
+    endorser: Mapped[Organisation] = relationship()

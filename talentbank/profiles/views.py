@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
-from talentbank.credentials.services import credentials_of_profile
+from talentbank.credentials.services import credentials_of_profile, imported_of
 from talentbank.db import utcnow
 from talentbank.errors import Conflict, Invalid
 from talentbank.models import Visibility
@@ -144,6 +144,7 @@ def show(public_id: str):
         outcomes=outcomes,
         skill_rows=_skill_rows(profile),
         credentials=credentials_of_profile(db.session, profile),
+        imported=imported_of(db.session, profile),
         now=utcnow(),
         bio_html=render_markdown(profile.bio),
         render_markdown=render_markdown,

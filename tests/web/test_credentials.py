@@ -345,3 +345,114 @@ def test_bulk_revoke(client, db, login, school):
     assert response.status_code == 302
     assert all(c.revoked_at is not None for c in db.scalars(sa.select(Credential)))
     assert client.post(f"/achievements/{achievement_id}/revoke", data={"credential": [first]}).status_code == 302
+
+
+def _foreign_credential(email: str, *, skill_code="dssp2-36", level=3, tamper=False):
+    """A credential from another issuer (did:key), aligned to a DSS skill as our context allows."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    unsigned = badges.build_credential(
+        badges.CredentialInput(
+            issuer=badges.IssuerProfile(id=badges.did_key(key.public_key()), name="Sapporo AI Academy"),
+            achievement=badges.AchievementInput(
+                id="https://academy.example/achievements/ml",
+                name="機械学習入門",
+                description="ML basics",
+                criteria_narrative="Passed the exam.",
+                alignments=(
+                    badges.Alignment(
+                        target_name="機械学習・深層学習",
+                        target_url=f"https://academy.example/skills/{skill_code}",
+                        target_code=skill_code,
+                        skill_level=level,
+                    ),
+                ),
+            ),
+            recipient=badges.Recipient(email=email),
+            valid_from=datetime.now(UTC) - timedelta(days=1),
+            id="urn:uuid:3a1f1a52-0b7e-4f2e-9d41-1f0f5c0a8e11",
+        )
+    )
+    token = badges.sign_jwt(unsigned, key, kid=badges.did_key_verification_method(key.public_key()))
+    if tamper:
+        token = token[:-6] + ("AAAAAA" if not token.endswith("AAAAAA") else "BBBBBB")
+    return token
+
+
+def test_import_a_foreign_credential_verifies_then_counts(client, db, login):
+    from talentbank.models import ImportedCredential
+
+    person = make_user(db, email="owner@example.jp")
+    profile = make_profile(db, owner=person)
+    login(client, person)
+    response = client.post("/me/credentials/import", data={"credential": _foreign_credential("owner@example.jp")})
+    assert response.status_code == 200
+    assert "検証に成功しました" in response.get_data(as_text=True)
+    badge = db.scalar(sa.select(ProfileSkill).where(ProfileSkill.source == SkillSource.BADGE))
+    assert badge.skill_code == "dssp2-36" and badge.level == 3
+    page = client.get(f"/people/{profile.public_id}").get_data(as_text=True)
+    assert "機械学習入門" in page and "Sapporo AI Academy" in page
+    imported = db.scalar(sa.select(ImportedCredential))
+    assert client.post(f"/me/credentials/imported/{imported.public_id}/delete").status_code == 302
+    assert db.scalar(sa.select(ProfileSkill).where(ProfileSkill.source == SkillSource.BADGE)) is None
+
+
+@pytest.mark.parametrize(
+    ("email", "tamper", "message"),
+    [
+        ("someone-else@example.jp", False, "あなたのメールアドレス宛てではない"),
+        ("owner@example.jp", True, "検証に失敗した"),
+    ],
+)
+def test_imports_that_fail_stay_unverified(client, db, login, email, tamper, message):
+    person = make_user(db, email="owner@example.jp")
+    make_profile(db, owner=person)
+    login(client, person)
+    response = client.post("/me/credentials/import", data={"credential": _foreign_credential(email, tamper=tamper)})
+    assert message in response.get_data(as_text=True)
+    assert db.scalar(sa.select(ProfileSkill).where(ProfileSkill.source == SkillSource.BADGE)) is None
+
+
+def test_import_garbage_is_a_clear_error(client, db, login):
+    person = make_user(db)
+    make_profile(db, owner=person)
+    login(client, person)
+    assert client.post("/me/credentials/import", data={"credential": ""}).status_code == 422
+
+
+def test_prefecture_endorses_an_achievement(client, db, login, make_client, school):
+    setup_issuer(client, login, school)
+    achievement_id = create_achievement(client, school)
+    prefecture = make_organisation(db, kind="prefecture", verified=True, name="北海道 デジタル推進局")
+    pref_client = make_client()
+    login(pref_client, prefecture.memberships[0].user)
+    pref_client.post(f"/orgs/{prefecture.public_id}/issuer")
+    page = pref_client.get(f"/achievements/{achievement_id}").get_data(as_text=True)
+    assert "このバッジを推薦する" in page
+    response = pref_client.post(
+        f"/achievements/{achievement_id}/endorse",
+        data={"endorser": str(prefecture.public_id), "comment": "道のDX人材育成の基準に合致しています。"},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/achievements/{achievement_id}").get_data(as_text=True)
+    assert "北海道 デジタル推進局" in page and "署名を確認済み" in page
+    from talentbank.models import Endorsement
+
+    endorsement = db.scalar(sa.select(Endorsement))
+    assert badges.schema_errors(endorsement.document) == []
+    assert "EndorsementCredential" in endorsement.document["type"]
+    assert client.get(f"/endorsements/{endorsement.public_id}").get_json()["id"].endswith(str(endorsement.public_id))
+    # the issuer cannot endorse itself, and nobody endorses twice
+    again = pref_client.post(
+        f"/achievements/{achievement_id}/endorse", data={"endorser": str(prefecture.public_id), "comment": "again"}
+    )
+    assert again.status_code == 302 and db.scalar(sa.select(sa.func.count()).select_from(Endorsement)) == 1
+    outsider = make_client()
+    login(outsider, make_user(db))
+    denied = outsider.post(
+        f"/achievements/{achievement_id}/endorse", data={"endorser": str(prefecture.public_id), "comment": "x"}
+    )
+    assert denied.status_code == 403
