@@ -60,6 +60,10 @@ class AchievementForm(BaseForm):
     # Choices (DSS skills) are filled by the view.
     skill_code = SelectField(_l("証明するスキル"), validators=[REQUIRED], validate_choice=False)
     skill_level = _level_field(_l("証明するレベル"))
+    image = FileField(
+        _l("バッジの画像（PNGかSVG、1MBまで。空欄なら自動で作ります）"),
+        validators=[FileAllowed(["png", "svg"], _l("PNGかSVGの画像を選んでください。"))],
+    )
     skill_code_2 = SelectField(_l("証明するスキル（2つ目、任意）"), validate_choice=False, default="")
     skill_level_2 = _level_field(_l("2つ目のレベル"))
 

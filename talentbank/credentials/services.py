@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 import badges
 from badges.verify import issuer_id as credential_issuer
 from talentbank import audit, mail
+from talentbank.credentials import uploads
 from talentbank.credentials.fetch import fetch_json
 from talentbank.credentials.forms import AchievementInput, AwardInput
 from talentbank.db import utcnow
@@ -217,9 +218,14 @@ def signed_status_list(session: Session, public_id: str, ctx: IssuerContext) -> 
 
 
 def create_achievement(
-    session: Session, actor: User, organisation: Organisation, details: AchievementInput
+    session: Session,
+    actor: User,
+    organisation: Organisation,
+    details: AchievementInput,
+    image: tuple[str, bytes] | None = None,
 ) -> Achievement:
-    """Define a badge: what it certifies, which DSS skills at which level, expiry, proof format."""
+    """Define a badge: what it certifies, which DSS skills at which level, expiry, proof format, and
+    optionally its image (`(file name, bytes)`: PNG re-encoded, SVG rebuilt from an allow-list)."""
     require(actor, "issue", organisation)
     if not is_issuer(session, organisation):
         raise Conflict(str(_l("先に発行者の設定をしてください。")))
@@ -244,6 +250,15 @@ def create_achievement(
         proof_format=ProofFormat(details.proof_format),
         skills=[AchievementSkill(skill_code=code, level=level) for code, level in pairs],
     )
+    if image is not None:
+        name, data = image
+        try:
+            if name.lower().endswith(".svg"):
+                achievement.image_svg = uploads.clean_svg(data)
+            else:
+                achievement.image_png = uploads.clean_png(data)
+        except uploads.UploadError as error:
+            raise _invalid("image", error) from None
     session.add(achievement)
     session.flush()
     audit.record(session, actor, "achievement.create", object_type="achievement", object_id=achievement.public_id)
@@ -296,7 +311,7 @@ def _achievement_input(achievement: Achievement, base_url: str) -> badges.Achiev
         name=achievement.name,
         description=achievement.description,
         criteria_narrative=achievement.criteria,
-        image_url=f"{achievement_url(base_url, achievement)}/image.png",
+        image_url=f"{achievement_url(base_url, achievement)}/image.{achievement.image_extension}",
         alignments=alignments,
         tags=tuple(achievement.tags),
     )

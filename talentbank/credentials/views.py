@@ -10,7 +10,7 @@ from flask_login import login_required
 import badges
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
-from talentbank.credentials import bulk, images, services
+from talentbank.credentials import bulk, images, services, uploads
 from talentbank.credentials.fetch import fetch_json
 from talentbank.credentials.forms import FORMAT_LABELS, AchievementForm, AwardForm, RevokeForm, VerifyForm
 from talentbank.credentials.messages import CHECK_MESSAGES, CHECK_NAMES
@@ -27,6 +27,15 @@ from talentbank.web import current_actor
 
 bp = Blueprint("credentials", __name__)
 BULK_BATCH = 200
+
+
+@bp.app_template_global()
+def badge_image(achievement) -> str:
+    """URL of an achievement's badge image (uploaded PNG or SVG, or the generated one)."""
+    endpoint = (
+        "credentials.achievement_svg" if achievement.image_extension == "svg" else "credentials.achievement_image"
+    )
+    return url_for(endpoint, public_id=achievement.public_id)
 
 
 @bp.app_context_processor
@@ -108,8 +117,10 @@ def create_achievement(public_id: str):
     form = _achievement_form()
     if not form.validate_on_submit():
         return render_template("credentials/achievement_form.html", form=form, organisation=organisation), 422
+    upload = request.files.get("image")
+    image = (upload.filename, upload.read(uploads.MAX_UPLOAD_BYTES + 1)) if upload and upload.filename else None
     try:
-        achievement = services.create_achievement(db.session, current_actor(), organisation, form.to_input())
+        achievement = services.create_achievement(db.session, current_actor(), organisation, form.to_input(), image)
     except Invalid as error:
         db.session.rollback()
         form.set_errors(error.fields)
@@ -141,12 +152,25 @@ def achievement(public_id: str):
     return _render_achievement(services.get_achievement(db.session, public_id))
 
 
+def _image_response(body: bytes | str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    # Uploaded images never run anything, even when opened directly.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return response
+
+
 @bp.get("/achievements/<public_id>/image.png")
 def achievement_image(public_id: str):
     achievement = services.get_achievement(db.session, public_id)
-    response = Response(achievement.image_png or images.default_png(str(achievement.public_id)), mimetype="image/png")
-    response.headers["Cache-Control"] = "public, max-age=86400"
-    return response
+    return _image_response(achievement.image_png or images.default_png(str(achievement.public_id)), "image/png")
+
+
+@bp.get("/achievements/<public_id>/image.svg")
+def achievement_svg(public_id: str):
+    achievement = services.get_achievement(db.session, public_id)
+    svg = achievement.image_svg or images.default_svg(str(achievement.public_id), achievement.name)
+    return _image_response(svg, "image/svg+xml")
 
 
 @bp.post("/achievements/<public_id>/award")
@@ -291,7 +315,8 @@ def baked_png(public_id: str):
 @bp.get("/credentials/<public_id>/badge.svg")
 def baked_svg(public_id: str):
     credential = services.get_credential(db.session, public_id)
-    svg = images.default_svg(str(credential.achievement.public_id), credential.achievement.name)
+    achievement = credential.achievement
+    svg = achievement.image_svg or images.default_svg(str(achievement.public_id), achievement.name)
     baked = badges.bake_svg(svg, services.stored_form(credential))
     return _download(baked, "image/svg+xml", "badge.svg")
 

@@ -59,13 +59,19 @@ class Achievement(Base):
     tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     expiry_months: Mapped[int | None]
     proof_format: Mapped[ProofFormat] = mapped_column(_enum(ProofFormat, 4), default=ProofFormat.JWT)
-    image_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    image_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary)  # uploaded, re-encoded
+    image_svg: Mapped[str | None] = mapped_column(sa.Text)  # uploaded, rebuilt from an allow-list
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
     skills: Mapped[list[AchievementSkill]] = relationship(
         back_populates="achievement", cascade="all, delete-orphan", order_by="AchievementSkill.id"
     )
+
+    @property
+    def image_extension(self) -> str:
+        """Which image to show and publish: the uploaded SVG when there is no PNG, else the PNG."""
+        return "svg" if self.image_svg and not self.image_png else "png"
 
 
 class AchievementSkill(Base):
