@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import calendar
 import json
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,7 +32,7 @@ from talentbank.credentials.fetch import fetch_json
 from talentbank.credentials.forms import AchievementInput, AwardInput
 from talentbank.db import utcnow
 from talentbank.errors import Conflict, Invalid, NotFound
-from talentbank.lookup import by_public_id
+from talentbank.lookup import by_public_id, parse_public_id
 from talentbank.models import (
     Achievement,
     AchievementSkill,
@@ -68,10 +70,11 @@ def _invalid(field: str, message: Any) -> Invalid:
 # ---- identifiers --------------------------------------------------------------------------------
 
 
-def issuer_did(base_url: str, organisation: Organisation) -> str:
+def issuer_did(base_url: str, organisation: Organisation | uuid.UUID) -> str:
     """did:web of an organisation: did:web:<host>:issuers:<public id> (resolved over HTTPS per the spec)."""
+    public_id = organisation if isinstance(organisation, uuid.UUID) else organisation.public_id
     parts = urlsplit(base_url)
-    return badges.did_web_from_url(f"https://{parts.netloc}{parts.path}/issuers/{organisation.public_id}")
+    return badges.did_web_from_url(f"https://{parts.netloc}{parts.path}/issuers/{public_id}")
 
 
 def credential_url(base_url: str, credential: Credential) -> str:
@@ -153,6 +156,7 @@ def rotate_key(
     key = _new_key(organisation, ctx.fernet, now)
     session.add(key)
     session.flush()
+    forget_cached()
     audit.record(session, actor, "issuer.key_withdrawn" if compromised else "issuer.key_rotated",
                  object_type="organisation", object_id=organisation.public_id)  # fmt: skip
     return key
@@ -168,16 +172,47 @@ def published_keys(session: Session, organisation: Organisation) -> list[IssuerK
     )
 
 
-def did_document(session: Session, organisation: Organisation, base_url: str) -> dict[str, Any]:
-    keys = published_keys(session, organisation)
+# Every verification of our own credentials resolves the issuer's DID document and reads its status
+# list. Both are cached in-process for a few seconds (cleared at once in this process on rotation or
+# revocation); other workers see a change within CACHE_SECONDS, well inside the 60 s for which the
+# published status list may be cached by anyone (its Cache-Control).
+CACHE_SECONDS = 5.0
+_cache: dict[tuple[str, ...], tuple[float, Any]] = {}
+
+
+def _cached(key: tuple[str, ...], load: Any) -> Any:
+    now = time.monotonic()
+    hit = _cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = load()
+    if len(_cache) > 10_000:
+        _cache.clear()
+    _cache[key] = (now + CACHE_SECONDS, value)
+    return value
+
+
+def forget_cached() -> None:
+    _cache.clear()
+
+
+def did_document_for(session: Session, organisation_public_id: str | uuid.UUID, base_url: str) -> dict[str, Any]:
+    """The issuer's DID document with every published (not withdrawn) key."""
+    public_id = parse_public_id(organisation_public_id)
+    return _cached(("did", base_url, str(public_id)), lambda: _load_did_document(session, public_id, base_url))
+
+
+def _load_did_document(session: Session, public_id: uuid.UUID, base_url: str) -> dict[str, Any]:
+    keys = session.scalars(
+        sa.select(IssuerKey.public_key_multibase)
+        .join(Organisation, IssuerKey.organisation_id == Organisation.id)
+        .where(Organisation.public_id == public_id, IssuerKey.withdrawn_at.is_(None))
+        .order_by(IssuerKey.id)
+    ).all()
     if not keys:
         raise NotFound()
-    public_keys = [badges.keys.decode_public_key_multibase(k.public_key_multibase) for k in keys]
-    return badges.did_document(issuer_did(base_url, organisation), public_keys)
-
-
-def did_document_for(session: Session, organisation_public_id: str, base_url: str) -> dict[str, Any]:
-    return did_document(session, by_public_id(session, Organisation, organisation_public_id), base_url)
+    public_keys = [badges.keys.decode_public_key_multibase(multibase) for multibase in keys]
+    return badges.did_document(issuer_did(base_url, public_id), public_keys)
 
 
 # ---- status lists ---------------------------------------------------------------------------------
@@ -412,7 +447,8 @@ def issue_credentials(
         )
         if achievement.proof_format is ProofFormat.JWT:
             credential.document = unsigned
-            credential.jwt = badges.sign_jwt(unsigned, private_key, kid=method)
+            # OB 3.0 §8.2.3: the JOSE kid dereferences to a JWK, so it names the key's JsonWebKey2020 entry.
+            credential.jwt = badges.sign_jwt(unsigned, private_key, kid=f"{method}-jwk")
         else:
             credential.document = badges.sign_data_integrity(
                 unsigned, private_key, verification_method=method, created=now
@@ -593,6 +629,7 @@ def revoke_credential(session: Session, actor: User, credential: Credential, rea
     status_list.encoded_list = badges.set_status(status_list.encoded_list, credential.status_index, is_set=True)
     status_list.updated_at = now.replace(microsecond=0)
     session.flush()
+    forget_cached()
     if credential.profile is not None:
         refresh_badge_skills(session, credential.profile, now=now)
     audit.record(session, actor, "credential.revoke", object_type="credential", object_id=credential.public_id,
@@ -638,21 +675,37 @@ def _status_lookup(session: Session, ctx: IssuerContext, now: datetime, resolve_
         if not isinstance(url, str) or not url.startswith(own_prefix):
             return remote(entry, credential)
         try:
-            status_list = by_public_id(session, StatusList, url[len(own_prefix) :])
+            list_id = parse_public_id(url[len(own_prefix) :])
         except NotFound:
-            status_list = None
+            list_id = None
+        row = _cached(("status", str(list_id)), lambda: _load_status_row(session, list_id))
         index = entry.get("statusListIndex")
         if (
-            status_list is None
+            row is None
             or entry.get("statusPurpose") != "revocation"
             or not isinstance(index, str)
             or not index.isdigit()
-            or issuer_did(ctx.base_url, status_list.organisation) != credential_issuer(credential)
+            or issuer_did(ctx.base_url, row[1]) != credential_issuer(credential)
         ):
             raise badges.StatusListError("not a status entry of ours")
-        return badges.get_bit(badges.decode_bitstring(status_list.encoded_list), int(index))
+        return badges.get_bit(_bits(row[0]), int(index))
 
     return lookup
+
+
+def _load_status_row(session: Session, list_id: uuid.UUID | None) -> tuple[str, uuid.UUID] | None:
+    row = session.execute(
+        sa.select(StatusList.encoded_list, Organisation.public_id)
+        .join(Organisation, StatusList.organisation_id == Organisation.id)
+        .where(StatusList.public_id == list_id)
+    ).one_or_none()
+    return (row[0], row[1]) if row is not None else None
+
+
+@lru_cache(maxsize=64)
+def _bits(encoded_list: str) -> bytes:
+    """Decoded status lists, cached by their content (a revocation changes the text, so the key)."""
+    return bytes(badges.decode_bitstring(encoded_list))
 
 
 def verify_credential(

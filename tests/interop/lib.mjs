@@ -46,7 +46,37 @@ didKeyDriver.use({
 });
 export {didKeyDriver};
 
-// Static loader: bundled contexts and did:key only; any other URL is an error (no network).
+// Documents the caller supplies (verify.mjs input "documents"): {url or DID -> document}, e.g. a
+// did:web DID document keyed by the DID and by its https URL, and a status list credential keyed by
+// its URL. They stand in for the network: the static loader and the fetch guard serve them as is.
+export const STATIC_DOCUMENTS = new Map();
+export function useStaticDocuments(documents) {
+  for(const [url, document] of Object.entries(documents || {})) {
+    if(!document || typeof document !== 'object' || Array.isArray(document)) {
+      throw new TypeError(`static document for "${url}" must be a JSON object`);
+    }
+    STATIC_DOCUMENTS.set(url, document);
+  }
+}
+
+// A DID URL (did[#fragment]) from STATIC_DOCUMENTS: the DID document, or the verification method
+// the fragment names (with the document's @context, as did-io's did:web driver returns it).
+export function dereferenceStaticDid(didUrl) {
+  const [did, fragment] = didUrl.split('#');
+  const didDocument = STATIC_DOCUMENTS.get(did);
+  if(!didDocument || didDocument.id !== did) {
+    return null;
+  }
+  if(fragment === undefined) {
+    return structuredClone(didDocument);
+  }
+  const method = (didDocument.verificationMethod || []).find(
+    m => m.id === didUrl || m.id === `#${fragment}`);
+  return method ? {'@context': didDocument['@context'], ...structuredClone(method)} : null;
+}
+
+// Static loader: bundled contexts, did:key, and the caller's STATIC_DOCUMENTS only; any other URL
+// is an error (no network).
 export async function documentLoader(url) {
   if(STATIC_CONTEXTS.has(url)) {
     return {contextUrl: null, documentUrl: url, document: structuredClone(STATIC_CONTEXTS.get(url))};
@@ -54,6 +84,14 @@ export async function documentLoader(url) {
   if(url.startsWith('did:key:')) {
     const document = await didKeyDriver.get({url});
     return {contextUrl: null, documentUrl: url, document};
+  }
+  if(url.startsWith('did:')) {
+    const document = dereferenceStaticDid(url);
+    if(document) {
+      return {contextUrl: null, documentUrl: url, document};
+    }
+  } else if(STATIC_DOCUMENTS.has(url)) {
+    return {contextUrl: null, documentUrl: url, document: structuredClone(STATIC_DOCUMENTS.get(url))};
   }
   throw new Error(`documentLoader: refusing to load "${url}" (not bundled; no network)`);
 }
@@ -68,14 +106,16 @@ const FETCHABLE = new Map([
     () => readJson('schemas/ob_v3p0_endorsementcredential_schema.json')],
 ]);
 
-// Replace global fetch: serve FETCHABLE from disk, refuse everything else. Every request is
+// Replace global fetch: serve FETCHABLE from disk and the caller's STATIC_DOCUMENTS (by URL, e.g. a
+// did:web document's https URL or a status list URL), refuse everything else. Every request is
 // recorded so the caller can report what a library tried to fetch.
 export const fetchLog = [];
 export function guardFetch() {
   globalThis.fetch = async (input, init) => {
     const url = typeof input === 'string' ? input :
       (input instanceof URL ? input.href : input.url);
-    const serve = FETCHABLE.get(url);
+    const serve = FETCHABLE.get(url) ||
+      (STATIC_DOCUMENTS.has(url) ? () => STATIC_DOCUMENTS.get(url) : undefined);
     fetchLog.push({url, served: Boolean(serve)});
     if(!serve) {
       throw new TypeError(`fetch refused (offline interop run): ${url}`);
