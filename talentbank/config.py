@@ -32,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_LIMIT": "10 per 15 minutes",
     "REGISTER_LIMIT": "20 per hour",
     "RESET_LIMIT": "10 per hour",
+    # Verification may fetch other issuers' documents: a per-IP limit keeps it from being a relay.
+    "VERIFY_LIMIT": "60 per minute",
     "RESET_TOKEN_HOURS": 2,
     "INVITATION_DAYS": 14,
     "SESSION_IDLE_MINUTES": 120,

@@ -16,7 +16,7 @@ from talentbank.credentials.forms import FORMAT_LABELS, AchievementForm, AwardFo
 from talentbank.credentials.messages import CHECK_MESSAGES, CHECK_NAMES
 from talentbank.credentials.services import IssuerContext
 from talentbank.errors import Conflict, Invalid
-from talentbank.extensions import csrf
+from talentbank.extensions import csrf, limiter
 from talentbank.lookup import by_public_id
 from talentbank.models import Endorsement
 from talentbank.organisations.services import get_organisation
@@ -444,6 +444,7 @@ def _submitted_credential(text: str | None, upload) -> dict | str | None:
 
 
 @bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["VERIFY_LIMIT"], methods=["POST"])
 def verify_page():
     form = VerifyForm()
     result = None
@@ -491,6 +492,7 @@ api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 @api_bp.post("/verify")
 @csrf.exempt  # public and cookie-free: it changes nothing and needs no session
+@limiter.limit(lambda: current_app.config["VERIFY_LIMIT"])
 def api_verify():
     """Verify a credential: JSON {"credential": <object or JWT>}, or a multipart upload `image`."""
     try:

@@ -456,3 +456,12 @@ def test_prefecture_endorses_an_achievement(client, db, login, make_client, scho
         f"/achievements/{achievement_id}/endorse", data={"endorser": str(prefecture.public_id), "comment": "x"}
     )
     assert denied.status_code == 403
+
+
+def test_public_verification_is_rate_limited(app, client):
+    app.config["VERIFY_LIMIT"] = "3 per minute"
+    try:
+        codes = [client.post("/api/v1/verify", json={"credential": "x"}).status_code for _ in range(4)]
+    finally:
+        app.config["VERIFY_LIMIT"] = "60 per minute"
+    assert codes == [200, 200, 200, 429]
