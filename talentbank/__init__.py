@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from talentbank.credentials.views import api_bp
     from talentbank.credentials.views import bp as credentials_bp
     from talentbank.main.views import bp as main_bp
+    from talentbank.opendata.views import bp as opendata_bp
     from talentbank.organisations.views import bp as organisations_bp
     from talentbank.organisations.views import invitations_bp
     from talentbank.profiles.views import bp as profiles_bp
@@ -49,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         credentials_bp,
         api_bp,
         reference_bp,
+        opendata_bp,
         admin_bp,
     )
     for blueprint in blueprints:

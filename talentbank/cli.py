@@ -7,6 +7,7 @@ load-demo        load the demo data set (idempotent)
 create-admin     create or promote a site administrator
 send-mail        deliver queued mail over SMTP (when TALENTBANK_SMTP_HOST is set)
 backup / restore SQLite backup API, or pg_dump -Fc / pg_restore for PostgreSQL
+opendata         regenerate the open data files (run it from a timer)
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ def _is_empty() -> bool:
 
 
 def init_app(app: Flask) -> None:
+    from talentbank.opendata import cli as opendata_cli
+
+    opendata_cli.init_app(app)
+
     @app.cli.command("upgrade-db")
     def upgrade_db_command() -> None:
         """Upgrade the database schema to the newest revision."""

@@ -46,6 +46,7 @@ POST_ROUTES = [
     "/me/credentials/import",
     "/me/credentials/imported/sometoken/delete",
     "/achievements/sometoken/endorse",
+    "/opendata/regenerate",
     "/orgs/{org}/projects/new",
     "/projects/sometoken/edit",
     "/projects/sometoken/status",
