@@ -29,7 +29,8 @@ test: install-test
 	else echo "npm not found: the independent-verifier interop tests will be skipped"; fi
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	@echo "== the whole suite on SQLite (with the browser journeys)"
+	env -u TALENTBANK_TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$TALENTBANK_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL: $$TALENTBANK_TEST_DATABASE_URL"; \
 		$(BIN)/pytest -m "not browser"; \
