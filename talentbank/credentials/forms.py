@@ -83,6 +83,17 @@ class AwardForm(BaseForm):
     narrative = TextAreaField(_l("評価のコメント（任意）"), validators=[Optional(), Length(max=2000)])
 
 
+class ProfileAwardForm(BaseForm):
+    """Award to someone in the talent bank, picked by their profile's link; their e-mail stays hidden."""
+
+    profile = StringField(_l("受け取る人のプロフィール（URLまたはID）"), validators=[REQUIRED, Length(max=300)])
+    evidence_url = URLField(
+        _l("根拠のURL（任意）"),
+        validators=[Optional(), Length(max=500), URL(require_tld=True, message=_l("URLの形式が正しくありません。"))],
+    )
+    narrative = TextAreaField(_l("評価のコメント（任意）"), validators=[Optional(), Length(max=2000)])
+
+
 class RevokeForm(BaseForm):
     reason = StringField(_l("取り消しの理由"), validators=[REQUIRED, Length(max=300)])
 

@@ -369,6 +369,31 @@ def issue_credential(
     return issue_credentials(session, actor, achievement, [(award, idempotency_key)], ctx, now=now)[0]
 
 
+def award_to_profile(
+    session: Session,
+    actor: User,
+    achievement: Achievement,
+    profile_reference: str,
+    evidence_url: str,
+    narrative: str,
+    ctx: IssuerContext,
+) -> Credential:
+    """Issue to a person picked by their profile (its URL or public id) as far as the actor may see it.
+
+    The credential goes to the account's e-mail address, which the issuer never sees.
+    """
+    from talentbank.profiles.services import get_profile
+
+    reference = profile_reference.strip().rstrip("/").rsplit("/", 1)[-1]
+    try:
+        profile = get_profile(session, actor, reference)
+    except NotFound:
+        raise _invalid("profile", _l("そのプロフィールは見つかりません（非公開か、URLが違います）。")) from None
+    award = AwardInput(email=profile.user.email, name=profile.display_name, evidence_url=evidence_url or "",
+                       narrative=narrative or "")  # fmt: skip
+    return issue_credential(session, actor, achievement, award, ctx)
+
+
 def _existing_by_key(session: Session, achievement: Achievement, keys: list[str]) -> dict[str, Credential]:
     found: dict[str, Credential] = {}
     for start in range(0, len(keys), 500):

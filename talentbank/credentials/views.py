@@ -12,7 +12,14 @@ from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
 from talentbank.credentials import bulk, images, services, uploads
 from talentbank.credentials.fetch import fetch_json
-from talentbank.credentials.forms import FORMAT_LABELS, AchievementForm, AwardForm, RevokeForm, VerifyForm
+from talentbank.credentials.forms import (
+    FORMAT_LABELS,
+    AchievementForm,
+    AwardForm,
+    ProfileAwardForm,
+    RevokeForm,
+    VerifyForm,
+)
 from talentbank.credentials.messages import CHECK_MESSAGES, CHECK_NAMES
 from talentbank.credentials.services import IssuerContext
 from talentbank.errors import Conflict, Invalid
@@ -130,7 +137,7 @@ def create_achievement(public_id: str):
     return redirect(url_for("credentials.achievement", public_id=achievement.public_id))
 
 
-def _render_achievement(achievement, award_form=None, status: int = 200):
+def _render_achievement(achievement, award_form=None, status: int = 200, profile_form=None):
     can_issue = can(current_actor(), "issue", achievement.organisation)
     actor = current_actor()
     endorsements = services.endorsements_of(db.session, achievement)
@@ -143,6 +150,7 @@ def _render_achievement(achievement, award_form=None, status: int = 200):
         format_labels=FORMAT_LABELS,
         credentials=services.credentials_of_achievement(db.session, achievement) if can_issue else [],
         award_form=award_form or AwardForm(formdata=None),
+        profile_form=profile_form or ProfileAwardForm(formdata=None, prefix="pick"),
         revoke_form=RevokeForm(formdata=None),
     ), status
 
@@ -185,6 +193,28 @@ def award(public_id: str):
     db.session.commit()
     flash(_("%(name)s さんにバッジを発行しました。", name=credential.recipient_name), "success")
     return redirect(url_for("credentials.show", public_id=credential.public_id))
+
+
+@bp.post("/achievements/<public_id>/award-profile")
+@login_required
+def award_profile(public_id: str):
+    achievement = services.get_achievement(db.session, public_id)
+    require(current_actor(), "issue", achievement.organisation)
+    form = ProfileAwardForm(prefix="pick")
+    if form.validate_on_submit():
+        try:
+            credential = services.award_to_profile(
+                db.session, current_actor(), achievement, form.profile.data, form.evidence_url.data or "",
+                form.narrative.data or "", issuer_context(),
+            )  # fmt: skip
+        except Invalid as error:
+            db.session.rollback()
+            form.set_errors(error.fields)
+        else:
+            db.session.commit()
+            flash(_("%(name)s さんにバッジを発行しました。", name=credential.recipient_name), "success")
+            return redirect(url_for("credentials.show", public_id=credential.public_id))
+    return _render_achievement(achievement, profile_form=form, status=422)
 
 
 @bp.get("/achievements/<public_id>/bulk")

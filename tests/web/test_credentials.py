@@ -465,3 +465,32 @@ def test_public_verification_is_rate_limited(app, client):
     finally:
         app.config["VERIFY_LIMIT"] = "60 per minute"
     assert codes == [200, 200, 200, 429]
+
+
+def test_award_by_picking_a_profile_keeps_the_email_hidden(client, db, login, school):
+    from talentbank.models import Visibility
+
+    setup_issuer(client, login, school)
+    achievement_id = create_achievement(client, school)
+    person = make_user(db, email="hidden-learner@example.jp")
+    profile = make_profile(db, owner=person, display_name="選ばれた 学生")
+    response = client.post(
+        f"/achievements/{achievement_id}/award-profile",
+        data={"pick-profile": f"http://localhost/people/{profile.public_id}"},
+    )
+    assert response.status_code == 302
+    credential = db.scalar(sa.select(Credential))
+    assert credential.recipient_email == "hidden-learner@example.jp" and credential.recipient_name == "選ばれた 学生"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "hidden-learner@example.jp" not in page
+    assert "hidden-learner@example.jp" not in client.get(f"/achievements/{achievement_id}").get_data(as_text=True)
+    private = make_profile(db, visibility=Visibility.PRIVATE)
+    refused = client.post(
+        f"/achievements/{achievement_id}/award-profile", data={"pick-profile": str(private.public_id)}
+    )
+    assert refused.status_code == 422 and "見つかりません" in refused.get_data(as_text=True)
+    assert (
+        client.post(f"/achievements/{achievement_id}/award-profile", data={"pick-profile": "nonsense"}).status_code
+        == 422
+    )
+    assert db.scalar(sa.select(sa.func.count()).select_from(Credential)) == 1

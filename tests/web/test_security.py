@@ -38,6 +38,7 @@ POST_ROUTES = [
     "/orgs/{org}/issuer/rotate",
     "/orgs/{org}/achievements/new",
     "/achievements/sometoken/award",
+    "/achievements/sometoken/award-profile",
     "/achievements/sometoken/bulk",
     "/achievements/sometoken/revoke",
     "/credentials/sometoken/claim",
