@@ -397,13 +397,8 @@ def import_credential():
     form = VerifyForm()
     imported = result = error = None
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            submitted = _submitted_credential(form.credential.data, request.files.get("image"))
-        except (ValueError, badges.BadgeError):
-            submitted, error = None, _("画像やテキストから証明書を読み取れませんでした。")
-        if submitted is None and error is None:
-            error = _("証明書を貼り付けるか、バッジ画像を選んでください。")
-        elif submitted is not None:
+        submitted, error = _read_submission(form)
+        if submitted is not None:
             try:
                 imported, result = services.import_credential(
                     db.session, current_actor(), profile, submitted, issuer_context()
@@ -473,6 +468,17 @@ def _submitted_credential(text: str | None, upload) -> dict | str | None:
     return text
 
 
+def _read_submission(form: VerifyForm) -> tuple[dict | str | None, str | None]:
+    """(credential, None) from the pasted text or uploaded image, or (None, a message for the person)."""
+    try:
+        submitted = _submitted_credential(form.credential.data, request.files.get("image"))
+    except (ValueError, badges.BadgeError):
+        return None, _("画像やテキストから証明書を読み取れませんでした。")
+    if submitted is None:
+        return None, _("証明書を貼り付けるか、バッジ画像を選んでください。")
+    return submitted, None
+
+
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["VERIFY_LIMIT"], methods=["POST"])
 def verify_page():
@@ -480,13 +486,8 @@ def verify_page():
     result = None
     error = None
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            submitted = _submitted_credential(form.credential.data, request.files.get("image"))
-        except (ValueError, badges.BadgeError):
-            submitted, error = None, _("画像やテキストから証明書を読み取れませんでした。")
-        if submitted is None and error is None:
-            error = _("証明書を貼り付けるか、バッジ画像を選んでください。")
-        elif submitted is not None:
+        submitted, error = _read_submission(form)
+        if submitted is not None:
             result = services.verify_credential(db.session, submitted, issuer_context())
     status = 422 if error else 200
     return render_template("credentials/verify.html", form=form, result=result, error=error), status
