@@ -32,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from talentbank.admin.views import bp as admin_bp
     from talentbank.credentials.views import api_bp
     from talentbank.credentials.views import bp as credentials_bp
+    from talentbank.dashboard.views import bp as dashboard_bp
     from talentbank.main.views import bp as main_bp
     from talentbank.opendata.views import bp as opendata_bp
     from talentbank.organisations.views import bp as organisations_bp
@@ -51,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         api_bp,
         reference_bp,
         opendata_bp,
+        dashboard_bp,
         admin_bp,
     )
     for blueprint in blueprints:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from talentbank.errors import PermissionDenied
-from talentbank.models import MembershipRole, Organisation, Profile, User, Visibility
+from talentbank.models import MembershipRole, Organisation, OrganisationKind, Profile, User, Visibility
 
 
 def _is_user(actor: Any) -> bool:
@@ -31,6 +31,12 @@ def can(actor: Any, action: str, obj: Any = None) -> bool:
         return _is_user(actor)
     if action in {"verify_organisation", "view_outbox", "admin"}:
         return is_admin(actor)
+    if action == "view_staff_statistics":  # exact (unsuppressed) supply figures: 道庁 staff and admins
+        return is_admin(actor) or (
+            _is_user(actor)
+            and any(m.organisation.kind is OrganisationKind.PREFECTURE and m.organisation.is_verified
+                    for m in actor.memberships)
+        )  # fmt: skip
     if isinstance(obj, Profile):
         return _can_on_profile(actor, action, obj)
     if isinstance(obj, Organisation):

@@ -1,0 +1,236 @@
+"""Supply of digital talent vs demand from open projects, per subprefecture and DSS skill category.
+
+Supply counts people the open-data statistics count (`is_counted_for_aggregation`), each person
+once per aggregate. Demand counts open projects (distinct) asking for at least one skill of the
+category. The gap is demand minus supply: open projects minus people; above zero means more
+projects than people (a shortage).
+
+Disclosure control for the public follows the open data's rule (`opendata.definitions`): the
+finest published cell is skill x level x subprefecture and cells of 1..MIN_CELL-1 people are
+withheld. A dashboard figure is an aggregate of such cells, so it is shown to the public only when
+every cell it is built from is itself published (0 or at least MIN_CELL people); otherwise the figure
+could be compared with the open data to recover a withheld cell. That also means no figure here is
+ever below MIN_CELL unless it is 0, and gaps are withheld with the supply they are computed from.
+Prefecture staff and site admins see exact figures.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from talentbank.credentials.services import add_months
+from talentbank.db import utcnow
+from talentbank.models import (
+    Municipality,
+    Profile,
+    ProfileSkill,
+    Project,
+    ProjectNeed,
+    ProjectStatus,
+    Skill,
+    SkillSource,
+    Subprefecture,
+    User,
+)
+from talentbank.opendata.definitions import MIN_CELL
+from talentbank.opendata.services import is_counted_for_aggregation, suppress_cell
+from talentbank.security import can
+
+PERIODS = {"3": 3, "6": 6, "12": 12, "all": None}  # months of project postings counted as demand
+DEFAULT_PERIOD = "all"
+
+
+@dataclass(frozen=True)
+class Category:
+    """A DSS skill category; `key` is its place in skill order (1-based), used in links."""
+
+    key: str
+    name_ja: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class Region:
+    """A subprefecture with the mean coordinates of its municipal offices (for the schematic map)."""
+
+    slug: str
+    name_ja: str
+    name_en: str
+    lat: float
+    lng: float
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Supply, demand and gap of one aggregate; None where a value is withheld from this viewer."""
+
+    people: int | None
+    verified_people: int | None
+    projects: int
+    gap: int | None
+
+    @property
+    def is_withheld(self) -> bool:
+        return self.people is None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    is_staff: bool
+    categories: list[Category]
+    regions: list[Region]
+    category: Category | None  # the filter, when one is chosen
+    region: Region | None
+    period: str
+    by_region: list[tuple[Region, Figures]]  # within the chosen category, if any
+    by_category: list[tuple[Category, Figures]]  # within the chosen subprefecture, or all of Hokkaido
+    grid: list[tuple[Region, list[Figures]]]  # subprefecture rows x category columns (chosen ones only)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """One counted person's claim of one skill, at their highest level for it."""
+
+    profile_id: int
+    skill_code: str
+    level: int
+    is_verified: bool
+    subprefecture_id: int
+
+
+def summarise_supply_demand(
+    session: Session,
+    actor: object,
+    *,
+    category: str | None = None,
+    subprefecture: str | None = None,
+    period: str | None = None,
+    now: datetime | None = None,
+) -> Dashboard:
+    """The dashboard's figures for `actor`. Unknown filter values are ignored (treated as "all")."""
+    now = now or utcnow()
+    is_staff = can(actor, "view_staff_statistics")
+    skills = list(session.scalars(sa.select(Skill).order_by(Skill.position)))
+    categories, category_of = _categories(skills)
+    regions, region_of = _regions(session)
+    chosen_category = next((c for c in categories if c.key == category), None)
+    chosen_region = next((r for r in regions if r.slug == subprefecture), None)
+    period = period if period in PERIODS else DEFAULT_PERIOD
+    since = add_months(now, -PERIODS[period]) if PERIODS[period] else None
+
+    claims = _claims(session)
+    cells = _cells(claims)
+    demand = _demand(session, since)
+
+    def figures(in_category: Callable[[str], bool], in_region: Callable[[int], bool]) -> Figures:
+        matching = [c for c in claims if in_category(category_of[c.skill_code].key) and in_region(c.subprefecture_id)]
+        projects = {p for p, code, sub in demand if in_category(category_of[code].key) and in_region(sub)}
+        return _figures(matching, cells, len(projects), is_staff=is_staff)
+
+    def one_category(key: str) -> Callable[[str], bool]:
+        return lambda k: k == key
+
+    def one_region(region_id: int) -> Callable[[int], bool]:
+        return lambda s: s == region_id
+
+    any_category = one_category(chosen_category.key) if chosen_category else (lambda k: True)
+    any_region = one_region(region_of[chosen_region.slug]) if chosen_region else (lambda s: True)
+    shown_regions = [chosen_region] if chosen_region else regions
+    shown_categories = [chosen_category] if chosen_category else categories
+    return Dashboard(
+        is_staff=is_staff,
+        categories=categories,
+        regions=regions,
+        category=chosen_category,
+        region=chosen_region,
+        period=period,
+        by_region=[(r, figures(any_category, one_region(region_of[r.slug]))) for r in shown_regions],
+        by_category=[(c, figures(one_category(c.key), any_region)) for c in shown_categories],
+        grid=[
+            (r, [figures(one_category(c.key), one_region(region_of[r.slug])) for c in shown_categories])
+            for r in shown_regions
+        ],
+    )
+
+
+def _categories(skills: list[Skill]) -> tuple[list[Category], dict[str, Category]]:
+    # DSS-P numbers its categories; DSS-L does not. Versions renamed some, so the number groups them.
+    categories: dict[str, Category] = {}
+    category_of: dict[str, Category] = {}
+    for skill in skills:
+        group = f"no:{skill.category_no}" if skill.category_no else f"ja:{skill.category_ja}"
+        if group not in categories:
+            categories[group] = Category(str(len(categories) + 1), skill.category_ja, skill.category_en)
+        category_of[skill.code] = categories[group]
+    return list(categories.values()), category_of
+
+
+def _regions(session: Session) -> tuple[list[Region], dict[str, int]]:
+    rows = session.execute(
+        sa.select(Subprefecture, sa.func.avg(Municipality.office_lat), sa.func.avg(Municipality.office_lng))
+        .join(Municipality, Municipality.subprefecture_id == Subprefecture.id)
+        .group_by(Subprefecture.id)
+        .order_by(Subprefecture.position)
+    ).all()
+    regions = [Region(s.slug, s.name_ja, s.name_en, float(lat), float(lng)) for s, lat, lng in rows]
+    return regions, {s.slug: s.id for s, _lat, _lng in rows}
+
+
+def _claims(session: Session) -> list[_Claim]:
+    statement = (
+        sa.select(ProfileSkill.profile_id, ProfileSkill.skill_code, ProfileSkill.level, ProfileSkill.source,
+                  Municipality.subprefecture_id)
+        .join(Profile, Profile.id == ProfileSkill.profile_id)
+        .join(User, User.id == Profile.user_id)
+        .join(Municipality, Municipality.code == Profile.home_municipality_code)
+        .where(is_counted_for_aggregation())
+    )  # fmt: skip
+    best: dict[tuple[int, str], _Claim] = {}
+    for profile_id, code, level, source, sub in session.execute(statement):
+        earlier = best.get((profile_id, code))
+        verified = source is not SkillSource.SELF or (earlier is not None and earlier.is_verified)
+        best[(profile_id, code)] = _Claim(profile_id, code, max(level, earlier.level if earlier else 0), verified, sub)
+    return list(best.values())
+
+
+def _cells(claims: list[_Claim]) -> dict[tuple[str, int, int], dict]:
+    """The open data's supply cells (skill x level x subprefecture) as published, keyed like it."""
+    people: Counter[tuple[str, int, int]] = Counter()
+    verified: Counter[tuple[str, int, int]] = Counter()
+    for claim in claims:
+        key = (claim.skill_code, claim.level, claim.subprefecture_id)
+        people[key] += 1
+        verified[key] += claim.is_verified
+    return {key: suppress_cell(people[key], verified[key]) for key in people}
+
+
+def _demand(session: Session, since: datetime | None) -> list[tuple[int, str, int]]:
+    statement = (
+        sa.select(ProjectNeed.project_id, ProjectNeed.skill_code, Municipality.subprefecture_id)
+        .join(Project, Project.id == ProjectNeed.project_id)
+        .join(Municipality, Municipality.code == Project.municipality_code)
+        .where(Project.status == ProjectStatus.OPEN)
+    )
+    if since is not None:
+        statement = statement.where(Project.created_at >= since)
+    return [tuple(row) for row in session.execute(statement)]
+
+
+def _figures(claims: list[_Claim], cells: dict, projects: int, *, is_staff: bool) -> Figures:
+    people = len({c.profile_id for c in claims})
+    verified = len({c.profile_id for c in claims if c.is_verified})
+    if is_staff:
+        return Figures(people, verified, projects, projects - people)
+    built_from = [cells[(c.skill_code, c.level, c.subprefecture_id)] for c in claims]
+    if any(cell["suppressed"] for cell in built_from):
+        return Figures(None, None, projects, None)
+    # Every cell it is built from is published, so `people` is 0 or at least MIN_CELL.
+    published = suppress_cell(people, verified) if people >= MIN_CELL else {"verified_people": 0}
+    hide_verified = any(cell["verified_suppressed"] for cell in built_from)
+    return Figures(people, None if hide_verified else published["verified_people"], projects, projects - people)

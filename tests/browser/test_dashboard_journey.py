@@ -1,0 +1,87 @@
+"""The supply-and-demand dashboard in a real browser: charts, tables, the map, filters, the staff view."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from talentbank.models import OrganisationKind, Project, ProjectNeed, ProjectPay, ProjectStatus, ProjectWorkMode, Theme
+from tests.browser import test_journeys as journeys
+from tests.browser.conftest import SCREENSHOTS
+
+# (municipality, how many people, their skills and levels): Sapporo (Ishikari), Hakodate (Oshima),
+# Asahikawa (Kamikawa), Kushiro (Kushiro). Kamikawa and Kushiro stay under five people.
+PEOPLE = (
+    ("011002", 7, {"dssp2-36": 2, "dssp1-25": 1}),
+    ("011002", 6, {"dssp1-01": 3}),
+    ("012025", 5, {"dssp2-36": 2, "dssp1-25": 1}),
+    ("012041", 3, {"dssp2-36": 2}),
+    ("012068", 1, {"dssp1-01": 2}),
+)
+SKILLS = ("dssp2-36", "dssp1-01", "dssp1-25")
+
+
+def seed(app) -> str:
+    from tests.factories import add_member, make_organisation, make_profile, make_user
+
+    with Session(app.extensions["talentbank.engine"]) as session:
+        for code, count, skills in PEOPLE:
+            for _ in range(count):
+                make_profile(session, skills=skills, home_municipality_code=code)
+        town = make_organisation(session, verified=True, name="需要テスト町役場")
+        for code, skills in (("011002", SKILLS), ("012041", SKILLS[:2]), ("012068", SKILLS[:1]), ("012068", SKILLS)):
+            session.add(
+                Project(
+                    organisation=town,
+                    title="データ活用の伴走",
+                    problem="課題",
+                    expected_outcome="成果",
+                    theme=Theme.AGRICULTURE,
+                    municipality_code=code,
+                    work_mode=ProjectWorkMode.REMOTE,
+                    hours_per_week=8,
+                    starts_on=date(2026, 12, 1),
+                    pay_kind=ProjectPay.HOURLY,
+                    pay_yen=2000,
+                    status=ProjectStatus.OPEN,
+                    needs=[ProjectNeed(skill_code=skill, min_level=2, is_must=True) for skill in skills],
+                )
+            )
+        prefecture = make_organisation(session, kind=OrganisationKind.PREFECTURE, verified=True, name="北海道庁")
+        staff = make_user(session)
+        add_member(session, prefecture, staff)
+        session.commit()
+        return staff.email
+
+
+def test_dashboard_shows_charts_tables_and_map(page, live_server):
+    base_url, app = live_server
+    staff_email = seed(app)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    page.goto(base_url + "/")
+    page.get_by_role("link", name="需要と供給").click()
+    page.get_by_role("heading", name="デジタル人材の需要と供給").wait_for()
+    assert page.locator("[data-view=public]").is_visible()
+    assert page.locator("svg[data-chart=bars]").count() == 2
+    assert page.locator("svg[data-chart=map] circle").count() == 14
+    widths = [box["width"] for box in (rect.bounding_box() for rect in page.locator("svg[data-chart=bars] rect").all())]
+    assert max(widths) > 100  # the bars were drawn at a visible size
+    assert page.locator(".chart-with-table table").count() == 3
+    ishikari = page.locator("#by-subprefecture tr[data-row=ishikari]")
+    assert ishikari.locator("[data-field=people]").inner_text() == "13"
+    assert page.locator("#by-subprefecture tr[data-row=kushiro] [data-field=people]").inner_text() == "秘匿"
+    page.screenshot(path=str(SCREENSHOTS / "dashboard-ja.png"), full_page=True)
+
+    page.get_by_label("振興局", exact=True).select_option("kushiro")
+    page.get_by_label("プロジェクトの掲載時期").select_option("12")
+    page.get_by_role("button", name="絞り込む").click()
+    page.wait_for_url("**subprefecture=kushiro**")
+    assert page.locator("#by-subprefecture tbody tr").count() == 1
+    assert page.locator("#by-subprefecture tr[data-row=kushiro] [data-field=projects]").inner_text() == "2"
+
+    journeys.log_in(page, base_url, staff_email)
+    page.goto(base_url + "/supply-demand")
+    assert page.locator("[data-view=staff]").is_visible()
+    assert page.locator("#by-subprefecture tr[data-row=kushiro] [data-field=people]").inner_text() == "1"
