@@ -32,7 +32,7 @@ def test_every_get_route_answers_without_a_server_error(app, client, db, login, 
     values = {"public_id": str(organisation.public_id), "code": "dssp2-36", "token": "not-a-real-token",
               "name": "projects", "fmt": "csv", "filename": "x"}  # fmt: skip
     checked = 0
-    for path in concrete_paths(app, values) + [f"/people/{profile.public_id}", "/people?q=%ff%fe&page=-1"]:
+    for path in [*concrete_paths(app, values), f"/people/{profile.public_id}", "/people?q=%ff%fe&page=-1"]:
         response = client.get(path)
         assert response.status_code < 500, (path, response.status_code)
         assert response.headers["X-Content-Type-Options"] == "nosniff", path
