@@ -68,9 +68,8 @@ def init_app(app: Flask) -> None:
     @app.cli.command("load-demo")
     def load_demo_command() -> None:
         """Load the demo data set (re-running changes nothing)."""
-        from talentbank.demo import load_demo_data
 
-        created = load_demo_data(db.session, hasher=app.extensions["talentbank.hasher"])
+        created = _load_demo()
         db.session.commit()
         click.echo(f"demo data: {created} rows created")
 
@@ -78,13 +77,12 @@ def init_app(app: Flask) -> None:
     @click.option("--demo/--no-demo", default=True, help="Load demo data when the database is empty.")
     def setup_command(demo: bool) -> None:
         """Upgrade, load reference data, and load demo data into an empty database."""
-        from talentbank.demo import load_demo_data
         from talentbank.reference.loader import load_reference_data
 
         upgrade_database(current_app.config["DATABASE_URL"])
         load_reference_data(db.session)
         if demo and _is_empty():
-            load_demo_data(db.session, hasher=app.extensions["talentbank.hasher"])
+            _load_demo()
             click.echo("demo data loaded")
         db.session.commit()
         click.echo("ready")
@@ -130,6 +128,16 @@ def init_app(app: Flask) -> None:
         current_app.extensions["talentbank.engine"].dispose()
         restore_database(current_app.config["DATABASE_URL"], path)
         click.echo(f"restored from {path}")
+
+
+def _load_demo() -> int:
+    """Load the demo data inside a request context for the site's base URL: demo badges send mail,
+    and mail links are built with url_for."""
+    from talentbank.credentials.views import issuer_context
+    from talentbank.demo import load_demo_data
+
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return load_demo_data(db.session, hasher=current_app.extensions["talentbank.hasher"], issuer=issuer_context())
 
 
 def _sqlite_path(database_url: str) -> str:

@@ -6,6 +6,8 @@ demo data is for laptops and staging, never production (`talentbank setup --no-d
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
@@ -155,7 +157,7 @@ PROJECTS = [
 ]  # fmt: skip
 
 
-def load_demo_data(session: Session, *, hasher: PasswordHasher) -> int:
+def load_demo_data(session: Session, *, hasher: PasswordHasher, issuer: Any = None) -> int:
     """Create the demo accounts and organisations that do not exist yet; returns rows created."""
     created = 0
     now = utcnow()
@@ -203,8 +205,43 @@ def load_demo_data(session: Session, *, hasher: PasswordHasher) -> int:
     session.flush()
     created += _load_profiles(session, users)
     created += _load_projects(session, organisations, users)
+    if issuer is not None:
+        created += _load_badges(session, organisations, users, issuer)
     session.flush()
     return created
+
+
+# A KOSEN badge, endorsed by the prefecture, awarded to learners who claimed it: badge-verified skills.
+BADGE_RECIPIENTS = ["kobayashi", "fujita", "inoue", "shimizu"]
+
+
+def _load_badges(session: Session, organisations: list[Organisation], users: dict[str, User], issuer: Any) -> int:
+    from talentbank.credentials import services as credentials
+    from talentbank.credentials.forms import AchievementInput, AwardInput
+
+    kosen, prefecture = organisations[5], organisations[6]
+    if credentials.is_issuer(session, kosen):
+        return 0
+    teacher, prefecture_owner = kosen.memberships[0].user, prefecture.memberships[0].user
+    credentials.setup_issuer(session, teacher, kosen, issuer)
+    credentials.setup_issuer(session, prefecture_owner, prefecture, issuer)
+    achievement = credentials.create_achievement(
+        session, teacher, kosen,
+        AchievementInput(name="データ分析基礎（Python）", description="Pythonでデータを集計・可視化し、結果を説明できる。",
+                         criteria="30時間の講座を修了し、地域のオープンデータを使った分析レポートが合格した。",
+                         tags="python, データ分析", expiry_months=None, proof_format="jwt", skill_code="dssp2-35",
+                         skill_level=2, skill_code_2="dssp2-43", skill_level_2=1),
+    )  # fmt: skip
+    credentials.endorse(session, prefecture_owner, achievement, prefecture,
+                        "北海道のDX人材育成の基準に合った講座です。", issuer)  # fmt: skip
+    for local in BADGE_RECIPIENTS:
+        user = users[f"{local}@{DEMO_DOMAIN}"]
+        award = AwardInput(email=user.email, name=user.display_name, evidence_url="", narrative="")
+        credential = credentials.issue_credential(session, teacher, achievement, award, issuer)
+        profile = session.scalar(sa.select(Profile).where(Profile.user_id == user.id))
+        if profile is not None:
+            credentials.claim_credential(session, user, credential, profile)
+    return 1 + len(BADGE_RECIPIENTS)
 
 
 def _load_projects(session: Session, organisations: list[Organisation], users: dict[str, User]) -> int:
