@@ -8,6 +8,7 @@ readers never wait for writers.
 
 from __future__ import annotations
 
+import enum
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -50,6 +51,12 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def str_enum(kind: type[enum.Enum], length: int) -> sa.Enum:
+    """A column type storing a Python enum by its value as plain VARCHAR (no native enum type), so
+    SQLite and PostgreSQL hold the same text and revisions stay identical on both."""
+    return sa.Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 def utcnow() -> datetime:

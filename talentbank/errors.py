@@ -43,6 +43,11 @@ class Invalid(DomainError):
     status = 422
     code = "invalid"
 
+    @classmethod
+    def on(cls, field: str, message: object) -> Invalid:
+        """The error for one field: `message` becomes both the summary and that field's text."""
+        return cls(str(message), {field: str(message)})
+
 
 class Conflict(DomainError):
     status = 409

@@ -63,10 +63,6 @@ class IssuerContext:
     fetch: Any = fetch_json  # (url) -> dict; replaced in tests
 
 
-def _invalid(field: str, message: Any) -> Invalid:
-    return Invalid(str(message), {field: str(message)})
-
-
 # ---- identifiers --------------------------------------------------------------------------------
 
 
@@ -267,14 +263,14 @@ def create_achievement(
     pairs = [(details.skill_code, details.skill_level)]
     if details.skill_code_2:
         if details.skill_code_2 == details.skill_code:
-            raise _invalid("skill_code_2", _l("同じスキルが2回選ばれています。"))
+            raise Invalid.on("skill_code_2", _l("同じスキルが2回選ばれています。"))
         pairs.append((details.skill_code_2, details.skill_level_2))
     for index, (code, level) in enumerate(pairs):
         skill = session.get(Skill, code)
         if skill is None or not skill.is_selectable:
-            raise _invalid("skill_code" if index == 0 else "skill_code_2", _l("スキルを一覧から選んでください。"))
+            raise Invalid.on("skill_code" if index == 0 else "skill_code_2", _l("スキルを一覧から選んでください。"))
         if level not in (1, 2, 3, 4):
-            raise _invalid("skill_level", _l("レベルは1〜4から選んでください。"))
+            raise Invalid.on("skill_level", _l("レベルは1〜4から選んでください。"))
     achievement = Achievement(
         organisation=organisation,
         name=details.name.strip(),
@@ -293,7 +289,7 @@ def create_achievement(
             else:
                 achievement.image_png = uploads.clean_png(data)
         except uploads.UploadError as error:
-            raise _invalid("image", error) from None
+            raise Invalid.on("image", error) from None
     session.add(achievement)
     session.flush()
     audit.record(session, actor, "achievement.create", object_type="achievement", object_id=achievement.public_id)
@@ -388,7 +384,7 @@ def award_to_profile(
     try:
         profile = get_profile(session, actor, reference)
     except NotFound:
-        raise _invalid("profile", _l("そのプロフィールは見つかりません（非公開か、URLが違います）。")) from None
+        raise Invalid.on("profile", _l("そのプロフィールは見つかりません（非公開か、URLが違います）。")) from None
     award = AwardInput(email=profile.user.email, name=profile.display_name, evidence_url=evidence_url or "",
                        narrative=narrative or "")  # fmt: skip
     return issue_credential(session, actor, achievement, award, ctx)
@@ -895,7 +891,7 @@ def endorse(
         raise Conflict(str(_l("この組織はすでに推薦しています。")))
     comment = comment.strip()
     if not comment or len(comment) > 2000:
-        raise _invalid("comment", _l("推薦のコメントを2000文字以内で入力してください。"))
+        raise Invalid.on("comment", _l("推薦のコメントを2000文字以内で入力してください。"))
     now = utcnow().replace(microsecond=0)
     did = issuer_did(ctx.base_url, endorser)
     endorsement = Endorsement(public_id=uuid.uuid4(), achievement=achievement, endorser=endorser, comment=comment,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from talentbank.db import Base, UTCDateTime, utcnow
+from talentbank.db import Base, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from talentbank.models.organisations import Organisation
@@ -19,10 +19,6 @@ if TYPE_CHECKING:
 class ProofFormat(enum.StrEnum):
     JWT = "jwt"  # VC-JWT, EdDSA
     DATA_INTEGRITY = "di"  # eddsa-rdfc-2022
-
-
-def _enum(kind: type[enum.Enum], length: int) -> sa.Enum:
-    return sa.Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class IssuerKey(Base):
@@ -58,7 +54,7 @@ class Achievement(Base):
     criteria: Mapped[str] = mapped_column(sa.Text)
     tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     expiry_months: Mapped[int | None]
-    proof_format: Mapped[ProofFormat] = mapped_column(_enum(ProofFormat, 4), default=ProofFormat.JWT)
+    proof_format: Mapped[ProofFormat] = mapped_column(str_enum(ProofFormat, 4), default=ProofFormat.JWT)
     image_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary)  # uploaded, re-encoded
     image_svg: Mapped[str | None] = mapped_column(sa.Text)  # uploaded, rebuilt from an allow-list
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -120,7 +116,7 @@ class Credential(Base):
     # The issuer's record of whom it awarded; never part of the public document (that has a salted hash).
     recipient_email: Mapped[str] = mapped_column(sa.String(254), index=True)
     recipient_name: Mapped[str] = mapped_column(sa.String(80))
-    proof_format: Mapped[ProofFormat] = mapped_column(_enum(ProofFormat, 4))
+    proof_format: Mapped[ProofFormat] = mapped_column(str_enum(ProofFormat, 4))
     document: Mapped[dict[str, Any]] = mapped_column(sa.JSON)  # the signed JSON (DI) or the unsigned payload (JWT)
     jwt: Mapped[str | None] = mapped_column(sa.Text)
     status_list_id: Mapped[int] = mapped_column(sa.ForeignKey("status_lists.id"))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from talentbank.db import Base, UTCDateTime, utcnow
+from talentbank.db import Base, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from talentbank.models.accounts import User
@@ -28,10 +28,6 @@ class MembershipRole(enum.StrEnum):
     MEMBER = "member"
 
 
-def _enum(kind: type[enum.Enum], length: int) -> sa.Enum:
-    return sa.Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
-
-
 class Organisation(Base):
     __tablename__ = "organisations"
 
@@ -39,7 +35,7 @@ class Organisation(Base):
     public_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(sa.String(120))
     name_en: Mapped[str | None] = mapped_column(sa.String(120))
-    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, 20))
+    kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, 20))
     # Where the organisation is; for a municipality organisation, the municipality itself
     # (its 全国地方公共団体コード).
     municipality_code: Mapped[str] = mapped_column(sa.ForeignKey("municipalities.code"), index=True)
@@ -66,7 +62,7 @@ class Membership(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[MembershipRole] = mapped_column(_enum(MembershipRole, 10))
+    role: Mapped[MembershipRole] = mapped_column(str_enum(MembershipRole, 10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
@@ -81,7 +77,7 @@ class Invitation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(sa.String(254))
-    role: Mapped[MembershipRole] = mapped_column(_enum(MembershipRole, 10))
+    role: Mapped[MembershipRole] = mapped_column(str_enum(MembershipRole, 10))
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from talentbank.db import Base, UTCDateTime, utcnow
+from talentbank.db import Base, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from talentbank.models.accounts import User
@@ -47,10 +47,6 @@ class SkillSource(enum.StrEnum):
 MOTIVES = ("learning", "hometown", "income", "career_change")
 
 
-def _enum(kind: type[enum.Enum], length: int) -> sa.Enum:
-    return sa.Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
-
-
 profile_regions = sa.Table(
     "profile_regions",
     Base.metadata,
@@ -78,12 +74,12 @@ class Profile(Base):
     side_job_ok: Mapped[bool] = mapped_column(default=True)
     hours_per_week: Mapped[int | None]
     earliest_start: Mapped[date | None]
-    work_mode: Mapped[WorkMode] = mapped_column(_enum(WorkMode, 10), default=WorkMode.REMOTE)
+    work_mode: Mapped[WorkMode] = mapped_column(str_enum(WorkMode, 10), default=WorkMode.REMOTE)
     max_travel_km: Mapped[int | None]
-    pay_kind: Mapped[PayKind | None] = mapped_column(_enum(PayKind, 10))
+    pay_kind: Mapped[PayKind | None] = mapped_column(str_enum(PayKind, 10))
     pay_yen: Mapped[int | None]
     open_to_offers: Mapped[bool] = mapped_column(default=True, index=True)
-    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility, 10), default=Visibility.MEMBERS, index=True)
+    visibility: Mapped[Visibility] = mapped_column(str_enum(Visibility, 10), default=Visibility.MEMBERS, index=True)
     is_hidden: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -113,7 +109,7 @@ class ProfileSkill(Base):
     skill_code: Mapped[str] = mapped_column(sa.ForeignKey("skills.code"), index=True)
     level: Mapped[int]
     years: Mapped[float | None]
-    source: Mapped[SkillSource] = mapped_column(_enum(SkillSource, 10), default=SkillSource.SELF)
+    source: Mapped[SkillSource] = mapped_column(str_enum(SkillSource, 10), default=SkillSource.SELF)
     evidence_url: Mapped[str | None] = mapped_column(sa.String(500))  # the credential or outcome backing it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

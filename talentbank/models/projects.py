@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from talentbank.db import Base, UTCDateTime, utcnow
+from talentbank.db import Base, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from talentbank.models.accounts import User
@@ -66,10 +66,6 @@ class ApplicationStatus(enum.StrEnum):
     COMPLETED = "completed"
 
 
-def _enum(kind: type[enum.Enum], length: int) -> sa.Enum:
-    return sa.Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
-
-
 class Project(Base):
     """A local DX project, proof-of-concept field, side job or internship posted by an organisation."""
 
@@ -81,21 +77,21 @@ class Project(Base):
     title: Mapped[str] = mapped_column(sa.String(140))
     problem: Mapped[str] = mapped_column(sa.Text)  # in the organisation's own words
     expected_outcome: Mapped[str] = mapped_column(sa.Text)
-    theme: Mapped[Theme] = mapped_column(_enum(Theme, 20), index=True)
+    theme: Mapped[Theme] = mapped_column(str_enum(Theme, 20), index=True)
     municipality_code: Mapped[str] = mapped_column(sa.ForeignKey("municipalities.code"), index=True)
-    work_mode: Mapped[ProjectWorkMode] = mapped_column(_enum(ProjectWorkMode, 10))
+    work_mode: Mapped[ProjectWorkMode] = mapped_column(str_enum(ProjectWorkMode, 10))
     onsite_days_per_month: Mapped[int | None]
     hours_per_week: Mapped[int]
     starts_on: Mapped[date]
     ends_on: Mapped[date | None]
-    pay_kind: Mapped[ProjectPay] = mapped_column(_enum(ProjectPay, 12))
+    pay_kind: Mapped[ProjectPay] = mapped_column(str_enum(ProjectPay, 12))
     pay_yen: Mapped[int] = mapped_column(default=0)
     travel_covered: Mapped[bool] = mapped_column(default=False)
     seats: Mapped[int] = mapped_column(default=1)
     deadline: Mapped[date | None]
     is_internship: Mapped[bool] = mapped_column(default=False)
     eligibility: Mapped[str] = mapped_column(sa.String(300), default="")
-    status: Mapped[ProjectStatus] = mapped_column(_enum(ProjectStatus, 12), default=ProjectStatus.DRAFT, index=True)
+    status: Mapped[ProjectStatus] = mapped_column(str_enum(ProjectStatus, 12), default=ProjectStatus.DRAFT, index=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -139,8 +135,10 @@ class Application(Base):
     public_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)
     profile_id: Mapped[int] = mapped_column(sa.ForeignKey("profiles.id", ondelete="CASCADE"), index=True)
-    direction: Mapped[Direction] = mapped_column(_enum(Direction, 10))
-    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus, 10), default=ApplicationStatus.PENDING)
+    direction: Mapped[Direction] = mapped_column(str_enum(Direction, 10))
+    status: Mapped[ApplicationStatus] = mapped_column(
+        str_enum(ApplicationStatus, 10), default=ApplicationStatus.PENDING
+    )
     message: Mapped[str] = mapped_column(sa.Text, default="")
     invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

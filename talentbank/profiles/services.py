@@ -59,10 +59,6 @@ PROFILE_LOAD = (
 )
 
 
-def _invalid(field: str, message: Any) -> Invalid:
-    return Invalid(str(message), {field: str(message)})
-
-
 def own_profile(session: Session, actor: User) -> Profile | None:
     return session.scalar(sa.select(Profile).where(Profile.user_id == actor.id).options(*PROFILE_LOAD))
 
@@ -97,18 +93,18 @@ def _can_view(viewer: User | None, profile: Profile) -> bool:
 def _apply_profile_fields(session: Session, profile: Profile, details: ProfileInput) -> None:
     if details.home == OUTSIDE_HOKKAIDO:
         if details.home_prefecture not in PREFECTURES:
-            raise _invalid("home_prefecture", _l("北海道外の場合は都府県を選んでください。"))
+            raise Invalid.on("home_prefecture", _l("北海道外の場合は都府県を選んでください。"))
         profile.home_municipality_code, profile.home_prefecture = None, details.home_prefecture
     else:
         if session.get(Municipality, details.home) is None:
-            raise _invalid("home", _l("北海道の市町村から選んでください。"))
+            raise Invalid.on("home", _l("北海道の市町村から選んでください。"))
         profile.home_municipality_code, profile.home_prefecture = details.home, None
     region_ids = [int(r) for r in details.regions if r.isdigit()]
     regions = list(session.scalars(sa.select(Subprefecture).where(Subprefecture.id.in_(region_ids))))
     if len(regions) != len(set(details.regions)):
-        raise _invalid("regions", _l("振興局を一覧から選んでください。"))
+        raise Invalid.on("regions", _l("振興局を一覧から選んでください。"))
     if details.pay_kind and details.pay_kind != PayKind.VOLUNTEER.value and details.pay_yen is None:
-        raise _invalid("pay_yen", _l("希望額を入力するか、「指定しない」を選んでください。"))
+        raise Invalid.on("pay_yen", _l("希望額を入力するか、「指定しない」を選んでください。"))
     profile.display_name = details.display_name.strip()
     profile.furigana = (details.furigana or "").strip() or None
     profile.headline = (details.headline or "").strip()
@@ -147,7 +143,7 @@ def save_profile(session: Session, actor: User, details: ProfileInput) -> Profil
 def _selectable_skill(session: Session, code: str, field: str = "skill_code") -> Skill:
     skill = session.get(Skill, code)
     if skill is None or not skill.is_selectable:
-        raise _invalid(field, _l("スキルを一覧から選んでください。"))
+        raise Invalid.on(field, _l("スキルを一覧から選んでください。"))
     return skill
 
 
@@ -157,9 +153,11 @@ def add_skill(session: Session, actor: User, details: SkillInput) -> ProfileSkil
     require(actor, "edit", profile)
     _selectable_skill(session, details.skill_code)
     if details.level not in (1, 2, 3, 4):
-        raise _invalid("level", _l("レベルは1〜4から選んでください。"))
+        raise Invalid.on("level", _l("レベルは1〜4から選んでください。"))
     if any(s.skill_code == details.skill_code and s.source is SkillSource.SELF for s in profile.skills):
-        raise _invalid("skill_code", _l("このスキルはすでに登録されています。レベルを変えるには一度削除してください。"))
+        raise Invalid.on(
+            "skill_code", _l("このスキルはすでに登録されています。レベルを変えるには一度削除してください。")
+        )
     profile_skill = ProfileSkill(skill_code=details.skill_code, level=details.level, years=details.years)
     profile.skills.append(profile_skill)
     profile.updated_at = utcnow()
@@ -187,18 +185,18 @@ def remove_skill(session: Session, actor: User, profile_skill_id: int) -> None:
 
 def _apply_outcome_fields(session: Session, outcome: Outcome, details: OutcomeInput) -> None:
     if details.started_on and details.ended_on and details.ended_on < details.started_on:
-        raise _invalid("ended_on", _l("終了日は開始日より後にしてください。"))
+        raise Invalid.on("ended_on", _l("終了日は開始日より後にしてください。"))
     links = link_list(details.links)
     problem = check_links(links)
     if problem:
-        raise _invalid("links", problem)
+        raise Invalid.on("links", problem)
     codes = list(dict.fromkeys(details.skill_codes))
     if len(codes) > 10:
-        raise _invalid("skill_codes", _l("使ったスキルは10個までです。"))
+        raise Invalid.on("skill_codes", _l("使ったスキルは10個までです。"))
     for code in codes:
         _selectable_skill(session, code, "skill_codes")
     if codes and details.skill_level not in (1, 2, 3, 4):
-        raise _invalid("skill_level", _l("レベルは1〜4から選んでください。"))
+        raise Invalid.on("skill_level", _l("レベルは1〜4から選んでください。"))
     outcome.title = details.title.strip()
     outcome.description = (details.description or "").strip()
     outcome.role = (details.role or "").strip()
@@ -220,7 +218,7 @@ def _linked_organisation(session: Session, public_id: str) -> Organisation | Non
     try:
         return by_public_id(session, Organisation, public_id)
     except NotFound:
-        raise _invalid("organisation", _l("組織を一覧から選んでください。")) from None
+        raise Invalid.on("organisation", _l("組織を一覧から選んでください。")) from None
 
 
 def _declare_used_skills(profile: Profile, outcome: Outcome) -> None:
@@ -391,10 +389,10 @@ def delete_account(
     address is deleted. Credentials already issued stay valid for whoever holds them.
     """
     if not verify_password(hasher, actor.password_hash, password):
-        raise _invalid("password", _l("パスワードが正しくありません。"))
+        raise Invalid.on("password", _l("パスワードが正しくありません。"))
     sole_owner_of = [m.organisation.name for m in actor.memberships if _is_sole_owner(m)]
     if sole_owner_of:
-        raise _invalid(
+        raise Invalid.on(
             "confirm",
             _l("次の組織の管理者があなただけです。先に別の管理者を指名してください：%(names)s",
                names="、".join(sole_owner_of)),

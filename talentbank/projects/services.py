@@ -59,10 +59,6 @@ PROJECT_LOAD = (
 )
 
 
-def _invalid(field: str, message: Any) -> Invalid:
-    return Invalid(str(message), {field: str(message)})
-
-
 # ---- posting -----------------------------------------------------------------------------------------
 
 
@@ -440,11 +436,11 @@ def complete(
     if application.status is not ApplicationStatus.ACCEPTED:
         raise Conflict(str(_l("承諾済みの参加者だけを完了にできます。")))
     if not skills:
-        raise _invalid("skills", _l("発揮したスキルを1つ以上選んでください。"))
+        raise Invalid.on("skills", _l("発揮したスキルを1つ以上選んでください。"))
     for code, level in skills:
         skill = session.get(Skill, code)
         if skill is None or not skill.is_selectable or level not in (1, 2, 3, 4):
-            raise _invalid("skills", _l("スキルとレベル（1〜4）を一覧から選んでください。"))
+            raise Invalid.on("skills", _l("スキルとレベル（1〜4）を一覧から選んでください。"))
     now = now or utcnow()
     project, profile = application.project, application.profile
     outcome = Outcome(
