@@ -14,6 +14,7 @@ from talentbank.profiles import services as profile_services
 from talentbank.projects import ranking, reasons
 from talentbank.projects import services as project_services
 from talentbank.projects.forms import APPLICATION_LABELS
+from talentbank.reference.services import skill_names
 from talentbank.web import current_actor
 
 bp = Blueprint("main", __name__)
@@ -37,9 +38,7 @@ def index():
 def dashboard():
     actor = current_actor()
     profile = profile_services.own_profile(db.session, actor)
-    names = {
-        s.code: (s.name_en if str(get_locale()) == "en" else s.name_ja) for s in db.session.scalars(sa.select(Skill))
-    }
+    names = skill_names(db.session, str(get_locale()))
     suggestions = []
     if profile is not None:
         for project, match in ranking.projects_for_person(db.session, profile, k=5, today=db.utcnow().date()):

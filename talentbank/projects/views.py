@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -11,7 +10,7 @@ from talentbank.accounts.forms import ConfirmForm
 from talentbank.credentials.services import is_issuer
 from talentbank.credentials.views import issuer_context
 from talentbank.errors import Conflict, Invalid
-from talentbank.models import ApplicationStatus, Direction, ProjectStatus, Skill
+from talentbank.models import ApplicationStatus, Direction, ProjectStatus
 from talentbank.organisations.services import get_organisation
 from talentbank.profiles.services import get_profile, own_profile
 from talentbank.projects import ranking, reasons, services
@@ -26,7 +25,12 @@ from talentbank.projects.forms import (
     MessageForm,
     ProjectForm,
 )
-from talentbank.reference.services import municipality_choices, skill_choices, subprefectures_with_municipalities
+from talentbank.reference.services import (
+    municipality_choices,
+    skill_choices,
+    skill_names,
+    subprefectures_with_municipalities,
+)
 from talentbank.security import can, require
 from talentbank.web import current_actor
 
@@ -47,11 +51,6 @@ def _base_url() -> str:
 
 def _today():
     return db.utcnow().date()
-
-
-def _skill_names() -> dict[str, str]:
-    english = str(get_locale()) == "en"
-    return {s.code: (s.name_en if english else s.name_ja) for s in db.session.scalars(sa.select(Skill))}
 
 
 # ---- browse ---------------------------------------------------------------------------------------------
@@ -216,7 +215,7 @@ def change_status(public_id: str):
 def matches(public_id: str):
     project = services.get_project(db.session, current_actor(), public_id)
     require(current_actor(), "post_project", project.organisation)
-    names = _skill_names()
+    names = skill_names(db.session, str(get_locale()))
     results = [
         (profile, match, *reasons.explain(match, names))
         for profile, match in ranking.matches_for_project(db.session, project, k=20, today=_today())

@@ -65,6 +65,12 @@ def get_skill(session: Session, code: str) -> Skill:
     return skill
 
 
+def skill_names(session: Session, locale: str) -> dict[str, str]:
+    """Every skill's name in the locale, by code (for turning match reasons into sentences)."""
+    english = locale == "en"
+    return {s.code: (s.name_en if english else s.name_ja) for s in session.scalars(sa.select(Skill))}
+
+
 def skill_choices(session: Session, locale: str) -> dict[str, list[tuple[str, str]]]:
     """Selectable skills for a grouped <select>: {category: [(code, name), ...]}."""
     english = locale == "en"
