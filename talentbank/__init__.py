@@ -30,7 +30,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from talentbank.accounts.views import bp as accounts_bp
     from talentbank.admin.views import bp as admin_bp
-    from talentbank.credentials.views import api_bp
+    from talentbank.api import bp as api_bp
+    from talentbank.api.docs import bp as api_docs_bp
     from talentbank.credentials.views import bp as credentials_bp
     from talentbank.dashboard.views import bp as dashboard_bp
     from talentbank.main.views import bp as main_bp
@@ -50,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         projects_bp,
         credentials_bp,
         api_bp,
+        api_docs_bp,
         reference_bp,
         opendata_bp,
         dashboard_bp,

@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "RESET_LIMIT": "10 per hour",
     # Verification may fetch other issuers' documents: a per-IP limit keeps it from being a relay.
     "VERIFY_LIMIT": "60 per minute",
+    "API_LIMIT": "300 per minute",
+    "TOKEN_LIMIT": "20 per hour",
     "RESET_TOKEN_HOURS": 2,
     "INVITATION_DAYS": 14,
     "SESSION_IDLE_MINUTES": 120,

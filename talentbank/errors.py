@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 
 class DomainError(Exception):
@@ -18,6 +19,17 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+
+
+class Unauthorized(DomainError):
+    """No usable credentials on an API call: 401 with a `WWW-Authenticate: Bearer` challenge."""
+
+    status = 401
+    code = "unauthorized"
+
+    def __init__(self, message: str = "", *, invalid_token: bool = False) -> None:
+        super().__init__(message)
+        self.invalid_token = invalid_token
 
 
 class NotFound(DomainError):
@@ -60,16 +72,39 @@ def _wants_json() -> bool:
 
 def _error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None):
     if _wants_json():
-        body = {"error": {"code": code, "message": message, "fields": fields or {}}}
-        return jsonify(body), status
+        return _problem(status, code, message, fields)
     template = f"errors/{status}.html" if status in {400, 403, 404, 410, 413, 429} else "errors/generic.html"
-    return render_template(template, status=status, message=message), status
+    return make_response(render_template(template, status=status, message=message), status)
+
+
+def _problem(status: int, code: str, message: str, fields: dict[str, str] | None):
+    """An RFC 9457 problem document; `code` and `fields` are extension members."""
+    body = {
+        "type": "about:blank",
+        "title": HTTP_STATUS_CODES.get(status, "Error"),
+        "status": status,
+        "detail": message,
+        "code": code,
+        "fields": fields or {},
+    }
+    if g.get("request_id"):
+        body["instance"] = f"urn:uuid:{g.request_id}"
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError):
-        return _error_response(error.status, error.code, error.message, error.fields)
+        response = _error_response(error.status, error.code, error.message, error.fields)
+        if isinstance(error, Unauthorized):
+            challenge = 'Bearer realm="talentbank"'
+            if error.invalid_token:
+                challenge += ', error="invalid_token"'
+            response.headers["WWW-Authenticate"] = challenge
+        return response
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):

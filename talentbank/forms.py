@@ -6,6 +6,8 @@ import dataclasses
 from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class BaseForm(FlaskForm):
@@ -25,3 +27,10 @@ class BaseForm(FlaskForm):
                 field.errors = [*field.errors, message]
             else:
                 self.form_errors.append(message)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

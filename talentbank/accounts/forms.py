@@ -3,10 +3,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from talentbank.forms import BaseForm
+from talentbank.forms import BaseForm, MultiCheckboxField
 
 EMAIL_VALIDATORS = [
     DataRequired(_l("入力してください。")),
@@ -68,3 +68,18 @@ class ChangePasswordForm(ResetPasswordForm):
 
 class ConfirmForm(BaseForm):
     """A form with only the CSRF token: confirms an action that a link led to."""
+
+
+class ApiTokenForm(BaseForm):
+    name = StringField(_l("名前（用途）"), validators=[DataRequired(_l("入力してください。")), Length(max=80)])
+    scopes = MultiCheckboxField(_l("権限"))
+    days = SelectField(_l("有効期間"), coerce=int)
+
+    def __init__(self, *args, **kwargs) -> None:
+        from talentbank.accounts.tokens import LIFETIMES_DAYS, SCOPE_LABELS
+
+        super().__init__(*args, **kwargs)
+        self.scopes.choices = [(scope, label) for scope, label in SCOPE_LABELS.items()]
+        self.days.choices = [(days, _l("%(days)s日", days=days)) for days in LIFETIMES_DAYS]
+        if self.days.data is None:
+            self.days.data = 90

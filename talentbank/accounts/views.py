@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from talentbank import db
-from talentbank.accounts import services
+from talentbank.accounts import services, tokens
 from talentbank.accounts.forms import (
+    ApiTokenForm,
     ChangePasswordForm,
     ConfirmForm,
     ForgotPasswordForm,
@@ -18,6 +19,7 @@ from talentbank.accounts.forms import (
 )
 from talentbank.errors import Invalid
 from talentbank.extensions import limiter
+from talentbank.lookup import parse_public_id
 from talentbank.web import LOCALE_COOKIE, LOCALES, current_actor, is_safe_next, password_hasher, select_locale
 
 bp = Blueprint("accounts", __name__)
@@ -210,6 +212,55 @@ def change_password_post():
     _start_session(user)  # this session carries on under the new session version; all others end
     flash(_("パスワードを変更しました。他の端末のログインは終了しました。"), "success")
     return redirect(url_for("main.dashboard"))
+
+
+@bp.get("/settings/tokens")
+@login_required
+def api_tokens():
+    return _tokens_page(ApiTokenForm())
+
+
+def _tokens_page(form: ApiTokenForm, *, secret: str | None = None, status: int = 200):
+    return (
+        render_template(
+            "accounts/tokens.html",
+            form=form,
+            tokens=tokens.active_tokens(db.session, current_actor()),
+            secret=secret,
+            scope_labels=tokens.SCOPE_LABELS,
+            confirm=ConfirmForm(),
+        ),
+        status,
+    )
+
+
+@bp.post("/settings/tokens")
+@login_required
+@limiter.limit(lambda: current_app.config["TOKEN_LIMIT"])
+def api_tokens_post():
+    form = ApiTokenForm()
+    if not form.validate_on_submit():
+        return _tokens_page(form, status=422)
+    try:
+        _token, secret = tokens.create_token(
+            db.session, current_actor(), name=form.name.data, scopes=form.scopes.data or [], days=form.days.data
+        )
+    except Invalid as error:
+        form.set_errors(error.fields)
+        return _tokens_page(form, status=422)
+    db.session.commit()
+    # Shown once, on this response only (never stored in clear, never in a redirect or the session).
+    return _tokens_page(ApiTokenForm(formdata=None), secret=secret)
+
+
+@bp.post("/settings/tokens/<public_id>/revoke")
+@login_required
+def api_token_revoke(public_id: str):
+    if ConfirmForm().validate_on_submit():
+        token = tokens.revoke_token(db.session, current_actor(), parse_public_id(public_id))
+        db.session.commit()
+        flash(_("トークン「%(name)s」を取り消しました。", name=token.name), "success")
+    return redirect(url_for("accounts.api_tokens"))
 
 
 @bp.post("/locale")

@@ -23,7 +23,7 @@ from talentbank.credentials.forms import (
 from talentbank.credentials.messages import CHECK_MESSAGES, CHECK_NAMES
 from talentbank.credentials.services import IssuerContext
 from talentbank.errors import Conflict, Invalid
-from talentbank.extensions import csrf, limiter
+from talentbank.extensions import limiter
 from talentbank.lookup import by_public_id
 from talentbank.models import Endorsement
 from talentbank.organisations.services import get_organisation
@@ -455,7 +455,7 @@ def endorsement(public_id: str):
 # ---- verification for anyone ------------------------------------------------------------------------
 
 
-def _submitted_credential(text: str | None, upload) -> dict | str | None:
+def submitted_credential(text: str | None, upload) -> dict | str | None:
     """The credential from pasted text (JSON or JWT) or an uploaded baked PNG/SVG, or None."""
     if upload is not None and getattr(upload, "filename", ""):
         data = upload.read(2 * 1024 * 1024 + 1)
@@ -471,7 +471,7 @@ def _submitted_credential(text: str | None, upload) -> dict | str | None:
 def _read_submission(form: VerifyForm) -> tuple[dict | str | None, str | None]:
     """(credential, None) from the pasted text or uploaded image, or (None, a message for the person)."""
     try:
-        submitted = _submitted_credential(form.credential.data, request.files.get("image"))
+        submitted = submitted_credential(form.credential.data, request.files.get("image"))
     except (ValueError, badges.BadgeError):
         return None, _("画像やテキストから証明書を読み取れませんでした。")
     if submitted is None:
@@ -517,39 +517,6 @@ def status_list(public_id: str):
 
 
 # ---- API ----------------------------------------------------------------------------------------------
-
-api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-@api_bp.post("/verify")
-@csrf.exempt  # public and cookie-free: it changes nothing and needs no session
-@limiter.limit(lambda: current_app.config["VERIFY_LIMIT"])
-def api_verify():
-    """Verify a credential: JSON {"credential": <object or JWT>}, or a multipart upload `image`."""
-    try:
-        if request.files.get("image"):
-            submitted = _submitted_credential(None, request.files["image"])
-        else:
-            body = request.get_json(silent=True)
-            if not isinstance(body, dict) or "credential" not in body:
-                raise Invalid(_('本文は {"credential": ...} のJSONにしてください。'), {"credential": "required"})
-            submitted = body["credential"]
-            if not isinstance(submitted, dict | str):
-                raise Invalid(_("credential はJSONオブジェクトかJWT文字列にしてください。"), {"credential": "type"})
-    except (ValueError, badges.BadgeError):
-        raise Invalid(_("画像から証明書を読み取れませんでした。"), {"image": "unreadable"}) from None
-    if submitted is None:
-        raise Invalid(_("画像から証明書を読み取れませんでした。"), {"image": "unreadable"})
-    result = services.verify_credential(db.session, submitted, issuer_context())
-    return jsonify(
-        {
-            "verified": result.verified,
-            "checks": [
-                {"check": check.check, "ok": check.ok, "code": check.code, "message": str(explain(check.code))}
-                for check in result.checks
-            ],
-        }
-    )
 
 
 def explain(code: str) -> str:

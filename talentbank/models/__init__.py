@@ -1,6 +1,6 @@
 """Every ORM class, one module per aggregate. Models import no Flask."""
 
-from talentbank.models.accounts import AccountToken, User
+from talentbank.models.accounts import AccountToken, ApiToken, User
 from talentbank.models.audit import AuditEvent
 from talentbank.models.credentials import (
     Achievement,
@@ -45,6 +45,7 @@ __all__ = [
     "AccountToken",
     "Achievement",
     "AchievementSkill",
+    "ApiToken",
     "Application",
     "ApplicationStatus",
     "AuditEvent",

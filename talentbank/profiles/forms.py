@@ -13,14 +13,12 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from talentbank.forms import BaseForm
+from talentbank.forms import BaseForm, MultiCheckboxField
 from talentbank.models.profiles import PayKind, Visibility, WorkMode
 
 OUTSIDE_HOKKAIDO = "outside"
@@ -101,11 +99,6 @@ PREFECTURES = [
 ]
 
 REQUIRED = DataRequired(_l("入力してください。"))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 @dataclass(frozen=True)

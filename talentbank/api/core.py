@@ -1,0 +1,323 @@
+"""The machinery every /api/v1 operation shares: authentication (tokens or the browser session with
+CSRF), scopes, rate limits, request validation and the OpenAPI document.
+
+Request and response bodies are pydantic models; spectree validates requests against them and generates
+the OpenAPI 3.1 document from the same models, so the document cannot drift from what is enforced.
+Operations call the same services as the pages; nothing here knows a business rule.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from flask import Blueprint, current_app, g, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from pydantic import BaseModel, ConfigDict, Field, create_model
+from spectree import Response, SecurityScheme, SpecTree
+from spectree.models import SecuritySchemeData
+
+from talentbank import db
+from talentbank.accounts.tokens import PREFIX, authenticate_token
+from talentbank.errors import Invalid, PermissionDenied, Unauthorized
+from talentbank.extensions import csrf, limiter
+from talentbank.models import User
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # checked in `_authenticate` instead: only cookie-authenticated writes need the token
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Query parameters that would carry a credential; a token in a URL ends up in logs and histories.
+_CREDENTIAL_PARAMETERS = {"access_token", "token", "api_key", "apikey", "key", "bearer", "auth", "authorization"}
+
+TAGS = {
+    "reference": "スキル体系と市町村 / skill taxonomy and municipalities",
+    "organisations": "組織 / organisations",
+    "profiles": "人材プロフィール / talent profiles",
+    "projects": "プロジェクト / projects",
+    "applications": "応募とスカウト / applications and invitations",
+    "matching": "マッチング / matching",
+    "credentials": "デジタルバッジ / Open Badges 3.0 credentials",
+    "account": "自分のアカウント / the caller's account",
+}
+
+
+def _reject_invalid_request(req: Any, resp: Any, error: Exception | None, instance: Any, adapter: Any) -> None:
+    """spectree's `before` hook: turn a pydantic validation error into our 422 problem document."""
+    if error is None:
+        return
+    fields: dict[str, str] = {}
+    for item in adapter.validation_errors(error):
+        location = ".".join(str(part) for part in item.get("loc", ())) or "body"
+        fields.setdefault(location, item.get("msg", "invalid"))
+    raise Invalid(_("入力内容に誤りがあります。"), fields)
+
+
+spec = SpecTree(
+    "flask",
+    mode="strict",  # the document holds exactly the operations declared with `operation`
+    path="_spectree",  # spectree's own routes are not registered; we serve the document ourselves
+    page_templates={},
+    before=_reject_invalid_request,
+    title="talentbank API — 北海道デジタル人材バンク",
+    version="1.0.0",
+    description=(
+        "The JSON API of the Hokkaido Digital Talent Bank. Programs authenticate with a personal access "
+        "token (`Authorization: Bearer tbp_…`, created on /settings/tokens); browsers may use their session "
+        "cookie with an `X-CSRFToken` header on writes. Errors are RFC 9457 problem documents."
+    ),
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda _parent, child: child,
+    security_schemes=[
+        SecurityScheme(
+            name="bearerAuth",
+            data=SecuritySchemeData(type="http", scheme="bearer", description="Personal access token (tbp_…)"),
+        ),
+        SecurityScheme(
+            name="cookieAuth",
+            data=SecuritySchemeData(
+                type="apiKey", name="session", field_in="cookie", description="Browser session + X-CSRFToken"
+            ),
+        ),
+    ],
+    annotations=False,
+)
+
+
+# ---- models shared by every operation ------------------------------------------------------------
+
+
+class Model(BaseModel):
+    """Base of request bodies: unknown fields are refused (no mass assignment), strings are trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Out(BaseModel):
+    """Base of response bodies."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document, with the error `code` and per-field messages as extensions."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = ""
+    code: str
+    fields: dict[str, str] = Field(default_factory=dict)
+    instance: str | None = None
+
+
+class PageQuery(Model):
+    page: int = Field(1, ge=1, le=10_000, description="1-based page number")
+    per_page: int = Field(20, ge=1, le=100, description="items per page (at most 100)")
+
+
+class Empty(Model):
+    """A query or body with no fields."""
+
+
+def page_of(item: type[BaseModel], name: str) -> type[BaseModel]:
+    """A named page model: {items, page, per_page, total}."""
+    return create_model(
+        name,
+        __base__=Out,
+        items=(list[item], ...),
+        page=(int, ...),
+        per_page=(int, ...),
+        total=(int, Field(..., description="number of items on every page together")),
+    )
+
+
+def paginate(items: list[Any], query: PageQuery) -> dict[str, Any]:
+    start = (query.page - 1) * query.per_page
+    return {
+        "items": items[start : start + query.per_page],
+        "page": query.page,
+        "per_page": query.per_page,
+        "total": len(items),
+    }
+
+
+# ---- authentication ------------------------------------------------------------------------------
+
+
+def bearer_secret() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, secret = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return secret.strip()
+
+
+def rate_limit_key() -> str:
+    """Per token for programs, per account for browsers, per address for anonymous callers."""
+    secret = bearer_secret()
+    if secret:
+        return "api-token:" + hashlib.sha256(secret.encode()).hexdigest()[:32]
+    if current_user.is_authenticated:
+        return f"api-user:{current_user.id}"
+    return "api-ip:" + (request.remote_addr or "unknown")
+
+
+limiter.limit(lambda: current_app.config["API_LIMIT"], key_func=rate_limit_key)(bp)
+
+
+@bp.before_request
+def _authenticate() -> None:
+    g.api_scopes = frozenset()
+    for name, value in request.args.items(multi=True):
+        if name.lower() in _CREDENTIAL_PARAMETERS or value.startswith(PREFIX):
+            raise Invalid.on(name, _("トークンをURLに含めないでください。Authorization ヘッダーで送ってください。"))
+    if "Authorization" in request.headers:
+        secret = bearer_secret()
+        token = authenticate_token(db.session, secret) if secret else None
+        if token is None:
+            raise Unauthorized(_("アクセストークンが無効か、期限切れか、取り消されています。"), invalid_token=True)
+        db.session.commit()  # keeps last_used_at
+        g._login_user = token.user  # Flask-Login's current user for this request only: no cookie is set
+        g.api_scopes = token.scope_set
+        g.api_via_token = True
+        return
+    g.api_via_token = False
+    if current_user.is_authenticated:
+        g.api_scopes = frozenset({"read", "write", "issue"})
+        if request.method not in SAFE_METHODS:
+            csrf.protect()  # cookie-authenticated writes carry X-CSRFToken, as forms do
+
+
+def api_actor() -> User | None:
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+# ---- declaring operations ------------------------------------------------------------------------
+
+
+class Operation:
+    """What `operation` recorded about a view: for the OpenAPI post-processing and the tests."""
+
+    registry: ClassVar[dict[str, Operation]] = {}
+
+    def __init__(self, name: str, scope: str | None, public: bool, errors: tuple[int, ...]) -> None:
+        self.name = name
+        self.scope = scope
+        self.public = public
+        self.errors = errors
+
+
+def operation(
+    *,
+    tag: str,
+    scope: str | None = "read",
+    public: bool = False,
+    query: type[BaseModel] | None = None,
+    json: type[BaseModel] | None = None,
+    form: type[BaseModel] | None = None,
+    ok: type[BaseModel] | None = None,
+    status: int = 200,
+    errors: tuple[int, ...] = (),
+) -> Callable:
+    """Declare an API operation (its summary is the view's docstring).
+
+    `public` operations need no authentication (a token, when sent, must still be valid); the others
+    need a token with `scope` or a browser session. The view reads the validated models with
+    `body()` / `params()` / `upload()`, and returns a pydantic model or a dict (validated against `ok`), or
+    a (body, status) pair. Writes commit when the view returns; an error rolls everything back.
+    `errors` lists the 4xx statuses beyond the common ones (400, 401, 403, 404 on paths with ids, 422, 429).
+    """
+    response = Response(**{f"HTTP_{status}": ok})
+
+    def decorate(view: Callable) -> Callable:
+        validated = spec.validate(
+            query=query, json=json, form=form, resp=response, tags=[tag], operation_id=view.__name__
+        )(view)
+
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not public:
+                if api_actor() is None:
+                    raise Unauthorized(_("ログインするか、アクセストークンを送ってください。"))
+                if scope is not None and scope not in g.api_scopes:
+                    raise PermissionDenied(_("このトークンには「%(scope)s」の権限がありません。", scope=scope))
+            result = validated(*args, **kwargs)
+            if request.method not in SAFE_METHODS:
+                db.session.commit()
+            return result
+
+        wrapper.__wrapped__ = validated  # spectree finds its metadata through the wrapper chain
+        Operation.registry[view.__name__] = Operation(view.__name__, scope, public, errors)
+        return wrapper
+
+    return decorate
+
+
+def params() -> Any:
+    """The validated query model of the current operation."""
+    return request.context.query
+
+
+def body() -> Any:
+    """The validated JSON body model of the current operation."""
+    return request.context.json
+
+
+def upload() -> Any:
+    """The validated multipart form model of the current operation."""
+    return request.context.form
+
+
+# ---- the OpenAPI document ------------------------------------------------------------------------
+
+_ERROR_TEXT = {
+    400: "Bad request (for example a CSRF failure, or a token in the query string)",
+    401: "Missing, invalid, expired or revoked credentials",
+    403: "Authenticated, but not allowed (role or token scope)",
+    404: "No such resource, or not visible to the caller",
+    409: "Conflicts with the current state",
+    410: "The resource was deleted on purpose",
+    413: "Upload too large",
+    422: "Invalid input; `fields` names each problem",
+    429: "Rate limit exceeded; see Retry-After",
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The generated document, plus what every operation shares: problem responses, security, tags."""
+    document = copy.deepcopy(spec.spec)
+    schemas = document["components"]["schemas"]
+    schemas.pop("ValidationError", None)  # spectree's default 422 body, which we never send
+    schemas["Problem"] = Problem.model_json_schema()
+    document["info"]["license"] = {"name": "Apache-2.0", "identifier": "Apache-2.0"}
+    document["tags"] = [{"name": name, "description": text} for name, text in TAGS.items()]
+    document.pop("security", None)
+    for path, path_item in document["paths"].items():
+        for operation_object in path_item.values():
+            declared = Operation.registry[operation_object["operationId"]]
+            if not operation_object.get("description"):
+                operation_object.pop("description", None)
+            codes = {400, 401, 422, 429, *declared.errors}
+            if "{" in path:
+                codes.add(404)
+            if declared.public:
+                operation_object["security"] = [{}, {"bearerAuth": []}]
+            else:
+                codes.add(403)
+                operation_object["security"] = [{"bearerAuth": []}, {"cookieAuth": []}]
+                operation_object["x-scope"] = declared.scope
+            responses = operation_object["responses"]
+            for code in sorted(codes):  # replaces spectree's own 422 (we answer it with a problem document)
+                responses[str(code)] = {
+                    "description": _ERROR_TEXT[code],
+                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                }
+            responses["429"]["headers"] = {
+                "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
+            }
+    return document

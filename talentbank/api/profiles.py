@@ -1,0 +1,3 @@
+"""Profiles over the API."""
+
+from __future__ import annotations

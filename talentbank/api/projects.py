@@ -1,0 +1,3 @@
+"""Projects over the API."""
+
+from __future__ import annotations
