@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from talentbank import create_app
+from talentbank import create_app, db
 from talentbank.cli import upgrade_database
 from talentbank.db import make_engine
 from talentbank.reference.loader import load_reference_data
@@ -40,10 +40,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[tuple[str, object]]:
-    """Serve a fresh SQLite-backed talentbank on a free loopback port; yields (base URL, app)."""
-    folder = tmp_path_factory.mktemp("live")
+def _serve(folder: Path, *, demo: bool = False) -> Iterator[tuple[str, object]]:
     url = f"sqlite:///{folder / 'live.db'}"
     upgrade_database(url)
     engine = make_engine(url)
@@ -56,12 +53,31 @@ def live_server(tmp_path_factory) -> Iterator[tuple[str, object]]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
     app.config["BASE_URL"] = base_url
+    if demo:
+        from talentbank.cli import _load_demo
+
+        with app.app_context():
+            _load_demo()
+            db.session.commit()
+            db.session.remove()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield base_url, app
     finally:
         server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[tuple[str, object]]:
+    """Serve a fresh SQLite-backed talentbank on a free loopback port; yields (base URL, app)."""
+    yield from _serve(tmp_path_factory.mktemp("live"))
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory) -> Iterator[tuple[str, object]]:
+    """The same, with the demo data set loaded (what `make run` serves)."""
+    yield from _serve(tmp_path_factory.mktemp("demo"), demo=True)
 
 
 @pytest.fixture(scope="session")

@@ -85,3 +85,44 @@ def test_dashboard_shows_charts_tables_and_map(page, live_server):
     page.goto(base_url + "/supply-demand")
     assert page.locator("[data-view=staff]").is_visible()
     assert page.locator("#by-subprefecture tr[data-row=kushiro] [data-field=people]").inner_text() == "1"
+
+
+# What the demo data set holds (talentbank/demo.py), and so what the dashboard must show from it:
+# Kamikawa: five people (Asahikawa ×3, Higashikawa, Furano), two open projects in Asahikawa;
+# Tokachi: four people and two open projects (Obihiro, Kamishihoro). Visitors see demand, and supply only
+# where it cannot single anyone out; prefecture staff see the exact figures and so the real gaps.
+DEMO_STAFF = "pref-digital@demo.talentbank.example"
+DEMO_PASSWORD = "hokkaido-demo-2026"
+
+
+def test_the_demo_data_s_gaps_for_a_visitor_and_for_prefecture_staff(browser, demo_server):
+    base_url, _app = demo_server
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="ja-JP")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(base_url + "/supply-demand")
+        assert page.locator("[data-view=public]").is_visible()
+        kamikawa = page.locator("#by-subprefecture tr[data-row=kamikawa]")
+        assert kamikawa.locator("[data-field=projects]").inner_text() == "2"
+        tokachi = page.locator("#by-subprefecture tr[data-row=tokachi]")
+        assert tokachi.locator("[data-field=projects]").inner_text() == "2"
+        # Demand is public; the small supply figures are withheld from visitors (open-data rule).
+        assert tokachi.locator("[data-field=people]").inner_text() == "秘匿"
+        assert kamikawa.locator("[data-field=gap]").inner_text() == "秘匿"
+
+        page.goto(base_url + "/login")
+        page.get_by_label("メールアドレス").fill(DEMO_STAFF)
+        page.get_by_label("パスワード").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="ログイン").click()
+        page.get_by_role("link", name="需要と供給").click()
+        page.locator("[data-view=staff]").wait_for()
+        tokachi = page.locator("#by-subprefecture tr[data-row=tokachi]")
+        assert tokachi.locator("[data-field=people]").inner_text() == "4"
+        assert tokachi.locator("[data-field=gap]").inner_text() == "-2"
+        assert page.locator("#by-subprefecture tr[data-row=kamikawa] [data-field=gap]").inner_text() == "-3"
+        assert page.locator("svg[data-chart=map] circle").count() == 14
+        page.screenshot(path=str(SCREENSHOTS / "dashboard-demo-staff-ja.png"), full_page=True)
+    finally:
+        context.close()

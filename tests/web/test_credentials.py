@@ -494,3 +494,52 @@ def test_award_by_picking_a_profile_keeps_the_email_hidden(client, db, login, sc
         == 422
     )
     assert db.scalar(sa.select(sa.func.count()).select_from(Credential)) == 1
+
+
+def test_bulk_award_in_slices_for_the_progress_bar(client, db, login, school):
+    """The page's script posts the previewed rows slice by slice; each slice reports its counts, and a
+    repeated slice issues nothing twice."""
+    import html
+    from io import BytesIO
+
+    setup_issuer(client, login, school)
+    achievement_id = create_achievement(client, school)
+    preview = client.post(
+        f"/achievements/{achievement_id}/bulk",
+        data={"action": "preview", "csv": (BytesIO(CSV.encode()), "awards.csv")},
+        content_type="multipart/form-data",
+    )
+    page = preview.get_data(as_text=True)
+    assert 'data-bulk-issue data-total-rows="3"' in page and "<progress" in page  # the three good rows
+    rows = html.unescape(page.split('<textarea name="rows" hidden aria-hidden="true">')[1].split("</textarea>")[0])
+
+    def post_slice(start: int, size: int, issued_so_far: int = 0):
+        return client.post(
+            f"/achievements/{achievement_id}/bulk",
+            data={"action": "issue", "rows": rows, "batch_start": start, "batch_size": size,
+                  "issued_so_far": issued_so_far},
+            headers={"Accept": "application/json"},
+        )  # fmt: skip
+
+    first = post_slice(0, 2).get_json()
+    assert first == {"rows": 2, "issued": 2, "skipped": 0, "invalid": 0, "total_rows": 3, "done": False}
+    assert db.scalar(sa.select(sa.func.count()).select_from(Credential)) == 2
+    assert post_slice(0, 2).get_json()["issued"] == 0  # a retried slice: nothing twice
+    last = post_slice(2, 2, issued_so_far=2).get_json()
+    assert last == {"rows": 1, "issued": 1, "skipped": 0, "invalid": 0, "total_rows": 3, "done": True}
+    assert db.scalar(sa.select(sa.func.count()).select_from(Credential)) == 3
+    assert "3件のバッジを発行しました" in client.get(f"/achievements/{achievement_id}").get_data(as_text=True)
+    assert post_slice("x", 3).status_code == 422
+
+
+def test_bulk_slices_check_who_may_issue(client, db, login, make_client, school):
+    setup_issuer(client, login, school)
+    achievement_id = create_achievement(client, school)
+    stranger = make_client()
+    login(stranger, make_user(db))
+    response = stranger.post(
+        f"/achievements/{achievement_id}/bulk",
+        data={"action": "issue", "rows": "a@example.jp,A,,\n", "batch_start": 0, "batch_size": 1},
+    )
+    assert response.status_code == 403
+    assert db.scalar(sa.select(sa.func.count()).select_from(Credential)) == 0
