@@ -50,6 +50,13 @@ def can(actor: Any, action: str, obj: Any = None) -> bool:
             return obj.is_verified and role is MembershipRole.OWNER
         if action == "issue":
             return obj.is_verified and role is not None
+        # Internship allocation rounds: members of a verified prefecture office or school.
+        if action == "run_allocation":
+            return (
+                obj.is_verified
+                and obj.kind in (OrganisationKind.PREFECTURE, OrganisationKind.SCHOOL)
+                and (role is not None or is_admin(actor))
+            )
         # Any member drafts and manages projects; publishing also needs verification (checked there).
         if action == "post_project":
             return role is not None

@@ -74,3 +74,32 @@ def make_profile(session: Session, *, owner: User | None = None, skills: dict[st
     reindex_profile(session, profile)
     session.flush()
     return profile
+
+
+def make_project(session: Session, organisation: Organisation, *, needs=(("dssp2-36", 2, True),), **fields):
+    """An open remote project; `needs` holds (DSS code, minimum level, must-have) triples."""
+    from datetime import date
+
+    from talentbank.models import Project, ProjectNeed, ProjectPay, ProjectStatus, ProjectWorkMode, Theme
+
+    defaults = {
+        "title": f"データ活用{next(_seq)}",
+        "problem": "課題",
+        "expected_outcome": "成果",
+        "theme": Theme.AGRICULTURE,
+        "municipality_code": "011002",
+        "work_mode": ProjectWorkMode.REMOTE,
+        "hours_per_week": 8,
+        "starts_on": date(2026, 12, 1),
+        "pay_kind": ProjectPay.HOURLY,
+        "pay_yen": 2000,
+        "status": ProjectStatus.OPEN,
+    }
+    project = Project(
+        organisation=organisation,
+        needs=[ProjectNeed(skill_code=code, min_level=level, is_must=must) for code, level, must in needs],
+        **{**defaults, **fields},
+    )
+    session.add(project)
+    session.flush()
+    return project

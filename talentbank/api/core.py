@@ -220,8 +220,9 @@ def operation(
     query: type[BaseModel] | None = None,
     json: type[BaseModel] | None = None,
     form: type[BaseModel] | None = None,
+    headers: type[BaseModel] | None = None,
     ok: type[BaseModel] | None = None,
-    status: int = 200,
+    status: int | tuple[int, ...] = 200,
     errors: tuple[int, ...] = (),
 ) -> Callable:
     """Declare an API operation (its summary is the view's docstring).
@@ -230,13 +231,15 @@ def operation(
     need a token with `scope` or a browser session. The view reads the validated models with
     `body()` / `params()` / `upload()`, and returns a pydantic model or a dict (validated against `ok`), or
     a (body, status) pair. Writes commit when the view returns; an error rolls everything back.
+    `status` may be a tuple when the view answers with either, e.g. (200, 201) for a PUT that updates or creates.
     `errors` lists the 4xx statuses beyond the common ones (400, 401, 403, 404 on paths with ids, 422, 429).
+    `headers` declares request headers (a model that ignores extra fields, aliases = header names).
     """
-    response = Response(**{f"HTTP_{status}": ok})
+    response = Response(**{f"HTTP_{code}": ok for code in ((status,) if isinstance(status, int) else status)})
 
     def decorate(view: Callable) -> Callable:
         validated = spec.validate(
-            query=query, json=json, form=form, resp=response, tags=[tag], operation_id=view.__name__
+            query=query, json=json, form=form, headers=headers, resp=response, tags=[tag], operation_id=view.__name__
         )(view)
 
         @functools.wraps(view)

@@ -1,21 +1,40 @@
-"""Credentials over the API: public verification of any Open Badges 3.0 credential."""
+"""Credentials over the API: achievements, issuing (one at a time, or in bulk with an Idempotency-Key),
+revoking, claiming, and public verification of any Open Badges 3.0 credential. Every operation calls the
+same services as the pages."""
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+import json
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from urllib.parse import urljoin, urlsplit
 
-from flask import current_app
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, request, url_for
 from flask_babel import gettext as _
-from pydantic import Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 from spectree.model_adapter.pydantic_adapter import BaseFile
 
 import badges
 from talentbank import db
-from talentbank.api.core import Model, Out, body, bp, operation, upload
-from talentbank.credentials import services
-from talentbank.credentials.views import explain, issuer_context, submitted_credential
-from talentbank.errors import Invalid
+from talentbank.api.core import Model, Out, PageQuery, api_actor, body, bp, operation, page_of, paginate, params, upload
+from talentbank.credentials import bulk, services
+from talentbank.credentials.forms import AchievementInput, AwardInput
+from talentbank.credentials.views import badge_image, explain, issuer_context, submitted_credential
+from talentbank.errors import Conflict, Invalid
 from talentbank.extensions import limiter
+from talentbank.models import Achievement, Credential, IdempotencyKey, Organisation, ProofFormat
+from talentbank.organisations.services import get_organisation
+from talentbank.profiles.services import own_profile
+from talentbank.security import require
+
+BULK_MAX_ROWS = 1000
+
+# ---- verification ------------------------------------------------------------------------------------
 
 
 class VerifyRequest(Model):
@@ -40,6 +59,16 @@ class VerifyResult(Out):
     checks: list[CheckOut]
 
 
+def verify_result_out(result: badges.VerificationResult) -> VerifyResult:
+    return VerifyResult(
+        verified=result.verified,
+        checks=[
+            CheckOut(check=check.check, ok=check.ok, code=check.code, message=explain(check.code))
+            for check in result.checks
+        ],
+    )
+
+
 @bp.post("/verify")
 @limiter.limit(lambda: current_app.config["VERIFY_LIMIT"])
 @operation(tag="credentials", public=True, json=VerifyRequest, form=VerifyUpload, ok=VerifyResult, errors=(413,))
@@ -54,11 +83,517 @@ def verify():
             raise Invalid.on("image", _("画像から証明書を読み取れませんでした。"))
     else:
         submitted = body().credential
-    result = services.verify_credential(db.session, submitted, issuer_context())
-    return VerifyResult(
-        verified=result.verified,
-        checks=[
-            CheckOut(check=check.check, ok=check.ok, code=check.code, message=explain(check.code))
-            for check in result.checks
+    return verify_result_out(services.verify_credential(db.session, submitted, issuer_context()))
+
+
+# ---- achievements: output ------------------------------------------------------------------------------
+
+
+class AchievementSkillOut(Out):
+    code: str = Field(description="DSS item code, e.g. dssp2-36")
+    name_ja: str
+    name_en: str
+    level: int = Field(ge=1, le=4, description="the level the badge certifies (1–4)")
+    url: str = Field(description="the skill's page, also the alignment target in the credential")
+
+
+class AchievementIssuerOut(Out):
+    id: uuid.UUID
+    name: str
+    verified: bool
+    url: str
+
+
+class EndorsementOut(Out):
+    id: uuid.UUID
+    endorser: AchievementIssuerOut
+    comment: str
+    created_at: datetime
+    verified: bool = Field(description="the EndorsementCredential's signature and issuer check out now")
+    url: str = Field(description="the signed EndorsementCredential (JSON)")
+
+
+class AchievementSummaryOut(Out):
+    id: uuid.UUID
+    name: str
+    description: str
+    skills: list[AchievementSkillOut]
+    image_url: str
+    expiry_months: int | None = Field(description="months each credential stays valid; null: no expiry")
+    proof_format: ProofFormat = Field(description="jwt (VC-JWT) or di (Data Integrity eddsa-rdfc-2022)")
+    url: str
+
+
+class AchievementDetailOut(AchievementSummaryOut):
+    criteria: str
+    tags: list[str]
+    issuer: AchievementIssuerOut
+    created_at: datetime
+    endorsements: list[EndorsementOut]
+
+
+AchievementPage = page_of(AchievementSummaryOut, "AchievementPage")
+
+
+def _issuer_out(organisation: Organisation) -> AchievementIssuerOut:
+    return AchievementIssuerOut(
+        id=organisation.public_id,
+        name=organisation.name,
+        verified=organisation.is_verified,
+        url=url_for("organisations.show", public_id=organisation.public_id, _external=True),
+    )
+
+
+def _summary_fields(achievement: Achievement) -> dict[str, Any]:
+    return {
+        "id": achievement.public_id,
+        "name": achievement.name,
+        "description": achievement.description,
+        "skills": [
+            AchievementSkillOut(
+                code=s.skill_code,
+                name_ja=s.skill.name_ja,
+                name_en=s.skill.name_en,
+                level=s.level,
+                url=url_for("reference.skill", code=s.skill_code, _external=True),
+            )
+            for s in achievement.skills
+        ],
+        "image_url": urljoin(request.host_url, badge_image(achievement)),
+        "expiry_months": achievement.expiry_months,
+        "proof_format": achievement.proof_format,
+        "url": url_for("credentials.achievement", public_id=achievement.public_id, _external=True),
+    }
+
+
+def achievement_detail_out(achievement: Achievement) -> AchievementDetailOut:
+    context = issuer_context()
+    endorsements = [
+        EndorsementOut(
+            id=e.public_id,
+            endorser=_issuer_out(e.endorser),
+            comment=e.comment,
+            created_at=e.created_at,
+            verified=services.verify_credential(db.session, e.document, context).verified,
+            url=url_for("credentials.endorsement", public_id=e.public_id, _external=True),
+        )
+        for e in services.endorsements_of(db.session, achievement)
+    ]
+    return AchievementDetailOut(
+        **_summary_fields(achievement),
+        criteria=achievement.criteria,
+        tags=list(achievement.tags),
+        issuer=_issuer_out(achievement.organisation),
+        created_at=achievement.created_at,
+        endorsements=endorsements,
+    )
+
+
+# ---- achievements: operations --------------------------------------------------------------------------
+
+
+@bp.get("/organisations/<organisation_id>/achievements")
+@operation(tag="credentials", public=True, query=PageQuery, ok=AchievementPage)
+def list_achievements(organisation_id: str):
+    """The achievements (badges) an organisation offers, newest first"""
+    organisation = get_organisation(db.session, organisation_id)
+    page = paginate(services.achievements_of(db.session, organisation), params())
+    page["items"] = [AchievementSummaryOut(**_summary_fields(a)) for a in page["items"]]
+    return page
+
+
+@bp.get("/achievements/<achievement_id>")
+@operation(tag="credentials", public=True, ok=AchievementDetailOut)
+def get_achievement(achievement_id: str):
+    """One achievement: criteria, aligned DSS skills with levels, image, expiry, proof format, endorsements"""
+    return achievement_detail_out(services.get_achievement(db.session, achievement_id))
+
+
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=30, pattern=r"^[^,]+$")]
+
+
+class AchievementSkillIn(Model):
+    code: str = Field(min_length=1, max_length=16, description="a selectable DSS item code (see /api/v1/skills)")
+    level: int = Field(2, ge=1, le=4)
+
+
+class AchievementIn(Model):
+    name: str = Field(min_length=1, max_length=120)
+    description: str = Field(min_length=1, max_length=2000)
+    criteria: str = Field(min_length=1, max_length=4000, description="what a person did to earn it")
+    tags: list[Tag] = Field(default_factory=list, max_length=10)
+    expiry_months: int | None = Field(None, ge=1, le=120, description="null: credentials never expire")
+    proof_format: ProofFormat = ProofFormat.JWT
+    skills: list[AchievementSkillIn] = Field(min_length=1, max_length=2, description="one or two DSS skills")
+
+
+# The achievement form's field names, as the service reports them, and where they are in AchievementIn.
+_ACHIEVEMENT_FIELDS = {
+    "skill_code": "skills.0.code",
+    "skill_level": "skills.0.level",
+    "skill_code_2": "skills.1.code",
+    "skill_level_2": "skills.1.level",
+}
+
+
+@bp.post("/organisations/<organisation_id>/achievements")
+@operation(tag="credentials", scope="issue", json=AchievementIn, ok=AchievementDetailOut, status=201, errors=(409,))
+def create_achievement(organisation_id: str):
+    """Define an achievement (a badge) of a verified issuer; its image is generated"""
+    organisation = get_organisation(db.session, organisation_id)
+    request_body = body()
+    first, *second = request_body.skills
+    details = AchievementInput(
+        name=request_body.name,
+        description=request_body.description,
+        criteria=request_body.criteria,
+        tags=",".join(request_body.tags),
+        expiry_months=request_body.expiry_months,
+        proof_format=request_body.proof_format.value,
+        skill_code=first.code,
+        skill_level=first.level,
+        skill_code_2=second[0].code if second else "",
+        skill_level_2=second[0].level if second else 1,
+    )
+    try:
+        achievement = services.create_achievement(db.session, api_actor(), organisation, details)
+    except Invalid as error:
+        raise Invalid(error.message, {_ACHIEVEMENT_FIELDS.get(k, k): v for k, v in error.fields.items()}) from None
+    return achievement_detail_out(achievement), 201
+
+
+# ---- credentials: output -------------------------------------------------------------------------------
+
+CredentialStatus = Literal["active", "revoked", "expired"]
+
+
+class CredentialSummaryOut(Out):
+    id: uuid.UUID
+    achievement_id: uuid.UUID
+    achievement_name: str
+    issuer_name: str
+    recipient_name: str
+    status: CredentialStatus = Field(description="active, revoked (by the issuer) or expired")
+    claimed: bool = Field(description="the recipient has put it on their profile")
+    issued_at: datetime
+    valid_until: datetime | None
+    revoked_at: datetime | None
+    url: str = Field(description="the public credential page")
+    json_url: str = Field(description="the credential as JSON (the signed document, or the JWT's payload)")
+    jwt_url: str | None = Field(description="the VC-JWT (credentials in the jwt proof format only)")
+
+
+class CredentialDetailOut(Out):
+    id: uuid.UUID
+    achievement: AchievementSummaryOut
+    criteria: str
+    issuer: AchievementIssuerOut
+    recipient_name: str
+    status: CredentialStatus = Field(description="active, revoked (by the issuer) or expired")
+    issued_at: datetime
+    valid_until: datetime | None
+    revoked_at: datetime | None
+    revocation_reason: str | None
+    verification: VerifyResult = Field(description="every check, as the public page shows them")
+    can_claim: bool = Field(description="the caller is the recipient and may put it on their profile now")
+    url: str
+    json_url: str
+    jwt_url: str | None
+    png_url: str = Field(description="the badge image with the credential baked in")
+    svg_url: str
+    document: dict[str, Any] = Field(description="the stored OpenBadgeCredential (for VC-JWT: the signed payload)")
+    jwt: str | None = Field(description="the compact VC-JWT, for credentials in the jwt proof format")
+
+
+CredentialPage = page_of(CredentialSummaryOut, "CredentialPage")
+
+
+def _status(credential: Credential) -> CredentialStatus:
+    if credential.revoked_at is not None:
+        return "revoked"
+    if credential.valid_until is not None and credential.valid_until <= db.utcnow():
+        return "expired"
+    return "active"
+
+
+def _links(credential: Credential) -> dict[str, Any]:
+    public_id = credential.public_id
+    return {
+        "url": url_for("credentials.show", public_id=public_id, _external=True),
+        "json_url": url_for("credentials.download_json", public_id=public_id, _external=True),
+        "jwt_url": url_for("credentials.download_jwt", public_id=public_id, _external=True) if credential.jwt else None,
+    }
+
+
+def credential_summary_out(credential: Credential) -> CredentialSummaryOut:
+    achievement = credential.achievement
+    return CredentialSummaryOut(
+        id=credential.public_id,
+        achievement_id=achievement.public_id,
+        achievement_name=achievement.name,
+        issuer_name=achievement.organisation.name,
+        recipient_name=credential.recipient_name,
+        status=_status(credential),
+        claimed=credential.claimed_at is not None,
+        issued_at=credential.issued_at,
+        valid_until=credential.valid_until,
+        revoked_at=credential.revoked_at,
+        **_links(credential),
+    )
+
+
+# ---- credentials: issuing ------------------------------------------------------------------------------
+
+
+def _email(value: str) -> str:
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        raise PydanticCustomError("email", str(_("メールアドレスの形式が正しくありません。"))) from None
+    return value
+
+
+def _evidence_url(value: str) -> str:
+    parts = urlsplit(value)
+    if value and (parts.scheme not in {"http", "https"} or "." not in parts.netloc):
+        raise PydanticCustomError("url", str(_("URLの形式が正しくありません。")))
+    return value
+
+
+Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
+EvidenceUrl = Annotated[str, Field(max_length=500, description="http(s) URL of the work, optional"),
+                        AfterValidator(_evidence_url)]  # fmt: skip
+Narrative = Annotated[str, Field(max_length=2000, description="the issuer's comment on the work, optional")]
+
+
+class AwardIn(Model):
+    """Give exactly one of `email` (with `name`) or `profile`."""
+
+    email: Email | None = Field(None, description="the recipient's e-mail address (they are mailed a claim link)")
+    name: str | None = Field(None, min_length=1, max_length=80, description="the recipient's name (with email)")
+    profile: str | None = Field(
+        None,
+        min_length=1,
+        max_length=300,
+        description="instead of email: a talent-bank profile's id or URL; its e-mail address stays hidden",
+    )
+    evidence_url: EvidenceUrl = ""
+    narrative: Narrative = ""
+
+
+@bp.post("/achievements/<achievement_id>/credentials")
+@operation(tag="credentials", scope="issue", json=AwardIn, ok=CredentialSummaryOut, status=201, errors=(409,))
+def award_credential(achievement_id: str):
+    """Award an achievement to one person, by e-mail address or by profile; they are mailed a claim link"""
+    achievement = services.get_achievement(db.session, achievement_id)
+    actor = api_actor()
+    require(actor, "issue", achievement.organisation)
+    award = body()
+    if (award.email is None) == (award.profile is None):
+        raise Invalid.on("email", _("メールアドレスかプロフィールのどちらか一方を指定してください。"))
+    if award.profile is not None:
+        credential = services.award_to_profile(
+            db.session, actor, achievement, award.profile, award.evidence_url, award.narrative, issuer_context()
+        )
+    else:
+        if not award.name:
+            raise Invalid.on("name", _("入力してください。"))
+        details = AwardInput(
+            email=award.email, name=award.name, evidence_url=award.evidence_url, narrative=award.narrative
+        )
+        credential = services.issue_credential(db.session, actor, achievement, details, issuer_context())
+    return credential_summary_out(credential), 201
+
+
+class BulkAwardRowIn(Model):
+    email: str = Field(min_length=1, max_length=254)
+    name: str = Field(min_length=1, max_length=80)
+    evidence_url: str = Field("", max_length=500, description="http(s) URL, optional")
+    narrative: str = Field("", max_length=2000)
+
+
+class BulkAwardIn(Model):
+    rows: list[BulkAwardRowIn] = Field(min_length=1, max_length=BULK_MAX_ROWS)
+
+
+class IdempotencyHeaders(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    idempotency_key: str = Field(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=100,
+        pattern=r"^[!-~]+$",
+        description="a unique value per batch, chosen by the caller (e.g. a UUID). Sending it again with the "
+        "same body replays the first response; with another body it is refused (422).",
+    )
+
+
+class BulkAwardRowOut(Out):
+    row: int = Field(description="0-based position in `rows`")
+    credential_id: uuid.UUID
+    issued: bool = Field(description="false: this row had been awarded before, and nothing was issued again")
+    url: str
+
+
+class BulkAwardOut(Out):
+    issued: int = Field(description="credentials issued now")
+    already_issued: int = Field(description="rows awarded before (same e-mail, name, evidence and narrative)")
+    credentials: list[BulkAwardRowOut]
+
+
+def _fingerprint() -> str:
+    canonical = json.dumps(body().model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{request.method} {request.path}\n{canonical}".encode()).hexdigest()
+
+
+def _claim_idempotency_key(key: str) -> tuple[IdempotencyKey | None, IdempotencyKey | None]:
+    """(the new row for this request, None), or (None, the earlier request's row) to replay.
+
+    Inserting first serialises concurrent requests with one key: a second insert waits on the unique
+    constraint (PostgreSQL) or the write lock (SQLite) until the first request commits, then fails.
+    """
+    user_id = api_actor().id
+    fingerprint = _fingerprint()
+    claimed = IdempotencyKey(user_id=user_id, key=key, request_fingerprint=fingerprint)
+    try:
+        with db.session.begin_nested():
+            db.session.add(claimed)
+    except sa.exc.IntegrityError:
+        earlier = db.session.scalar(
+            sa.select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+        )
+        if earlier is None or earlier.response_status is None:  # only if the first request is still running
+            raise Conflict(
+                _("同じ Idempotency-Key のリクエストを処理中です。少し待ってから送り直してください。")
+            ) from None
+        if earlier.request_fingerprint != fingerprint:
+            raise Invalid.on(
+                "Idempotency-Key", _("この Idempotency-Key は別の内容のリクエストで使われています。")
+            ) from None
+        return None, earlier
+    return claimed, None
+
+
+@bp.post("/achievements/<achievement_id>/credentials/bulk")
+@operation(tag="credentials", scope="issue", json=BulkAwardIn, headers=IdempotencyHeaders, ok=BulkAwardOut,
+           status=201, errors=(409,))  # fmt: skip
+def award_credentials_in_bulk(achievement_id: str):
+    """Award an achievement to many people: every row is checked first, and any bad row means none is issued"""
+    claimed, earlier = _claim_idempotency_key(request.context.headers.idempotency_key)
+    if earlier is not None:
+        return earlier.response_body, earlier.response_status
+    achievement = services.get_achievement(db.session, achievement_id)
+    actor = api_actor()
+    require(actor, "issue", achievement.organisation)
+    rows = bulk.check_rows(
+        [(n, [r.email, r.name, r.evidence_url, r.narrative]) for n, r in enumerate(body().rows, start=1)]
+    )
+    problems = {f"rows.{row.line - 1}": " ".join(row.errors) for row in rows if not row.is_valid}
+    if problems:
+        raise Invalid(_("誤りのある行があります。どの行も発行していません。"), problems)
+    keys = [row.idempotency_key(str(achievement.public_id)) for row in rows]
+    already = services.issued_keys(db.session, achievement, keys)
+    try:
+        credentials = services.issue_credentials(
+            db.session, actor, achievement, [(row.award, key) for row, key in zip(rows, keys, strict=True)],
+            issuer_context(),
+        )  # fmt: skip
+    except sa.exc.IntegrityError:  # the same rows, sent at the same moment under another Idempotency-Key
+        db.session.rollback()
+        raise Conflict(_("同じ行を同時に発行しようとしました。もう一度送ってください。")) from None
+    result = BulkAwardOut(
+        issued=sum(key not in already for key in keys),
+        already_issued=sum(key in already for key in keys),
+        credentials=[
+            BulkAwardRowOut(
+                row=index,
+                credential_id=credential.public_id,
+                issued=key not in already,
+                url=url_for("credentials.show", public_id=credential.public_id, _external=True),
+            )
+            for index, (credential, key) in enumerate(zip(credentials, keys, strict=True))
         ],
     )
+    claimed.response_status = 201
+    claimed.response_body = result.model_dump(mode="json")
+    return claimed.response_body, 201
+
+
+# ---- credentials: revoking, listing, reading, claiming ------------------------------------------------
+
+
+class RevokeIn(Model):
+    reason: str = Field(min_length=1, max_length=300, description="shown on the public credential page")
+
+
+@bp.post("/credentials/<credential_id>/revoke")
+@operation(tag="credentials", scope="issue", json=RevokeIn, ok=CredentialSummaryOut, errors=(409,))
+def revoke_credential(credential_id: str):
+    """Revoke a credential: its status bit is set, so every verifier sees it revoked"""
+    credential = services.get_credential(db.session, credential_id)
+    services.revoke_credential(db.session, api_actor(), credential, body().reason)
+    return credential_summary_out(credential)
+
+
+@bp.get("/achievements/<achievement_id>/credentials")
+@operation(tag="credentials", scope="read", query=PageQuery, ok=CredentialPage)
+def list_credentials(achievement_id: str):
+    """The credentials issued for an achievement, newest first (members of the issuing organisation)"""
+    achievement = services.get_achievement(db.session, achievement_id)
+    require(api_actor(), "issue", achievement.organisation)
+    page = paginate(services.credentials_of_achievement(db.session, achievement), params())
+    page["items"] = [credential_summary_out(c) for c in page["items"]]
+    return page
+
+
+@bp.get("/credentials/<credential_id>")
+@operation(tag="credentials", public=True, ok=CredentialDetailOut)
+def get_credential(credential_id: str):
+    """One credential as its public page shows it, with its verification and the stored document"""
+    credential = services.get_credential(db.session, credential_id)
+    achievement = credential.achievement
+    result = services.verify_credential(db.session, services.stored_form(credential), issuer_context())
+    public_id = credential.public_id
+    return CredentialDetailOut(
+        id=public_id,
+        achievement=AchievementSummaryOut(**_summary_fields(achievement)),
+        criteria=achievement.criteria,
+        issuer=_issuer_out(achievement.organisation),
+        recipient_name=credential.recipient_name,
+        status=_status(credential),
+        issued_at=credential.issued_at,
+        valid_until=credential.valid_until,
+        revoked_at=credential.revoked_at,
+        revocation_reason=credential.revocation_reason,
+        verification=verify_result_out(result),
+        can_claim=services.can_claim(api_actor(), credential),
+        png_url=url_for("credentials.baked_png", public_id=public_id, _external=True),
+        svg_url=url_for("credentials.baked_svg", public_id=public_id, _external=True),
+        document=credential.document,
+        jwt=credential.jwt,
+        **_links(credential),
+    )
+
+
+@bp.get("/me/credentials")
+@operation(tag="credentials", scope="read", query=PageQuery, ok=CredentialPage)
+def list_my_credentials():
+    """The credentials on the caller's profile (claimed), newest first"""
+    profile = own_profile(db.session, api_actor())
+    page = paginate(services.credentials_of_profile(db.session, profile) if profile else [], params())
+    page["items"] = [credential_summary_out(c) for c in page["items"]]
+    return page
+
+
+@bp.post("/credentials/<credential_id>/claim")
+@operation(tag="credentials", scope="write", ok=CredentialSummaryOut, errors=(409,))
+def claim_credential(credential_id: str):
+    """Put a credential addressed to the caller's (verified) e-mail address on their profile"""
+    credential = services.get_credential(db.session, credential_id)
+    actor = api_actor()
+    profile = own_profile(db.session, actor)
+    if profile is None:
+        raise Conflict(_("バッジを受け取るには、先にプロフィールを作成してください。"))
+    services.claim_credential(db.session, actor, credential, profile)
+    return credential_summary_out(credential)

@@ -70,15 +70,26 @@ def _row_errors(email: str, name: str, evidence: str, narrative: str) -> list[st
 def parse_award_csv(text: str) -> list[CsvRow]:
     """Every data row with its problems; raises ValueError when the file itself is unusable."""
     reader = csv.reader(io.StringIO(text))
-    rows: list[CsvRow] = []
-    seen: dict[str, int] = {}
+    records: list[tuple[int, list[str]]] = []
     for line, cells in enumerate(reader, start=1):
         if not any(cell.strip() for cell in cells):
             continue
         if line == 1 and cells[0].strip().lower() in HEADER_WORDS:
             continue
-        if len(rows) >= MAX_ROWS:
+        if len(records) >= MAX_ROWS:
             raise ValueError(str(_l("一度に発行できるのは%(n)d行までです。", n=MAX_ROWS)))
+        records.append((line, cells))
+    if not records:
+        raise ValueError(str(_l("CSVにデータの行がありません。")))
+    return check_rows(records)
+
+
+def check_rows(records: list[tuple[int, list[str]]]) -> list[CsvRow]:
+    """Each (line number, cells: email, name, evidence URL, narrative) with its problems: the checks of
+    a CSV upload, also used by the API. A repeated e-mail address is a problem on its later lines."""
+    rows: list[CsvRow] = []
+    seen: dict[str, int] = {}
+    for line, cells in records:
         email, name, evidence, narrative = ([c.strip() for c in cells] + ["", "", "", ""])[:4]
         email = email.lower()
         errors = _row_errors(email, name, evidence, narrative)
@@ -89,8 +100,6 @@ def parse_award_csv(text: str) -> list[CsvRow]:
         seen.setdefault(email, line)
         rows.append(CsvRow(line, AwardInput(email=email, name=name, evidence_url=evidence, narrative=narrative),
                            tuple(errors)))  # fmt: skip
-    if not rows:
-        raise ValueError(str(_l("CSVにデータの行がありません。")))
     return rows
 
 

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_login import login_required
+from flask_login import current_user, login_required
 
-from talentbank import db
+from talentbank import db, notifications
 from talentbank.accounts.forms import ConfirmForm
 from talentbank.models import Municipality, Organisation, Skill, User
 from talentbank.organisations import services as organisation_services
@@ -55,6 +55,31 @@ def dashboard():
         kind_labels=KIND_LABELS,
         role_labels=ROLE_LABELS,
     )
+
+
+@bp.get("/notifications")
+@login_required
+def notifications_page():
+    return render_template(
+        "main/notifications.html", notifications=notifications.latest(db.session, current_actor()), form=ConfirmForm()
+    )
+
+
+@bp.post("/notifications/read")
+@login_required
+def notifications_read():
+    if ConfirmForm().validate_on_submit():
+        notifications.mark_all_read(db.session, current_actor())
+        db.session.commit()
+    return redirect(url_for("main.notifications_page"))
+
+
+@bp.app_context_processor
+def _unread_notifications():
+    """The count in the header, for logged-in people (one small indexed query per page)."""
+    if not current_user.is_authenticated or request.blueprint in {"api", "static"}:
+        return {"unread_notifications": 0}
+    return {"unread_notifications": notifications.unread_count(db.session, current_actor())}
 
 
 @bp.get("/healthz")

@@ -12,7 +12,8 @@ from talentbank.models.credentials import (
     ProofFormat,
     StatusList,
 )
-from talentbank.models.mail import OutboxMessage
+from talentbank.models.idempotency import IdempotencyKey
+from talentbank.models.mail import Notification, OutboxMessage
 from talentbank.models.organisations import Invitation, Membership, MembershipRole, Organisation, OrganisationKind
 from talentbank.models.places import Municipality, Subprefecture
 from talentbank.models.profiles import (
@@ -28,6 +29,9 @@ from talentbank.models.profiles import (
     WorkMode,
 )
 from talentbank.models.projects import (
+    AllocationAssignment,
+    AllocationMethod,
+    AllocationRound,
     Application,
     ApplicationStatus,
     ContactRelease,
@@ -45,6 +49,9 @@ __all__ = [
     "AccountToken",
     "Achievement",
     "AchievementSkill",
+    "AllocationAssignment",
+    "AllocationMethod",
+    "AllocationRound",
     "ApiToken",
     "Application",
     "ApplicationStatus",
@@ -54,12 +61,14 @@ __all__ = [
     "DeletedProfile",
     "Direction",
     "Endorsement",
+    "IdempotencyKey",
     "ImportedCredential",
     "Invitation",
     "IssuerKey",
     "Membership",
     "MembershipRole",
     "Municipality",
+    "Notification",
     "Organisation",
     "OrganisationKind",
     "OutboxMessage",

@@ -169,3 +169,60 @@ class ContactRelease(Base):
 
 def as_list(value: Any) -> list[str]:
     return list(value) if isinstance(value, list) else []
+
+
+class AllocationMethod(enum.StrEnum):
+    STABLE = "stable"  # deferred acceptance, students proposing: nobody would rather swap
+    MAX_SCORE = "max_score"  # the largest total match score (linear_sum_assignment)
+
+
+allocation_round_projects = sa.Table(
+    "allocation_round_projects",
+    Base.metadata,
+    sa.Column("round_id", sa.ForeignKey("allocation_rounds.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class AllocationRound(Base):
+    """A cohort allocation for an internship programme, run by a prefecture or school organisation:
+    the engine proposes who goes where, staff review it, and publishing sends the invitations."""
+
+    __tablename__ = "allocation_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    method: Mapped[AllocationMethod] = mapped_column(str_enum(AllocationMethod, 10), default=AllocationMethod.STABLE)
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship()
+    projects: Mapped[list[Project]] = relationship(secondary=allocation_round_projects, order_by="Project.id")
+    assignments: Mapped[list[AllocationAssignment]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="AllocationAssignment.id"
+    )
+
+
+class AllocationAssignment(Base):
+    """One published seat: who was placed where, with the score and both ranks, and the invitation sent."""
+
+    __tablename__ = "allocation_assignments"
+    __table_args__ = (sa.UniqueConstraint("round_id", "profile_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("allocation_rounds.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"))
+    profile_id: Mapped[int] = mapped_column(sa.ForeignKey("profiles.id", ondelete="CASCADE"))
+    application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("applications.id", ondelete="SET NULL"))
+    score: Mapped[float]
+    student_rank: Mapped[int]  # 1 = the person's first choice
+    project_rank: Mapped[int]  # 1 = the project's best candidate
+
+    round: Mapped[AllocationRound] = relationship(back_populates="assignments")
+    project: Mapped[Project] = relationship()
+    profile: Mapped[Profile] = relationship()
+    application: Mapped[Application | None] = relationship()

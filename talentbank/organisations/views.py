@@ -74,6 +74,7 @@ def _render_show(organisation, invitation_form: InvitationForm | None = None, st
         can_edit=can(actor, "edit", organisation),
         can_manage=can_manage,
         can_view_members=can(actor, "view_members", organisation),
+        can_run_allocation=can(actor, "run_allocation", organisation),
         invitations=services.pending_invitations(db.session, organisation) if can_manage else [],
         projects=[
             p

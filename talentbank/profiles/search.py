@@ -28,6 +28,7 @@ from talentbank.models import (
 from talentbank.models.profiles import profile_regions
 
 PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
 MAX_PAGE = 500
 MAX_QUERY_TERMS = 12
 MAX_SKILL_FILTERS = 5
@@ -48,6 +49,7 @@ class SearchCriteria:
     min_hours: int | None = None
     open_to_offers: bool = False
     page: int = 1
+    per_page: int = PAGE_SIZE  # the API lets callers choose, up to MAX_PAGE_SIZE
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,7 @@ def search_profiles(session: Session, viewer: User | None, criteria: SearchCrite
     if criteria.text.strip() and not query_terms:
         return SearchPage([], 0, 1, 1)
     page = max(1, min(criteria.page, MAX_PAGE))
+    per_page = max(1, min(criteria.per_page, MAX_PAGE_SIZE))
     if query_terms:
         scores = (
             sa.select(ProfileSearchTerm.profile_id, sa.func.sum(ProfileSearchTerm.weight).label("score"))
@@ -162,8 +165,8 @@ def search_profiles(session: Session, viewer: User | None, criteria: SearchCrite
         order = (Profile.updated_at.desc(), Profile.id.desc())
     base = base.where(*conditions)
     total = session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    rows = session.execute(base.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    pages = max(1, -(-total // per_page))
+    rows = session.execute(base.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
     ids = [row[0] for row in rows]
     loaded = {
         p.id: p

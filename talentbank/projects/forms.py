@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from talentbank.forms import BaseForm
+from talentbank.forms import BaseForm, MultiCheckboxField
 from talentbank.models import ApplicationStatus, ProjectPay, ProjectStatus, ProjectWorkMode, Theme
 
 REQUIRED = DataRequired(_l("入力してください。"))
@@ -143,3 +143,20 @@ class CompletionForm(BaseForm):
 
 class StatusForm(BaseForm):
     status = SelectField(_l("状態"), choices=[(k.value, v) for k, v in STATUS_LABELS.items()])
+
+
+METHOD_LABELS = {
+    "stable": _l("安定マッチング（学生の希望を優先し、入れ替えたい組がない配属）"),
+    "max_score": _l("合計スコア最大（全体のマッチ度の合計が最も高い配属）"),
+}
+
+
+class AllocationRoundForm(BaseForm):
+    name = StringField(_l("配属の名前"), validators=[REQUIRED, Length(max=120)])
+    projects = MultiCheckboxField(_l("対象のインターンシップ"), validate_choice=False)
+    method = RadioField(_l("配属の方法"), choices=list(METHOD_LABELS.items()), default="stable")
+    message = TextAreaField(_l("招待に添えるメッセージ"), validators=[Optional(), Length(max=2000)])
+
+
+class AllocationMethodForm(BaseForm):
+    method = RadioField(_l("配属の方法"), choices=list(METHOD_LABELS.items()))

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
-from talentbank import audit, mail
+from talentbank import audit, mail, notifications
 from talentbank.db import utcnow
 from talentbank.errors import Conflict, Invalid, NotFound, PermissionDenied
 from talentbank.lookup import by_public_id
@@ -225,14 +225,17 @@ def _members(session: Session, organisation: Organisation) -> list[User]:
 
 
 def _notify_organisation(session: Session, project: Project, template: str, base_url: str, **context: Any) -> None:
+    """Mail every member of the project's organisation, and keep it as an in-app notification."""
     for member in _members(session, project.organisation):
-        mail.queue_mail(session, to=member.email, template=template, locale=member.locale, base_url=base_url,
-                        project=project, **context)  # fmt: skip
+        message = mail.queue_mail(session, to=member.email, template=template, locale=member.locale,
+                                  base_url=base_url, project=project, **context)  # fmt: skip
+        notifications.record(session, member, message, base_url)
 
 
 def _notify_person(session: Session, profile: Profile, template: str, base_url: str, **context: Any) -> None:
-    mail.queue_mail(session, to=profile.user.email, template=template, locale=profile.user.locale,
-                    base_url=base_url, profile=profile, **context)  # fmt: skip
+    message = mail.queue_mail(session, to=profile.user.email, template=template, locale=profile.user.locale,
+                              base_url=base_url, profile=profile, **context)  # fmt: skip
+    notifications.record(session, profile.user, message, base_url)
 
 
 def _release_contact(session: Session, application: Application, reason: str) -> None:
@@ -300,6 +303,32 @@ def invite(
     _notify_person(session, profile, "invitation_received", base_url, application=application, project=project)
     audit.record(session, actor, "application.invite", object_type="project", object_id=project.public_id)
     return application
+
+
+def place(
+    session: Session, actor: User, project: Project, profile: Profile, message: str, *, base_url: str
+) -> Application:
+    """A seat given by an allocation round (the caller checked `run_allocation`): invite the person from the
+    project, or, when they had applied, accept their application. An existing invitation or acceptance
+    stands as it is; a declined or withdrawn one is never reopened."""
+    existing = session.scalar(
+        sa.select(Application).where(Application.project_id == project.id, Application.profile_id == profile.id)
+    )
+    if existing is None:
+        application = Application(project=project, profile=profile, direction=Direction.INVITED,
+                                  message=(message or "").strip()[:2000], invited_by=actor)  # fmt: skip
+        session.add(application)
+        session.flush()
+        _notify_person(session, profile, "invitation_received", base_url, application=application, project=project)
+        audit.record(session, actor, "application.invite", object_type="project", object_id=project.public_id)
+        return application
+    if existing.direction is Direction.APPLIED and existing.status is ApplicationStatus.PENDING:
+        existing.status = ApplicationStatus.ACCEPTED
+        existing.responded_at = utcnow()
+        session.flush()
+        _notify_person(session, profile, "application_answered", base_url, application=existing, project=project)
+        audit.record(session, actor, "application.accept", object_type="application", object_id=existing.public_id)
+    return existing
 
 
 def get_application(session: Session, public_id: str) -> Application:
@@ -437,6 +466,8 @@ def complete(
         raise Conflict(str(_l("承諾済みの参加者だけを完了にできます。")))
     if not skills:
         raise Invalid.on("skills", _l("発揮したスキルを1つ以上選んでください。"))
+    if len({code for code, _level in skills}) != len(skills):
+        raise Invalid.on("skills", _l("同じスキルが2回選ばれています。"))
     for code, level in skills:
         skill = session.get(Skill, code)
         if skill is None or not skill.is_selectable or level not in (1, 2, 3, 4):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,14 +12,10 @@ from talentbank.dashboard import services
 from talentbank.db import utcnow
 from talentbank.models import (
     OrganisationKind,
-    Project,
-    ProjectNeed,
-    ProjectPay,
     ProjectStatus,
-    ProjectWorkMode,
     Skill,
-    Theme,
 )
+from tests import factories
 from tests.factories import add_member, make_organisation, make_profile, make_user
 
 SAPPORO = "011002"  # 石狩振興局 (ishikari)
@@ -29,26 +25,11 @@ OTHER_SKILL = "dssp1-01"  # another category
 
 
 def make_project(session, organisation, *, municipality_code=SAPPORO, needs=(SKILL,), created_at=None, **fields):
-    project = Project(
-        organisation=organisation,
-        title="農業データの見える化",
-        problem="課題",
-        expected_outcome="成果",
-        theme=Theme.AGRICULTURE,
-        municipality_code=municipality_code,
-        work_mode=ProjectWorkMode.REMOTE,
-        hours_per_week=8,
-        starts_on=date(2026, 12, 1),
-        pay_kind=ProjectPay.HOURLY,
-        pay_yen=2000,
-        status=fields.pop("status", ProjectStatus.OPEN),
-        needs=[ProjectNeed(skill_code=code, min_level=2, is_must=True) for code in needs],
-        created_at=created_at or utcnow(),
-        **fields,
-    )
-    session.add(project)
-    session.flush()
-    return project
+    fields.setdefault("title", "農業データの見える化")
+    return factories.make_project(
+        session, organisation, municipality_code=municipality_code, needs=[(code, 2, True) for code in needs],
+        created_at=created_at or utcnow(), **fields,
+    )  # fmt: skip
 
 
 def make_people(session, count: int, *, municipality_code: str = SAPPORO, skill: str = SKILL) -> list:

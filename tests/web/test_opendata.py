@@ -18,11 +18,7 @@ from talentbank.models import (
     AchievementSkill,
     Credential,
     ProfileSkill,
-    Project,
-    ProjectNeed,
-    ProjectPay,
     ProjectStatus,
-    ProjectWorkMode,
     ProofFormat,
     SkillSource,
     StatusList,
@@ -31,6 +27,7 @@ from talentbank.models import (
 )
 from talentbank.opendata import services
 from talentbank.opendata.definitions import DATASETS
+from tests import factories
 from tests.factories import make_organisation, make_profile, make_user
 
 SAPPORO = "011002"  # 石狩振興局
@@ -63,25 +60,10 @@ def fetch_json(client, name: str) -> dict:
 
 
 def make_project(session, organisation, *, municipality_code=SAPPORO, status=ProjectStatus.OPEN, needs=(), **fields):
-    project = Project(
-        organisation=organisation,
-        title=fields.pop("title", "農業データの見える化"),
-        problem="課題",
-        expected_outcome="成果",
-        theme=fields.pop("theme", Theme.AGRICULTURE),
-        municipality_code=municipality_code,
-        work_mode=ProjectWorkMode.REMOTE,
-        hours_per_week=8,
-        starts_on=date(2026, 12, 1),
-        pay_kind=ProjectPay.HOURLY,
-        pay_yen=2000,
-        status=status,
-        needs=[ProjectNeed(skill_code=code, min_level=level, is_must=must) for code, level, must in needs],
-        **fields,
+    fields.setdefault("title", "農業データの見える化")
+    return factories.make_project(
+        session, organisation, municipality_code=municipality_code, status=status, needs=needs, **fields
     )
-    session.add(project)
-    session.flush()
-    return project
 
 
 def make_people(session, count: int, *, level: int = 2, municipality_code: str = SAPPORO, **fields) -> list:

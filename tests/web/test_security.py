@@ -59,6 +59,10 @@ POST_ROUTES = [
     "/applications/sometoken/complete",
     "/settings/tokens",
     "/settings/tokens/sometoken/revoke",
+    "/orgs/{org}/allocation",
+    "/allocation/sometoken/method",
+    "/allocation/sometoken/publish",
+    "/notifications/read",
 ]
 # The JSON API checks CSRF itself, only for cookie-authenticated writes (tests/api/test_auth.py).
 API_PREFIX = "/api/v1/"
