@@ -1,3 +1,473 @@
-"""Profiles over the API."""
+"""Profiles over the API: the people search, one profile as its visibility allows, and the caller's own
+profile with its skills and outcomes (成果). Same services as the pages; e-mail addresses never appear."""
 
 from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+import sqlalchemy as sa
+from flask import g, url_for
+from flask_babel import gettext as _
+from pydantic import Field
+
+from talentbank import db
+from talentbank.api.core import Model, Out, PageQuery, api_actor, body, bp, operation, page_of, params
+from talentbank.errors import Invalid, NotFound
+from talentbank.models import PayKind, Profile, SkillSource, Visibility, WorkMode
+from talentbank.models.profiles import MOTIVES
+from talentbank.profiles import services
+from talentbank.profiles.forms import MAX_BIO, OUTSIDE_HOKKAIDO, PREFECTURES, OutcomeInput, ProfileInput, SkillInput
+from talentbank.profiles.search import MAX_PAGE, MAX_SKILL_FILTERS, SearchCriteria, search_profiles
+from talentbank.reference.services import subprefectures_with_municipalities
+
+# Text may hold any character but NUL, which PostgreSQL cannot store.
+_TEXT = r"^[^\x00]*$"
+_SKILL_CODE = r"^[a-z0-9-]{1,16}$"
+_SLUG = r"^[a-z][a-z-]{0,19}$"
+
+SkillCode = Annotated[str, Field(pattern=_SKILL_CODE, description="DSS item code, e.g. dssp2-36")]
+SubprefectureSlug = Annotated[str, Field(pattern=_SLUG, description="振興局 slug, e.g. tokachi")]
+Motive = Literal[MOTIVES]  # type: ignore[valid-type]
+Prefecture = Literal[tuple(PREFECTURES)]  # type: ignore[valid-type]
+Link = Annotated[str, Field(max_length=500, pattern=r"^https?://[^\s\x00]+$")]
+
+
+# ---- what is shown -------------------------------------------------------------------------------
+
+
+class HomeOut(Out):
+    municipality_code: str | None = Field(description="全国地方公共団体コード; null outside Hokkaido")
+    municipality_ja: str | None
+    municipality_en: str | None
+    subprefecture: str | None = Field(description="振興局 slug")
+    prefecture: str = Field(description="北海道, another prefecture, or 海外 (abroad)")
+
+
+class RegionOut(Out):
+    subprefecture: str = Field(description="振興局 slug")
+    name_ja: str
+    name_en: str
+
+
+class ProfileSkillOut(Out):
+    code: str
+    name_ja: str
+    name_en: str
+    level: int = Field(ge=1, le=4)
+    years: float | None = Field(description="years of experience, when given")
+    source: SkillSource = Field(description="self (declared), badge (a credential) or project (a completed project)")
+    verified: bool = Field(description="true when backed by a badge or a project")
+    evidence_url: str | None = Field(description="the credential or outcome backing a verified skill")
+
+
+class OutcomeSkillOut(Out):
+    code: str
+    name_ja: str
+    name_en: str
+    level: int = Field(ge=1, le=4)
+
+
+class OutcomeOut(Out):
+    id: uuid.UUID
+    title: str
+    description: str = Field(description="Markdown, as written")
+    role: str
+    started_on: date | None
+    ended_on: date | None
+    organisation_name: str | None
+    organisation: uuid.UUID | None = Field(description="the registered organisation it is linked to")
+    links: list[str]
+    project_verified: bool = Field(description="recorded by the organisation on completing a project")
+    skills: list[OutcomeSkillOut] = Field(description="skills used")
+
+
+class MyOutcomeOut(OutcomeOut):
+    hidden: bool = Field(description="hidden from everyone but the owner")
+
+
+class ProfileOut(Out):
+    id: uuid.UUID
+    url: str = Field(description="the profile's page")
+    display_name: str
+    furigana: str | None
+    headline: str
+    bio: str = Field(description="Markdown, as written")
+    home: HomeOut | None = Field(description="home base")
+    regions: list[RegionOut] = Field(description="regions (振興局) the person wants to work for")
+    motives: list[Motive]
+    side_job_ok: bool
+    hours_per_week: int | None
+    earliest_start: date | None
+    work_mode: WorkMode
+    max_travel_km: int | None
+    pay_kind: PayKind | None
+    pay_yen: int | None
+    open_to_offers: bool
+    skills: list[ProfileSkillOut]
+    outcomes: list[OutcomeOut] = Field(description="outcomes (成果) that are not hidden")
+    updated_at: datetime
+
+
+ProfilePage = page_of(ProfileOut, "ProfilePage")
+
+
+class MyProfileOut(ProfileOut):
+    visibility: Visibility = Field(description="public (anyone), members (logged-in users) or private (only you)")
+    is_hidden: bool = Field(description="hidden from everyone but you, without deleting it")
+    outcomes: list[MyOutcomeOut] = Field(description="every outcome, hidden ones included")
+    created_at: datetime
+
+
+def _home(profile: Profile) -> HomeOut | None:
+    municipality = profile.home_municipality
+    if municipality is not None:
+        return HomeOut(
+            municipality_code=municipality.code,
+            municipality_ja=municipality.name_ja,
+            municipality_en=municipality.name_en,
+            subprefecture=municipality.subprefecture.slug,
+            prefecture="北海道",
+        )
+    if profile.home_prefecture:
+        return HomeOut(
+            municipality_code=None,
+            municipality_ja=None,
+            municipality_en=None,
+            subprefecture=None,
+            prefecture=profile.home_prefecture,
+        )
+    return None
+
+
+def _skill_out(entry) -> ProfileSkillOut:
+    return ProfileSkillOut(
+        code=entry.skill_code,
+        name_ja=entry.skill.name_ja,
+        name_en=entry.skill.name_en,
+        level=entry.level,
+        years=entry.years,
+        source=entry.source,
+        verified=entry.is_verified,
+        evidence_url=entry.evidence_url,
+    )
+
+
+def _outcome_fields(outcome) -> dict:
+    return {
+        "id": outcome.public_id,
+        "title": outcome.title,
+        "description": outcome.description,
+        "role": outcome.role,
+        "started_on": outcome.started_on,
+        "ended_on": outcome.ended_on,
+        "organisation_name": outcome.organisation_name,
+        "organisation": outcome.organisation.public_id if outcome.organisation else None,
+        "links": list(outcome.links or []),
+        "project_verified": outcome.project_id is not None,
+        "skills": [
+            OutcomeSkillOut(code=s.skill_code, name_ja=s.skill.name_ja, name_en=s.skill.name_en, level=s.level)
+            for s in outcome.skills
+        ],
+    }
+
+
+def _my_outcome_out(outcome) -> MyOutcomeOut:
+    return MyOutcomeOut(**_outcome_fields(outcome), hidden=outcome.is_hidden)
+
+
+def _profile_fields(profile: Profile) -> dict:
+    return {
+        "id": profile.public_id,
+        "url": url_for("profiles.show", public_id=profile.public_id, _external=True),
+        "display_name": profile.display_name,
+        "furigana": profile.furigana,
+        "headline": profile.headline,
+        "bio": profile.bio,
+        "home": _home(profile),
+        "regions": [RegionOut(subprefecture=r.slug, name_ja=r.name_ja, name_en=r.name_en) for r in profile.regions],
+        "motives": [m for m in profile.motives if m in MOTIVES],
+        "side_job_ok": profile.side_job_ok,
+        "hours_per_week": profile.hours_per_week,
+        "earliest_start": profile.earliest_start,
+        "work_mode": profile.work_mode,
+        "max_travel_km": profile.max_travel_km,
+        "pay_kind": profile.pay_kind,
+        "pay_yen": profile.pay_yen,
+        "open_to_offers": profile.open_to_offers,
+        "skills": [_skill_out(entry) for entry in profile.skills],
+        "updated_at": profile.updated_at,
+    }
+
+
+def profile_out(profile: Profile) -> ProfileOut:
+    """What anyone allowed to see the profile sees: hidden outcomes left out."""
+    outcomes = [OutcomeOut(**_outcome_fields(o)) for o in profile.outcomes if not o.is_hidden]
+    return ProfileOut(**_profile_fields(profile), outcomes=outcomes)
+
+
+def my_profile_out(profile: Profile) -> MyProfileOut:
+    """What the owner sees on their own pages: visibility settings and hidden outcomes too."""
+    return MyProfileOut(
+        **_profile_fields(profile),
+        outcomes=[_my_outcome_out(o) for o in profile.outcomes],
+        visibility=profile.visibility,
+        is_hidden=profile.is_hidden,
+        created_at=profile.created_at,
+    )
+
+
+def _viewer():
+    """The caller as a viewer of profiles: a token without the read scope sees what a visitor sees."""
+    return api_actor() if "read" in g.api_scopes else None
+
+
+def _subprefecture_ids() -> dict[str, int]:
+    return {s.slug: s.id for s in subprefectures_with_municipalities(db.session)}
+
+
+# ---- the people search and one profile -----------------------------------------------------------
+
+
+class ProfileQuery(PageQuery):
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="1-based page number")
+    q: str = Field("", max_length=200, description="words in the name, headline, bio, skills or outcomes")
+    skill: list[Annotated[str, Field(pattern=r"^[a-z0-9-]{1,16}(:[1-4])?$")]] = Field(
+        default_factory=list,
+        max_length=MAX_SKILL_FILTERS,
+        description="a skill the person must have, as `code` or `code:minimum level`; repeat for several (all count)",
+    )
+    verified: bool = Field(False, description="only skills backed by a badge or a project count")
+    subprefecture: SubprefectureSlug | None = Field(None, description="lives in, or wants to work for, this 振興局")
+    municipality: str | None = Field(None, pattern=r"^[0-9]{6}$", description="lives in this municipality (code)")
+    remote: bool = Field(False, description="works remotely (remote or hybrid)")
+    min_hours: int | None = Field(None, ge=0, le=80, description="has at least this many hours a week")
+    open_to_offers: bool = Field(False, description="accepts invitations (スカウト)")
+
+
+def _criteria(query: ProfileQuery) -> SearchCriteria:
+    subprefecture_id = None
+    if query.subprefecture:
+        subprefecture_id = _subprefecture_ids().get(query.subprefecture)
+        if subprefecture_id is None:
+            raise Invalid.on("subprefecture", _("振興局を一覧から選んでください。"))
+    skills = []
+    for value in query.skill:
+        code, _sep, level = value.partition(":")
+        skills.append((code, int(level or 1)))
+    return SearchCriteria(
+        text=query.q,
+        skills=tuple(skills),
+        verified_only=query.verified,
+        subprefecture_id=subprefecture_id,
+        municipality_code=query.municipality,
+        remote_ok=query.remote,
+        min_hours=query.min_hours,
+        open_to_offers=query.open_to_offers,
+        page=query.page,
+        per_page=query.per_page,
+    )
+
+
+def _with_details(found: list[Profile]) -> list[Profile]:
+    """The search's page of profiles with everything `ProfileOut` shows, in a fixed number of queries."""
+    ids = [p.id for p in found]
+    if not ids:
+        return []
+    loaded = {
+        p.id: p
+        for p in db.session.scalars(
+            sa.select(Profile)
+            .where(Profile.id.in_(ids))
+            .options(*services.PROFILE_LOAD)
+            .execution_options(populate_existing=True)
+        )
+    }
+    return [loaded[i] for i in ids]
+
+
+@bp.get("/profiles")
+@operation(tag="profiles", public=True, query=ProfileQuery, ok=ProfilePage)
+def list_profiles():
+    """Search people, as on /people: visitors find public profiles, members also members-only ones"""
+    query = params()
+    results = search_profiles(db.session, _viewer(), _criteria(query))
+    return {
+        "items": [profile_out(p) for p in _with_details(results.profiles)],
+        "page": query.page,
+        "per_page": query.per_page,
+        "total": results.total,
+    }
+
+
+@bp.get("/profiles/<profile_id>")
+@operation(tag="profiles", public=True, ok=ProfileOut, errors=(410,))
+def get_profile(profile_id: str):
+    """One profile, if the caller may see it (private and hidden ones are 404; deleted ones 410)"""
+    return profile_out(services.get_profile(db.session, _viewer(), profile_id))
+
+
+# ---- the caller's own profile --------------------------------------------------------------------
+
+
+class ProfileIn(Model):
+    """The whole profile, as on the profile form; fields left out take their defaults."""
+
+    display_name: str = Field(min_length=1, max_length=80, pattern=_TEXT)
+    furigana: str = Field("", max_length=80, pattern=_TEXT)
+    headline: str = Field("", max_length=140, pattern=_TEXT)
+    bio: str = Field("", max_length=MAX_BIO, pattern=_TEXT, description="Markdown")
+    home: str = Field(
+        pattern=rf"^([0-9]{{6}}|{OUTSIDE_HOKKAIDO})$",
+        description=f"home base: a Hokkaido municipality code, or `{OUTSIDE_HOKKAIDO}` with `home_prefecture`",
+    )
+    home_prefecture: Prefecture | None = Field(None, description="the prefecture (or 海外) when home is outside")
+    regions: list[SubprefectureSlug] = Field(default_factory=list, max_length=14)
+    motives: list[Motive] = Field(default_factory=list, max_length=len(MOTIVES))
+    side_job_ok: bool = False
+    hours_per_week: int | None = Field(None, ge=0, le=80)
+    earliest_start: date | None = None
+    work_mode: WorkMode = WorkMode.REMOTE
+    max_travel_km: int | None = Field(None, ge=0, le=1000)
+    pay_kind: PayKind | None = Field(None, description="null: no preference")
+    pay_yen: int | None = Field(None, ge=0, le=10_000_000, description="needed unless pay_kind is volunteer or null")
+    open_to_offers: bool = True
+    visibility: Visibility = Visibility.MEMBERS
+    is_hidden: bool = False
+
+    def to_input(self) -> ProfileInput:
+        ids = _subprefecture_ids()
+        return ProfileInput(
+            display_name=self.display_name,
+            furigana=self.furigana,
+            headline=self.headline,
+            bio=self.bio,
+            home=self.home,
+            home_prefecture=self.home_prefecture or "",
+            # An unknown slug goes to the service as it is, which refuses it on `regions`.
+            regions=[str(ids.get(slug, slug)) for slug in self.regions],
+            motives=list(self.motives),
+            side_job_ok=self.side_job_ok,
+            hours_per_week=self.hours_per_week,
+            earliest_start=self.earliest_start,
+            work_mode=self.work_mode.value,
+            max_travel_km=self.max_travel_km,
+            pay_kind=self.pay_kind.value if self.pay_kind else "",
+            pay_yen=self.pay_yen,
+            open_to_offers=self.open_to_offers,
+            visibility=self.visibility.value,
+            is_hidden=self.is_hidden,
+        )
+
+
+@bp.get("/me/profile")
+@operation(tag="profiles", scope="read", ok=MyProfileOut, errors=(404,))
+def get_my_profile():
+    """The caller's own profile, with its visibility settings and hidden outcomes (404 until created)"""
+    return my_profile_out(services.require_own_profile(db.session, api_actor()))
+
+
+@bp.put("/me/profile")
+@operation(tag="profiles", scope="write", json=ProfileIn, ok=MyProfileOut, status=(200, 201))
+def put_my_profile():
+    """Create (201) or replace (200) the caller's profile"""
+    actor = api_actor()
+    created = services.own_profile(db.session, actor) is None
+    profile = services.save_profile(db.session, actor, body().to_input())
+    db.session.expire(profile, ["home_municipality"])  # the code changed; the relationship follows on next read
+    return my_profile_out(profile), 201 if created else 200
+
+
+class SkillIn(Model):
+    level: int = Field(ge=1, le=4, description="1 (with guidance) to 4 (leads others), as in DSS")
+    years: float | None = Field(None, ge=0, le=60, allow_inf_nan=False, description="years of experience")
+
+
+@bp.put("/me/profile/skills/<skill_code>")
+@operation(tag="profiles", scope="write", json=SkillIn, ok=ProfileSkillOut, status=(200, 201))
+def put_my_skill(skill_code: str):
+    """Declare a skill (201) or change the level and years of one already declared (200)
+
+    Only self-declared skills change; badge- and project-verified entries stay as they are. An unknown or
+    retired skill code is refused with 422 on `skill_code`, as on the skills page.
+    """
+    actor = api_actor()
+    code = skill_code if re.fullmatch(_SKILL_CODE, skill_code) else ""  # not a code: the service refuses it
+    declared = next(
+        (s for s in services.require_own_profile(db.session, actor).skills
+         if s.skill_code == code and s.source is SkillSource.SELF),
+        None,
+    )  # fmt: skip
+    if declared is not None:  # the page changes a level by removing and declaring again: one request here
+        services.remove_skill(db.session, actor, declared.id)
+    details = body()
+    entry = services.add_skill(db.session, actor, SkillInput(skill_code=code, level=details.level, years=details.years))
+    return _skill_out(entry), 200 if declared is not None else 201
+
+
+@bp.delete("/me/profile/skills/<skill_code>")
+@operation(tag="profiles", scope="write", ok=None, status=204, errors=(409,))
+def delete_my_skill(skill_code: str):
+    """Remove a self-declared skill (verified ones stay: 409, as on the skills page)"""
+    actor = api_actor()
+    entries = [s for s in services.require_own_profile(db.session, actor).skills if s.skill_code == skill_code]
+    if not entries:
+        raise NotFound(_("このスキルはプロフィールにありません。"))
+    entry = next((s for s in entries if s.source is SkillSource.SELF), entries[0])
+    services.remove_skill(db.session, actor, entry.id)
+    return "", 204
+
+
+class OutcomeIn(Model):
+    """An outcome (成果), as on the outcome form."""
+
+    title: str = Field(min_length=1, max_length=140, pattern=_TEXT)
+    description: str = Field("", max_length=MAX_BIO, pattern=_TEXT, description="Markdown")
+    role: str = Field("", max_length=80, pattern=_TEXT)
+    started_on: date | None = None
+    ended_on: date | None = Field(None, description="not before started_on")
+    organisation_name: str = Field("", max_length=120, pattern=_TEXT)
+    organisation: uuid.UUID | None = Field(None, description="link a registered organisation (its id)")
+    links: list[Link] = Field(default_factory=list, max_length=5, description="http(s) URLs")
+    skill_codes: list[SkillCode] = Field(
+        default_factory=list, max_length=10, description="skills used; each also appears on the profile"
+    )
+    skill_level: int = Field(2, ge=1, le=4, description="the level at which the skills were used")
+
+    def to_input(self) -> OutcomeInput:
+        return OutcomeInput(
+            title=self.title,
+            description=self.description,
+            role=self.role,
+            started_on=self.started_on,
+            ended_on=self.ended_on,
+            organisation_name=self.organisation_name,
+            organisation=str(self.organisation) if self.organisation else "",
+            links="\n".join(self.links),
+            skill_codes=list(self.skill_codes),
+            skill_level=self.skill_level,
+        )
+
+
+@bp.post("/me/profile/outcomes")
+@operation(tag="profiles", scope="write", json=OutcomeIn, ok=MyOutcomeOut, status=201, errors=(404,))
+def create_my_outcome():
+    """Add an outcome (成果) to the caller's profile"""
+    return _my_outcome_out(services.save_outcome(db.session, api_actor(), body().to_input())), 201
+
+
+@bp.put("/me/profile/outcomes/<outcome_id>")
+@operation(tag="profiles", scope="write", json=OutcomeIn, ok=MyOutcomeOut, errors=(409,))
+def update_my_outcome(outcome_id: str):
+    """Replace one of the caller's outcomes (one recorded by an organisation for a project: 409)"""
+    return _my_outcome_out(services.save_outcome(db.session, api_actor(), body().to_input(), outcome_id))
+
+
+@bp.delete("/me/profile/outcomes/<outcome_id>")
+@operation(tag="profiles", scope="write", ok=None, status=204)
+def delete_my_outcome(outcome_id: str):
+    """Delete one of the caller's outcomes"""
+    services.delete_outcome(db.session, api_actor(), outcome_id)
+    return "", 204

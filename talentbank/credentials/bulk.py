@@ -59,7 +59,10 @@ def _row_errors(email: str, name: str, evidence: str, narrative: str) -> list[st
     elif len(name) > 80:
         errors.append(str(_l("名前は80文字以内にしてください。")))
     if evidence:
-        parts = urlsplit(evidence)
+        try:
+            parts = urlsplit(evidence)
+        except ValueError:  # e.g. an unbalanced "[" in the host
+            parts = urlsplit("")
         if parts.scheme not in {"http", "https"} or "." not in parts.netloc or len(evidence) > 500:
             errors.append(str(_l("根拠のURLは http:// または https:// で始まるURLにしてください。")))
     if len(narrative) > 2000:

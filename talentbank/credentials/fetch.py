@@ -49,7 +49,10 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 def fetch_json(url: str) -> dict[str, Any]:
     """GET `url` and parse it as a JSON object, under the limits above."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise FetchError("not a URL") from None
     if parts.scheme != "https" or not parts.hostname or parts.username or parts.password:
         raise FetchError("only plain https URLs are fetched")
     host = parts.hostname

@@ -225,9 +225,13 @@ def check_links(links: list[str]) -> str | None:
     if len(links) > 5:
         return str(_l("リンクは5件までです。"))
     for link in links:
-        parts = urlsplit(link)
+        try:
+            parts = urlsplit(link)
+        except ValueError:  # e.g. "http://[x": an unclosed IPv6 host
+            parts = None
         if (
-            parts.scheme not in {"http", "https"}
+            parts is None
+            or parts.scheme not in {"http", "https"}
             or "." not in parts.netloc
             or len(link) > 500
             or any(ch.isspace() for ch in link)

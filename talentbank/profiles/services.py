@@ -17,12 +17,14 @@ from talentbank.errors import Conflict, Gone, Invalid, NotFound
 from talentbank.lookup import by_public_id, parse_public_id
 from talentbank.models import (
     AccountToken,
+    ApiToken,
     AuditEvent,
     DeletedProfile,
     Invitation,
     Membership,
     MembershipRole,
     Municipality,
+    Notification,
     Organisation,
     OutboxMessage,
     Outcome,
@@ -318,6 +320,22 @@ def export_personal_data(session: Session, actor: User) -> dict[str, Any]:
             {"time": e.occurred_at.isoformat(), "action": e.action, "ip_address": e.ip_address} for e in events
         ],
         "mail": [{"time": m.created_at.isoformat(), "subject": m.subject, "body": m.body_text} for m in mail],
+        "notifications": [
+            {"time": n.created_at.isoformat(), "text": n.text, "read_at": _iso(n.read_at)}
+            for n in session.scalars(sa.select(Notification).where(Notification.user_id == actor.id))
+        ],
+        # Token metadata only: the secrets were never stored.
+        "api_tokens": [
+            {
+                "name": t.name,
+                "scopes": t.scopes,
+                "created_at": t.created_at.isoformat(),
+                "expires_at": t.expires_at.isoformat(),
+                "last_used_at": _iso(t.last_used_at),
+                "revoked_at": _iso(t.revoked_at),
+            }
+            for t in session.scalars(sa.select(ApiToken).where(ApiToken.user_id == actor.id))
+        ],
     }
 
 

@@ -332,6 +332,12 @@ def test_bulk_award_refuses_unusable_files(client, db, login, school):
         )
         assert response.status_code == 422, data
     assert client.post(f"/achievements/{achievement_id}/bulk", data={"action": "preview"}).status_code == 422
+    odd_url = client.post(  # urlsplit raises on an unbalanced "[": a row error, not a server error
+        f"/achievements/{achievement_id}/bulk",
+        data={"action": "preview", "csv": (BytesIO(b"a@example.jp,A,http://[x.jp,\n"), "x.csv")},
+        content_type="multipart/form-data",
+    )
+    assert odd_url.status_code == 200 and "根拠のURLは" in odd_url.get_data(as_text=True)
 
 
 def test_bulk_revoke(client, db, login, school):

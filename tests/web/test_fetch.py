@@ -46,6 +46,7 @@ def sink():
         "https://user:pass@example.jp/did.json",
         "file:///etc/passwd",
         "ftp://example.jp/x",
+        "https://[example.jp/did.json",  # not even a URL (urlsplit raises)
     ],
 )
 def test_internal_and_odd_urls_never_reach_anything(sink, url):

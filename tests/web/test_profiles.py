@@ -355,6 +355,9 @@ def test_export_holds_everything_about_the_person(client, db, login):
     assert data["profile"]["skills"][0]["code"] == "dssp2-36"
     assert data["profile"]["outcomes"][0]["title"] == "除雪ルート最適化"
     assert any(event["action"] == "account.login" for event in data["activity"])
+    client.post("/settings/tokens", data={"name": "自動化", "scopes": ["read"], "days": "30"})
+    tokens = client.get("/me/data/export.json").get_json()["api_tokens"]
+    assert [t["name"] for t in tokens] == ["自動化"] and "tbp_" not in json.dumps(tokens)
     html = client.get("/me/data/export.html").get_data(as_text=True)
     assert "除雪ルート最適化" in html and "export@example.jp" in html
 
