@@ -267,10 +267,7 @@ def apply(
         raise Conflict(str(_l("このプロジェクトは今は応募を受け付けていません。")))
     if can(actor, "post_project", project.organisation):
         raise Conflict(str(_l("自分の組織のプロジェクトには応募できません。")))
-    existing = session.scalar(
-        sa.select(Application).where(Application.project_id == project.id, Application.profile_id == profile.id)
-    )
-    if existing is not None:
+    if _existing_application(session, project, profile) is not None:
         raise Conflict(str(_l("このプロジェクトにはすでに応募または招待があります。")))
     application = Application(project=project, profile=profile, direction=Direction.APPLIED,
                               message=(message or "").strip()[:2000])  # fmt: skip
@@ -291,11 +288,20 @@ def invite(
         raise Conflict(str(_l("このプロジェクトでは今は招待できません。")))
     if not can(actor, "view", profile) or not profile.open_to_offers:
         raise NotFound()
-    existing = session.scalar(
+    if _existing_application(session, project, profile) is not None:
+        raise Conflict(str(_l("この人にはすでに応募または招待があります。")))
+    return _send_invitation(session, actor, project, profile, message, base_url=base_url)
+
+
+def _existing_application(session: Session, project: Project, profile: Profile) -> Application | None:
+    return session.scalar(
         sa.select(Application).where(Application.project_id == project.id, Application.profile_id == profile.id)
     )
-    if existing is not None:
-        raise Conflict(str(_l("この人にはすでに応募または招待があります。")))
+
+
+def _send_invitation(
+    session: Session, actor: User, project: Project, profile: Profile, message: str, *, base_url: str
+) -> Application:
     application = Application(project=project, profile=profile, direction=Direction.INVITED,
                               message=(message or "").strip()[:2000], invited_by=actor)  # fmt: skip
     session.add(application)
@@ -311,17 +317,9 @@ def place(
     """A seat given by an allocation round (the caller checked `run_allocation`): invite the person from the
     project, or, when they had applied, accept their application. An existing invitation or acceptance
     stands as it is; a declined or withdrawn one is never reopened."""
-    existing = session.scalar(
-        sa.select(Application).where(Application.project_id == project.id, Application.profile_id == profile.id)
-    )
+    existing = _existing_application(session, project, profile)
     if existing is None:
-        application = Application(project=project, profile=profile, direction=Direction.INVITED,
-                                  message=(message or "").strip()[:2000], invited_by=actor)  # fmt: skip
-        session.add(application)
-        session.flush()
-        _notify_person(session, profile, "invitation_received", base_url, application=application, project=project)
-        audit.record(session, actor, "application.invite", object_type="project", object_id=project.public_id)
-        return application
+        return _send_invitation(session, actor, project, profile, message, base_url=base_url)
     if existing.direction is Direction.APPLIED and existing.status is ApplicationStatus.PENDING:
         existing.status = ApplicationStatus.ACCEPTED
         existing.responded_at = utcnow()
