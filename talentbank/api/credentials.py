@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import urljoin, urlsplit
 
@@ -442,6 +442,9 @@ class BulkAwardOut(Out):
     credentials: list[BulkAwardRowOut]
 
 
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+
+
 def _fingerprint() -> str:
     canonical = json.dumps(body().model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(f"{request.method} {request.path}\n{canonical}".encode()).hexdigest()
@@ -455,6 +458,12 @@ def _claim_idempotency_key(key: str) -> tuple[IdempotencyKey | None, Idempotency
     """
     user_id = api_actor().id
     fingerprint = _fingerprint()
+    # Keys are kept for a day (the retry window), then forgotten: a caller's old keys go on their next use.
+    db.session.execute(
+        sa.delete(IdempotencyKey).where(
+            IdempotencyKey.user_id == user_id, IdempotencyKey.created_at < db.utcnow() - IDEMPOTENCY_WINDOW
+        )
+    )
     claimed = IdempotencyKey(user_id=user_id, key=key, request_fingerprint=fingerprint)
     try:
         with db.session.begin_nested():

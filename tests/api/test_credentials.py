@@ -388,6 +388,19 @@ def test_the_same_key_replays_and_another_body_is_refused(client, db, school, is
     assert count(db, IdempotencyKey) == 3 and count(db, Credential) == 3
 
 
+def test_keys_are_forgotten_after_a_day(client, db, school, issuer):
+    from datetime import timedelta
+
+    from talentbank.db import utcnow
+
+    achievement_id = create_achievement(client, school, issuer)
+    assert bulk(client, achievement_id, issuer, "daily").status_code == 201
+    db.scalar(sa.select(IdempotencyKey)).created_at = utcnow() - timedelta(hours=25)
+    fresh = bulk(client, achievement_id, issuer, "daily", rows=ROWS[:1])  # another body: fine after the window
+    assert fresh.status_code == 201 and fresh.get_json()["already_issued"] == 1
+    assert count(db, IdempotencyKey) == 1
+
+
 def test_bulk_needs_a_key_and_refuses_every_row_when_one_is_bad(client, db, school, issuer):
     achievement_id = create_achievement(client, school, issuer)
     path = f"/api/v1/achievements/{achievement_id}/credentials/bulk"
