@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from flask import g
 from pydantic import Field
 
-from talentbank import db
-from talentbank.api.core import Out, api_actor, bp, operation
+from talentbank import db, notifications
+from talentbank.api.core import Out, PageQuery, api_actor, bp, operation, page_of, paginate, params
 from talentbank.models import MembershipRole, OrganisationKind
 from talentbank.organisations.services import organisations_of
 
@@ -58,3 +59,40 @@ def me():
         scopes=sorted(g.api_scopes),
         via="token" if g.api_via_token else "session",
     )
+
+
+class NotificationOut(Out):
+    text: str
+    url: str | None = Field(description="the page it is about (a path on this site)")
+    kind: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+NotificationPage = page_of(NotificationOut, "NotificationPage")
+
+
+class NotificationQuery(PageQuery):
+    unread: bool = Field(False, description="only those not yet read")
+
+
+class MarkedRead(Out):
+    marked: int = Field(description="how many were unread")
+
+
+@bp.get("/me/notifications")
+@operation(tag="account", scope="read", query=NotificationQuery, ok=NotificationPage)
+def my_notifications():
+    """The caller's notifications (applications, invitations, answers, completions), newest first"""
+    query = params()
+    found = notifications.latest(db.session, api_actor())
+    if query.unread:
+        found = [n for n in found if n.read_at is None]
+    return paginate([NotificationOut.model_validate(n) for n in found], query)
+
+
+@bp.post("/me/notifications/read")
+@operation(tag="account", scope="write", ok=MarkedRead)
+def mark_notifications_read():
+    """Mark all of the caller's notifications as read"""
+    return MarkedRead(marked=notifications.mark_all_read(db.session, api_actor()))
