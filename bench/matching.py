@@ -6,7 +6,8 @@
 Figures printed, all in one run: index build time; p50/p99 latency of ``rank`` (all profiles,
 reasons for the top 20) over the projects; the floor (bare sparse product skills × need vector
 + argpartition top-20, no text/geo/reasons); the baseline (a naive pure-Python loop over
-profiles doing the same scoring, timed on a subset and extrapolated); peak RSS.
+profiles doing the same scoring, timed on a subset and extrapolated); peak RSS; freshness (an
+edited profile upserted into the index's delta, then the next ranking, as the app does per edit).
 Synthetic data: real Hokkaido municipality coordinates and DSS skill codes (copies in
 tests/unit/matching/data/), Zipf-like skill popularity, texts built from Japanese/English
 phrases about local DX work.
@@ -257,6 +258,9 @@ class TimedIterator:
             self.seconds += time.perf_counter() - t0
 
 
+FRESH_EDITS = 200
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -268,6 +272,18 @@ def time_rank(index: CandidateIndex, projects: list[Need]) -> list[float]:
         result = rank(need, index, TOP_K, today=TODAY)
         times.append((time.perf_counter() - t0) * 1000)
         assert len(result) == TOP_K
+    return times
+
+
+def time_fresh(index: CandidateIndex, projects: list[Need], towns: list, skills: list[str], seed: int) -> list[float]:
+    """An edited profile goes into the delta, then the next ranking runs: what the app does after
+    an edit instead of rebuilding. 200 edits in a row, so the delta grows to 200."""
+    times = []
+    for i, edited in enumerate(candidates(FRESH_EDITS, seed=seed, towns=towns, skills=skills)):
+        t0 = time.perf_counter()
+        index.upsert(edited)
+        rank(projects[i % len(projects)], index, TOP_K, today=TODAY)
+        times.append((time.perf_counter() - t0) * 1000)
     return times
 
 
@@ -385,6 +401,7 @@ def run_size(
     timed = projects[:n_timed]
     rank(timed[0], index, TOP_K, today=TODAY)  # warm-up
     ranks = time_rank(index, timed)
+    fresh = time_fresh(index, timed, towns, skills, seed=n + 1)
     matrix = skills_csr(index)
     floor, floor_same = time_floor(matrix, index, timed)
     del matrix
@@ -397,6 +414,8 @@ def run_size(
         "floor_p50": pct(floor, 50),
         "floor2_p50": pct(floor_same, 50),
         "timed": len(timed),
+        "fresh_p50": pct(fresh, 50),
+        "fresh_p99": pct(fresh, 99),
     }
     if naive_subset:
         subset = list(candidates(naive_subset, seed=n, towns=towns, skills=skills))
@@ -438,6 +457,12 @@ def main() -> None:
             f"| {int(r['n']):,} | {r['build_s']:.1f} | {r['gen_s']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | "
             f"{r['floor_p50']:.2f} | {r['p50'] / r['floor_p50']:.1f}× | {r['floor2_p50']:.2f} | "
             f"{r['p50'] / r['floor2_p50']:.1f}× | {naive_txt} | {speedup} | {r['peak_mb']:.0f} |"
+        )
+    print()
+    for r in rows:
+        print(
+            f"fresh at {int(r['n']):,}: one edited profile upserted + the next ranking p50 {r['fresh_p50']:.1f} ms, "
+            f"p99 {r['fresh_p99']:.1f} ms over {FRESH_EDITS} edits (a full rebuild would take {r['build_s']:.1f} s)"
         )
     print()
     print(

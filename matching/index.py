@@ -318,6 +318,10 @@ class CandidateIndex:
         alive = int(self.base.alive.sum())
         return alive + len(self._delta_rows)
 
+    def ids(self) -> set[int]:
+        """The ids of every live candidate (base rows not tombstoned, and the delta)."""
+        return set(self.base.ids[self.base.alive].tolist()) | self._delta_rows.keys()
+
     @property
     def delta_size(self) -> int:
         """Candidates held in the delta segment (rebuild when this grows large)."""

@@ -25,6 +25,7 @@ from talentbank.cli import upgrade_database
 from talentbank.config import resolve_database_url
 from talentbank.db import Base, make_engine
 from talentbank.extensions import limiter
+from talentbank.projects import ranking
 from talentbank.reference.loader import load_reference_data
 from tests.factories import PASSWORD
 
@@ -134,6 +135,7 @@ def db(app: Flask) -> Iterator[Session]:
         session.close()
         tb_db.session.remove()
         _delete_test_rows(engine)
+        ranking.forget()
         limiter.reset()
 
 

@@ -156,12 +156,11 @@ def propose(session: Session, allocation_round: AllocationRound, *, today: date)
               if row.status in (ApplicationStatus.DECLINED, ApplicationStatus.WITHDRAWN)}  # fmt: skip
     applied = {(row.profile_id, row.project_id) for row in answered
                if row.direction is Direction.APPLIED and row.status is ApplicationStatus.PENDING}  # fmt: skip
-    index = ranking.candidate_index(session)
     scores: dict[tuple[int, int], float] = {}
     project_prefs: dict[int, list[int]] = {}
     for project in projects:
         exclude = {profile_id for profile_id, project_id in closed if project_id == project.id}
-        ranked = matching.rank(ranking.to_need(project), index, CANDIDATES_PER_PROJECT, today=today, exclude=exclude)
+        ranked = ranking.rank(session, ranking.to_need(project), CANDIDATES_PER_PROJECT, today=today, exclude=exclude)
         project_prefs[project.id] = [m.candidate_id for m in ranked]
         scores.update({(m.candidate_id, project.id): m.score for m in ranked})
     profiles = _visible_profiles(session, {profile_id for profile_id, _project in scores})

@@ -1,21 +1,22 @@
 """The bridge to the `matching` engine: profiles and projects become Candidates and Needs, and
 ranked results come back with their reasons (codes and numbers, turned into sentences by `reasons`).
 
-The candidate index is kept per process and rebuilt whenever the profiles change: every ranking
-first reads a cheap stamp (count and latest update), so an edit shows in the next ranking in every
-gunicorn worker.
+The candidate index is kept per process. Every ranking first reads a cheap stamp (count and
+latest update); when it moved, only the profiles changed since go into the index (its delta), so an
+edit shows in the next ranking in every gunicorn worker without rebuilding 100,000 rows.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 import matching
+from talentbank.db import utcnow
 from talentbank.models import (
     Application,
     Municipality,
@@ -106,34 +107,88 @@ PROFILE_LOAD = (
 )
 
 
+# Ranking after an edit re-reads only what changed: profiles updated since the last look go into
+# the index's small delta segment; the whole index is rebuilt once the delta grows past this.
+# It is also rebuilt hourly, which takes in new words and the drift of term weights.
+REBUILD_AFTER = 2_000
+REBUILD_EVERY = timedelta(hours=1)
+# A transaction can commit a little after a later one: profiles updated within this window of
+# the latest change are read again while the window lasts, so a late commit is never missed.
+OVERLAP = timedelta(seconds=10)
+
+
 @dataclass
 class _Cached:
-    stamp: tuple
     index: matching.CandidateIndex
+    count: int
+    latest: datetime | None
+    built_at: datetime
 
 
 _cache: dict[str, _Cached] = {}
+# One thread at a time refreshes or ranks an index (the index is not safe for concurrent writers).
 _lock = threading.Lock()
 
 
-def _stamp(session: Session) -> tuple:
-    return tuple(session.execute(sa.select(sa.func.count(Profile.id), sa.func.max(Profile.updated_at))).one())
+def _stamp(session: Session) -> tuple[int, datetime | None]:
+    count, latest = session.execute(sa.select(sa.func.count(Profile.id), sa.func.max(Profile.updated_at))).one()
+    return count, latest
 
 
-def candidate_index(session: Session) -> matching.CandidateIndex:
-    """The index of every profile, rebuilt when any profile was added, changed or removed."""
-    key = str(session.get_bind().url)
-    stamp = _stamp(session)
-    with _lock:
-        cached = _cache.get(key)
-        if cached is not None and cached.stamp == stamp:
-            return cached.index
+def _vocabulary(session: Session) -> list[str]:
+    return list(session.scalars(sa.select(Skill.code).order_by(Skill.position)))
+
+
+def _build(session: Session, count: int, latest: datetime | None) -> _Cached:
     profiles = session.scalars(sa.select(Profile).options(*PROFILE_LOAD)).all()
-    vocabulary = list(session.scalars(sa.select(Skill.code).order_by(Skill.position)))
-    index = matching.build_index([to_candidate(p) for p in profiles], vocabulary)
+    index = matching.build_index([to_candidate(p) for p in profiles], _vocabulary(session))
+    return _Cached(index, count, latest, utcnow())
+
+
+def _refresh(session: Session, cached: _Cached, count: int, latest: datetime | None) -> None:
+    """Apply the profiles changed since the last look, and drop the deleted ones."""
+    index = cached.index
+    if cached.latest is not None:
+        changed = session.scalars(
+            sa.select(Profile).where(Profile.updated_at >= cached.latest - OVERLAP).options(*PROFILE_LOAD)
+        ).all()
+        for profile in changed:
+            index.upsert(to_candidate(profile))
+    if len(index) != count or cached.latest is None:
+        stored = set(session.scalars(sa.select(Profile.id)))
+        held = index.ids()
+        for gone in held - stored:
+            index.remove(gone)
+        missing = stored - held
+        if missing:
+            for profile in session.scalars(sa.select(Profile).where(Profile.id.in_(missing)).options(*PROFILE_LOAD)):
+                index.upsert(to_candidate(profile))
+    cached.count, cached.latest = count, latest
+
+
+def _current_index(session: Session) -> matching.CandidateIndex:
+    """Every profile's candidate, as of now; call with ``_lock`` held."""
+    key = str(session.get_bind().url)
+    count, latest = _stamp(session)
+    cached = _cache.get(key)
+    now = utcnow()
+    if cached is None or cached.index.delta_size > REBUILD_AFTER or now - cached.built_at > REBUILD_EVERY:
+        cached = _cache[key] = _build(session, count, latest)
+    elif (count, latest) != (cached.count, cached.latest) or (latest is not None and now - latest < OVERLAP):
+        _refresh(session, cached, count, latest)
+    return cached.index
+
+
+def forget() -> None:
+    """Drop every cached index (the tests empty the database between tests, reusing ids)."""
     with _lock:
-        _cache[key] = _Cached(stamp, index)
-    return index
+        _cache.clear()
+
+
+def rank(session: Session, need: matching.Need, k: int, *, today: date, exclude: set[int]) -> list[matching.Match]:
+    """The engine's ranking of every profile for one need, on an index brought up to date first."""
+    with _lock:
+        return matching.rank(need, _current_index(session), k, today=today, exclude=exclude)
 
 
 def matches_for_project(
@@ -141,7 +196,7 @@ def matches_for_project(
 ) -> list[tuple[Profile, matching.Match]]:
     """The best candidates for a project, with reasons; people already applied or invited are left out."""
     exclude = set(session.scalars(sa.select(Application.profile_id).where(Application.project_id == project.id)))
-    ranked = matching.rank(to_need(project), candidate_index(session), k, today=today, exclude=exclude)
+    ranked = rank(session, to_need(project), k, today=today, exclude=exclude)
     profiles = {
         p.id: p
         for p in session.scalars(
@@ -177,8 +232,7 @@ def projects_for_person(
     if not projects:
         return []
     done = set(session.scalars(sa.select(Application.project_id).where(Application.profile_id == profile.id)))
-    vocabulary = list(session.scalars(sa.select(Skill.code).order_by(Skill.position)))
-    needs_index = matching.build_need_index([to_need(p) for p in projects], vocabulary)
+    needs_index = matching.build_need_index([to_need(p) for p in projects], _vocabulary(session))
     loaded = session.scalar(sa.select(Profile).where(Profile.id == profile.id).options(*PROFILE_LOAD))
     ranked = matching.rank_projects(to_candidate(loaded), needs_index, k, today=today, exclude=done)
     by_id = {p.id: p for p in projects}
