@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import url_for
-from flask_babel import gettext as _
 from pydantic import Field
 
 from talentbank import db
@@ -44,7 +43,7 @@ def issuer_out(organisation: Organisation) -> IssuerOut:
     did = services.issuer_did(context.base_url, organisation)
     active = services.active_key(db.session, organisation)
     if active is None:
-        raise NotFound(_("この組織は発行者として設定されていません。"))
+        raise NotFound()  # not (yet) an issuer
 
     def key_out(key: IssuerKey) -> IssuerKeyOut:
         return IssuerKeyOut(
