@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from talentbank.api import credentials, me, organisations, profiles, projects, reference  # noqa: F401  (registers operations)
+from talentbank.api import (  # noqa: F401  (registers operations)
+    allocation,
+    credentials,
+    imports,
+    issuers,
+    me,
+    organisations,
+    profiles,
+    projects,
+    reference,
+)
 from talentbank.api.core import bp, openapi_document
 
 

@@ -41,6 +41,7 @@ TAGS = {
     "projects": "プロジェクト / projects",
     "applications": "応募とスカウト / applications and invitations",
     "matching": "マッチング / matching",
+    "allocation": "インターンシップの配属 / internship allocation rounds",
     "credentials": "デジタルバッジ / Open Badges 3.0 credentials",
     "account": "自分のアカウント / the caller's account",
 }

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from flask import g
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from talentbank import db, notifications
 from talentbank.api.core import Out, PageQuery, api_actor, bp, operation, page_of, paginate, params
 from talentbank.models import MembershipRole, OrganisationKind
 from talentbank.organisations.services import organisations_of
+from talentbank.profiles.services import export_personal_data
 
 
 class MembershipOut(Out):
@@ -96,3 +98,26 @@ def my_notifications():
 def mark_notifications_read():
     """Mark all of the caller's notifications as read"""
     return MarkedRead(marked=notifications.mark_all_read(db.session, api_actor()))
+
+
+class PersonalDataOut(Out):
+    """Everything held about the caller (APPI Art. 33), the same document as the page's JSON export."""
+
+    model_config = ConfigDict(extra="allow")
+
+    format: str = Field(description="talentbank-personal-data/1")
+    exported_at: str
+    account: dict[str, Any]
+    profile: dict[str, Any] | None
+    memberships: list[dict[str, Any]]
+    activity: list[dict[str, Any]]
+    mail: list[dict[str, Any]]
+    notifications: list[dict[str, Any]]
+    api_tokens: list[dict[str, Any]] = Field(description="token metadata only; secrets are never stored")
+
+
+@bp.get("/me/export")
+@operation(tag="account", scope="read", ok=PersonalDataOut)
+def export_my_data():
+    """Everything held about the caller: account, profile, memberships, activity, mail, notifications, tokens"""
+    return export_personal_data(db.session, api_actor())

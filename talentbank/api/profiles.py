@@ -471,3 +471,16 @@ def delete_my_outcome(outcome_id: str):
     """Delete one of the caller's outcomes"""
     services.delete_outcome(db.session, api_actor(), outcome_id)
     return "", 204
+
+
+class OutcomeVisibilityIn(Model):
+    hidden: bool = Field(description="true: only you see it; false: shown on your profile again")
+
+
+@bp.put("/me/profile/outcomes/<outcome_id>/visibility")
+@operation(tag="profiles", scope="write", json=OutcomeVisibilityIn, ok=MyOutcomeOut)
+def set_my_outcome_visibility(outcome_id: str):
+    """Hide one of the caller's outcomes from others, or show it again (project-verified outcomes too)"""
+    actor = api_actor()
+    services.set_outcome_hidden(db.session, actor, outcome_id, body().hidden)
+    return _my_outcome_out(services.get_own_outcome(db.session, actor, outcome_id))

@@ -43,3 +43,28 @@ def test_notifications_follow_applications_and_can_be_marked_read(client, db, ma
     assert db.scalar(sa.select(Notification.read_at)) is not None
     read_only = bearer(make_token(owner, scopes=("read",)))
     assert client.post("/api/v1/me/notifications/read", headers=read_only).status_code == 403
+
+
+def test_export_is_the_same_document_as_the_page(client, db, make_token, login):
+    user = make_user(db, display_name="書き出し 太郎")
+    make_profile(db, owner=user, skills={"dssp2-36": 2})
+    make_organisation(db, owner=user, name="書き出し町")
+    response = client.get("/api/v1/me/export", headers=bearer(make_token(user)))
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    exported = response.get_json()
+    assert exported["format"] == "talentbank-personal-data/1" and exported["account"]["email"] == user.email
+    assert exported["profile"]["display_name"] == "書き出し 太郎"
+    assert exported["memberships"][0]["organisation"] == "書き出し町"
+    assert [t["name"] for t in exported["api_tokens"]] == ["test"]
+    login(client, user)
+    page = client.get("/me/data/export.json").get_json()
+    # The same document (logging in since adds activity and a login time, nothing else differs).
+    assert set(exported) == set(page)
+    assert (exported["profile"], exported["memberships"]) == (page["profile"], page["memberships"])
+
+
+def test_export_needs_the_caller(client, db, make_token):
+    response = client.get("/api/v1/me/export")
+    assert response.status_code == 401 and response.mimetype == "application/problem+json"
+    response = client.get("/api/v1/me/export", headers=bearer(make_token(scopes=("write",))))
+    assert response.status_code == 403

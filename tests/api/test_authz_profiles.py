@@ -119,6 +119,17 @@ ROWS = [
 ]
 
 
+# Hiding works for project-verified outcomes too (the page's 表示・非表示): the owner only.
+ROWS.append(
+    Row(
+        "set_my_outcome_visibility",
+        lambda w: ("PUT", OUTCOME_PATH.format(w.made["outcome"]) + "/visibility", {"hidden": True}),
+        expect(401, 200, 404, 404),
+        prepare=_add_project_outcome,
+    )
+)
+
+
 @pytest.mark.parametrize(("row", "role"), matrix_cases(ROWS), ids=case_id)
 def test_authorization_matrix(row, role, db, app, client):
     run_row(row, role, build_world(db, app), client)

@@ -608,3 +608,32 @@ def test_an_outcome_recorded_for_a_project_cannot_be_edited_but_can_be_deleted(c
     assert outcome.title == "プロジェクトの成果"
     assert client.delete(path, headers=headers).status_code == 204
     assert count(db, Outcome) == 0
+
+
+def test_a_project_verified_outcome_can_be_hidden_and_shown_again(client, db, make_token):
+    user = make_user(db)
+    profile = make_profile(db, owner=user)
+    project = make_project(db, make_organisation(db, verified=True))
+    profile.outcomes = [Outcome(title="プロジェクトの成果", project_id=project.id)]
+    db.flush()
+    outcome = profile.outcomes[0]
+    headers = bearer(make_token(user))
+    path = f"/api/v1/me/profile/outcomes/{outcome.public_id}/visibility"
+    hidden = client.put(path, json={"hidden": True}, headers=headers)
+    assert hidden.status_code == 200 and hidden.get_json()["hidden"] is True
+    assert client.get(f"/api/v1/profiles/{profile.public_id}").get_json()["outcomes"] == []
+    db.refresh(outcome)
+    assert outcome.is_hidden and outcome.title == "プロジェクトの成果"
+    shown = client.put(path, json={"hidden": False}, headers=headers)
+    assert shown.get_json()["hidden"] is False
+    assert [o["title"] for o in client.get(f"/api/v1/profiles/{profile.public_id}").get_json()["outcomes"]] == [
+        "プロジェクトの成果"
+    ]
+    for bad in ({}, {"hidden": "sometimes"}, {"hidden": True, "title": "x"}):
+        refused = client.put(path, json=bad, headers=headers)
+        assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
+    other = make_user(db)
+    make_profile(db, owner=other)
+    assert client.put(path, json={"hidden": True}, headers=bearer(make_token(other))).status_code == 404
+    db.refresh(outcome)
+    assert outcome.is_hidden is False

@@ -1,0 +1,113 @@
+"""Credentials from other issuers on the caller's profile: import (JSON, VC-JWT or a baked image), list,
+remove. The same service as the import page: it verifies first, and only a credential that verifies and
+names the caller's e-mail address makes its aligned skills badge-verified."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from pydantic import Field
+
+import badges
+from talentbank import db
+from talentbank.api.core import Model, Out, PageQuery, api_actor, body, bp, operation, page_of, paginate, params, upload
+from talentbank.api.credentials import VerifyResult, VerifyUpload, verify_result_out
+from talentbank.credentials import services
+from talentbank.credentials.views import issuer_context, submitted_credential
+from talentbank.errors import Conflict, Invalid, NotFound
+from talentbank.models import Profile
+from talentbank.profiles.services import own_profile
+
+
+class ImportIn(Model):
+    credential: dict[str, Any] | str = Field(
+        description="an OpenBadgeCredential as a JSON object (Data Integrity proof) or a VC-JWT string"
+    )
+
+
+class ImportedSkillOut(Out):
+    code: str = Field(description="DSS item code the credential's achievement aligns to")
+    level: int = Field(ge=1, le=4)
+
+
+class ImportedOut(Out):
+    id: uuid.UUID
+    achievement_name: str
+    issuer_name: str
+    verified: bool = Field(description="every check except the recipient passed when it was imported")
+    recipient_matches: bool = Field(description="it names the caller's e-mail address")
+    counts: bool = Field(description="verified and the caller's: its skills show as badge-verified")
+    failed_checks: list[str] = Field(description="codes of the checks that failed, if any")
+    skills: list[ImportedSkillOut]
+    imported_at: datetime
+
+
+class ImportResultOut(ImportedOut):
+    verification: VerifyResult = Field(description="every check, as the import page shows them")
+
+
+ImportedPage = page_of(ImportedOut, "ImportedPage")
+
+
+def _imported_fields(imported) -> dict[str, Any]:
+    return {
+        "id": imported.public_id,
+        "achievement_name": imported.achievement_name,
+        "issuer_name": imported.issuer_name,
+        "verified": imported.is_verified,
+        "recipient_matches": imported.recipient_matches,
+        "counts": imported.counts,
+        "failed_checks": list(imported.check_codes or []),
+        "skills": [ImportedSkillOut(**s) for s in imported.skills or []],
+        "imported_at": imported.imported_at,
+    }
+
+
+def _own_profile() -> Profile:
+    profile = own_profile(db.session, api_actor())
+    if profile is None:
+        raise Conflict(_("先にプロフィールを作成してください。"))
+    return profile
+
+
+@bp.post("/me/credentials/imported")
+@operation(tag="credentials", scope="write", json=ImportIn, form=VerifyUpload, ok=ImportResultOut, status=201,
+           errors=(409, 413))  # fmt: skip
+def import_credential():
+    """Import another issuer's credential to the caller's profile: JSON {"credential": …}, or a baked image as
+    multipart field `image`"""
+    profile = _own_profile()
+    if upload() is not None:
+        try:
+            submitted: Any = submitted_credential(None, upload().image)
+        except (ValueError, badges.BadgeError):
+            submitted = None
+        if submitted is None:
+            raise Invalid.on("image", _("画像から証明書を読み取れませんでした。"))
+    else:
+        submitted = body().credential
+    imported, result = services.import_credential(db.session, api_actor(), profile, submitted, issuer_context())
+    return ImportResultOut(**_imported_fields(imported), verification=verify_result_out(result)), 201
+
+
+@bp.get("/me/credentials/imported")
+@operation(tag="credentials", scope="read", query=PageQuery, ok=ImportedPage)
+def list_imported_credentials():
+    """The credentials the caller imported from other issuers, newest first"""
+    profile = own_profile(db.session, api_actor())
+    found = services.imported_of(db.session, profile) if profile else []
+    return paginate([ImportedOut(**_imported_fields(i)) for i in found], params())
+
+
+@bp.delete("/me/credentials/imported/<imported_id>")
+@operation(tag="credentials", scope="write", ok=None, status=204)
+def delete_imported_credential(imported_id: str):
+    """Remove an imported credential from the caller's profile (its skills stop counting)"""
+    profile = own_profile(db.session, api_actor())
+    if profile is None:
+        raise NotFound()
+    services.remove_imported(db.session, api_actor(), profile, imported_id)
+    return "", 204
