@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
 from talentbank.api.core import Operation
+from talentbank.extensions import limiter
 from tests.api.conftest import bearer
 from tests.conftest import make_test_app
 from tests.factories import make_organisation, make_profile, make_user
@@ -46,7 +47,9 @@ def test_the_docs_page_lists_every_operation(client):
 @pytest.fixture
 def fuzz_app(database_url, tmp_path):
     # Rate limits would only turn cases into (documented) 429s; they have their own test.
-    return make_test_app(database_url, tmp_path, RATELIMIT_ENABLED=False)
+    # Flask-Limiter's switch is on the one shared `limiter`: turn it back on for the other tests.
+    yield make_test_app(database_url, tmp_path, RATELIMIT_ENABLED=False)
+    limiter.enabled = True
 
 
 @pytest.fixture
