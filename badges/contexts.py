@@ -289,6 +289,25 @@ def _regular_skeleton_text(document: dict[str, Any]) -> str | None:
     return json.dumps({"@context": contexts, **body}, sort_keys=True)
 
 
+def term_shape(members: dict[str, Any]) -> str | None:
+    """The term skeleton (see ``check_terms``) of some members of a document, as text; None if
+    they hold anything irregular (nulls, keyword-like keys, inline contexts).
+
+    Two documents that differ only in members with the same shape have the same skeleton, so
+    one ``check_terms`` verdict holds for both (``model.credential_builder`` relies on this).
+    """
+    exact = _exact_keys()
+    body: dict[str, Any] = {}
+    try:
+        for name, item in members.items():
+            if name.startswith("@"):
+                return None
+            body[name] = _regular_skeletal(item, name, exact)
+    except _Uncacheable:
+        return None
+    return json.dumps(body, sort_keys=True)
+
+
 def _nulls(value: Any, path: str) -> list[str]:
     if value is None:
         return [f"null at {path}"]
