@@ -289,23 +289,13 @@ def _regular_skeleton_text(document: dict[str, Any]) -> str | None:
     return json.dumps({"@context": contexts, **body}, sort_keys=True)
 
 
-def term_shape(members: dict[str, Any]) -> str | None:
-    """The term skeleton (see ``check_terms``) of some members of a document, as text; None if
-    they hold anything irregular (nulls, keyword-like keys, inline contexts).
-
-    Two documents that differ only in members with the same shape have the same skeleton, so
-    one ``check_terms`` verdict holds for both (``model.credential_builder`` relies on this).
-    """
-    exact = _exact_keys()
-    body: dict[str, Any] = {}
-    try:
-        for name, item in members.items():
-            if name.startswith("@"):
-                return None
-            body[name] = _regular_skeletal(item, name, exact)
-    except _Uncacheable:
-        return None
-    return json.dumps(body, sort_keys=True)
+def string_shape(key: str, value: str) -> str:
+    """What a string member ``key: value`` becomes in the term skeleton (see ``check_terms``)."""
+    if key.startswith("@") or key in _exact_keys() or value.startswith("@"):
+        return value
+    if _ABSOLUTE_IRI.match(value):
+        return "_:b" if value.startswith("_:") else "urn:x"
+    return "x"
 
 
 def _nulls(value: Any, path: str) -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from badges.contexts import CREDENTIAL_CONTEXTS, TALENTBANK_V1, check_terms, term_shape
+from badges.contexts import CREDENTIAL_CONTEXTS, TALENTBANK_V1, check_terms, string_shape
 
 SALT_BYTES = 16  # 128 bits, fresh per credential (SC-13)
 
@@ -290,9 +290,10 @@ def credential_builder(
 
     The issuer profile, achievement, contexts and validity are made once; each call fills in the
     recipient, id, evidence and status. The undefined-term check (``check_terms``) runs on the
-    first document of each *shape*: the term skeleton of the per-recipient members. The rest of
-    the document is the same every time, so documents with one shape have one skeleton, and one
-    verdict. Documents share the template's nested objects: treat them as read-only.
+    first document of each *shape*: the term skeleton of the per-recipient members (see
+    ``_member_shape``). The rest of the document is the same every time, so documents with one
+    shape have one skeleton, hence one verdict. Documents share the template's nested objects:
+    treat them as read-only.
     """
     uses_ours = any(a.skill_level is not None for a in achievement.alignments)
     contexts = _contexts(uses_ours)
@@ -300,7 +301,7 @@ def credential_builder(
     validity = _validity(valid_from, valid_until)
     achievement_json = _achievement(achievement)
     title = name or achievement.name
-    checked_shapes: set[str] = set()
+    checked_shapes: set[tuple[Any, ...]] = set()
 
     def build(
         recipient: Recipient,
@@ -324,8 +325,7 @@ def credential_builder(
             credential["evidence"] = [_evidence(item) for item in evidence]
         if status is not None:
             credential["credentialStatus"] = status_entry_json(status)
-        variable = {k: credential[k] for k in ("id", "evidence", "credentialStatus") if k in credential}
-        shape = term_shape({**variable, "credentialSubject": subject})
+        shape = _variable_shape(credential, subject)
         if shape is None or shape not in checked_shapes:
             check_terms(credential)
             if shape is not None:
@@ -333,6 +333,38 @@ def credential_builder(
         return credential
 
     return build
+
+
+def _member_shape(member: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The term skeleton of a flat object (strings, lists of strings, booleans, integers) as a tuple
+    of (key, skeleton value), in order; None for anything else (then the full check decides)."""
+    shape: list[tuple[str, Any]] = []
+    for key, value in member.items():
+        if isinstance(value, str):
+            shape.append((key, string_shape(key, value)))
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+            shape.append((key, tuple(string_shape(key, item) for item in value)))
+        elif isinstance(value, bool | int) and not key.startswith("@"):
+            shape.append((key, value))
+        else:
+            return None
+    return tuple(shape)
+
+
+def _variable_shape(credential: dict[str, Any], subject: dict[str, Any]) -> tuple[Any, ...] | None:
+    """Skeleton of the members ``credential_builder`` fills per recipient: id, the subject's id or
+    identifiers, evidence and status. None if any of them is not made of flat objects."""
+    identifiers = subject.get("identifier", [])
+    parts = [
+        _member_shape({"id": credential["id"]}),
+        _member_shape({k: v for k, v in subject.items() if k != "identifier"}),
+        *(_member_shape(item) for item in identifiers),
+        *(_member_shape(item) for item in credential.get("evidence", [])),
+        _member_shape(credential.get("credentialStatus", {})),
+    ]
+    if any(part is None for part in parts):
+        return None
+    return (len(identifiers), len(credential.get("evidence", [])), "credentialStatus" in credential, *parts)
 
 
 def build_endorsement(

@@ -20,6 +20,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -50,6 +51,7 @@ def _algorithm_for(private_key: PrivateKey) -> str:
     return "RS256"
 
 
+@lru_cache(maxsize=256)
 def _numeric_date(text: str) -> int:
     return int(parse_datetime(text).timestamp())
 
