@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from talentbank.db import utcnow
+from talentbank.db import insert_rows, utcnow
 from talentbank.models import AuditEvent, User
 
 logger = logging.getLogger("talentbank.audit")
@@ -102,7 +101,7 @@ def record_many(
     events = [_event(actor, action, object_type, object_id, details, info, now) for object_id in object_ids]
     if not events:
         return 0
-    session.execute(sa.insert(AuditEvent.__table__), events)
+    insert_rows(session, AuditEvent.__table__, events)
     for event in events:
         _log(event, details)
     return len(events)

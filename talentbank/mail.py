@@ -18,7 +18,7 @@ from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
-from talentbank.db import utcnow
+from talentbank.db import insert_rows, utcnow
 from talentbank.models import OutboxMessage
 
 SUPPORTED_LOCALES = ("ja", "en")
@@ -74,7 +74,7 @@ def queue_mails(
         for marker, value in fills.items():
             rendered = rendered.replace(marker, value)
         rows.append(_message_row(to, rendered, template, now))
-    session.execute(sa.insert(OutboxMessage.__table__), rows)
+    insert_rows(session, OutboxMessage.__table__, rows)
     session.info["mail_queued"] = True
     return len(rows)
 

@@ -30,7 +30,7 @@ from talentbank import audit, mail
 from talentbank.credentials import uploads
 from talentbank.credentials.fetch import fetch_json
 from talentbank.credentials.forms import AchievementInput, AwardInput
-from talentbank.db import utcnow
+from talentbank.db import insert_rows, utcnow
 from talentbank.errors import Conflict, Invalid, NotFound
 from talentbank.lookup import by_public_id, parse_public_id
 from talentbank.models import (
@@ -496,7 +496,7 @@ def issue_credentials(
         results.append(issued)
         created.append(issued)
     if rows:
-        session.execute(sa.insert(Credential.__table__), rows)
+        insert_rows(session, Credential.__table__, rows)
         _announce(session, actor, achievement, created, ctx)
     return results
 
