@@ -59,7 +59,7 @@ from badges.status_list import (
     set_status,
     status_from_list,
 )
-from badges.vc_jwt import sign_jwt
+from badges.vc_jwt import jwt_signer, sign_jwt
 from badges.verify import Check, VerificationResult, verify
 
 __all__ = [
@@ -104,6 +104,7 @@ __all__ = [
     "extract_svg",
     "get_bit",
     "hash_identity",
+    "jwt_signer",
     "new_bitstring",
     "public_key_jwk",
     "public_key_multibase",

@@ -519,8 +519,8 @@ def _signer(achievement: Achievement, key: IssuerKey, ctx: IssuerContext, now: d
     method = f"{issuer_did(ctx.base_url, achievement.organisation)}#{key.public_key_multibase}"
     if achievement.proof_format is ProofFormat.JWT:
         # OB 3.0 §8.2.3: the JOSE kid dereferences to a JWK, so it names the key's JsonWebKey2020 entry.
-        kid = f"{method}-jwk"
-        return lambda unsigned: (unsigned, badges.sign_jwt(unsigned, private_key, kid=kid))
+        sign_jwt = badges.jwt_signer(private_key, kid=f"{method}-jwk")
+        return lambda unsigned: (unsigned, sign_jwt(unsigned))
     return lambda unsigned: (
         badges.sign_data_integrity(unsigned, private_key, verification_method=method, created=now),
         None,
