@@ -143,6 +143,7 @@ def insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
 
 
 def _copy_processor(column: sa.Column[Any], dialect: sa.Dialect) -> Any:
-    if isinstance(column.type, sa.JSON):  # as SQLAlchemy stores it: Python None becomes JSON null
-        return json.dumps
+    if isinstance(column.type, sa.JSON):  # as SQLAlchemy stores it: None is JSON null unless none_as_null
+        none_as_null = column.type.none_as_null
+        return lambda value: None if value is None and none_as_null else json.dumps(value)
     return column.type._cached_bind_processor(dialect) or (lambda value: value)

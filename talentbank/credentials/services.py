@@ -514,13 +514,13 @@ def _builder(achievement: Achievement, organisation: Organisation, ctx: IssuerCo
 
 
 def _signer(achievement: Achievement, key: IssuerKey, ctx: IssuerContext, now: datetime):
-    """(unsigned) -> (document to store, JWT or None), in the achievement's proof format."""
+    """(unsigned) -> (signed document to store, or None; JWT, or None), in the achievement's proof format."""
     private_key = _private_key(key, ctx.fernet)
     method = f"{issuer_did(ctx.base_url, achievement.organisation)}#{key.public_key_multibase}"
     if achievement.proof_format is ProofFormat.JWT:
         # OB 3.0 §8.2.3: the JOSE kid dereferences to a JWK, so it names the key's JsonWebKey2020 entry.
         sign_jwt = badges.jwt_signer(private_key, kid=f"{method}-jwk")
-        return lambda unsigned: (unsigned, sign_jwt(unsigned))
+        return lambda unsigned: (None, sign_jwt(unsigned))  # the JWT holds the document: not stored twice
     return lambda unsigned: (
         badges.sign_data_integrity(unsigned, private_key, verification_method=method, created=now),
         None,
