@@ -338,14 +338,14 @@ def credential_builder(
 def _member_shape(member: dict[str, Any]) -> tuple[Any, ...] | None:
     """The term skeleton of a flat object (strings, lists of strings, booleans, integers) as a tuple
     of (key, skeleton value), in order; None for anything else (then the full check decides)."""
-    shape: list[tuple[str, Any]] = []
+    shape: list[tuple[Any, ...]] = []
     for key, value in member.items():
         if isinstance(value, str):
             shape.append((key, string_shape(key, value)))
         elif isinstance(value, list) and all(isinstance(item, str) for item in value):
             shape.append((key, tuple(string_shape(key, item) for item in value)))
         elif isinstance(value, bool | int) and not key.startswith("@"):
-            shape.append((key, value))
+            shape.append((key, type(value), value))  # the type too: True == 1, but not in JSON
         else:
             return None
     return tuple(shape)
