@@ -41,12 +41,14 @@ from badges.model import (
     StatusEntry,
     build_credential,
     build_endorsement,
+    credential_builder,
     hash_identity,
     recipient_matches,
 )
 from badges.schema import schema_errors
 from badges.status_list import (
     allocate_index,
+    allocate_indexes,
     bitstring_status_lookup,
     build_status_list_credential,
     decode_bitstring,
@@ -57,7 +59,7 @@ from badges.status_list import (
     set_status,
     status_from_list,
 )
-from badges.vc_jwt import sign_jwt
+from badges.vc_jwt import jwt_signer, sign_jwt
 from badges.verify import Check, VerificationResult, verify
 
 __all__ = [
@@ -77,6 +79,7 @@ __all__ = [
     "UndefinedTerms",
     "VerificationResult",
     "allocate_index",
+    "allocate_indexes",
     "bake_png",
     "bake_svg",
     "bitstring_status_lookup",
@@ -86,6 +89,7 @@ __all__ = [
     "bundled_context",
     "canonicalize",
     "check_terms",
+    "credential_builder",
     "decode_bitstring",
     "decode_did_key",
     "did_document",
@@ -100,6 +104,7 @@ __all__ = [
     "extract_svg",
     "get_bit",
     "hash_identity",
+    "jwt_signer",
     "new_bitstring",
     "public_key_jwk",
     "public_key_multibase",

@@ -289,6 +289,15 @@ def _regular_skeleton_text(document: dict[str, Any]) -> str | None:
     return json.dumps({"@context": contexts, **body}, sort_keys=True)
 
 
+def string_shape(key: str, value: str) -> str:
+    """What a string member ``key: value`` becomes in the term skeleton (see ``check_terms``)."""
+    if key.startswith("@") or key in _exact_keys() or value.startswith("@"):
+        return value
+    if _ABSOLUTE_IRI.match(value):
+        return "_:b" if value.startswith("_:") else "urn:x"
+    return "x"
+
+
 def _nulls(value: Any, path: str) -> list[str]:
     if value is None:
         return [f"null at {path}"]

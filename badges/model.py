@@ -12,9 +12,9 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from badges.contexts import CREDENTIAL_CONTEXTS, TALENTBANK_V1, check_terms
+from badges.contexts import CREDENTIAL_CONTEXTS, TALENTBANK_V1, check_terms, string_shape
 
 SALT_BYTES = 16  # 128 bits, fresh per credential (SC-13)
 
@@ -200,25 +200,25 @@ def _achievement(achievement: AchievementInput) -> dict[str, Any]:
     return _drop_none(body)
 
 
-def _subject(recipient: Recipient, achievement: AchievementInput, salt: str | None) -> dict[str, Any]:
+def _subject_identity(recipient: Recipient, salt: str | None) -> dict[str, Any]:
+    """``credentialSubject`` without its achievement: type and the recipient's id or identifier."""
     if (recipient.email is None) == (recipient.did is None):
         raise ValueError("give exactly one of recipient email or did")
     subject: dict[str, Any] = {"type": ["AchievementSubject"]}
     if recipient.did is not None:
         subject["id"] = recipient.did
-    else:
-        salt = salt or new_salt()
-        # OB 3.0 §B.1.6 IdentityObject: hashed e-mail, salt stored beside it.
-        subject["identifier"] = [
-            {
-                "type": "IdentityObject",
-                "identityHash": hash_identity(str(recipient.email), salt),
-                "identityType": "emailAddress",
-                "hashed": True,
-                "salt": salt,
-            }
-        ]
-    subject["achievement"] = _achievement(achievement)
+        return subject
+    salt = salt or new_salt()
+    # OB 3.0 §B.1.6 IdentityObject: hashed e-mail, salt stored beside it.
+    subject["identifier"] = [
+        {
+            "type": "IdentityObject",
+            "identityHash": hash_identity(str(recipient.email), salt),
+            "identityType": "emailAddress",
+            "hashed": True,
+            "salt": salt,
+        }
+    ]
     return subject
 
 
@@ -260,22 +260,111 @@ def _validity(valid_from: datetime, valid_until: datetime | None) -> dict[str, s
 
 def build_credential(award: CredentialInput) -> dict[str, Any]:
     """Unsigned OpenBadgeCredential for one award; raises UndefinedTerms if a term is undefined."""
-    uses_ours = any(a.skill_level is not None for a in award.achievement.alignments)
-    credential: dict[str, Any] = {
-        "@context": _contexts(uses_ours),
-        "id": award.id or f"urn:uuid:{uuid.uuid4()}",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": _issuer_profile(award.issuer),
-        **_validity(award.valid_from, award.valid_until),
-        "name": award.name or award.achievement.name,
-        "credentialSubject": _subject(award.recipient, award.achievement, award.salt),
-    }
-    if award.evidence:
-        credential["evidence"] = [_evidence(item) for item in award.evidence]
-    if award.status is not None:
-        credential["credentialStatus"] = status_entry_json(award.status)
-    check_terms(credential)
-    return credential
+    build = credential_builder(award.issuer, award.achievement, valid_from=award.valid_from,
+                               valid_until=award.valid_until, name=award.name)  # fmt: skip
+    return build(award.recipient, id=award.id, evidence=award.evidence, status=award.status, salt=award.salt)
+
+
+class BuildCredential(Protocol):
+    def __call__(
+        self,
+        recipient: Recipient,
+        *,
+        id: str | None = None,
+        evidence: tuple[EvidenceInput, ...] = (),
+        status: StatusEntry | None = None,
+        salt: str | None = None,
+    ) -> dict[str, Any]: ...
+
+
+def credential_builder(
+    issuer: IssuerProfile,
+    achievement: AchievementInput,
+    *,
+    valid_from: datetime,
+    valid_until: datetime | None = None,
+    name: str | None = None,
+) -> BuildCredential:
+    """A function building many awards of one achievement by one issuer (``build_credential`` per
+    recipient, same output), for bulk issuing.
+
+    The issuer profile, achievement, contexts and validity are made once; each call fills in the
+    recipient, id, evidence and status. The undefined-term check (``check_terms``) runs on the
+    first document of each *shape*: the term skeleton of the per-recipient members (see
+    ``_member_shape``). The rest of the document is the same every time, so documents with one
+    shape have one skeleton, hence one verdict. Documents share the template's nested objects:
+    treat them as read-only.
+    """
+    uses_ours = any(a.skill_level is not None for a in achievement.alignments)
+    contexts = _contexts(uses_ours)
+    issuer_json = _issuer_profile(issuer)
+    validity = _validity(valid_from, valid_until)
+    achievement_json = _achievement(achievement)
+    title = name or achievement.name
+    checked_shapes: set[tuple[Any, ...]] = set()
+
+    def build(
+        recipient: Recipient,
+        *,
+        id: str | None = None,
+        evidence: tuple[EvidenceInput, ...] = (),
+        status: StatusEntry | None = None,
+        salt: str | None = None,
+    ) -> dict[str, Any]:
+        subject = _subject_identity(recipient, salt)
+        credential: dict[str, Any] = {
+            "@context": list(contexts),
+            "id": id or f"urn:uuid:{uuid.uuid4()}",
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "issuer": issuer_json,
+            **validity,
+            "name": title,
+            "credentialSubject": {**subject, "achievement": achievement_json},
+        }
+        if evidence:
+            credential["evidence"] = [_evidence(item) for item in evidence]
+        if status is not None:
+            credential["credentialStatus"] = status_entry_json(status)
+        shape = _variable_shape(credential, subject)
+        if shape is None or shape not in checked_shapes:
+            check_terms(credential)
+            if shape is not None:
+                checked_shapes.add(shape)
+        return credential
+
+    return build
+
+
+def _member_shape(member: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The term skeleton of a flat object (strings, lists of strings, booleans, integers) as a tuple
+    of (key, skeleton value), in order; None for anything else (then the full check decides)."""
+    shape: list[tuple[Any, ...]] = []
+    for key, value in member.items():
+        if isinstance(value, str):
+            shape.append((key, string_shape(key, value)))
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+            shape.append((key, tuple(string_shape(key, item) for item in value)))
+        elif isinstance(value, bool | int) and not key.startswith("@"):
+            shape.append((key, type(value), value))  # the type too: True == 1, but not in JSON
+        else:
+            return None
+    return tuple(shape)
+
+
+def _variable_shape(credential: dict[str, Any], subject: dict[str, Any]) -> tuple[Any, ...] | None:
+    """Skeleton of the members ``credential_builder`` fills per recipient: id, the subject's id or
+    identifiers, evidence and status. None if any of them is not made of flat objects."""
+    identifiers = subject.get("identifier", [])
+    parts = [
+        _member_shape({"id": credential["id"]}),
+        _member_shape({k: v for k, v in subject.items() if k != "identifier"}),
+        *(_member_shape(item) for item in identifiers),
+        *(_member_shape(item) for item in credential.get("evidence", [])),
+        _member_shape(credential.get("credentialStatus", {})),
+    ]
+    if any(part is None for part in parts):
+        return None
+    return (len(identifiers), len(credential.get("evidence", [])), "credentialStatus" in credential, *parts)
 
 
 def build_endorsement(

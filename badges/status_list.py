@@ -93,6 +93,29 @@ def allocate_index(taken: Collection[int], *, size_bits: int = MIN_BITS, is_rand
     return next(index for index in range(size_bits) if index not in used)
 
 
+def allocate_indexes(
+    taken: Collection[int], count: int, *, size_bits: int = MIN_BITS, is_random: bool = False
+) -> list[int]:
+    """``count`` distinct free indexes at once (each as ``allocate_index`` would pick it)."""
+    if len(taken) + count > size_bits:
+        raise StatusListError("status list is full")
+    used = set(taken)
+    chosen: list[int] = []
+    if is_random:
+        while len(chosen) < count:
+            candidate = secrets.randbelow(size_bits)
+            if candidate not in used:
+                used.add(candidate)
+                chosen.append(candidate)
+        return chosen
+    for index in range(size_bits):
+        if len(chosen) == count:
+            break
+        if index not in used:
+            chosen.append(index)
+    return chosen
+
+
 def build_status_list_credential(
     *,
     list_url: str,

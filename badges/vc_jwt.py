@@ -19,7 +19,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -50,6 +53,7 @@ def _algorithm_for(private_key: PrivateKey) -> str:
     return "RS256"
 
 
+@lru_cache(maxsize=256)
 def _numeric_date(text: str) -> int:
     return int(parse_datetime(text).timestamp())
 
@@ -82,12 +86,37 @@ def expected_claims(credential: dict[str, Any]) -> dict[str, Any]:
 
 def sign_jwt(credential: dict[str, Any], private_key: PrivateKey, *, kid: str) -> str:
     """Compact JWS of ``credential`` signed with ``private_key`` (EdDSA for Ed25519 keys)."""
-    if any(name in credential for name in (*CLAIM_NAMES, "vc")):
-        raise ValueError("credential already carries JWT claim names")
-    payload = {**credential, **expected_claims(credential)}
-    headers = {"kid": kid, "typ": "JWT"}
-    token: str = jwt.encode(payload, private_key, algorithm=_algorithm_for(private_key), headers=headers)
-    return token
+    return jwt_signer(private_key, kid=kid)(credential)
+
+
+def _b64(raw: bytes) -> bytes:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=")
+
+
+def jwt_signer(private_key: PrivateKey, *, kid: str) -> Callable[[dict[str, Any]], str]:
+    """``sign_jwt`` with one key and kid for many credentials: the header is encoded once.
+
+    The tokens are byte for byte those of ``jwt.encode(payload, key, algorithm, headers={"kid",
+    "typ"})``: compact JSON (sorted header members, payload members in order, ASCII escapes),
+    base64url without padding, and PyJWT's own algorithm object for the signature.
+    """
+    algorithm = _algorithm_for(private_key)
+    implementation = jwt.get_algorithm_by_name(algorithm)
+    key = implementation.prepare_key(private_key)
+    weak = implementation.check_key_length(key)
+    if weak:
+        warnings.warn(weak, jwt.InsecureKeyLengthWarning, stacklevel=2)
+    header = json.dumps({"alg": algorithm, "kid": kid, "typ": "JWT"}, separators=(",", ":"), sort_keys=True)
+    header_segment = _b64(header.encode())
+
+    def sign(credential: dict[str, Any]) -> str:
+        if any(name in credential for name in (*CLAIM_NAMES, "vc")):
+            raise ValueError("credential already carries JWT claim names")
+        payload = json.dumps({**credential, **expected_claims(credential)}, separators=(",", ":"))
+        signing_input = header_segment + b"." + _b64(payload.encode())
+        return (signing_input + b"." + _b64(implementation.sign(signing_input, key))).decode("ascii")
+
+    return sign
 
 
 def _b64decode_canonical(segment: str) -> bytes:

@@ -9,6 +9,7 @@ readers never wait for writers.
 from __future__ import annotations
 
 import enum
+import json
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -112,3 +113,50 @@ def init_app(app: Any) -> None:
     @app.teardown_appcontext
     def _remove_session(_exc: BaseException | None) -> None:
         session.remove()
+
+
+def insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows (all with the same keys) in one go; the session's pending changes are flushed first.
+
+    Values go through the columns' types as in any INSERT, then straight to the driver: SQLite gets one
+    executemany; PostgreSQL (psycopg) a COPY FROM STDIN in the session's transaction (an executemany
+    there sends one INSERT per row, which psycopg's pipeline makes cheap on the wire but not in Python).
+    Anything else, or rows that leave out a column with a Python-side default, goes through `sa.insert`.
+    """
+    if not rows:
+        return
+    session.flush()  # rows may refer to objects added to the session but not yet written
+    connection = session.connection()
+    dialect = connection.dialect
+    missing = [c.name for c in table.columns if c.default is not None and c.key not in rows[0]]
+    if missing or dialect.driver not in ("psycopg", "pysqlite"):
+        session.execute(sa.insert(table), rows)
+        return
+    columns = [column for column in table.columns if column.key in rows[0]]  # the order INSERT lists them in
+    processors = [_bind_processor(column, dialect) for column in columns]
+    values = [[process(row[column.key]) for column, process in zip(columns, processors, strict=True)] for row in rows]
+    if dialect.driver == "pysqlite":
+        statement = sa.insert(table).compile(dialect=dialect, column_keys=[column.key for column in columns])
+        connection.exec_driver_sql(str(statement), [tuple(row) for row in values])
+        return
+    from psycopg import sql
+
+    copy_statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(column.name) for column in columns)
+    )
+    driver = connection.connection.driver_connection
+    try:
+        with driver.cursor() as cursor, cursor.copy(copy_statement) as copy:
+            for row in values:
+                copy.write_row(row)
+    except dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it (IntegrityError, ...)
+        statement = copy_statement.as_string(driver)
+        raise sa.exc.DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error) from error
+
+
+def _bind_processor(column: sa.Column[Any], dialect: sa.Dialect) -> Any:
+    if dialect.driver == "psycopg" and isinstance(column.type, sa.JSON):
+        # JSON text, as SQLAlchemy writes it (None is JSON null unless none_as_null); COPY parses it.
+        none_as_null = column.type.none_as_null
+        return lambda value: None if value is None and none_as_null else json.dumps(value)
+    return column.type._cached_bind_processor(dialect) or (lambda value: value)

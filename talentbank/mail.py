@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
@@ -17,11 +18,22 @@ from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
-from talentbank.db import utcnow
+from talentbank.db import insert_rows, utcnow
 from talentbank.models import OutboxMessage
 
 SUPPORTED_LOCALES = ("ja", "en")
 logger = logging.getLogger(__name__)
+
+
+def _render(template: str, locale: str, context: Mapping[str, Any]) -> str:
+    with force_locale(locale):
+        return render_template(f"email/{template}.txt", **context).strip()
+
+
+def _message_row(to: str, rendered: str, kind: str, now: datetime) -> dict[str, Any]:
+    subject, _, body = rendered.partition("\n")
+    return {"to_address": to, "subject": subject.strip()[:200], "body_text": body.strip() + "\n", "kind": kind,
+            "created_at": now, "attempts": 0}  # fmt: skip
 
 
 def queue_mail(
@@ -32,17 +44,39 @@ def queue_mail(
     The first line of the rendered template is the subject; the rest is the body.
     """
     locale = locale if locale in SUPPORTED_LOCALES else "ja"
-    with force_locale(locale):
-        rendered = render_template(f"email/{template}.txt", **context).strip()
-    subject, _, body = rendered.partition("\n")
-    message = OutboxMessage(
-        to_address=to, subject=subject.strip()[:200], body_text=body.strip() + "\n", kind=template, created_at=utcnow()
-    )
+    message = OutboxMessage(**_message_row(to, _render(template, locale, context), template, utcnow()))
     session.add(message)
     if flush:
         session.flush()
     session.info["mail_queued"] = True
     return message
+
+
+def queue_mails(
+    session: Session, *, template: str, recipients: Sequence[tuple[str, str, Mapping[str, str]]], **context: Any
+) -> int:
+    """Queue one message per recipient, as `queue_mail` would, rendering the template once per locale.
+
+    Each recipient is `(address, locale, fills)`. The context holds, wherever a value differs per
+    recipient, a marker text that appears nowhere else (a fresh UUID, say); each copy has every
+    key of `fills` replaced by its value. Returns how many messages were queued.
+    """
+    if not recipients:
+        return 0
+    now = utcnow()
+    renderings: dict[str, str] = {}
+    rows = []
+    for to, wanted, fills in recipients:
+        locale = wanted if wanted in SUPPORTED_LOCALES else "ja"
+        if locale not in renderings:
+            renderings[locale] = _render(template, locale, context)
+        rendered = renderings[locale]
+        for marker, value in fills.items():
+            rendered = rendered.replace(marker, value)
+        rows.append(_message_row(to, rendered, template, now))
+    insert_rows(session, OutboxMessage.__table__, rows)
+    session.info["mail_queued"] = True
+    return len(rows)
 
 
 def send_pending(session: Session, config: Mapping[str, Any], *, limit: int = 100) -> int:

@@ -5,12 +5,20 @@ from __future__ import annotations
 import multiprocessing
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from talentbank import db as tb_db
+from talentbank.credentials import services
+from talentbank.credentials.forms import AchievementInput, AwardInput
+from talentbank.credentials.views import issuer_context
 from talentbank.db import make_engine
+from talentbank.models import Credential, Organisation, User
+from tests.factories import make_organisation
 
 WRITERS = 8
 TRANSACTIONS = 100
@@ -98,3 +106,52 @@ def test_rate_limits_are_shared_between_processes_through_redis(database_url, tm
 def test_without_redis_each_process_counts_alone(database_url, tmp_path):
     assert _worker(database_url, tmp_path / "a", "", 10) == [422] * 10
     assert _worker(database_url, tmp_path / "b", "", 1) == [422]
+
+
+ISSUERS = 2
+AWARDS_EACH = 800  # two random batches this big would share an index ~5 times (800² / 131,072)
+
+
+def test_concurrent_issuers_to_one_status_list_never_share_an_index(app, db):
+    """Two issuers run `issue_credentials` on one status list at the same moment (threads, each its
+    own connection): both succeed and every credential has its own index. The list row is locked
+    while a batch picks its indexes (FOR NO KEY UPDATE on PostgreSQL; SQLite queues writers)."""
+    school = make_organisation(db, kind="school", verified=True)
+    owner_id, school_id = school.memberships[0].user_id, school.id
+    db.commit()
+    with app.test_request_context():
+        owner, organisation = tb_db.session.get(User, owner_id), tb_db.session.get(Organisation, school_id)
+        services.setup_issuer(tb_db.session, owner, organisation, issuer_context())
+        achievement = services.create_achievement(tb_db.session, owner, organisation, AchievementInput(
+            name="並行発行", description="d", criteria="c", tags="", expiry_months=None, proof_format="jwt",
+            skill_code="dssp2-35", skill_level=2, skill_code_2="", skill_level_2=1))  # fmt: skip
+        tb_db.session.commit()
+        achievement_id = str(achievement.public_id)
+    start = threading.Barrier(ISSUERS)
+    errors: list[BaseException] = []
+
+    def issue(number: int) -> None:
+        awards = [(AwardInput(email=f"t{number}-{n}@example.jp", name="並行", evidence_url="", narrative=""), None)
+                  for n in range(AWARDS_EACH)]  # fmt: skip
+        with app.test_request_context():
+            start.wait()
+            try:
+                session = tb_db.session
+                issued = services.issue_credentials(session, session.get(User, owner_id),
+                                                    services.get_achievement(session, achievement_id), awards,
+                                                    issuer_context())  # fmt: skip
+                time.sleep(0.2)  # keep the batch open while the other issuer is at work
+                session.commit()
+                assert len(issued) == AWARDS_EACH
+            except BaseException as error:
+                errors.append(error)
+
+    threads = [threading.Thread(target=issue, args=(n,)) for n in range(ISSUERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    db.expire_all()
+    rows = db.execute(sa.select(Credential.status_list_id, Credential.status_index)).all()
+    assert len(rows) == len(set(rows)) == ISSUERS * AWARDS_EACH

@@ -30,7 +30,7 @@ from talentbank import audit, mail
 from talentbank.credentials import uploads
 from talentbank.credentials.fetch import fetch_json
 from talentbank.credentials.forms import AchievementInput, AwardInput
-from talentbank.db import utcnow
+from talentbank.db import insert_rows, utcnow
 from talentbank.errors import Conflict, Invalid, NotFound
 from talentbank.lookup import by_public_id, parse_public_id
 from talentbank.models import (
@@ -214,15 +214,6 @@ def _load_did_document(session: Session, public_id: uuid.UUID, base_url: str) ->
 # ---- status lists ---------------------------------------------------------------------------------
 
 
-def _status_list(session: Session, organisation: Organisation) -> StatusList:
-    status_list = session.scalar(
-        sa.select(StatusList).where(StatusList.organisation_id == organisation.id).order_by(StatusList.id.desc())
-    )
-    if status_list is None:
-        raise NotFound()
-    return status_list
-
-
 def signed_status_list(session: Session, public_id: str, ctx: IssuerContext) -> dict[str, Any]:
     """The signed BitstringStatusListCredential (deterministic: same list, same bytes)."""
     status_list = by_public_id(session, StatusList, public_id)
@@ -351,6 +342,15 @@ def _achievement_input(achievement: Achievement, base_url: str) -> badges.Achiev
 # ---- issuing ----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class IssuedCredential:
+    """A credential `issue_credentials` issued (or found issued before under the award's idempotency key)."""
+
+    public_id: uuid.UUID
+    recipient_email: str
+    recipient_name: str
+
+
 def issue_credential(
     session: Session,
     actor: User,
@@ -362,7 +362,8 @@ def issue_credential(
     now: datetime | None = None,
 ) -> Credential:
     """Sign and store one credential, and mail the recipient a link to claim it (see `issue_credentials`)."""
-    return issue_credentials(session, actor, achievement, [(award, idempotency_key)], ctx, now=now)[0]
+    issued = issue_credentials(session, actor, achievement, [(award, idempotency_key)], ctx, now=now)[0]
+    return session.scalars(sa.select(Credential).where(Credential.public_id == issued.public_id)).one()
 
 
 def award_to_profile(
@@ -390,16 +391,36 @@ def award_to_profile(
     return issue_credential(session, actor, achievement, award, ctx)
 
 
-def _existing_by_key(session: Session, achievement: Achievement, keys: list[str]) -> dict[str, Credential]:
-    found: dict[str, Credential] = {}
+def _existing_by_key(session: Session, achievement: Achievement, keys: list[str]) -> dict[str, IssuedCredential]:
+    found: dict[str, IssuedCredential] = {}
     for start in range(0, len(keys), 500):
-        for credential in session.scalars(
-            sa.select(Credential).where(
-                Credential.achievement_id == achievement.id, Credential.idempotency_key.in_(keys[start : start + 500])
-            )
-        ):
-            found[credential.idempotency_key or ""] = credential
+        for key, public_id, email, name in session.execute(
+            sa.select(Credential.idempotency_key, Credential.public_id, Credential.recipient_email,
+                      Credential.recipient_name)
+            .where(Credential.achievement_id == achievement.id,
+                   Credential.idempotency_key.in_(keys[start : start + 500]))
+        ):  # fmt: skip
+            found[key or ""] = IssuedCredential(public_id, email, name)
     return found
+
+
+def _locked_status_list(session: Session, organisation: Organisation) -> tuple[StatusList, set[int]]:
+    """The organisation's status list, locked until the transaction ends, and its indexes in use.
+
+    The lock (FOR NO KEY UPDATE on PostgreSQL; SQLite's writers queue anyway) makes concurrent
+    issuers to one list take turns, so the indexes read here stay free until this batch commits.
+    """
+    status_list = session.scalars(
+        sa.select(StatusList)
+        .where(StatusList.organisation_id == organisation.id)
+        .order_by(StatusList.id.desc())
+        .limit(1)
+        .with_for_update(key_share=True)
+    ).first()
+    if status_list is None:
+        raise NotFound()
+    taken = set(session.scalars(sa.select(Credential.status_index).where(Credential.status_list_id == status_list.id)))
+    return status_list, taken
 
 
 def issue_credentials(
@@ -410,11 +431,13 @@ def issue_credentials(
     ctx: IssuerContext,
     *,
     now: datetime | None = None,
-) -> list[Credential]:
-    """Sign and store a batch of credentials (one flush), mailing each recipient a claim link.
+) -> list[IssuedCredential]:
+    """Sign and store a batch of credentials, mailing each recipient a claim link; one per award, in order.
 
     An award whose idempotency key was already used for this achievement returns the credential
-    issued then instead of a new one. The key, status list and achievement are loaded once.
+    issued then instead of a new one. The key, status list and achievement are loaded once, the
+    document template is built once, and rows, mails and audit events are each written in one
+    statement.
     """
     organisation = achievement.organisation
     require(actor, "issue", organisation)
@@ -422,66 +445,86 @@ def issue_credentials(
     if key is None:
         raise Conflict(str(_l("先に発行者の設定をしてください。")))
     existing = _existing_by_key(session, achievement, [k for _, k in awards if k])
+    used, needed = set(existing), 0  # a key given twice in one batch: one credential
+    for _, idempotency_key in awards:
+        if not idempotency_key or idempotency_key not in used:
+            used.add(idempotency_key or "")
+            needed += 1
     now = (now or utcnow()).replace(microsecond=0)
-    status_list = _status_list(session, organisation)
-    taken = set(session.scalars(sa.select(Credential.status_index).where(Credential.status_list_id == status_list.id)))
-    did = issuer_did(ctx.base_url, organisation)
-    issuer = badges.IssuerProfile(id=did, name=organisation.name, url=f"{ctx.base_url}/orgs/{organisation.public_id}")
-    achievement_input = _achievement_input(achievement, ctx.base_url)
-    private_key = _private_key(key, ctx.fernet)
-    method = f"{did}#{key.public_key_multibase}"
-    valid_until = add_months(now, achievement.expiry_months) if achievement.expiry_months else None
-    results: list[Credential] = []
-    created: list[Credential] = []
+    status_list, taken = _locked_status_list(session, organisation)
+    indexes = iter(badges.allocate_indexes(taken, needed, size_bits=status_list.size_bits, is_random=True))
+    sign = _signer(achievement, key, ctx, now)
+    build = _builder(achievement, organisation, ctx, now)
+    list_url = status_list_url(ctx.base_url, status_list)
+    valid_until = _valid_until(achievement, now)
+    rows: list[dict[str, Any]] = []
+    results: list[IssuedCredential] = []
+    created: list[IssuedCredential] = []
     for award, idempotency_key in awards:
         if idempotency_key and idempotency_key in existing:
             results.append(existing[idempotency_key])
             continue
-        index = badges.allocate_index(taken, size_bits=status_list.size_bits, is_random=True)
-        taken.add(index)
-        credential = Credential(
-            public_id=uuid.uuid4(),  # needed before the flush: it is part of the signed document
-            achievement=achievement,
-            recipient_email=award.email.strip().lower(),
-            recipient_name=award.name.strip(),
-            proof_format=achievement.proof_format,
-            status_list=status_list,
-            status_index=index,
-            issued_at=now,
-            valid_until=valid_until,
-            idempotency_key=idempotency_key,
+        index = next(indexes)
+        public_id = uuid.uuid4()  # needed before the insert: it is part of the signed document
+        email = award.email.strip().lower()
+        unsigned = build(
+            badges.Recipient(email=email),
+            id=f"{ctx.base_url}/credentials/{public_id}",
+            evidence=_evidence(award),
+            status=badges.StatusEntry(status_list_credential=list_url, status_list_index=index),
         )
-        unsigned = badges.build_credential(
-            badges.CredentialInput(
-                issuer=issuer,
-                achievement=achievement_input,
-                recipient=badges.Recipient(email=credential.recipient_email),
-                valid_from=now,
-                valid_until=valid_until,
-                id=credential_url(ctx.base_url, credential),
-                name=achievement.name,
-                evidence=_evidence(award),
-                status=badges.StatusEntry(
-                    status_list_credential=status_list_url(ctx.base_url, status_list), status_list_index=index
-                ),
-            )
+        document, token = sign(unsigned)
+        rows.append(
+            {
+                "public_id": public_id,
+                "achievement_id": achievement.id,
+                "recipient_email": email,
+                "recipient_name": award.name.strip(),
+                "proof_format": achievement.proof_format,
+                "document": document,
+                "jwt": token,
+                "status_list_id": status_list.id,
+                "status_index": index,
+                "issued_at": now,
+                "valid_until": valid_until,
+                "idempotency_key": idempotency_key,
+            }
         )
-        if achievement.proof_format is ProofFormat.JWT:
-            credential.document = unsigned
-            # OB 3.0 §8.2.3: the JOSE kid dereferences to a JWK, so it names the key's JsonWebKey2020 entry.
-            credential.jwt = badges.sign_jwt(unsigned, private_key, kid=f"{method}-jwk")
-        else:
-            credential.document = badges.sign_data_integrity(
-                unsigned, private_key, verification_method=method, created=now
-            )
+        issued = IssuedCredential(public_id, email, rows[-1]["recipient_name"])
         if idempotency_key:
-            existing[idempotency_key] = credential
-        session.add(credential)
-        results.append(credential)
-        created.append(credential)
-    session.flush()
-    _announce(session, actor, achievement, created, ctx)
+            existing[idempotency_key] = issued
+        results.append(issued)
+        created.append(issued)
+    if rows:
+        insert_rows(session, Credential.__table__, rows)
+        _announce(session, actor, achievement, created, ctx)
     return results
+
+
+def _valid_until(achievement: Achievement, now: datetime) -> datetime | None:
+    return add_months(now, achievement.expiry_months) if achievement.expiry_months else None
+
+
+def _builder(achievement: Achievement, organisation: Organisation, ctx: IssuerContext, now: datetime):
+    """`badges.credential_builder` for this achievement by this organisation, valid from `now`."""
+    did = issuer_did(ctx.base_url, organisation)
+    issuer = badges.IssuerProfile(id=did, name=organisation.name, url=f"{ctx.base_url}/orgs/{organisation.public_id}")
+    return badges.credential_builder(issuer, _achievement_input(achievement, ctx.base_url), valid_from=now,
+                                     valid_until=_valid_until(achievement, now), name=achievement.name)  # fmt: skip
+
+
+def _signer(achievement: Achievement, key: IssuerKey, ctx: IssuerContext, now: datetime):
+    """(unsigned) -> (signed document to store, or None; JWT, or None), in the achievement's proof format."""
+    private_key = _private_key(key, ctx.fernet)
+    method = f"{issuer_did(ctx.base_url, achievement.organisation)}#{key.public_key_multibase}"
+    if achievement.proof_format is ProofFormat.JWT:
+        # OB 3.0 §8.2.3: the JOSE kid dereferences to a JWK, so it names the key's JsonWebKey2020 entry.
+        sign_jwt = badges.jwt_signer(private_key, kid=f"{method}-jwk")
+        return lambda unsigned: (None, sign_jwt(unsigned))  # the JWT holds the document: not stored twice
+    return lambda unsigned: (
+        badges.sign_data_integrity(unsigned, private_key, verification_method=method, created=now),
+        None,
+    )
 
 
 def _evidence(award: AwardInput) -> tuple[badges.EvidenceInput, ...]:
@@ -490,8 +533,15 @@ def _evidence(award: AwardInput) -> tuple[badges.EvidenceInput, ...]:
     return (badges.EvidenceInput(id=award.evidence_url or None, narrative=award.narrative or None),)
 
 
+@dataclass(frozen=True)
+class _MarkedCredential:
+    """What the award mail's template reads of a credential, with a marker for its public id."""
+
+    public_id: uuid.UUID
+
+
 def _announce(
-    session: Session, actor: User, achievement: Achievement, credentials: list[Credential], ctx: IssuerContext
+    session: Session, actor: User, achievement: Achievement, credentials: list[IssuedCredential], ctx: IssuerContext
 ) -> None:
     """Mail each recipient (in their language when they have an account) and audit each award."""
     emails = list({c.recipient_email for c in credentials})
@@ -500,20 +550,21 @@ def _announce(
         locales.update(
             session.execute(sa.select(User.email, User.locale).where(User.email.in_(emails[start : start + 500]))).all()
         )
-    for credential in credentials:
-        mail.queue_mail(
-            session,
-            to=credential.recipient_email,
-            template="credential_awarded",
-            locale=locales.get(credential.recipient_email, "ja"),
-            base_url=ctx.base_url,
-            credential=credential,
-            achievement=achievement,
-            organisation_name=achievement.organisation.name,
-            flush=False,
-        )
-        audit.record(session, actor, "credential.issue", object_type="credential", object_id=credential.public_id)
-    session.flush()
+    marker = uuid.uuid4()  # rendered once per locale with this id, then replaced by each credential's
+    mail.queue_mails(
+        session,
+        template="credential_awarded",
+        recipients=[
+            (c.recipient_email, locales.get(c.recipient_email, "ja"), {str(marker): str(c.public_id)})
+            for c in credentials
+        ],
+        base_url=ctx.base_url,
+        credential=_MarkedCredential(marker),
+        achievement=achievement,
+        organisation_name=achievement.organisation.name,
+    )
+    audit.record_many(session, actor, "credential.issue", object_type="credential",
+                      object_ids=[c.public_id for c in credentials])  # fmt: skip
 
 
 def get_credential(session: Session, public_id: str) -> Credential:

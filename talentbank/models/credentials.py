@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from badges.vc_jwt import credential_from_payload, read_payload_unverified
 from talentbank.db import Base, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -117,7 +118,9 @@ class Credential(Base):
     recipient_email: Mapped[str] = mapped_column(sa.String(254), index=True)
     recipient_name: Mapped[str] = mapped_column(sa.String(80))
     proof_format: Mapped[ProofFormat] = mapped_column(str_enum(ProofFormat, 4))
-    document: Mapped[dict[str, Any]] = mapped_column(sa.JSON)  # the signed JSON (DI) or the unsigned payload (JWT)
+    # The signed JSON (Data Integrity). A VC-JWT credential's document is its JWT's payload (see
+    # `document`), so it is not stored twice: NULL here, except in rows written before revision 0011.
+    stored_document: Mapped[dict[str, Any] | None] = mapped_column("document", sa.JSON(none_as_null=True))
     jwt: Mapped[str | None] = mapped_column(sa.Text)
     status_list_id: Mapped[int] = mapped_column(sa.ForeignKey("status_lists.id"))
     status_index: Mapped[int]
@@ -136,6 +139,17 @@ class Credential(Base):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The credential document: the signed JSON (Data Integrity), or a VC-JWT's payload less its JWT claims."""
+        if self.stored_document is not None or not self.jwt:
+            return self.stored_document or {}
+        return credential_from_payload(read_payload_unverified(self.jwt))
+
+    @document.setter
+    def document(self, value: dict[str, Any] | None) -> None:
+        self.stored_document = value
 
 
 class ImportedCredential(Base):

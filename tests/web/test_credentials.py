@@ -3,6 +3,7 @@
 import json
 import re
 
+import jwt
 import pytest
 import sqlalchemy as sa
 
@@ -81,6 +82,24 @@ def test_issue_claim_and_the_skill_becomes_badge_verified(client, db, login, mak
     assert ("dssp2-35", SkillSource.SELF) in entries
     profile_page = learner_client.get(f"/people/{profile.public_id}").get_data(as_text=True)
     assert "バッジで検証" in profile_page and f"/credentials/{credential_id}" in profile_page
+
+
+@pytest.mark.parametrize("proof_format", ["jwt", "di"])
+def test_a_vc_jwt_document_is_stored_once_in_its_jwt(client, db, login, school, proof_format):
+    setup_issuer(client, login, school)
+    credential_id = award(client, create_achievement(client, school, proof_format=proof_format))
+    credential = db.scalar(sa.select(Credential))
+    stored = db.scalar(sa.select(Credential.__table__.c.document))
+    if proof_format == "jwt":
+        assert stored is None
+        payload = jwt.decode(credential.jwt, options={"verify_signature": False})
+        claims = ("iss", "jti", "nbf", "sub", "exp")
+        assert credential.document == {name: value for name, value in payload.items() if name not in claims}
+    else:
+        assert stored == credential.document and "proof" in stored
+    assert credential.document["id"] == f"http://localhost/credentials/{credential_id}"
+    downloaded = client.get(f"/credentials/{credential_id}/credential.json").get_data(as_text=True)
+    assert json.loads(downloaded) == credential.document
 
 
 def test_claim_requires_the_recipients_address(client, db, login, make_client, school):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -18,13 +19,17 @@ from badges_support import (
 )
 
 from badges import (
+    EvidenceInput,
     IssuerProfile,
+    Recipient,
     StatusEntry,
     UndefinedTerms,
     build_credential,
     build_endorsement,
     check_terms,
+    credential_builder,
     hash_identity,
+    model,
     recipient_matches,
     schema_errors,
     sign_data_integrity,
@@ -157,3 +162,56 @@ def test_md5_and_salt_tampering_never_match() -> None:
     identity["identityHash"] = "md5$" + "0" * 32
     assert not recipient_matches(credential, "learner@example.jp")
     assert not recipient_matches({"credentialSubject": "nonsense"}, "learner@example.jp")
+
+
+def _builder_for(input_award):
+    return credential_builder(input_award.issuer, input_award.achievement, valid_from=input_award.valid_from,
+                              valid_until=input_award.valid_until, name=input_award.name)  # fmt: skip
+
+
+PER_RECIPIENT = [
+    {"recipient": Recipient(email="a@example.jp"), "id": "https://talentbank.example/credentials/1"},
+    {"recipient": Recipient(email="b@example.jp"), "id": "https://talentbank.example/credentials/2",
+     "evidence": (EvidenceInput(id="https://example.jp/work", narrative="作品"),)},
+    {"recipient": Recipient(email="c@example.jp"), "evidence": (EvidenceInput(narrative="口頭試問"),),
+     "status": StatusEntry("https://talentbank.example/status/1", 7)},
+    {"recipient": Recipient(did="did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"),
+     "status": StatusEntry("https://talentbank.example/status/1", 8)},
+]  # fmt: skip
+
+
+def test_builder_makes_the_documents_build_credential_makes() -> None:
+    base = award(level=2, valid_until=NOW + timedelta(days=30))
+    build = _builder_for(base)
+    for fields in PER_RECIPIENT * 2:
+        fields = {"id": "urn:uuid:00000000-0000-4000-8000-000000000001", "evidence": (), "status": None, **fields,
+                  "salt": "0f" * 16}  # fmt: skip
+        one = build_credential(replace(base, **fields))
+        many = build(**fields)
+        assert json.dumps(many) == json.dumps(one)  # same members in the same order
+        assert schema_errors(many) == []
+
+
+def test_builder_checks_terms_once_per_shape(monkeypatch) -> None:
+    calls = []
+    monkeypatch.setattr(model, "check_terms", lambda document: calls.append(document) or check_terms(document))
+    build = _builder_for(award())
+    for number in range(50):
+        build(Recipient(email=f"r{number}@example.jp"), id=f"https://talentbank.example/credentials/{number}",
+              status=StatusEntry("https://talentbank.example/status/1", number))  # fmt: skip
+    assert len(calls) == 1
+    build(Recipient(email="x@example.jp"), evidence=(EvidenceInput(narrative="n"),))
+    build(Recipient(email="y@example.jp"), evidence=(EvidenceInput(narrative="m"),))
+    assert len(calls) == 2  # a new shape (no id, evidence, no status) is checked, then known
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [EvidenceInput(id="urn:a b"), EvidenceInput(id="relative/path"), EvidenceInput(narrative="@id", id="@type")],
+)
+def test_builder_refuses_an_undefined_term_in_any_document_of_a_batch(evidence) -> None:
+    build = _builder_for(award())
+    build(Recipient(email="a@example.jp"), evidence=(EvidenceInput(id="https://example.jp/ok"),))
+    for _ in range(2):  # a refused shape is never remembered as clean
+        with pytest.raises(UndefinedTerms):
+            build(Recipient(email="b@example.jp"), evidence=(evidence,))

@@ -22,6 +22,7 @@ from badges import (
     StatusEntry,
     StatusListError,
     allocate_index,
+    allocate_indexes,
     bitstring_status_lookup,
     build_status_list_credential,
     decode_bitstring,
@@ -92,6 +93,16 @@ def test_index_allocation() -> None:
     assert 5 not in random_picks and len(random_picks) > 1
     with pytest.raises(StatusListError):
         allocate_index(range(131_072))
+
+
+def test_batch_index_allocation() -> None:
+    assert allocate_indexes({0, 1, 3}, 3) == [2, 4, 5]
+    picks = allocate_indexes({5, 6}, 1000, is_random=True)
+    assert len(set(picks)) == 1000 and not {5, 6} & set(picks)
+    assert all(0 <= index < 131_072 for index in picks)
+    assert sorted(allocate_indexes(range(131_070), 2, is_random=True)) == [131_070, 131_071]
+    with pytest.raises(StatusListError):
+        allocate_indexes(range(131_070), 3)
 
 
 def _entry(index: int) -> StatusEntry:

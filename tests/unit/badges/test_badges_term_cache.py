@@ -81,3 +81,48 @@ def test_cached_verdict_equals_full_expansion(document: dict[str, Any]) -> None:
             check_terms(document)
         return
     assert _is_clean_cached(document) == is_clean
+
+
+def test_builder_verdicts_agree_with_full_expansion_for_tricky_per_recipient_values() -> None:
+    """One builder (so its remembered shapes pile up) fed tricky values in every member it fills per
+    recipient: it refuses exactly the documents a full pyld expansion finds a problem in."""
+    from badges_support import award
+
+    from badges import EvidenceInput, Recipient, StatusEntry, credential_builder
+
+    base = award()
+    build = credential_builder(base.issuer, base.achievement, valid_from=base.valid_from, name=base.name)
+    plain = {"recipient": Recipient(email="a@example.jp"), "id": "https://talentbank.example/c/1"}
+    variants = []
+    for value in TRICKY:
+        variants += [
+            {**plain, "id": value or "urn:x"},
+            {**plain, "evidence": (EvidenceInput(id=value),)},
+            {**plain, "evidence": (EvidenceInput(narrative=value, name=value),)},
+            {**plain, "status": StatusEntry(value, 3)},
+            {**plain, "status": StatusEntry("https://talentbank.example/status/1", 3, status_purpose=value)},
+            {**plain, "salt": value or "0"},
+            {**plain, "recipient": Recipient(did=value)},
+        ]
+    refused = 0
+    for fields in variants * 2:
+        try:
+            document = build(**fields)
+        except UndefinedTerms:
+            refused += 1
+            expected = dict(fields)
+            document = build_unchecked(base, expected)
+            assert not _is_clean_full(document), fields
+        else:
+            assert _is_clean_full(document), fields
+    assert refused > 0
+
+
+def build_unchecked(base, fields) -> dict[str, Any]:
+    """The document the builder refused, built without any check."""
+    from unittest import mock
+
+    from badges import credential_builder, model
+
+    with mock.patch.object(model, "check_terms", return_value=None):
+        return credential_builder(base.issuer, base.achievement, valid_from=base.valid_from, name=base.name)(**fields)

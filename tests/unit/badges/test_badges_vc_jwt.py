@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from badges import build_credential, public_key_jwk, sign_jwt, verify
+from badges.vc_jwt import expected_claims, jwt_signer
 
 
 def _b64(data: dict) -> str:
@@ -225,3 +226,30 @@ def test_non_canonical_base64_rejected() -> None:
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     last = alphabet[alphabet.index(signature[-1]) ^ 1]
     assert _check(f"{head}.{body}.{signature[:-1]}{last}") == (False, ["jwt_malformed"])
+
+
+@pytest.mark.parametrize("valid_until", [None, NOW + timedelta(days=30)])
+def test_tokens_are_byte_for_byte_those_of_pyjwt(valid_until) -> None:
+    """`sign_jwt` builds the compact JWS itself (header encoded once per key); PyJWT's `jwt.encode`
+    gives the same bytes (Ed25519 signatures are deterministic), non-ASCII text included."""
+    key = issuer_key()
+    sign = jwt_signer(key, kid=method_id())
+    for number in range(3):
+        credential = build_credential(award(valid_until=valid_until, level=number or None))
+        credential["name"] = f'データ分析 {number} \u2028 "quoted" </script>'
+        payload = {**credential, **expected_claims(credential)}
+        expected = jwt.encode(payload, key, algorithm="EdDSA", headers={"kid": method_id(), "typ": "JWT"})
+        assert sign(credential) == sign_jwt(credential, key, kid=method_id()) == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "algorithm"),
+    [(ec.generate_private_key(ec.SECP256R1()), "ES256"), (rsa.generate_private_key(65537, 2048), "RS256")],
+)
+def test_other_algorithms_sign_what_pyjwt_verifies(key, algorithm) -> None:
+    credential = build_credential(award())
+    token = sign_jwt(credential, key, kid="k")
+    header = jwt.get_unverified_header(token)
+    assert header == {"alg": algorithm, "kid": "k", "typ": "JWT"}
+    decoded = jwt.decode(token, key.public_key(), algorithms=[algorithm], options={"verify_nbf": False})
+    assert decoded == {**credential, **expected_claims(credential)}
