@@ -54,15 +54,15 @@ def queue_mail(
 
 def queue_mails(
     session: Session, *, template: str, recipients: Sequence[tuple[str, str, Mapping[str, str]]], **context: Any
-) -> int:
+) -> list[dict[str, Any]]:
     """Queue one message per recipient, as `queue_mail` would, rendering the template once per locale.
 
     Each recipient is `(address, locale, fills)`. The context holds, wherever a value differs per
     recipient, a marker text that appears nowhere else (a fresh UUID, say); each copy has every
-    key of `fills` replaced by its value. Returns how many messages were queued.
+    key of `fills` replaced by its value. Returns the queued rows (address, subject, body, kind...).
     """
     if not recipients:
-        return 0
+        return []
     now = utcnow()
     renderings: dict[str, str] = {}
     rows = []
@@ -76,7 +76,7 @@ def queue_mails(
         rows.append(_message_row(to, rendered, template, now))
     insert_rows(session, OutboxMessage.__table__, rows)
     session.info["mail_queued"] = True
-    return len(rows)
+    return rows
 
 
 def send_pending(session: Session, config: Mapping[str, Any], *, limit: int = 100) -> int:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from talentbank.db import utcnow
+from talentbank.db import insert_rows, utcnow
 from talentbank.models import Notification, OutboxMessage, User
 
 # The subject's service prefix (【北海道デジタル人材バンク】 / [Hokkaido Digital Talent Bank]) is noise on the site.
@@ -15,19 +16,38 @@ _SUBJECT_PREFIX = re.compile(r"^\s*(【[^】]*】|\[[^\]]*\])\s*")
 KEEP = 100  # the newest notifications shown
 
 
+def _fields(user_id: int, kind: str, subject: str, body_text: str, base_url: str) -> dict[str, object]:
+    """A notification's columns from a mail: its subject, and the last link into the site in its body."""
+    prefix = base_url.rstrip("/") + "/"
+    links = [line.strip() for line in body_text.splitlines() if line.strip().startswith(prefix)]
+    return {
+        "user_id": user_id,
+        "kind": kind,
+        "text": _SUBJECT_PREFIX.sub("", subject)[:200],
+        "url": links[-1][len(prefix) - 1 :][:300] if links else None,
+        "created_at": utcnow(),
+    }
+
+
 def record(session: Session, user: User, message: OutboxMessage, base_url: str) -> Notification:
     """Keep `message` (just queued for `user`) as a notification, pointing at the page its body links to."""
-    prefix = base_url.rstrip("/") + "/"
-    links = [line.strip() for line in message.body_text.splitlines() if line.strip().startswith(prefix)]
-    notification = Notification(
-        user_id=user.id,
-        kind=message.kind,
-        text=_SUBJECT_PREFIX.sub("", message.subject)[:200],
-        url=links[-1][len(prefix) - 1 :][:300] if links else None,
-        created_at=utcnow(),
-    )
+    notification = Notification(**_fields(user.id, message.kind, message.subject, message.body_text, base_url))
     session.add(notification)
     return notification
+
+
+def record_many(session: Session, messages: list[dict[str, Any]], users: dict[str, int], base_url: str) -> int:
+    """Keep the queued mail rows (as `mail.queue_mails` returns them) sent to registered people.
+
+    `users` maps e-mail addresses to user ids; mails to addresses without an account are skipped.
+    """
+    rows = [
+        _fields(users[m["to_address"]], m["kind"], m["subject"], m["body_text"], base_url)
+        for m in messages
+        if m["to_address"] in users
+    ]
+    insert_rows(session, Notification.__table__, rows)
+    return len(rows)
 
 
 def unread_count(session: Session, user: User) -> int:

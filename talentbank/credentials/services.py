@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 
 import badges
 from badges.verify import issuer_id as credential_issuer
-from talentbank import audit, mail
+from talentbank import audit, mail, notifications
 from talentbank.credentials import uploads
 from talentbank.credentials.fetch import fetch_json
 from talentbank.credentials.forms import AchievementInput, AwardInput
@@ -543,15 +543,18 @@ class _MarkedCredential:
 def _announce(
     session: Session, actor: User, achievement: Achievement, credentials: list[IssuedCredential], ctx: IssuerContext
 ) -> None:
-    """Mail each recipient (in their language when they have an account) and audit each award."""
+    """Mail each recipient (in their language when they have an account, and in the app's notifications
+    too), and audit each award."""
     emails = list({c.recipient_email for c in credentials})
     locales: dict[str, str] = {}
+    users: dict[str, int] = {}
     for start in range(0, len(emails), 500):
-        locales.update(
-            session.execute(sa.select(User.email, User.locale).where(User.email.in_(emails[start : start + 500]))).all()
-        )
+        for email, locale, user_id in session.execute(
+            sa.select(User.email, User.locale, User.id).where(User.email.in_(emails[start : start + 500]))
+        ):
+            locales[email], users[email] = locale, user_id
     marker = uuid.uuid4()  # rendered once per locale with this id, then replaced by each credential's
-    mail.queue_mails(
+    queued = mail.queue_mails(
         session,
         template="credential_awarded",
         recipients=[
@@ -563,6 +566,7 @@ def _announce(
         achievement=achievement,
         organisation_name=achievement.organisation.name,
     )
+    notifications.record_many(session, queued, users, ctx.base_url)
     audit.record_many(session, actor, "credential.issue", object_type="credential",
                       object_ids=[c.public_id for c in credentials])  # fmt: skip
 

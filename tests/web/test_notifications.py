@@ -40,3 +40,23 @@ def test_every_step_notifies_in_the_app_too(client, db, login, make_client, town
 def test_notifications_need_a_login(client):
     assert client.get("/notifications").status_code == 302
     assert client.post("/notifications/read").status_code == 302
+
+
+def test_a_badge_award_notifies_a_registered_recipient_in_their_language(client, db, login, make_client):
+    from tests.factories import make_organisation
+    from tests.web.test_credentials import award, create_achievement, setup_issuer
+
+    organisation = make_organisation(db, kind="school", verified=True, name="道北工業高等専門学校")
+    learner = make_user(db, email="learner@example.jp", locale="en")
+    setup_issuer(client, login, organisation)
+    achievement_id = create_achievement(client, organisation)
+    credential_id = award(client, achievement_id)  # to the learner, who has an account
+    award(client, achievement_id, email="no-account@example.jp")
+
+    kept = db.scalars(sa.select(Notification)).all()
+    assert [(n.user_id, n.kind) for n in kept] == [(learner.id, "credential_awarded")]
+    assert kept[0].url == f"/credentials/{credential_id}"
+    assert "badge" in kept[0].text.lower() and "【" not in kept[0].text  # English, without the mail's prefix
+    learner_client = make_client()
+    login(learner_client, learner)
+    assert f'href="/credentials/{credential_id}"' in learner_client.get("/notifications").get_data(as_text=True)
