@@ -69,20 +69,26 @@ def verify_result_out(result: badges.VerificationResult) -> VerifyResult:
     )
 
 
+def submitted_in_request() -> Any:
+    """The credential a verify or import request carries: JSON {"credential": …}, or the one baked
+    into the multipart `image`."""
+    if upload() is None:
+        return body().credential
+    try:
+        submitted = submitted_credential(None, upload().image)
+    except (ValueError, badges.BadgeError):
+        submitted = None
+    if submitted is None:
+        raise Invalid.on("image", _("画像から証明書を読み取れませんでした。"))
+    return submitted
+
+
 @bp.post("/verify")
 @limiter.limit(lambda: current_app.config["VERIFY_LIMIT"])
 @operation(tag="credentials", public=True, json=VerifyRequest, form=VerifyUpload, ok=VerifyResult, errors=(413,))
 def verify():
     """Verify a credential: JSON {"credential": …}, or a baked image as multipart field `image`"""
-    if upload() is not None:
-        try:
-            submitted: Any = submitted_credential(None, upload().image)
-        except (ValueError, badges.BadgeError):
-            submitted = None
-        if submitted is None:
-            raise Invalid.on("image", _("画像から証明書を読み取れませんでした。"))
-    else:
-        submitted = body().credential
+    submitted = submitted_in_request()
     return verify_result_out(services.verify_credential(db.session, submitted, issuer_context()))
 
 

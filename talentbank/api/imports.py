@@ -11,13 +11,12 @@ from typing import Any
 from flask_babel import gettext as _
 from pydantic import Field
 
-import badges
 from talentbank import db
-from talentbank.api.core import Model, Out, PageQuery, api_actor, body, bp, operation, page_of, paginate, params, upload
-from talentbank.api.credentials import VerifyResult, VerifyUpload, verify_result_out
+from talentbank.api.core import Model, Out, PageQuery, api_actor, bp, operation, page_of, paginate, params
+from talentbank.api.credentials import VerifyResult, VerifyUpload, submitted_in_request, verify_result_out
 from talentbank.credentials import services
-from talentbank.credentials.views import issuer_context, submitted_credential
-from talentbank.errors import Conflict, Invalid, NotFound
+from talentbank.credentials.views import issuer_context
+from talentbank.errors import Conflict, NotFound
 from talentbank.models import Profile
 from talentbank.profiles.services import own_profile
 
@@ -80,15 +79,7 @@ def import_credential():
     """Import another issuer's credential to the caller's profile: JSON {"credential": …}, or a baked image as
     multipart field `image`"""
     profile = _own_profile()
-    if upload() is not None:
-        try:
-            submitted: Any = submitted_credential(None, upload().image)
-        except (ValueError, badges.BadgeError):
-            submitted = None
-        if submitted is None:
-            raise Invalid.on("image", _("画像から証明書を読み取れませんでした。"))
-    else:
-        submitted = body().credential
+    submitted = submitted_in_request()
     imported, result = services.import_credential(db.session, api_actor(), profile, submitted, issuer_context())
     return ImportResultOut(**_imported_fields(imported), verification=verify_result_out(result)), 201
 
