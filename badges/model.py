@@ -266,6 +266,9 @@ def build_credential(award: CredentialInput) -> dict[str, Any]:
 
 
 class BuildCredential(Protocol):
+    shared: tuple[Any, ...]
+    """The objects every document of this builder holds (issuer, achievement): read-only."""
+
     def __call__(
         self,
         recipient: Recipient,
@@ -325,46 +328,62 @@ def credential_builder(
             credential["evidence"] = [_evidence(item) for item in evidence]
         if status is not None:
             credential["credentialStatus"] = status_entry_json(status)
-        shape = _variable_shape(credential, subject)
+        shape = _input_shape(recipient, id, evidence, status, salt)
         if shape is None or shape not in checked_shapes:
             check_terms(credential)
             if shape is not None:
                 checked_shapes.add(shape)
         return credential
 
-    return build
+    build.shared = (issuer_json, achievement_json)  # type: ignore[attr-defined]
+    return build  # type: ignore[return-value]
 
 
-def _member_shape(member: dict[str, Any]) -> tuple[Any, ...] | None:
-    """The term skeleton of a flat object (strings, lists of strings, booleans, integers) as a tuple
-    of (key, skeleton value), in order; None for anything else (then the full check decides)."""
-    shape: list[tuple[Any, ...]] = []
-    for key, value in member.items():
-        if isinstance(value, str):
-            shape.append((key, string_shape(key, value)))
-        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
-            shape.append((key, tuple(string_shape(key, item) for item in value)))
-        elif isinstance(value, bool | int) and not key.startswith("@"):
-            shape.append((key, type(value), value))  # the type too: True == 1, but not in JSON
-        else:
-            return None
-    return tuple(shape)
-
-
-def _variable_shape(credential: dict[str, Any], subject: dict[str, Any]) -> tuple[Any, ...] | None:
-    """Skeleton of the members ``credential_builder`` fills per recipient: id, the subject's id or
-    identifiers, evidence and status. None if any of them is not made of flat objects."""
-    identifiers = subject.get("identifier", [])
-    parts = [
-        _member_shape({"id": credential["id"]}),
-        _member_shape({k: v for k, v in subject.items() if k != "identifier"}),
-        *(_member_shape(item) for item in identifiers),
-        *(_member_shape(item) for item in credential.get("evidence", [])),
-        _member_shape(credential.get("credentialStatus", {})),
-    ]
-    if any(part is None for part in parts):
+def _input_shape(
+    recipient: Recipient,
+    id: str | None,
+    evidence: tuple[EvidenceInput, ...],
+    status: StatusEntry | None,
+    salt: str | None,
+) -> tuple[Any, ...] | None:
+    """The term skeleton of the members ``credential_builder`` fills per recipient, read from its
+    inputs rather than from the finished document: each given string by ``string_shape`` under the
+    key it lands on, None for an absent one. Generated values (the ``urn:uuid`` id, the salt, the
+    ``sha256$`` hash) have one form each, and the subject, evidence and status objects always list
+    their members in one order, so two inputs with one shape give documents with one skeleton.
+    None when an input is not text (then the full check decides)."""
+    texts = [recipient.did, id, salt]
+    for item in evidence:
+        texts += [item.id, item.name, item.narrative, item.description]
+    if status is not None:
+        texts += [status.id, status.status_list_credential, status.status_purpose]
+    if not all(text is None or isinstance(text, str) for text in texts):
         return None
-    return (len(identifiers), len(credential.get("evidence", [])), "credentialStatus" in credential, *parts)
+    if status is not None and type(status.status_list_index) is not int:
+        return None
+
+    def shape(key: str, text: str | None) -> str | None:
+        return None if text is None else string_shape(key, text)
+
+    status_shape = None
+    if status is not None:
+        status_id = status.id or f"{status.status_list_credential}#{status.status_list_index}"
+        status_shape = (
+            string_shape("id", status_id),
+            string_shape("statusPurpose", status.status_purpose),
+            string_shape("statusListIndex", str(status.status_list_index)),
+            string_shape("statusListCredential", status.status_list_credential),
+        )
+    return (
+        shape("id", id or None),  # an empty id is replaced by a generated urn:uuid, as None is
+        ("email", shape("salt", salt or None)) if recipient.did is None else ("did", string_shape("id", recipient.did)),
+        tuple(
+            (shape("id", item.id), shape("name", item.name), shape("narrative", item.narrative),
+             shape("description", item.description))
+            for item in evidence
+        ),
+        status_shape,
+    )  # fmt: skip
 
 
 def build_endorsement(

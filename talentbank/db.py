@@ -134,10 +134,11 @@ def insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
         return
     columns = [column for column in table.columns if column.key in rows[0]]  # the order INSERT lists them in
     processors = [_bind_processor(column, dialect) for column in columns]
-    values = [[process(row[column.key]) for column, process in zip(columns, processors, strict=True)] for row in rows]
+    columns_values = [_column_values(rows, c.key, process) for c, process in zip(columns, processors, strict=True)]
+    values = list(zip(*columns_values, strict=True))
     if dialect.driver == "pysqlite":
         statement = sa.insert(table).compile(dialect=dialect, column_keys=[column.key for column in columns])
-        connection.exec_driver_sql(str(statement), [tuple(row) for row in values])
+        connection.exec_driver_sql(str(statement), values)
         return
     from psycopg import sql
 
@@ -152,6 +153,15 @@ def insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
     except dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it (IntegrityError, ...)
         statement = copy_statement.as_string(driver)
         raise sa.exc.DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error) from error
+
+
+def _column_values(rows: list[dict[str, Any]], key: str, process: Any) -> list[Any]:
+    """One column's bound values; a value that every row shares (one object: a batch's time, its
+    achievement, its audit details) is processed once."""
+    first = rows[0][key]
+    if all(row[key] is first for row in rows):
+        return [process(first)] * len(rows)
+    return [process(row[key]) for row in rows]
 
 
 def _bind_processor(column: sa.Column[Any], dialect: sa.Dialect) -> Any:

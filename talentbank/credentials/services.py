@@ -453,8 +453,8 @@ def issue_credentials(
     now = (now or utcnow()).replace(microsecond=0)
     status_list, taken = _locked_status_list(session, organisation)
     indexes = iter(badges.allocate_indexes(taken, needed, size_bits=status_list.size_bits, is_random=True))
-    sign = _signer(achievement, key, ctx, now)
     build = _builder(achievement, organisation, ctx, now)
+    sign = _signer(achievement, key, ctx, now, shared=build.shared)
     list_url = status_list_url(ctx.base_url, status_list)
     valid_until = _valid_until(achievement, now)
     rows: list[dict[str, Any]] = []
@@ -513,13 +513,13 @@ def _builder(achievement: Achievement, organisation: Organisation, ctx: IssuerCo
                                      valid_until=_valid_until(achievement, now), name=achievement.name)  # fmt: skip
 
 
-def _signer(achievement: Achievement, key: IssuerKey, ctx: IssuerContext, now: datetime):
+def _signer(achievement: Achievement, key: IssuerKey, ctx: IssuerContext, now: datetime, *, shared=()):
     """(unsigned) -> (signed document to store, or None; JWT, or None), in the achievement's proof format."""
     private_key = _private_key(key, ctx.fernet)
     method = f"{issuer_did(ctx.base_url, achievement.organisation)}#{key.public_key_multibase}"
     if achievement.proof_format is ProofFormat.JWT:
         # OB 3.0 §8.2.3: the JOSE kid dereferences to a JWK, so it names the key's JsonWebKey2020 entry.
-        sign_jwt = badges.jwt_signer(private_key, kid=f"{method}-jwk")
+        sign_jwt = badges.jwt_signer(private_key, kid=f"{method}-jwk", shared=shared)
         return lambda unsigned: (None, sign_jwt(unsigned))  # the JWT holds the document: not stored twice
     return lambda unsigned: (
         badges.sign_data_integrity(unsigned, private_key, verification_method=method, created=now),

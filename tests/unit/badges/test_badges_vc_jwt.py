@@ -253,3 +253,24 @@ def test_other_algorithms_sign_what_pyjwt_verifies(key, algorithm) -> None:
     assert header == {"alg": algorithm, "kid": "k", "typ": "JWT"}
     decoded = jwt.decode(token, key.public_key(), algorithms=[algorithm], options={"verify_nbf": False})
     assert decoded == {**credential, **expected_claims(credential)}
+
+
+def test_a_signer_sharing_a_builders_objects_still_signs_pyjwts_bytes() -> None:
+    """A bulk signer encodes the builder's issuer and achievement once (`shared`); every token is
+    still exactly PyJWT's, across many documents, with or without evidence and status."""
+    from badges import EvidenceInput, Recipient, StatusEntry, credential_builder
+
+    base = award(level=2)
+    build = credential_builder(base.issuer, base.achievement, valid_from=base.valid_from, name=base.name)
+    key = issuer_key()
+    sign = jwt_signer(key, kid=method_id(), shared=build.shared)
+    for number in range(4):
+        credential = build(
+            Recipient(email=f"learner{number}@example.jp"),
+            id=f"https://talentbank.example/credentials/{number}",
+            evidence=(EvidenceInput(narrative=f"成果 {number} \u2028"),) if number % 2 else (),
+            status=StatusEntry("https://talentbank.example/status/1", number) if number > 1 else None,
+        )
+        payload = {**credential, **expected_claims(credential)}
+        expected = jwt.encode(payload, key, algorithm="EdDSA", headers={"kid": method_id(), "typ": "JWT"})
+        assert sign(credential) == expected
