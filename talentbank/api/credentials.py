@@ -172,26 +172,34 @@ def _summary_fields(achievement: Achievement) -> dict[str, Any]:
     }
 
 
-def achievement_detail_out(achievement: Achievement) -> AchievementDetailOut:
-    context = issuer_context()
-    endorsements = [
-        EndorsementOut(
-            id=e.public_id,
-            endorser=_issuer_out(e.endorser),
-            comment=e.comment,
-            created_at=e.created_at,
-            verified=services.verify_credential(db.session, e.document, context).verified,
-            url=url_for("credentials.endorsement", public_id=e.public_id, _external=True),
-        )
-        for e in services.endorsements_of(db.session, achievement)
+def endorsement_fields(checked: services.CheckedEndorsement) -> dict[str, Any]:
+    endorsement = checked.endorsement
+    return {
+        "id": endorsement.public_id,
+        "endorser": _issuer_out(endorsement.endorser),
+        "comment": endorsement.comment,
+        "created_at": endorsement.created_at,
+        "verified": checked.verified,
+        "url": url_for("credentials.endorsement", public_id=endorsement.public_id, _external=True),
+    }
+
+
+def endorsements_out(achievement: Achievement) -> list[EndorsementOut]:
+    """The achievement's endorsements, each verified now (the same check the pages show)."""
+    return [
+        EndorsementOut(**endorsement_fields(checked))
+        for checked in services.checked_endorsements(db.session, achievement, issuer_context())
     ]
+
+
+def achievement_detail_out(achievement: Achievement) -> AchievementDetailOut:
     return AchievementDetailOut(
         **_summary_fields(achievement),
         criteria=achievement.criteria,
         tags=list(achievement.tags),
         issuer=_issuer_out(achievement.organisation),
         created_at=achievement.created_at,
-        endorsements=endorsements,
+        endorsements=endorsements_out(achievement),
     )
 
 
@@ -309,6 +317,9 @@ class CredentialDetailOut(Out):
     svg_url: str
     document: dict[str, Any] = Field(description="the stored OpenBadgeCredential (for VC-JWT: the signed payload)")
     jwt: str | None = Field(description="the compact VC-JWT, for credentials in the jwt proof format")
+    endorsements: list[EndorsementOut] = Field(
+        description="the achievement's endorsements by other organisations, each verified now"
+    )
 
 
 CredentialPage = page_of(CredentialSummaryOut, "CredentialPage")
@@ -587,6 +598,7 @@ def get_credential(credential_id: str):
         svg_url=url_for("credentials.baked_svg", public_id=public_id, _external=True),
         document=credential.document,
         jwt=credential.jwt,
+        endorsements=endorsements_out(achievement),
         **_links(credential),
     )
 

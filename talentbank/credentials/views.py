@@ -140,10 +140,9 @@ def create_achievement(public_id: str):
 def _render_achievement(achievement, award_form=None, status: int = 200, profile_form=None):
     can_issue = can(current_actor(), "issue", achievement.organisation)
     actor = current_actor()
-    endorsements = services.endorsements_of(db.session, achievement)
     return render_template(
         "credentials/achievement.html",
-        endorsements=[(e, services.verify_credential(db.session, e.document, issuer_context())) for e in endorsements],
+        endorsements=services.checked_endorsements(db.session, achievement, issuer_context()),
         endorsers=services.organisations_that_may_endorse(db.session, actor, achievement) if actor else [],
         achievement=achievement,
         can_issue=can_issue,
@@ -328,22 +327,17 @@ def show(public_id: str):
     result = services.verify_credential(db.session, services.stored_form(credential), issuer_context())
     actor = current_actor()
     achievement = credential.achievement
-    linkedin = (
-        "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME"
-        f"&name={achievement.name}&organizationName={achievement.organisation.name}"
-        f"&issueYear={credential.issued_at.year}&issueMonth={credential.issued_at.month}"
-        f"&certUrl={services.credential_url(issuer_context().base_url, credential)}&certId={credential.public_id}"
-    )
     return render_template(
         "credentials/show.html",
         credential=credential,
         achievement=achievement,
         result=result,
+        endorsements=services.checked_endorsements(db.session, achievement, issuer_context()),
         now=db.utcnow(),
         can_claim=services.can_claim(actor, credential),
         can_revoke=can(actor, "issue", achievement.organisation) and not credential.is_revoked,
         is_recipient=actor is not None and actor.email == credential.recipient_email,
-        linkedin_url=linkedin,
+        linkedin_url=services.linkedin_add_url(issuer_context().base_url, credential),
         revoke_form=RevokeForm(formdata=None),
         confirm_form=ConfirmForm(),
     )

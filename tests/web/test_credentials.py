@@ -483,6 +483,76 @@ def test_prefecture_endorses_an_achievement(client, db, login, make_client, scho
     assert denied.status_code == 403
 
 
+def _endorse(db, login, make_client, achievement_id: str, name="北海道 デジタル推進局"):
+    prefecture = make_organisation(db, kind="prefecture", verified=True, name=name)
+    pref_client = make_client()
+    login(pref_client, prefecture.memberships[0].user)
+    assert pref_client.post(f"/orgs/{prefecture.public_id}/issuer").status_code == 302
+    response = pref_client.post(
+        f"/achievements/{achievement_id}/endorse",
+        data={"endorser": str(prefecture.public_id), "comment": "道のDX人材育成の基準に合致しています。"},
+    )
+    assert response.status_code == 302
+    from talentbank.models import Endorsement
+
+    return db.scalar(sa.select(Endorsement).where(Endorsement.endorser_id == prefecture.id))
+
+
+def _endorsement_block(page: str, endorser: str) -> str:
+    match = re.search(r'<article class="endorsement">(.*?)</article>', page, re.S)
+    assert match and endorser in match.group(1), page
+    return match.group(1)
+
+
+def test_the_credential_page_shows_the_achievements_endorsements_each_verified(client, db, login, make_client, school):
+    setup_issuer(client, login, school)
+    achievement_id = create_achievement(client, school)
+    credential_id = award(client, achievement_id)
+    visitor = make_client()
+    assert "推薦日" not in visitor.get(f"/credentials/{credential_id}").get_data(as_text=True)
+    endorsement = _endorse(db, login, make_client, achievement_id)
+
+    page = visitor.get(f"/credentials/{credential_id}").get_data(as_text=True)
+    block = _endorsement_block(page, "北海道 デジタル推進局")
+    assert "署名を確認済み" in block and "署名を確認できません" not in block
+    assert f'<time datetime="{endorsement.created_at.isoformat()}">' in block
+    assert "道のDX人材育成の基準に合致しています。" in block
+    assert f"/endorsements/{endorsement.public_id}" in block
+
+    # A document that no longer matches its signature shows as unverified, here and on the achievement page.
+    endorsement.document = {**endorsement.document, "name": "書き換えられた推薦"}
+    db.commit()
+    for path in (f"/credentials/{credential_id}", f"/achievements/{achievement_id}"):
+        block = _endorsement_block(visitor.get(path).get_data(as_text=True), "北海道 デジタル推進局")
+        assert "署名を確認できません" in block and "署名を確認済み" not in block
+
+
+def test_the_linkedin_link_encodes_every_value(client, db, login, school):
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    school.name = "道北 R&D #1 高専 a+b=c"
+    db.commit()
+    setup_issuer(client, login, school)
+    name = "AI & データ #基礎 C++ 1+1=2 ％20"
+    credential_id = award(client, create_achievement(client, school, name=name))
+    page = client.get(f"/credentials/{credential_id}").get_data(as_text=True)
+    [href] = re.findall(r'href="(https://www\.linkedin\.com/[^"]*)"', page)
+    link = urlsplit(unescape(href))
+    assert (link.netloc, link.path, link.fragment) == ("www.linkedin.com", "/profile/add", "")
+    query = parse_qs(link.query, strict_parsing=True)
+    credential = db.scalar(sa.select(Credential))
+    assert query == {
+        "startTask": ["CERTIFICATION_NAME"],
+        "name": [name],
+        "organizationName": ["道北 R&D #1 高専 a+b=c"],
+        "issueYear": [str(credential.issued_at.year)],
+        "issueMonth": [str(credential.issued_at.month)],
+        "certUrl": [f"http://localhost/credentials/{credential_id}"],
+        "certId": [credential_id],
+    }
+
+
 def test_public_verification_is_rate_limited(app, client):
     app.config["VERIFY_LIMIT"] = "3 per minute"
     try:
