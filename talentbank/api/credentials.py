@@ -44,7 +44,10 @@ class VerifyRequest(Model):
 
 
 class VerifyUpload(Model):
-    image: BaseFile = Field(description="a baked PNG or SVG badge image")
+    image: BaseFile = Field(
+        description="a file holding the credential: a baked PNG or SVG badge image, a credential.json (the JSON "
+        "document) or a credential.jwt (the compact VC-JWT); recognised by its content, not its name"
+    )
 
 
 class CheckOut(Out):
@@ -70,16 +73,13 @@ def verify_result_out(result: badges.VerificationResult) -> VerifyResult:
 
 
 def submitted_in_request() -> Any:
-    """The credential a verify or import request carries: JSON {"credential": …}, or the one baked
-    into the multipart `image`."""
+    """The credential a verify or import request carries: JSON {"credential": …}, or the multipart file
+    `image` (a baked badge image, credential.json or credential.jwt). An unreadable file is a 422 on `image`."""
     if upload() is None:
         return body().credential
-    try:
-        submitted = submitted_credential(None, upload().image)
-    except (ValueError, badges.BadgeError):
-        submitted = None
+    submitted = submitted_credential(None, upload().image)
     if submitted is None:
-        raise Invalid.on("image", _("画像から証明書を読み取れませんでした。"))
+        raise Invalid.on("image", _("ファイルを選んでください。"))
     return submitted
 
 
@@ -87,7 +87,7 @@ def submitted_in_request() -> Any:
 @limiter.limit(lambda: current_app.config["VERIFY_LIMIT"])
 @operation(tag="credentials", public=True, json=VerifyRequest, form=VerifyUpload, ok=VerifyResult, errors=(413,))
 def verify():
-    """Verify a credential: JSON {"credential": …}, or a baked image as multipart field `image`"""
+    """Verify a credential: JSON {"credential": …}, or a file (baked PNG/SVG, .json, .jwt) as multipart `image`"""
     submitted = submitted_in_request()
     return verify_result_out(services.verify_credential(db.session, submitted, issuer_context()))
 

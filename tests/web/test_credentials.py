@@ -244,6 +244,103 @@ def test_verify_bad_input_is_a_clear_4xx(client):
     assert page.status_code == 422
 
 
+def _upload(client, path: str, data: bytes, filename: str, *, api_headers=None):
+    from io import BytesIO
+
+    return client.post(
+        path, data={"image": (BytesIO(data), filename)}, content_type="multipart/form-data", headers=api_headers or {}
+    )
+
+
+def _credential_files(client, db, login, make_client, school) -> dict[str, tuple[bytes, str]]:
+    """What a holder downloads from the credential pages: the signed JSON (Data Integrity), the VC-JWT
+    and both baked images, each named as the download names it."""
+    setup_issuer(client, login, school)
+    di_id = award(client, create_achievement(client, school, proof_format="di"), email="owner@example.jp")
+    jwt_id = award(client, create_achievement(client, school, name="クラウド基礎"), email="owner@example.jp")
+    visitor = make_client()
+    return {
+        "json": (visitor.get(f"/credentials/{di_id}/credential.json").data, "credential.json"),
+        "jwt": (visitor.get(f"/credentials/{jwt_id}/credential.jwt").data, "credential.jwt"),
+        "png": (visitor.get(f"/credentials/{jwt_id}/badge.png").data, "badge.png"),
+        "svg": (visitor.get(f"/credentials/{di_id}/badge.svg").data, "badge.svg"),
+    }
+
+
+GARBAGE_FILES = [
+    (b"\x00\x01\x02\xff not a credential", "credential.json", "ファイルから証明書を読み取れませんでした"),
+    ("メモ：あとで提出する".encode(), "credential.jwt", "ファイルから証明書を読み取れませんでした"),
+    (b'{"unterminated": ', "credential.json", "ファイルのJSONを読み取れませんでした"),
+    (b'{"a":' * 100_000, "credential.json", "ファイルのJSONを読み取れませんでした"),  # deeper than the parser goes
+    (b"\x89PNG\r\n\x1a\n broken", "badge.png", "ファイルから証明書を読み取れませんでした"),
+    (b"MZ\x90\x00", "setup.exe", "バッジ画像（PNG・SVG）か、証明書のファイル（JSON・JWT）を選んでください。"),
+]
+
+
+def test_verify_page_reads_json_jwt_png_and_svg_files(client, db, login, make_client, school):
+    files = _credential_files(client, db, login, make_client, school)
+    visitor = make_client()
+    for kind, (data, filename) in files.items():
+        response = _upload(visitor, "/verify", data, filename)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and "この証明書は本物で、有効です。" in page, kind
+        assert ("クラウド基礎" if kind in {"jwt", "png"} else ACHIEVEMENT["name"]) in page, kind
+        api = _upload(visitor, "/api/v1/verify", data, filename)
+        assert api.status_code == 200 and api.get_json()["verified"] is True, kind
+    # The name does not decide: the JWT saved as .json is still read as a JWT.
+    assert _upload(visitor, "/api/v1/verify", files["jwt"][0], "saved.json").get_json()["verified"] is True
+
+
+@pytest.mark.parametrize(("data", "filename", "message"), GARBAGE_FILES)
+def test_verify_page_and_api_refuse_files_with_no_credential(client, data, filename, message):
+    response = _upload(client, "/verify", data, filename)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page and 'class="field-error"' in page and "検証結果" not in page
+    api = _upload(client, "/api/v1/verify", data, filename)
+    assert api.status_code == 422 and api.mimetype == "application/problem+json"
+    assert "image" in api.get_json()["fields"]
+
+
+def test_a_badge_image_without_a_credential_says_so(client, db, login, school):
+    setup_issuer(client, login, school)
+    achievement_id = create_achievement(client, school)
+    plain = client.get(f"/achievements/{achievement_id}/image.png").data
+    response = _upload(client, "/verify", plain, "badge.png")
+    assert response.status_code == 422
+    assert "この画像には証明書が埋め込まれていません。" in response.get_data(as_text=True)
+
+
+def test_import_reads_json_jwt_png_and_svg_files(client, db, login, make_client, school):
+    from talentbank.models import ImportedCredential
+
+    files = _credential_files(client, db, login, make_client, school)
+    person = make_user(db, email="owner@example.jp")
+    make_profile(db, owner=person)
+    importer = make_client()
+    login(importer, person)
+    for kind, (data, filename) in files.items():
+        response = _upload(importer, "/me/credentials/import", data, filename)
+        assert response.status_code == 200, kind
+        assert "検証に成功しました" in response.get_data(as_text=True), kind
+    imported = db.scalars(sa.select(ImportedCredential).order_by(ImportedCredential.id)).all()
+    assert [i.counts for i in imported] == [True] * 4
+    assert [i.achievement_name for i in imported] == [ACHIEVEMENT["name"], "クラウド基礎", "クラウド基礎",
+                                                     ACHIEVEMENT["name"]]  # fmt: skip
+
+
+@pytest.mark.parametrize(("data", "filename", "message"), GARBAGE_FILES)
+def test_import_refuses_files_with_no_credential_and_saves_nothing(client, db, login, data, filename, message):
+    from talentbank.models import ImportedCredential
+
+    person = make_user(db)
+    make_profile(db, owner=person)
+    login(client, person)
+    response = _upload(client, "/me/credentials/import", data, filename)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert db.scalar(sa.select(sa.func.count()).select_from(ImportedCredential)) == 0
+
+
 def test_status_list_failure_is_unknown_never_valid(app, client):
     """A foreign credential whose status list cannot be fetched is never reported valid."""
     from datetime import UTC, datetime, timedelta
