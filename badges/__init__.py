@@ -9,6 +9,7 @@ from badges.baking import (
     extract_credential,
     extract_png,
     extract_svg,
+    read_credential_file,
 )
 from badges.contexts import bundled_context, canonicalize, check_terms, document_loader
 from badges.data_integrity import sign_data_integrity, verify_data_integrity
@@ -108,6 +109,7 @@ __all__ = [
     "new_bitstring",
     "public_key_jwk",
     "public_key_multibase",
+    "read_credential_file",
     "recipient_matches",
     "resolve_verification_method",
     "schema_errors",

@@ -13,6 +13,7 @@ directly, refusing entity declarations, internal DTD subsets and external refere
 from __future__ import annotations
 
 import json
+import re
 import struct
 import zlib
 from dataclasses import dataclass, field
@@ -273,3 +274,30 @@ def extract_credential(image: bytes) -> str:
     if image.startswith(PNG_SIGNATURE):
         return extract_png(image)
     return extract_svg(image)
+
+
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+
+
+def read_credential_file(data: bytes) -> str:
+    """Credential text (JSON or compact JWS) from a file a holder has: a baked PNG or SVG, a JSON document
+    (``credential.json``) or a VC-JWT (``credential.jwt``). Sniffed by content, not by file name;
+    BakingError (code ``not_a_credential_file``) for anything else, ``not_baked`` for an image without one.
+
+    The JSON is returned as text, not parsed, so the caller reads pasted and uploaded JSON alike.
+    """
+    if data.startswith(PNG_SIGNATURE):
+        return extract_png(data)
+    if len(data) > MAX_IMAGE_BYTES:
+        raise BakingError("file too large")
+    try:
+        text = data.decode("utf-8-sig").strip()
+    except UnicodeDecodeError as error:
+        raise BakingError("neither a PNG nor UTF-8 text", code="not_a_credential_file") from error
+    if text.startswith("<"):
+        return extract_svg(text)
+    if len(text.encode("utf-8")) > MAX_CREDENTIAL_BYTES:
+        raise BakingError("credential file too large", code="not_a_credential_file")
+    if text.startswith("{") or _COMPACT_JWS.fullmatch(text):
+        return text
+    raise BakingError("not a badge image, JSON object or compact JWS", code="not_a_credential_file")

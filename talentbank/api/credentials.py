@@ -44,7 +44,10 @@ class VerifyRequest(Model):
 
 
 class VerifyUpload(Model):
-    image: BaseFile = Field(description="a baked PNG or SVG badge image")
+    image: BaseFile = Field(
+        description="a file holding the credential: a baked PNG or SVG badge image, a credential.json (the JSON "
+        "document) or a credential.jwt (the compact VC-JWT); recognised by its content, not its name"
+    )
 
 
 class CheckOut(Out):
@@ -70,16 +73,13 @@ def verify_result_out(result: badges.VerificationResult) -> VerifyResult:
 
 
 def submitted_in_request() -> Any:
-    """The credential a verify or import request carries: JSON {"credential": …}, or the one baked
-    into the multipart `image`."""
+    """The credential a verify or import request carries: JSON {"credential": …}, or the multipart file
+    `image` (a baked badge image, credential.json or credential.jwt). An unreadable file is a 422 on `image`."""
     if upload() is None:
         return body().credential
-    try:
-        submitted = submitted_credential(None, upload().image)
-    except (ValueError, badges.BadgeError):
-        submitted = None
+    submitted = submitted_credential(None, upload().image)
     if submitted is None:
-        raise Invalid.on("image", _("画像から証明書を読み取れませんでした。"))
+        raise Invalid.on("image", _("ファイルを選んでください。"))
     return submitted
 
 
@@ -87,7 +87,7 @@ def submitted_in_request() -> Any:
 @limiter.limit(lambda: current_app.config["VERIFY_LIMIT"])
 @operation(tag="credentials", public=True, json=VerifyRequest, form=VerifyUpload, ok=VerifyResult, errors=(413,))
 def verify():
-    """Verify a credential: JSON {"credential": …}, or a baked image as multipart field `image`"""
+    """Verify a credential: JSON {"credential": …}, or a file (baked PNG/SVG, .json, .jwt) as multipart `image`"""
     submitted = submitted_in_request()
     return verify_result_out(services.verify_credential(db.session, submitted, issuer_context()))
 
@@ -172,26 +172,34 @@ def _summary_fields(achievement: Achievement) -> dict[str, Any]:
     }
 
 
-def achievement_detail_out(achievement: Achievement) -> AchievementDetailOut:
-    context = issuer_context()
-    endorsements = [
-        EndorsementOut(
-            id=e.public_id,
-            endorser=_issuer_out(e.endorser),
-            comment=e.comment,
-            created_at=e.created_at,
-            verified=services.verify_credential(db.session, e.document, context).verified,
-            url=url_for("credentials.endorsement", public_id=e.public_id, _external=True),
-        )
-        for e in services.endorsements_of(db.session, achievement)
+def endorsement_fields(checked: services.CheckedEndorsement) -> dict[str, Any]:
+    endorsement = checked.endorsement
+    return {
+        "id": endorsement.public_id,
+        "endorser": _issuer_out(endorsement.endorser),
+        "comment": endorsement.comment,
+        "created_at": endorsement.created_at,
+        "verified": checked.verified,
+        "url": url_for("credentials.endorsement", public_id=endorsement.public_id, _external=True),
+    }
+
+
+def endorsements_out(achievement: Achievement) -> list[EndorsementOut]:
+    """The achievement's endorsements, each verified now (the same check the pages show)."""
+    return [
+        EndorsementOut(**endorsement_fields(checked))
+        for checked in services.checked_endorsements(db.session, achievement, issuer_context())
     ]
+
+
+def achievement_detail_out(achievement: Achievement) -> AchievementDetailOut:
     return AchievementDetailOut(
         **_summary_fields(achievement),
         criteria=achievement.criteria,
         tags=list(achievement.tags),
         issuer=_issuer_out(achievement.organisation),
         created_at=achievement.created_at,
-        endorsements=endorsements,
+        endorsements=endorsements_out(achievement),
     )
 
 
@@ -309,6 +317,9 @@ class CredentialDetailOut(Out):
     svg_url: str
     document: dict[str, Any] = Field(description="the stored OpenBadgeCredential (for VC-JWT: the signed payload)")
     jwt: str | None = Field(description="the compact VC-JWT, for credentials in the jwt proof format")
+    endorsements: list[EndorsementOut] = Field(
+        description="the achievement's endorsements by other organisations, each verified now"
+    )
 
 
 CredentialPage = page_of(CredentialSummaryOut, "CredentialPage")
@@ -587,6 +598,7 @@ def get_credential(credential_id: str):
         svg_url=url_for("credentials.baked_svg", public_id=public_id, _external=True),
         document=credential.document,
         jwt=credential.jwt,
+        endorsements=endorsements_out(achievement),
         **_links(credential),
     )
 

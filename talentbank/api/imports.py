@@ -1,4 +1,4 @@
-"""Credentials from other issuers on the caller's profile: import (JSON, VC-JWT or a baked image), list,
+"""Credentials from other issuers on the caller's profile: import (JSON, VC-JWT, as a file or a baked image), list,
 remove. The same service as the import page: it verifies first, and only a credential that verifies and
 names the caller's e-mail address makes its aligned skills badge-verified."""
 
@@ -76,8 +76,8 @@ def _own_profile() -> Profile:
 @operation(tag="credentials", scope="write", json=ImportIn, form=VerifyUpload, ok=ImportResultOut, status=201,
            errors=(409, 413))  # fmt: skip
 def import_credential():
-    """Import another issuer's credential to the caller's profile: JSON {"credential": …}, or a baked image as
-    multipart field `image`"""
+    """Import another issuer's credential to the caller's profile: JSON {"credential": …}, or a file (baked
+    PNG/SVG, .json, .jwt) as multipart field `image`"""
     profile = _own_profile()
     submitted = submitted_in_request()
     imported, result = services.import_credential(db.session, api_actor(), profile, submitted, issuer_context())

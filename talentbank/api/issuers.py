@@ -12,7 +12,7 @@ from pydantic import Field
 
 from talentbank import db
 from talentbank.api.core import Model, Out, api_actor, body, bp, operation
-from talentbank.api.credentials import AchievementIssuerOut, EndorsementOut, _issuer_out
+from talentbank.api.credentials import AchievementIssuerOut, EndorsementOut, _issuer_out, endorsement_fields
 from talentbank.credentials import services
 from talentbank.credentials.views import issuer_context
 from talentbank.errors import NotFound
@@ -109,14 +109,10 @@ class EndorsementDetailOut(EndorsementOut):
 
 
 def endorsement_out(endorsement: Endorsement) -> EndorsementDetailOut:
+    checked = services.check_endorsement(db.session, endorsement, issuer_context())
     return EndorsementDetailOut(
-        id=endorsement.public_id,
+        **endorsement_fields(checked),
         achievement_id=endorsement.achievement.public_id,
-        endorser=_issuer_out(endorsement.endorser),
-        comment=endorsement.comment,
-        created_at=endorsement.created_at,
-        verified=services.verify_credential(db.session, endorsement.document, issuer_context()).verified,
-        url=url_for("credentials.endorsement", public_id=endorsement.public_id, _external=True),
         document=endorsement.document,
     )
 

@@ -11,6 +11,7 @@ from talentbank.forms import BaseForm
 from talentbank.models import ProofFormat
 
 REQUIRED = DataRequired(_l("入力してください。"))
+CREDENTIAL_FILE_EXTENSIONS = ["png", "svg", "json", "jsonld", "jwt", "jws"]
 FORMAT_LABELS = {
     ProofFormat.JWT: _l("VC-JWT（軽量、多くのウォレットが対応）"),
     ProofFormat.DATA_INTEGRITY: _l("Data Integrity eddsa-rdfc-2022（1EdTech認証の形式）"),
@@ -100,7 +101,13 @@ class RevokeForm(BaseForm):
 
 class VerifyForm(BaseForm):
     credential = TextAreaField(_l("証明書（JSONまたはJWT）を貼り付け"), validators=[Optional(), Length(max=512 * 1024)])
+    # The field keeps its name `image` (pages and the API's multipart field); the content decides what it is.
     image = FileField(
-        _l("またはバッジ画像（PNG・SVG）を選ぶ"),
-        validators=[FileAllowed(["png", "svg"], _l("PNGかSVGの画像を選んでください。"))],
+        _l("またはファイルを選ぶ（バッジ画像 PNG・SVG、credential.json、credential.jwt）"),
+        validators=[
+            FileAllowed(
+                CREDENTIAL_FILE_EXTENSIONS,
+                _l("バッジ画像（PNG・SVG）か、証明書のファイル（JSON・JWT）を選んでください。"),
+            )
+        ],
     )

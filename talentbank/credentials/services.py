@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
@@ -83,6 +83,26 @@ def achievement_url(base_url: str, achievement: Achievement) -> str:
 
 def status_list_url(base_url: str, status_list: StatusList) -> str:
     return f"{base_url}/status/{status_list.public_id}"
+
+
+LINKEDIN_ADD_CERTIFICATION = "https://www.linkedin.com/profile/add"
+
+
+def linkedin_add_url(base_url: str, credential: Credential) -> str:
+    """LinkedIn's "Add to profile" link for a credential, every value URL-encoded (names may hold `&`, `#`…)."""
+    achievement = credential.achievement
+    query = urlencode(
+        {
+            "startTask": "CERTIFICATION_NAME",
+            "name": achievement.name,
+            "organizationName": achievement.organisation.name,
+            "issueYear": credential.issued_at.year,
+            "issueMonth": credential.issued_at.month,
+            "certUrl": credential_url(base_url, credential),
+            "certId": str(credential.public_id),
+        }
+    )
+    return f"{LINKEDIN_ADD_CERTIFICATION}?{query}"
 
 
 # ---- keys ---------------------------------------------------------------------------------------
@@ -978,6 +998,30 @@ def endorsements_of(session: Session, achievement: Achievement) -> list[Endorsem
             .order_by(Endorsement.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class CheckedEndorsement:
+    """An endorsement and whether its signed EndorsementCredential verifies now."""
+
+    endorsement: Endorsement
+    verified: bool
+
+
+def checked_endorsements(
+    session: Session, achievement: Achievement, ctx: IssuerContext, *, now: datetime | None = None
+) -> list[CheckedEndorsement]:
+    """The achievement's endorsements, oldest first, each verified (signature, endorser key, validity) as
+    every page and the API show them."""
+    now = now or utcnow()
+    return [check_endorsement(session, e, ctx, now=now) for e in endorsements_of(session, achievement)]
+
+
+def check_endorsement(
+    session: Session, endorsement: Endorsement, ctx: IssuerContext, *, now: datetime | None = None
+) -> CheckedEndorsement:
+    """One endorsement with whether its EndorsementCredential verifies at `now`."""
+    return CheckedEndorsement(endorsement, verify_credential(session, endorsement.document, ctx, now=now).verified)
 
 
 def organisations_that_may_endorse(session: Session, actor: User, achievement: Achievement) -> list[Organisation]:

@@ -140,10 +140,9 @@ def create_achievement(public_id: str):
 def _render_achievement(achievement, award_form=None, status: int = 200, profile_form=None):
     can_issue = can(current_actor(), "issue", achievement.organisation)
     actor = current_actor()
-    endorsements = services.endorsements_of(db.session, achievement)
     return render_template(
         "credentials/achievement.html",
-        endorsements=[(e, services.verify_credential(db.session, e.document, issuer_context())) for e in endorsements],
+        endorsements=services.checked_endorsements(db.session, achievement, issuer_context()),
         endorsers=services.organisations_that_may_endorse(db.session, actor, achievement) if actor else [],
         achievement=achievement,
         can_issue=can_issue,
@@ -328,22 +327,17 @@ def show(public_id: str):
     result = services.verify_credential(db.session, services.stored_form(credential), issuer_context())
     actor = current_actor()
     achievement = credential.achievement
-    linkedin = (
-        "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME"
-        f"&name={achievement.name}&organizationName={achievement.organisation.name}"
-        f"&issueYear={credential.issued_at.year}&issueMonth={credential.issued_at.month}"
-        f"&certUrl={services.credential_url(issuer_context().base_url, credential)}&certId={credential.public_id}"
-    )
     return render_template(
         "credentials/show.html",
         credential=credential,
         achievement=achievement,
         result=result,
+        endorsements=services.checked_endorsements(db.session, achievement, issuer_context()),
         now=db.utcnow(),
         can_claim=services.can_claim(actor, credential),
         can_revoke=can(actor, "issue", achievement.organisation) and not credential.is_revoked,
         is_recipient=actor is not None and actor.email == credential.recipient_email,
-        linkedin_url=linkedin,
+        linkedin_url=services.linkedin_add_url(issuer_context().base_url, credential),
         revoke_form=RevokeForm(formdata=None),
         confirm_form=ConfirmForm(),
     )
@@ -432,18 +426,16 @@ def import_credential():
         return redirect(url_for("profiles.edit"))
     form = VerifyForm()
     imported = result = error = None
-    if request.method == "POST" and form.validate_on_submit():
-        submitted, error = _read_submission(form)
-        if submitted is not None:
-            try:
-                imported, result = services.import_credential(
-                    db.session, current_actor(), profile, submitted, issuer_context()
-                )
-            except Invalid as problem:
-                error = problem.message
-            else:
-                db.session.commit()
-    status = 422 if error else 200
+    submitted = _read_submission(form) if form.validate_on_submit() else None
+    if submitted is not None:
+        try:
+            imported, result = services.import_credential(db.session, current_actor(), profile, submitted,
+                                                          issuer_context())  # fmt: skip
+        except Invalid as problem:
+            error = problem.message
+        else:
+            db.session.commit()
+    status = 422 if request.method == "POST" and not imported else 200
     return render_template("credentials/import.html", form=form, imported=imported, result=result, error=error,
                            profile=profile), status  # fmt: skip
 
@@ -491,28 +483,52 @@ def endorsement(public_id: str):
 # ---- verification for anyone ------------------------------------------------------------------------
 
 
+MAX_SUBMITTED_BYTES = 2 * 1024 * 1024
+
+
+def _credential_of_text(text: str) -> dict | str:
+    """A JSON object from text that starts like one, else the text as it is (a JWT, or what verify reports)."""
+    if not text.startswith("{"):
+        return text
+    try:
+        return json.loads(text)
+    except RecursionError:  # nested past the parser's depth: no credential is
+        raise ValueError("JSON nested too deeply") from None
+
+
 def submitted_credential(text: str | None, upload) -> dict | str | None:
-    """The credential from pasted text (JSON or JWT) or an uploaded baked PNG/SVG, or None."""
+    """The credential in an uploaded file (a baked PNG/SVG badge, credential.json or credential.jwt) or in
+    the pasted text (JSON or JWT); None when neither is given. Unreadable input raises Invalid on the
+    field it came in (`image` or `credential`), with a message for the person."""
     if upload is not None and getattr(upload, "filename", ""):
-        data = upload.read(2 * 1024 * 1024 + 1)
-        return badges.extract_credential(data)
+        try:
+            return _credential_of_text(badges.read_credential_file(upload.read(MAX_SUBMITTED_BYTES + 1)))
+        except badges.BakingError as error:
+            if error.code == "not_baked":
+                raise Invalid.on("image", _("この画像には証明書が埋め込まれていません。")) from None
+            message = _("ファイルから証明書を読み取れませんでした（バッジ画像・JSON・JWTに対応）。")
+            raise Invalid.on("image", message) from None
+        except ValueError:
+            raise Invalid.on("image", _("ファイルのJSONを読み取れませんでした。")) from None
     text = (text or "").strip()
     if not text:
         return None
-    if text.startswith("{"):
-        return json.loads(text)
-    return text
+    try:
+        return _credential_of_text(text)
+    except ValueError:
+        raise Invalid.on("credential", _("貼り付けたJSONを読み取れませんでした。")) from None
 
 
-def _read_submission(form: VerifyForm) -> tuple[dict | str | None, str | None]:
-    """(credential, None) from the pasted text or uploaded image, or (None, a message for the person)."""
+def _read_submission(form: VerifyForm) -> dict | str | None:
+    """The credential from the pasted text or uploaded file; None (with the error on the form) when unreadable."""
     try:
         submitted = submitted_credential(form.credential.data, request.files.get("image"))
-    except (ValueError, badges.BadgeError):
-        return None, _("画像やテキストから証明書を読み取れませんでした。")
+    except Invalid as error:
+        form.set_errors(error.fields)
+        return None
     if submitted is None:
-        return None, _("証明書を貼り付けるか、バッジ画像を選んでください。")
-    return submitted, None
+        form.set_errors({"credential": _("証明書を貼り付けるか、ファイルを選んでください。")})
+    return submitted
 
 
 @bp.route("/verify", methods=["GET", "POST"])
@@ -520,13 +536,11 @@ def _read_submission(form: VerifyForm) -> tuple[dict | str | None, str | None]:
 def verify_page():
     form = VerifyForm()
     result = None
-    error = None
-    if request.method == "POST" and form.validate_on_submit():
-        submitted, error = _read_submission(form)
-        if submitted is not None:
-            result = services.verify_credential(db.session, submitted, issuer_context())
-    status = 422 if error else 200
-    return render_template("credentials/verify.html", form=form, result=result, error=error), status
+    submitted = _read_submission(form) if form.validate_on_submit() else None
+    if submitted is not None:
+        result = services.verify_credential(db.session, submitted, issuer_context())
+    status = 422 if request.method == "POST" and result is None else 200
+    return render_template("credentials/verify.html", form=form, result=result), status
 
 
 # ---- documents other verifiers fetch ---------------------------------------------------------------

@@ -131,6 +131,41 @@ def test_endorsements_show_on_the_achievement(app, client, db, school, issuer):
     assert endorsement["comment"] == "道として推薦します。" and endorsement["verified"] is True
 
 
+def test_the_credential_detail_carries_the_achievements_endorsements(app, client, db, school, issuer):
+    achievement_id = create_achievement(client, school, issuer)
+    response = client.post(
+        f"/api/v1/achievements/{achievement_id}/credentials",
+        json={"email": "learner@example.jp", "name": "学習 太郎"},
+        headers=issuer,
+    )
+    credential_id = response.get_json()["id"]
+    assert client.get(f"/api/v1/credentials/{credential_id}").get_json()["endorsements"] == []
+    prefecture_owner = make_user(db)
+    prefecture = make_organisation(db, owner=prefecture_owner, kind=OrganisationKind.PREFECTURE, verified=True,
+                                   name="北海道 デジタル推進局")  # fmt: skip
+    issuer_of(app, db, prefecture, prefecture_owner)
+    with app.test_request_context():
+        achievement = services.get_achievement(db, achievement_id)
+        endorsement = services.endorse(db, prefecture_owner, achievement, prefecture, "道として推薦します。",
+                                       issuer_context())  # fmt: skip
+    db.commit()
+
+    [listed] = client.get(f"/api/v1/credentials/{credential_id}").get_json()["endorsements"]  # public
+    assert listed == client.get(f"/api/v1/achievements/{achievement_id}").get_json()["endorsements"][0]
+    assert listed["id"] == str(endorsement.public_id) and listed["verified"] is True
+    assert listed["endorser"]["id"] == str(prefecture.public_id)
+    assert listed["endorser"]["name"] == "北海道 デジタル推進局"
+    assert listed["comment"] == "道として推薦します。"
+    assert listed["created_at"].startswith(endorsement.created_at.strftime("%Y-%m-%dT%H:%M:%S"))
+    assert listed["url"] == f"http://localhost/endorsements/{endorsement.public_id}"
+
+    endorsement.document = {**endorsement.document, "name": "書き換えられた推薦"}  # no longer what was signed
+    db.commit()
+    [listed] = client.get(f"/api/v1/credentials/{credential_id}").get_json()["endorsements"]
+    assert listed["verified"] is False
+    assert client.get(f"/api/v1/endorsements/{endorsement.public_id}").get_json()["verified"] is False
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [

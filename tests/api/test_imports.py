@@ -83,6 +83,47 @@ def test_import_json_and_a_baked_image(client, app, db, make_token):
     assert response.get_json()["achievement_name"] == "クラウド基礎"
 
 
+def _upload(client, data: bytes, filename: str, secret: str):
+    return client.post(
+        PATH, data={"image": (io.BytesIO(data), filename)}, headers=bearer(secret), content_type="multipart/form-data"
+    )
+
+
+def test_import_the_downloaded_json_and_jwt_files(client, app, db, make_token):
+    person = make_user(db)
+    profile = make_profile(db, owner=person)
+    secret = make_token(person)
+    signed_json = credential_for(app, db, person.email, proof_format="di")
+    vc_jwt = credential_for(app, db, person.email, proof_format="jwt")
+    files = [
+        (client.get(f"/credentials/{signed_json.public_id}/credential.json").data, "credential.json"),
+        (client.get(f"/credentials/{vc_jwt.public_id}/credential.jwt").data, "credential.jwt"),
+    ]
+    for data, filename in files:
+        response = _upload(client, data, filename, secret)
+        assert response.status_code == 201, response.get_json()
+        assert response.get_json()["counts"] is True and response.get_json()["verification"]["verified"] is True
+    raw = [i.raw for i in db.scalars(sa.select(ImportedCredential).order_by(ImportedCredential.id))]
+    assert raw[1] == vc_jwt.jwt and '"proof"' in raw[0]
+    assert badge_skills(db, profile) == [("dssp2-52", 3)]
+
+
+def test_files_with_no_credential_are_a_422_and_nothing_is_saved(client, app, db, make_token):
+    person = make_user(db)
+    make_profile(db, owner=person)
+    secret = make_token(person)
+    for data, filename in [
+        (b"\x00\x01\x02\xff garbage", "credential.json"),
+        ("ただのメモ".encode(), "credential.jwt"),
+        (b'{"unterminated": ', "credential.json"),
+        (b'{"a":' * 100_000, "deep.json"),
+        (b"", "empty.jwt"),
+    ]:
+        body = problem(_upload(client, data, filename, secret), 422)
+        assert set(body["fields"]) == {"image"}, filename
+    assert db.scalar(sa.select(sa.func.count()).select_from(ImportedCredential)) == 0
+
+
 def test_someone_elses_credential_is_kept_but_does_not_count(client, app, db, make_token):
     person = make_user(db)
     profile = make_profile(db, owner=person)

@@ -223,7 +223,7 @@ def test_educator_issues_learner_claims_visitor_verifies_educator_revokes(browse
     baked = tmp_path / "badge.png"
     download.value.save_as(baked)
     visitor.goto(base_url + "/verify")
-    visitor.get_by_label("またはバッジ画像（PNG・SVG）を選ぶ").set_input_files(str(baked))
+    visitor.get_by_label("またはファイルを選ぶ").set_input_files(str(baked))
     visitor.get_by_role("button", name="検証する").click()
     assert visitor.get_by_text("この証明書は本物で、有効です。").is_visible()
     visitor.screenshot(path=str(SCREENSHOTS / "verify-ja.png"), full_page=True)

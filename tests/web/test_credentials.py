@@ -244,6 +244,103 @@ def test_verify_bad_input_is_a_clear_4xx(client):
     assert page.status_code == 422
 
 
+def _upload(client, path: str, data: bytes, filename: str, *, api_headers=None):
+    from io import BytesIO
+
+    return client.post(
+        path, data={"image": (BytesIO(data), filename)}, content_type="multipart/form-data", headers=api_headers or {}
+    )
+
+
+def _credential_files(client, db, login, make_client, school) -> dict[str, tuple[bytes, str]]:
+    """What a holder downloads from the credential pages: the signed JSON (Data Integrity), the VC-JWT
+    and both baked images, each named as the download names it."""
+    setup_issuer(client, login, school)
+    di_id = award(client, create_achievement(client, school, proof_format="di"), email="owner@example.jp")
+    jwt_id = award(client, create_achievement(client, school, name="クラウド基礎"), email="owner@example.jp")
+    visitor = make_client()
+    return {
+        "json": (visitor.get(f"/credentials/{di_id}/credential.json").data, "credential.json"),
+        "jwt": (visitor.get(f"/credentials/{jwt_id}/credential.jwt").data, "credential.jwt"),
+        "png": (visitor.get(f"/credentials/{jwt_id}/badge.png").data, "badge.png"),
+        "svg": (visitor.get(f"/credentials/{di_id}/badge.svg").data, "badge.svg"),
+    }
+
+
+GARBAGE_FILES = [
+    (b"\x00\x01\x02\xff not a credential", "credential.json", "ファイルから証明書を読み取れませんでした"),
+    ("メモ：あとで提出する".encode(), "credential.jwt", "ファイルから証明書を読み取れませんでした"),
+    (b'{"unterminated": ', "credential.json", "ファイルのJSONを読み取れませんでした"),
+    (b'{"a":' * 100_000, "credential.json", "ファイルのJSONを読み取れませんでした"),  # deeper than the parser goes
+    (b"\x89PNG\r\n\x1a\n broken", "badge.png", "ファイルから証明書を読み取れませんでした"),
+    (b"MZ\x90\x00", "setup.exe", "バッジ画像（PNG・SVG）か、証明書のファイル（JSON・JWT）を選んでください。"),
+]
+
+
+def test_verify_page_reads_json_jwt_png_and_svg_files(client, db, login, make_client, school):
+    files = _credential_files(client, db, login, make_client, school)
+    visitor = make_client()
+    for kind, (data, filename) in files.items():
+        response = _upload(visitor, "/verify", data, filename)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and "この証明書は本物で、有効です。" in page, kind
+        assert ("クラウド基礎" if kind in {"jwt", "png"} else ACHIEVEMENT["name"]) in page, kind
+        api = _upload(visitor, "/api/v1/verify", data, filename)
+        assert api.status_code == 200 and api.get_json()["verified"] is True, kind
+    # The name does not decide: the JWT saved as .json is still read as a JWT.
+    assert _upload(visitor, "/api/v1/verify", files["jwt"][0], "saved.json").get_json()["verified"] is True
+
+
+@pytest.mark.parametrize(("data", "filename", "message"), GARBAGE_FILES)
+def test_verify_page_and_api_refuse_files_with_no_credential(client, data, filename, message):
+    response = _upload(client, "/verify", data, filename)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page and 'class="field-error"' in page and "検証結果" not in page
+    api = _upload(client, "/api/v1/verify", data, filename)
+    assert api.status_code == 422 and api.mimetype == "application/problem+json"
+    assert "image" in api.get_json()["fields"]
+
+
+def test_a_badge_image_without_a_credential_says_so(client, db, login, school):
+    setup_issuer(client, login, school)
+    achievement_id = create_achievement(client, school)
+    plain = client.get(f"/achievements/{achievement_id}/image.png").data
+    response = _upload(client, "/verify", plain, "badge.png")
+    assert response.status_code == 422
+    assert "この画像には証明書が埋め込まれていません。" in response.get_data(as_text=True)
+
+
+def test_import_reads_json_jwt_png_and_svg_files(client, db, login, make_client, school):
+    from talentbank.models import ImportedCredential
+
+    files = _credential_files(client, db, login, make_client, school)
+    person = make_user(db, email="owner@example.jp")
+    make_profile(db, owner=person)
+    importer = make_client()
+    login(importer, person)
+    for kind, (data, filename) in files.items():
+        response = _upload(importer, "/me/credentials/import", data, filename)
+        assert response.status_code == 200, kind
+        assert "検証に成功しました" in response.get_data(as_text=True), kind
+    imported = db.scalars(sa.select(ImportedCredential).order_by(ImportedCredential.id)).all()
+    assert [i.counts for i in imported] == [True] * 4
+    assert [i.achievement_name for i in imported] == [ACHIEVEMENT["name"], "クラウド基礎", "クラウド基礎",
+                                                     ACHIEVEMENT["name"]]  # fmt: skip
+
+
+@pytest.mark.parametrize(("data", "filename", "message"), GARBAGE_FILES)
+def test_import_refuses_files_with_no_credential_and_saves_nothing(client, db, login, data, filename, message):
+    from talentbank.models import ImportedCredential
+
+    person = make_user(db)
+    make_profile(db, owner=person)
+    login(client, person)
+    response = _upload(client, "/me/credentials/import", data, filename)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert db.scalar(sa.select(sa.func.count()).select_from(ImportedCredential)) == 0
+
+
 def test_status_list_failure_is_unknown_never_valid(app, client):
     """A foreign credential whose status list cannot be fetched is never reported valid."""
     from datetime import UTC, datetime, timedelta
@@ -481,6 +578,76 @@ def test_prefecture_endorses_an_achievement(client, db, login, make_client, scho
         f"/achievements/{achievement_id}/endorse", data={"endorser": str(prefecture.public_id), "comment": "x"}
     )
     assert denied.status_code == 403
+
+
+def _endorse(db, login, make_client, achievement_id: str, name="北海道 デジタル推進局"):
+    prefecture = make_organisation(db, kind="prefecture", verified=True, name=name)
+    pref_client = make_client()
+    login(pref_client, prefecture.memberships[0].user)
+    assert pref_client.post(f"/orgs/{prefecture.public_id}/issuer").status_code == 302
+    response = pref_client.post(
+        f"/achievements/{achievement_id}/endorse",
+        data={"endorser": str(prefecture.public_id), "comment": "道のDX人材育成の基準に合致しています。"},
+    )
+    assert response.status_code == 302
+    from talentbank.models import Endorsement
+
+    return db.scalar(sa.select(Endorsement).where(Endorsement.endorser_id == prefecture.id))
+
+
+def _endorsement_block(page: str, endorser: str) -> str:
+    match = re.search(r'<article class="endorsement">(.*?)</article>', page, re.S)
+    assert match and endorser in match.group(1), page
+    return match.group(1)
+
+
+def test_the_credential_page_shows_the_achievements_endorsements_each_verified(client, db, login, make_client, school):
+    setup_issuer(client, login, school)
+    achievement_id = create_achievement(client, school)
+    credential_id = award(client, achievement_id)
+    visitor = make_client()
+    assert "推薦日" not in visitor.get(f"/credentials/{credential_id}").get_data(as_text=True)
+    endorsement = _endorse(db, login, make_client, achievement_id)
+
+    page = visitor.get(f"/credentials/{credential_id}").get_data(as_text=True)
+    block = _endorsement_block(page, "北海道 デジタル推進局")
+    assert "署名を確認済み" in block and "署名を確認できません" not in block
+    assert f'<time datetime="{endorsement.created_at.isoformat()}">' in block
+    assert "道のDX人材育成の基準に合致しています。" in block
+    assert f"/endorsements/{endorsement.public_id}" in block
+
+    # A document that no longer matches its signature shows as unverified, here and on the achievement page.
+    endorsement.document = {**endorsement.document, "name": "書き換えられた推薦"}
+    db.commit()
+    for path in (f"/credentials/{credential_id}", f"/achievements/{achievement_id}"):
+        block = _endorsement_block(visitor.get(path).get_data(as_text=True), "北海道 デジタル推進局")
+        assert "署名を確認できません" in block and "署名を確認済み" not in block
+
+
+def test_the_linkedin_link_encodes_every_value(client, db, login, school):
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    school.name = "道北 R&D #1 高専 a+b=c"
+    db.commit()
+    setup_issuer(client, login, school)
+    name = "AI & データ #基礎 C++ 1+1=2 ％20"
+    credential_id = award(client, create_achievement(client, school, name=name))
+    page = client.get(f"/credentials/{credential_id}").get_data(as_text=True)
+    [href] = re.findall(r'href="(https://www\.linkedin\.com/[^"]*)"', page)
+    link = urlsplit(unescape(href))
+    assert (link.netloc, link.path, link.fragment) == ("www.linkedin.com", "/profile/add", "")
+    query = parse_qs(link.query, strict_parsing=True)
+    credential = db.scalar(sa.select(Credential))
+    assert query == {
+        "startTask": ["CERTIFICATION_NAME"],
+        "name": [name],
+        "organizationName": ["道北 R&D #1 高専 a+b=c"],
+        "issueYear": [str(credential.issued_at.year)],
+        "issueMonth": [str(credential.issued_at.month)],
+        "certUrl": [f"http://localhost/credentials/{credential_id}"],
+        "certId": [credential_id],
+    }
 
 
 def test_public_verification_is_rate_limited(app, client):

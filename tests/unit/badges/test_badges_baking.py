@@ -18,6 +18,7 @@ from badges import (
     extract_credential,
     extract_png,
     extract_svg,
+    read_credential_file,
     verify,
 )
 
@@ -135,3 +136,35 @@ def test_expat_layer_refuses_entities_even_without_the_text_precheck(monkeypatch
         baking.extract_svg(laughs)
     public_dtd = (FIXTURES / "simple-json.svg").read_text()  # DOCTYPE without internal subset: fine
     assert "OpenBadgeCredential" in baking.extract_svg(public_dtd)
+
+
+def test_credential_files_are_read_by_content_whatever_their_name() -> None:
+    credential = signed_di()
+    token = signed_jwt()
+    as_json = json.dumps(credential, ensure_ascii=False, indent=2)
+    assert json.loads(read_credential_file(as_json.encode())) == credential
+    assert json.loads(read_credential_file(b"\xef\xbb\xbf\n" + as_json.encode() + b"\n")) == credential  # BOM
+    assert read_credential_file(token.encode() + b"\r\n") == token
+    assert read_credential_file(bake_png(_png(), token)) == token
+    assert json.loads(read_credential_file(bake_svg(SVG, credential).encode())) == credential
+    assert verify(read_credential_file(token.encode()), now=NOW, resolve_document=resolver()).verified
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "not_a_credential_file"),
+        (b"\x00\x01\x02\xff garbage", "not_a_credential_file"),
+        ("ただのメモです".encode(), "not_a_credential_file"),
+        (b"[1, 2, 3]", "not_a_credential_file"),
+        (b"a.b", "not_a_credential_file"),
+        (b"aaa.bbb.ccc ddd", "not_a_credential_file"),
+        (b"{" + b" " * (1024 * 1024) + b"}", "not_a_credential_file"),
+        (_png(), "not_baked"),
+        (SVG.encode(), "not_baked"),
+    ],
+)
+def test_files_that_hold_no_credential_are_refused(data: bytes, code: str) -> None:
+    with pytest.raises(BakingError) as error:
+        read_credential_file(data)
+    assert error.value.code == code
