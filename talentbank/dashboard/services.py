@@ -1,9 +1,12 @@
 """Supply of digital talent vs demand from open projects, per subprefecture and DSS skill category.
 
 Supply counts people the open-data statistics count (`is_counted_for_aggregation`), each person
-once per aggregate. Demand counts open projects (distinct) asking for at least one skill of the
-category. The gap is demand minus supply: open projects minus people; above zero means more
-projects than people (a shortage).
+once per aggregate; verified supply counts those of them with at least one skill of the aggregate
+verified by a badge or a completed project. Demand counts what open projects need, in the same unit
+as supply (people): the seats of the open projects asking for at least one skill of the category,
+each project's seats once per aggregate however many of its needs fall in it. The gap is demand
+minus supply, seats minus people; above zero means more seats to fill than people who could fill
+them (a shortage). The number of projects is shown beside it.
 
 Disclosure control for the public follows the open data's rule (`opendata.definitions`): the
 finest published cell is skill x level x subprefecture and cells of 1..MIN_CELL-1 people are
@@ -11,7 +14,8 @@ withheld. A dashboard figure is an aggregate of such cells, so it is shown to th
 every cell it is built from is itself published (0 or at least MIN_CELL people); otherwise the figure
 could be compared with the open data to recover a withheld cell. That also means no figure here is
 ever below MIN_CELL unless it is 0, and gaps are withheld with the supply they are computed from.
-Prefecture staff and site admins see exact figures.
+Demand is about projects, never people, and is always shown. Prefecture staff and site admins see
+exact figures.
 """
 
 from __future__ import annotations
@@ -57,13 +61,11 @@ class Category:
 
 @dataclass(frozen=True)
 class Region:
-    """A subprefecture with the mean coordinates of its municipal offices (for the schematic map)."""
+    """A subprefecture; `slug` is its code in links and on the map."""
 
     slug: str
     name_ja: str
     name_en: str
-    lat: float
-    lng: float
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,9 @@ class Figures:
 
     people: int | None
     verified_people: int | None
-    projects: int
-    gap: int | None
+    projects: int  # open projects asking for the aggregate's skills
+    seats: int  # their seats: the demand
+    gap: int | None  # seats - people
 
     @property
     def is_withheld(self) -> bool:
@@ -130,8 +133,8 @@ def summarise_supply_demand(
 
     def figures(in_category: Callable[[str], bool], in_region: Callable[[int], bool]) -> Figures:
         matching = [c for c in claims if in_category(category_of[c.skill_code].key) and in_region(c.subprefecture_id)]
-        projects = {p for p, code, sub in demand if in_category(category_of[code].key) and in_region(sub)}
-        return _figures(matching, cells, len(projects), is_staff=is_staff)
+        seats = {p: n for p, n, code, sub in demand if in_category(category_of[code].key) and in_region(sub)}
+        return _figures(matching, cells, len(seats), sum(seats.values()), is_staff=is_staff)
 
     def one_category(key: str) -> Callable[[str], bool]:
         return lambda k: k == key
@@ -172,14 +175,8 @@ def _categories(skills: list[Skill]) -> tuple[list[Category], dict[str, Category
 
 
 def _regions(session: Session) -> tuple[list[Region], dict[str, int]]:
-    rows = session.execute(
-        sa.select(Subprefecture, sa.func.avg(Municipality.office_lat), sa.func.avg(Municipality.office_lng))
-        .join(Municipality, Municipality.subprefecture_id == Subprefecture.id)
-        .group_by(Subprefecture.id)
-        .order_by(Subprefecture.position)
-    ).all()
-    regions = [Region(s.slug, s.name_ja, s.name_en, float(lat), float(lng)) for s, lat, lng in rows]
-    return regions, {s.slug: s.id for s, _lat, _lng in rows}
+    rows = list(session.scalars(sa.select(Subprefecture).order_by(Subprefecture.position)))
+    return [Region(s.slug, s.name_ja, s.name_en) for s in rows], {s.slug: s.id for s in rows}
 
 
 def _claims(session: Session) -> list[_Claim]:
@@ -210,9 +207,10 @@ def _cells(claims: list[_Claim]) -> dict[tuple[str, int, int], dict]:
     return {key: suppress_cell(people[key], verified[key]) for key in people}
 
 
-def _demand(session: Session, since: datetime | None) -> list[tuple[int, str, int]]:
+def _demand(session: Session, since: datetime | None) -> list[tuple[int, int, str, int]]:
+    """(project id, seats, needed skill, subprefecture id) of every need of every open project."""
     statement = (
-        sa.select(ProjectNeed.project_id, ProjectNeed.skill_code, Municipality.subprefecture_id)
+        sa.select(ProjectNeed.project_id, Project.seats, ProjectNeed.skill_code, Municipality.subprefecture_id)
         .join(Project, Project.id == ProjectNeed.project_id)
         .join(Municipality, Municipality.code == Project.municipality_code)
         .where(Project.status == ProjectStatus.OPEN)
@@ -222,15 +220,16 @@ def _demand(session: Session, since: datetime | None) -> list[tuple[int, str, in
     return [tuple(row) for row in session.execute(statement)]
 
 
-def _figures(claims: list[_Claim], cells: dict, projects: int, *, is_staff: bool) -> Figures:
+def _figures(claims: list[_Claim], cells: dict, projects: int, seats: int, *, is_staff: bool) -> Figures:
     people = len({c.profile_id for c in claims})
     verified = len({c.profile_id for c in claims if c.is_verified})
     if is_staff:
-        return Figures(people, verified, projects, projects - people)
+        return Figures(people, verified, projects, seats, seats - people)
     built_from = [cells[(c.skill_code, c.level, c.subprefecture_id)] for c in claims]
     if any(cell["suppressed"] for cell in built_from):
-        return Figures(None, None, projects, None)
+        return Figures(None, None, projects, seats, None)
     # Every cell it is built from is published, so `people` is 0 or at least MIN_CELL.
     published = suppress_cell(people, verified) if people >= MIN_CELL else {"verified_people": 0}
     hide_verified = any(cell["verified_suppressed"] for cell in built_from)
-    return Figures(people, None if hide_verified else published["verified_people"], projects, projects - people)
+    verified_people = None if hide_verified else published["verified_people"]
+    return Figures(people, verified_people, projects, seats, seats - people)

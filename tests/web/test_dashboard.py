@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from talentbank.dashboard import services
+from talentbank.dashboard import services, views
 from talentbank.db import utcnow
 from talentbank.models import (
     OrganisationKind,
@@ -88,7 +89,7 @@ def test_public_view_withholds_small_cells_and_totals_that_would_reveal_them(
     key = category_key(db, SKILL)
     assert cell(html, f"category-{key}", "people") == "秘匿"
     people_figures = re.findall(r'data-field="(?:people|verified_people|gap)">([^<]*)<', html)
-    grid_people = re.findall(r"<td>([^<]*?) / \d+</td>", html)
+    grid_people = re.findall(r"<td[^>]*>([^<]*?) / \d+</td>", html)
     assert "5" in grid_people and "5" in people_figures
     assert not {"2", "7", "-1", "-5"} & set(people_figures + grid_people)
 
@@ -214,13 +215,64 @@ def test_months_back_clamps_to_the_end_of_the_month():
 
 def test_every_chart_has_a_table_beside_it(client, db, five_in_ishikari_two_in_oshima):
     html = page(client)
-    charts = re.findall(r"<svg [^>]*data-chart=", html)
-    assert len(charts) == 3
     blocks = re.findall(r'<div class="chart-with-table">(.*?)</section>', html, re.S)
     assert len(blocks) == 3
-    for block in blocks:
-        assert "<svg" in block and "<table" in block and "<caption>" in block
-    assert "模式図です。" in html
+    drawings = ('<canvas data-chart="subprefecture"', '<canvas data-chart="category"', "<svg ")
+    for block, chart in zip(blocks, drawings, strict=True):
+        assert chart in block and "<table" in block and "<caption>" in block
+    assert 'src="/static/vendor/chartjs/chart.umd.min.js"' in html
+
+
+def test_charts_are_drawn_from_the_page_s_json_with_the_public_s_figures(client, db, five_in_ishikari_two_in_oshima):
+    html = page(client)
+    block = re.search(r'<script type="application/json" id="dashboard-charts-data">(.*?)</script>', html, re.S)
+    charts = json.loads(block.group(1))
+    by_region = charts["subprefecture"]
+    series = {s["key"]: dict(zip(by_region["labels"], s["values"], strict=True)) for s in by_region["series"]}
+    assert series["people"]["石狩振興局"] == 5
+    assert series["people"]["渡島総合振興局"] is None  # withheld in the chart as in the table
+    assert series["verified_people"]["渡島総合振興局"] is None
+    assert series["seats"]["渡島総合振興局"] == 1
+    assert len(by_region["labels"]) == 14
+
+
+def test_demand_counts_the_seats_of_open_projects_once_per_aggregate(client, db):
+    make_people(db, 5)
+    organisation = make_organisation(db, verified=True)
+    make_project(db, organisation, seats=3, needs=(SKILL, "dssp2-35"))  # two needs of one category
+    make_project(db, organisation, seats=4, needs=(OTHER_SKILL,))
+    make_project(db, organisation, seats=9, status=ProjectStatus.DRAFT)
+    html = page(client)
+    assert cell(html, "ishikari", "projects") == "2"
+    assert cell(html, "ishikari", "seats") == "7"
+    assert cell(html, "ishikari", "gap") == "2"  # 7 seats - 5 people: a shortage, shown to the public
+    assert cell(html, f"category-{category_key(db, SKILL)}", "seats") == "3"
+    assert cell(html, f"category-{category_key(db, SKILL)}", "gap") == "-2"
+    assert cell(html, f"category-{category_key(db, OTHER_SKILL)}", "gap") == "4"  # nobody has it
+    assert re.findall(r'<td class="shortage">([^<]*)</td>', html) == ["0 / 4"]  # Ishikari x that category
+
+
+def test_the_map_has_one_outline_per_subprefecture_coloured_by_gap(client, db, five_in_ishikari_two_in_oshima):
+    html = page(client)
+    paths = re.findall(r'<path d="M[^"]+" fill="(#[0-9a-f]{6})"[^>]*data-subprefecture="([a-z]+)"', html)
+    slugs = [slug for _fill, slug in paths]
+    assert sorted(slugs) == sorted(
+        ["soya", "kamikawa", "rumoi", "okhotsk", "nemuro", "kushiro", "tokachi", "iburi", "hidaka", "ishikari",
+         "sorachi", "shiribeshi", "oshima", "hiyama"]
+    )  # fmt: skip
+    fills = {slug: fill for fill, slug in paths}
+    assert fills["ishikari"] == views.SURPLUS[2]  # 1 seat - 5 people
+    assert fills["oshima"] == views.WITHHELD
+    assert fills["tokachi"] == views.BALANCED
+    assert "石狩振興局：ギャップ -4" in html and "渡島総合振興局：ギャップは秘匿" in html
+    assert "気象庁「予報区等GISデータ」" in html  # the source's required credit
+
+
+def test_the_map_marks_subprefectures_outside_the_filter(client, db, five_in_ishikari_two_in_oshima):
+    html = page(client, subprefecture="oshima")
+    assert len(re.findall(r"<path d=", html)) == 14
+    assert re.search(rf'fill="{views.OUTSIDE}"[^>]*data-subprefecture="ishikari"', html)
+    assert "石狩振興局：絞り込みの対象外" in html
 
 
 def test_page_has_no_inline_script_or_style_and_is_linked_from_the_nav(client, db):
