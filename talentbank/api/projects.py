@@ -344,9 +344,13 @@ class ProjectTransitionIn(Model):
 @bp.post("/projects/<project_id>/transition")
 @operation(tag="projects", scope="write", json=ProjectTransitionIn, ok=ProjectDetailOut, errors=(409,))
 def transition_project(project_id: str):
-    """Move a project to its next status (members of its organisation)"""
+    """Move a project to its next status (members of its organisation)
+
+    Cancelling closes the pending applications and invitations (status closed; their contact releases end)
+    and notifies the people involved.
+    """
     project = services.get_project(db.session, api_actor(), project_id)
-    services.transition(db.session, api_actor(), project, body().status)
+    services.transition(db.session, api_actor(), project, body().status, base_url=_base_url())
     return project_detail(project)
 
 

@@ -64,6 +64,7 @@ class ApplicationStatus(enum.StrEnum):
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
     COMPLETED = "completed"
+    CLOSED = "closed"  # still pending when the project was cancelled: nobody can answer it any more
 
 
 class Project(Base):

@@ -209,10 +209,22 @@ def _visible_profiles(session: Session, ids: set[int]) -> dict[int, Profile]:
     return {p.id: p for p in found if p.visibility is not Visibility.PRIVATE and not p.is_hidden and p.open_to_offers}
 
 
+def _tell_hosts(session: Session, allocation_round: AllocationRound, seats: list[ProposedSeat], base_url: str) -> None:
+    """Members of each host organisation hear which people the round placed on their project."""
+    placed: dict[int, list[ProposedSeat]] = {}
+    for seat in seats:
+        placed.setdefault(seat.project.id, []).append(seat)
+    for project_seats in placed.values():
+        project = project_seats[0].project
+        services.notify_organisation(session, project, "allocation_placed", base_url, allocation_round=allocation_round,
+                                     names=[seat.profile.display_name for seat in project_seats])  # fmt: skip
+
+
 def publish(
     session: Session, actor: User, allocation_round: AllocationRound, *, base_url: str, today: date
 ) -> list[AllocationAssignment]:
-    """Record the proposal and send it: invitations to the people placed, or acceptance of their application."""
+    """Record the proposal and send it: invitations to the people placed, or acceptance of their application;
+    the host organisations' members are told who was placed on their projects."""
     require(actor, "run_allocation", allocation_round.organisation)
     if allocation_round.published_at is not None:
         raise Conflict(str(_l("この配属はすでに公開されています。")))
@@ -239,6 +251,7 @@ def publish(
         assignments.append(assignment)
     allocation_round.published_at = utcnow()
     session.flush()
+    _tell_hosts(session, allocation_round, proposal.seats, base_url)
     audit.record(session, actor, "allocation.publish", object_type="allocation_round",
                  object_id=allocation_round.public_id, seats=len(assignments))  # fmt: skip
     return assignments

@@ -50,6 +50,7 @@ APPLICATION_LABELS = {
     ApplicationStatus.DECLINED: _l("辞退"),
     ApplicationStatus.WITHDRAWN: _l("取り下げ"),
     ApplicationStatus.COMPLETED: _l("完了"),
+    ApplicationStatus.CLOSED: _l("終了（プロジェクト中止）"),
 }
 LEVEL_CHOICES = [(n, str(n)) for n in (1, 2, 3, 4)]
 

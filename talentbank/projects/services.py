@@ -38,7 +38,7 @@ from talentbank.models import (
     User,
 )
 from talentbank.profiles.search import reindex_profile
-from talentbank.projects.forms import ProjectInput
+from talentbank.projects.forms import STATUS_LABELS, ProjectInput
 from talentbank.security import can, require
 
 # Who may move a project from one status to the next (members of the posting organisation).
@@ -50,6 +50,13 @@ TRANSITIONS: dict[ProjectStatus, set[ProjectStatus]] = {
     ProjectStatus.COMPLETED: set(),
     ProjectStatus.CANCELLED: set(),
 }
+# Which application steps each project status allows (#5). Applying needs an open project before its
+# deadline; answering (which may release contact details) and scouting need a live project; completion
+# is recorded while the work runs or after the project is marked completed. Withdrawing is always
+# allowed: a person can end a contact release at any time.
+ANSWER_STATUSES = (ProjectStatus.OPEN, ProjectStatus.CLOSED, ProjectStatus.IN_PROGRESS)
+INVITE_STATUSES = ANSWER_STATUSES
+COMPLETE_STATUSES = (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED)
 PUBLIC_STATUSES = (ProjectStatus.OPEN, ProjectStatus.CLOSED, ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED)
 CONTACT_FIELDS = ["email", "display_name"]
 PROJECT_LOAD = (
@@ -146,8 +153,11 @@ def save_project(
     return project
 
 
-def transition(session: Session, actor: User, project: Project, target: ProjectStatus) -> None:
-    """Move a project along draft → open → closed → in progress → completed / cancelled."""
+def transition(session: Session, actor: User, project: Project, target: ProjectStatus, *, base_url: str) -> None:
+    """Move a project along draft → open → closed → in progress → completed / cancelled.
+
+    Cancelling closes the pending applications and invitations (their contact releases end) and tells
+    everyone still involved, pending or accepted."""
     require(actor, "post_project", project.organisation)
     if target not in TRANSITIONS[project.status]:
         raise Conflict(str(_l("この状態には変更できません。")))
@@ -156,16 +166,72 @@ def transition(session: Session, actor: User, project: Project, target: ProjectS
     project.status = target
     project.updated_at = utcnow()
     session.flush()
+    if target is ProjectStatus.CANCELLED:
+        _close_for_cancellation(session, project, base_url)
     audit.record(session, actor, "project.status", object_type="project", object_id=project.public_id,
                  status=target.value)  # fmt: skip
 
 
+def _close_for_cancellation(session: Session, project: Project, base_url: str) -> None:
+    """Pending applications and invitations of a cancelled project become closed; accepted ones stay (their
+    contact release stands until either side withdraws) but are told as well."""
+    involved = list(
+        session.scalars(
+            sa.select(Application)
+            .where(
+                Application.project_id == project.id,
+                Application.status.in_([ApplicationStatus.PENDING, ApplicationStatus.ACCEPTED]),
+            )
+            .options(selectinload(Application.profile).selectinload(Profile.user))
+            .order_by(Application.id)
+        )
+    )
+    now = utcnow()
+    pending = [a for a in involved if a.status is ApplicationStatus.PENDING]
+    for application in pending:
+        application.status = ApplicationStatus.CLOSED
+        application.responded_at = now
+    if pending:
+        _end_releases(session, [a.id for a in pending], now)
+    session.flush()
+    for application in involved:
+        _notify_person(session, application.profile, "project_cancelled", base_url, application=application,
+                       project=project)  # fmt: skip
+
+
+def _end_releases(session: Session, application_ids: list[int], now: datetime) -> None:
+    session.execute(
+        sa.update(ContactRelease)
+        .where(ContactRelease.application_id.in_(application_ids), ContactRelease.withdrawn_at.is_(None))
+        .values(withdrawn_at=now)
+    )
+
+
+def _refuse_unless(project: Project, statuses: tuple[ProjectStatus, ...], message: str) -> None:
+    if project.status not in statuses:
+        raise Conflict(message % {"status": STATUS_LABELS[project.status]})
+
+
 def get_project(session: Session, viewer: Any, public_id: str) -> Project:
-    """A project as far as the viewer may see it: drafts and cancelled ones only for its organisation."""
+    """A project as far as the viewer may see it: drafts and cancelled ones only for its organisation,
+    and a cancelled one also for the people who applied or were invited (they are told, and may withdraw)."""
     project = by_public_id(session, Project, public_id, *PROJECT_LOAD)
-    if project.status not in PUBLIC_STATUSES and not can(viewer, "post_project", project.organisation):
-        raise NotFound()
-    return project
+    if project.status in PUBLIC_STATUSES or can(viewer, "post_project", project.organisation):
+        return project
+    if project.status is ProjectStatus.CANCELLED and _is_involved(session, viewer, project):
+        return project
+    raise NotFound()
+
+
+def _is_involved(session: Session, viewer: Any, project: Project) -> bool:
+    if not isinstance(viewer, User):
+        return False
+    return session.scalar(
+        sa.select(Application.id)
+        .join(Profile, Profile.id == Application.profile_id)
+        .where(Application.project_id == project.id, Profile.user_id == viewer.id)
+        .limit(1)
+    ) is not None  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -224,7 +290,7 @@ def _members(session: Session, organisation: Organisation) -> list[User]:
     return list(session.scalars(sa.select(User).join(Membership).where(Membership.organisation_id == organisation.id)))
 
 
-def _notify_organisation(session: Session, project: Project, template: str, base_url: str, **context: Any) -> None:
+def notify_organisation(session: Session, project: Project, template: str, base_url: str, **context: Any) -> None:
     """Mail every member of the project's organisation, and keep it as an in-app notification."""
     for member in _members(session, project.organisation):
         message = mail.queue_mail(session, to=member.email, template=template, locale=member.locale,
@@ -274,7 +340,7 @@ def apply(
     session.add(application)
     session.flush()
     _release_contact(session, application, "applied")
-    _notify_organisation(session, project, "application_received", base_url, application=application)
+    notify_organisation(session, project, "application_received", base_url, application=application)
     audit.record(session, actor, "application.apply", object_type="project", object_id=project.public_id)
     return application
 
@@ -284,7 +350,7 @@ def invite(
 ) -> Application:
     """An organisation member scouts a person; nothing about them is shared until they accept."""
     require(actor, "post_project", project.organisation)
-    if project.status not in (ProjectStatus.OPEN, ProjectStatus.CLOSED, ProjectStatus.IN_PROGRESS):
+    if project.status not in INVITE_STATUSES:
         raise Conflict(str(_l("このプロジェクトでは今は招待できません。")))
     if not can(actor, "view", profile) or not profile.open_to_offers:
         raise NotFound()
@@ -356,13 +422,15 @@ def respond(session: Session, actor: User, application: Application, accept: boo
         raise PermissionDenied(str(_l("返事をするのは相手側です。")))
     if application.status is not ApplicationStatus.PENDING:
         raise Conflict(str(_l("この応募・招待にはすでに返事があります。")))
+    _refuse_unless(application.project, ANSWER_STATUSES,
+                   str(_l("プロジェクトが「%(status)s」のため、返事はできません。")))  # fmt: skip
     application.status = ApplicationStatus.ACCEPTED if accept else ApplicationStatus.DECLINED
     application.responded_at = utcnow()
     session.flush()
     if answering_person and accept:
         _release_contact(session, application, "accepted_invitation")
     if answering_person:
-        _notify_organisation(session, application.project, "invitation_answered", base_url, application=application)
+        notify_organisation(session, application.project, "invitation_answered", base_url, application=application)
     else:
         _notify_person(session, application.profile, "application_answered", base_url, application=application,
                        project=application.project)  # fmt: skip
@@ -378,14 +446,10 @@ def withdraw(session: Session, actor: User, application: Application, *, base_ur
         raise Conflict(str(_l("この応募・招待は取り下げられません。")))
     application.status = ApplicationStatus.WITHDRAWN
     application.responded_at = utcnow()
-    session.execute(
-        sa.update(ContactRelease)
-        .where(ContactRelease.application_id == application.id, ContactRelease.withdrawn_at.is_(None))
-        .values(withdrawn_at=utcnow())
-    )
+    _end_releases(session, [application.id], application.responded_at)
     session.flush()
     if _is_person(actor, application):
-        _notify_organisation(session, application.project, "application_withdrawn", base_url, application=application)
+        notify_organisation(session, application.project, "application_withdrawn", base_url, application=application)
     else:
         _notify_person(session, application.profile, "application_withdrawn", base_url, application=application,
                        project=application.project)  # fmt: skip
@@ -462,6 +526,8 @@ def complete(
     require(actor, "post_project", application.project.organisation)
     if application.status is not ApplicationStatus.ACCEPTED:
         raise Conflict(str(_l("承諾済みの参加者だけを完了にできます。")))
+    refused = _l("完了を記録できるのはプロジェクトが進行中か完了のときです（今は「%(status)s」）。")
+    _refuse_unless(application.project, COMPLETE_STATUSES, str(refused))
     if not skills:
         raise Invalid.on("skills", _l("発揮したスキルを1つ以上選んでください。"))
     if len({code for code, _level in skills}) != len(skills):

@@ -106,6 +106,8 @@ def show(public_id: str):
         transitions=sorted(services.TRANSITIONS[project.status], key=list(ProjectStatus).index) if is_member else [],
         can_apply=profile is not None and not is_member and mine is None
         and project.status is ProjectStatus.OPEN and (project.deadline is None or project.deadline >= _today()),
+        can_answer=project.status in services.ANSWER_STATUSES,
+        can_complete=project.status in services.COMPLETE_STATUSES,
         message_form=MessageForm(formdata=None),
         confirm_form=ConfirmForm(),
         Direction=Direction,
@@ -204,7 +206,7 @@ def change_status(public_id: str):
         target = ProjectStatus(request.form.get("status", ""))
     except ValueError:
         raise Invalid(_("状態を選んでください。"), {"status": "invalid"}) from None
-    services.transition(db.session, current_actor(), project, target)
+    services.transition(db.session, current_actor(), project, target, base_url=_base_url())
     db.session.commit()
     flash(_("状態を「%(status)s」にしました。", status=STATUS_LABELS[target]), "success")
     return redirect(url_for("projects.show", public_id=public_id))
@@ -321,7 +323,7 @@ def complete(application_id: str):
     organisation = application.project.organisation
     can_issue_badge = can(current_actor(), "issue", organisation) and is_issuer(db.session, organisation)
     form = CompletionForm()
-    error = None
+    error, refused = None, 422
     if request.method == "POST" and form.validate_on_submit():
         wants_badge = request.form.get("issue_badge") == "1" and can_issue_badge
         try:
@@ -329,7 +331,7 @@ def complete(application_id: str):
                               base_url=_base_url(), issuer=issuer_context() if wants_badge else None)  # fmt: skip
         except (Invalid, Conflict) as problem:
             db.session.rollback()
-            error = problem.message
+            error, refused = problem.message, problem.status
         else:
             db.session.commit()
             flash(
@@ -337,7 +339,7 @@ def complete(application_id: str):
             )
             return redirect(url_for("projects.show", public_id=application.project.public_id))
     project = services.get_project(db.session, current_actor(), str(application.project.public_id))
-    status = 422 if request.method == "POST" else 200
+    status = refused if request.method == "POST" else 200
     return render_template("projects/complete.html", application=application, project=project, form=form,
                            error=error, can_issue_badge=can_issue_badge), status  # fmt: skip
 

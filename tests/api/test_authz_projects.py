@@ -45,7 +45,7 @@ def _open_project(world: World) -> None:
         seats=1, deadline=None, is_internship=False, eligibility="", needs=(NeedInput("dssp2-36", 2, True),),
     )  # fmt: skip
     project = services.save_project(world.db, world.issuer, world.organisation, details)
-    services.transition(world.db, world.issuer, project, ProjectStatus.OPEN)
+    services.transition(world.db, world.issuer, project, ProjectStatus.OPEN, base_url=BASE_URL)
     world.made["project"] = project
 
 
@@ -67,6 +67,12 @@ def _accepted(world: World) -> None:
     _application(world)
     application = services.get_application(world.db, str(world.made["application"]))
     services.respond(world.db, world.issuer, application, True, base_url=BASE_URL)
+
+
+def _engaged(world: World) -> None:
+    """An accepted application on a project now in progress (completion is recorded then)."""
+    _accepted(world)
+    services.transition(world.db, world.issuer, world.made["project"], ProjectStatus.IN_PROGRESS, base_url=BASE_URL)
 
 
 def _project_path(world: World, suffix: str = "") -> str:
@@ -139,7 +145,7 @@ ROWS = [
             {"summary": "集計を自動化した", "skills": [{"skill": "dssp2-36", "level": 3}], "issue_badge": True},
         ),
         MEMBERS_ONLY,
-        prepare=_accepted,
+        prepare=_engaged,
     ),
 ]
 

@@ -465,6 +465,70 @@ def test_invitation_rules(client, db, make_token, staff, town):
     assert count(db, Application) == 1
 
 
+# ---- what each project status allows ---------------------------------------------------------------
+
+
+def test_cancelling_closes_pending_ones_and_refuses_answers(client, db, make_token, staff, town):
+    project_id = post_project(client, staff, town)
+    publish(client, staff, project_id)
+    _person, invitee, invitee_headers = person_with_token(db, make_token, email="invitee@example.jp")
+    _person, _profile, applicant_headers = person_with_token(db, make_token, email="applicant@example.jp")
+    invitation = client.post(
+        f"/api/v1/projects/{project_id}/invitations", json={"profile_id": str(invitee.public_id)}, headers=staff
+    ).get_json()
+    applied = client.post(f"/api/v1/projects/{project_id}/applications", json={}, headers=applicant_headers)
+    assert applied.status_code == 201
+    cancelled = transition(client, staff, project_id, "cancelled")
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    listed = client.get(f"/api/v1/projects/{project_id}/applications", headers=staff).get_json()["items"]
+    assert {a["status"] for a in listed} == {"closed"} and all(a["contact"] is None for a in listed)
+    assert db.scalar(sa.select(ContactRelease)).withdrawn_at is not None
+    for address in ("invitee@example.jp", "applicant@example.jp"):
+        assert outbox(db, address)[-1].kind == "project_cancelled"
+    # the people involved still read the cancelled project and their closed entry; nobody can answer it
+    assert client.get(f"/api/v1/projects/{project_id}", headers=invitee_headers).status_code == 200
+    mine = client.get("/api/v1/me/applications", headers=invitee_headers).get_json()["items"]
+    assert [a["status"] for a in mine] == ["closed"]
+    refused = client.post(f"/api/v1/applications/{invitation['id']}/accept", headers=invitee_headers)
+    assert refused.status_code == 409 and refused.mimetype == "application/problem+json"
+    assert count(db, ContactRelease) == 1  # only the applicant's (ended) release
+    assert client.get(f"/api/v1/projects/{project_id}", headers=bearer(make_token(make_user(db)))).status_code == 404
+
+
+@pytest.mark.parametrize("answer", ["accept", "decline"])
+def test_invitations_are_not_answered_after_completion(client, db, make_token, staff, town, answer):
+    project_id = post_project(client, staff, town)
+    publish(client, staff, project_id)
+    _person, invitee, headers = person_with_token(db, make_token)
+    invitation = client.post(
+        f"/api/v1/projects/{project_id}/invitations", json={"profile_id": str(invitee.public_id)}, headers=staff
+    ).get_json()
+    for status in ("in_progress", "completed"):
+        assert transition(client, staff, project_id, status).status_code == 200
+    refused = client.post(f"/api/v1/applications/{invitation['id']}/{answer}", headers=headers)
+    assert refused.status_code == 409 and refused.get_json()["code"] == "conflict"
+    assert "完了" in refused.get_json()["detail"]
+    assert db.scalar(sa.select(Application)).status is ApplicationStatus.PENDING
+    assert count(db, ContactRelease) == 0
+
+
+def test_completion_needs_the_project_in_progress(client, db, make_token, staff, town):
+    project_id = post_project(client, staff, town)
+    publish(client, staff, project_id)
+    _person, _profile, headers = person_with_token(db, make_token)
+    application_id = client.post(f"/api/v1/projects/{project_id}/applications", json={}, headers=headers).get_json()[
+        "id"
+    ]
+    client.post(f"/api/v1/applications/{application_id}/accept", headers=staff)
+    body = {"summary": "フォームを公開した", "skills": [{"skill": "dssp2-52", "level": 3}]}
+    url = f"/api/v1/applications/{application_id}/complete"
+    refused = client.post(url, json=body, headers=staff)
+    assert refused.status_code == 409 and "募集中" in refused.get_json()["detail"]
+    assert count(db, Outcome) == 0
+    transition(client, staff, project_id, "in_progress")
+    assert client.post(url, json=body, headers=staff).status_code == 200
+
+
 # ---- completion -----------------------------------------------------------------------------------
 
 
@@ -476,6 +540,7 @@ def _accepted_application(client, db, make_token, staff, town, **profile_fields)
         "id"
     ]
     assert client.post(f"/api/v1/applications/{application_id}/accept", headers=staff).status_code == 200
+    assert transition(client, staff, project_id, "in_progress").status_code == 200  # completion needs the work begun
     return application_id, profile, headers
 
 
@@ -563,6 +628,7 @@ def test_post_publish_match_invite_accept_complete(client, app, db, make_token, 
     [release] = db.scalars(sa.select(ContactRelease)).all()
     assert release.reason == "accepted_invitation" and release.organisation_id == town.id
 
+    assert transition(client, staff, project_id, "in_progress").status_code == 200
     completed = client.post(
         f"{url}/complete",
         json={

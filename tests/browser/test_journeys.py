@@ -302,6 +302,8 @@ def test_town_posts_matches_invites_person_accepts_town_completes(browser, live_
 
     office.goto(office.url.replace("/matches", ""))
     assert office.get_by_role("link", name="kintone-pro@example.jp").is_visible()  # contact released
+    office.get_by_role("button", name="進行中にする").click()  # completion is recorded once the work is under way
+    office.get_by_text("状態を「進行中」にしました。").wait_for()
     office.get_by_role("link", name="完了を記録").click()
     office.get_by_label("成果のまとめ").fill("予約アプリを公開し、二重予約がゼロになった。")
     office.get_by_role("button", name="完了を記録する").click()

@@ -186,7 +186,8 @@ def test_apply_accept_release_and_complete_closes_the_loop(client, db, login, ma
     )  # not theirs to accept
     assert client.post(f"/applications/{application.public_id}/accept").status_code == 302
     assert [m.kind for m in outbox(db, "applicant@example.jp")] == ["application_answered"]
-    # completion
+    # completion (once the work is under way)
+    client.post(f"/projects/{project_id}/status", data={"status": "in_progress"})
     response = client.post(
         f"/applications/{application.public_id}/complete",
         data={"summary": "問い合わせフォームを公開し、電話が4割減った。", "skill": ["dssp2-52"], "level_dssp2-52": "3"},
@@ -306,6 +307,7 @@ def test_completion_can_issue_a_badge_in_one_click(client, db, login, make_clien
     person_client.post(f"/projects/{project_id}/apply")
     application = db.scalar(sa.select(Application))
     client.post(f"/applications/{application.public_id}/accept")
+    client.post(f"/projects/{project_id}/status", data={"status": "in_progress"})
     assert "修了のデジタルバッジ" in client.get(f"/applications/{application.public_id}/complete").get_data(
         as_text=True
     )
