@@ -637,15 +637,23 @@ def refresh_badge_skills(session: Session, profile: Profile, *, now: datetime | 
     for code, level, evidence in backing:
         if code not in best or level >= best[code][0]:
             best[code] = (level, evidence)
+    changed = False
     for entry in [s for s in profile.skills if s.source is SkillSource.BADGE]:
         if entry.skill_code not in best:
             profile.skills.remove(entry)
-        else:
+            changed = True
+        elif (entry.level, entry.evidence_url) != best[entry.skill_code]:
             entry.level, entry.evidence_url = best.pop(entry.skill_code)
+            changed = True
+        else:
+            best.pop(entry.skill_code)
     for code, (level, evidence) in best.items():
         profile.skills.append(
             ProfileSkill(skill_code=code, level=level, source=SkillSource.BADGE, evidence_url=evidence)
         )
+        changed = True
+    if changed:  # the rankings' index notices edits by the profile's stamp, not by its skill rows
+        profile.updated_at = utcnow()
     session.flush()
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from talentbank.db import utcnow
 from talentbank.models import Visibility
 from talentbank.projects import ranking
-from tests.factories import make_organisation, make_profile, make_project
+from tests.factories import make_organisation, make_profile, make_project, make_user
 
 TODAY = date(2026, 11, 22)
 
@@ -63,3 +63,25 @@ def test_the_index_is_rebuilt_once_the_delta_grows_large(db, monkeypatch):
     ranked_names(db, project)  # the delta now holds two
     assert ranked_names(db, project) == ["三人目", "一人目", "二人目"]
     assert ranking._cache[str(db.get_bind().url)].index is not built
+
+
+def test_a_claimed_badge_raises_the_person_in_the_next_ranking(client, db, login, make_client):
+    """Claiming changes skill rows only; the profile's stamp moves too, so the index takes it in."""
+    from tests.web.test_credentials import award, create_achievement, setup_issuer
+
+    school = make_organisation(db, kind="school", verified=True)
+    town = make_organisation(db, verified=True)
+    project = make_project(db, town, needs=(("dssp2-35", 2, True),))
+    learner = make_user(db, email="learner@example.jp")
+    people = [make_profile(db, owner=learner, display_name="学習者", skills={"dssp2-35": 1}),
+              make_profile(db, display_name="他の人", skills={"dssp2-35": 2})]  # fmt: skip
+    for person in people:  # edited long ago: past the window in which recent stamps are re-read
+        person.updated_at = utcnow() - timedelta(hours=1)
+    assert ranked_names(db, project) == ["他の人", "学習者"]
+    setup_issuer(client, login, school)
+    credential_id = award(client, create_achievement(client, school, skill_level="3"))
+    learner_client = make_client()
+    login(learner_client, learner)
+    assert learner_client.post(f"/credentials/{credential_id}/claim").status_code == 302
+    db.expire_all()
+    assert ranked_names(db, project) == ["学習者", "他の人"]
