@@ -5,10 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 import matching
 
 SOURCE_NAMES = {0: "self", 1: "badge", 2: "project"}
+# The offer kinds `matching` names in pay reasons (matching.model.PAY_KINDS).
+PAY_KIND_NAMES = {
+    "hourly": _l("時給"),
+    "fixed": _l("固定額"),
+    "volunteer": _l("ボランティア"),
+    "internship": _l("インターンシップの手当"),
+}
+# Said again by within_travel / beyond_travel, which carry the same km: shown once.
+FOLDED = {"distance_km"}
 
 
 def _skill(reason: matching.Reason, names: Mapping[str, str]) -> str:
@@ -20,7 +30,8 @@ def _n(reason: matching.Reason, key: str) -> int:
 
 
 def sentence(reason: matching.Reason, names: Mapping[str, str]) -> tuple[bool, str] | None:
-    """(is_positive, sentence) for one reason, or None for reasons not worth a sentence."""
+    """(is_positive, sentence) for one reason; every code `matching` emits has one (None only for a
+    text overlap without terms, or a code this version does not know)."""
     code, skill = reason.code, _skill(reason, names)
     verified = _("（検証済み）") if reason.numbers.get("verified") else ""
     match code:
@@ -101,6 +112,14 @@ def sentence(reason: matching.Reason, names: Mapping[str, str]) -> tuple[bool, s
             return True, _("報酬が希望に合っています")
         case "pay_below_expectation":
             return False, _("報酬が希望（%(expected)s円）を下回ります", expected=f"{_n(reason, 'expected'):,}")
+        case "pay_not_comparable":
+            return False, _(
+                "報酬の形（%(offer)s）が希望の形と違うため、希望（%(expected)s円）と比べられません",
+                offer=PAY_KIND_NAMES.get(reason.subject or "", reason.subject or ""),
+                expected=f"{_n(reason, 'expected'):,}",
+            )
+        case "distance_km":
+            return True, _("拠点から約%(km)dkm", km=_n(reason, "km"))
         case _:
             return None
 
@@ -110,6 +129,8 @@ def explain(match: matching.Match, names: Mapping[str, str]) -> tuple[list[str],
     why: list[str] = []
     missing: list[str] = []
     for reason in match.reasons:
+        if reason.code in FOLDED:
+            continue
         result = sentence(reason, names)
         if result is not None:
             (why if result[0] else missing).append(result[1])
