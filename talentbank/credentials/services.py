@@ -639,14 +639,13 @@ def refresh_badge_skills(session: Session, profile: Profile, *, now: datetime | 
             best[code] = (level, evidence)
     changed = False
     for entry in [s for s in profile.skills if s.source is SkillSource.BADGE]:
-        if entry.skill_code not in best:
+        wanted = best.pop(entry.skill_code, None)
+        if wanted is None:
             profile.skills.remove(entry)
             changed = True
-        elif (entry.level, entry.evidence_url) != best[entry.skill_code]:
-            entry.level, entry.evidence_url = best.pop(entry.skill_code)
+        elif (entry.level, entry.evidence_url) != wanted:
+            entry.level, entry.evidence_url = wanted
             changed = True
-        else:
-            best.pop(entry.skill_code)
     for code, (level, evidence) in best.items():
         profile.skills.append(
             ProfileSkill(skill_code=code, level=level, source=SkillSource.BADGE, evidence_url=evidence)

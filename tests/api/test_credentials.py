@@ -117,15 +117,23 @@ def test_create_an_achievement_and_read_it_publicly(client, db, school, issuer):
     assert client.get("/api/v1/organisations/not-a-uuid/achievements").status_code == 404
 
 
-def test_endorsements_show_on_the_achievement(app, client, db, school, issuer):
-    achievement_id = create_achievement(client, school, issuer)
+def prefecture_endorses(app, db, achievement_id, **organisation_fields):
+    """A verified prefecture office becomes an issuer and endorses the achievement; (office, endorsement)."""
     prefecture_owner = make_user(db)
-    prefecture = make_organisation(db, owner=prefecture_owner, kind=OrganisationKind.PREFECTURE, verified=True)
+    prefecture = make_organisation(db, owner=prefecture_owner, kind=OrganisationKind.PREFECTURE, verified=True,
+                                   **organisation_fields)  # fmt: skip
     issuer_of(app, db, prefecture, prefecture_owner)
     with app.test_request_context():
         achievement = services.get_achievement(db, achievement_id)
-        services.endorse(db, prefecture_owner, achievement, prefecture, "道として推薦します。", issuer_context())
+        endorsement = services.endorse(db, prefecture_owner, achievement, prefecture, "道として推薦します。",
+                                       issuer_context())  # fmt: skip
     db.commit()
+    return prefecture, endorsement
+
+
+def test_endorsements_show_on_the_achievement(app, client, db, school, issuer):
+    achievement_id = create_achievement(client, school, issuer)
+    prefecture, _ = prefecture_endorses(app, db, achievement_id)
     [endorsement] = client.get(f"/api/v1/achievements/{achievement_id}").get_json()["endorsements"]
     assert endorsement["endorser"]["id"] == str(prefecture.public_id)
     assert endorsement["comment"] == "道として推薦します。" and endorsement["verified"] is True
@@ -140,15 +148,7 @@ def test_the_credential_detail_carries_the_achievements_endorsements(app, client
     )
     credential_id = response.get_json()["id"]
     assert client.get(f"/api/v1/credentials/{credential_id}").get_json()["endorsements"] == []
-    prefecture_owner = make_user(db)
-    prefecture = make_organisation(db, owner=prefecture_owner, kind=OrganisationKind.PREFECTURE, verified=True,
-                                   name="北海道 デジタル推進局")  # fmt: skip
-    issuer_of(app, db, prefecture, prefecture_owner)
-    with app.test_request_context():
-        achievement = services.get_achievement(db, achievement_id)
-        endorsement = services.endorse(db, prefecture_owner, achievement, prefecture, "道として推薦します。",
-                                       issuer_context())  # fmt: skip
-    db.commit()
+    prefecture, endorsement = prefecture_endorses(app, db, achievement_id, name="北海道 デジタル推進局")
 
     [listed] = client.get(f"/api/v1/credentials/{credential_id}").get_json()["endorsements"]  # public
     assert listed == client.get(f"/api/v1/achievements/{achievement_id}").get_json()["endorsements"][0]
