@@ -15,6 +15,7 @@ from pydantic import Field
 
 from talentbank import db
 from talentbank.api.core import Model, Out, PageQuery, api_actor, body, bp, operation, page_of, params
+from talentbank.db import utcnow
 from talentbank.errors import Invalid, NotFound
 from talentbank.models import PayKind, Profile, SkillSource, Visibility, WorkMode
 from talentbank.models.profiles import MOTIVES
@@ -197,7 +198,7 @@ def _profile_fields(profile: Profile) -> dict:
         "pay_kind": profile.pay_kind,
         "pay_yen": profile.pay_yen,
         "open_to_offers": profile.open_to_offers,
-        "skills": [_skill_out(entry) for entry in profile.skills],
+        "skills": [_skill_out(entry) for entry in profile.skills_at(utcnow())],
         "updated_at": profile.updated_at,
     }
 

@@ -12,7 +12,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -613,9 +613,13 @@ def is_current(credential: Credential, now: datetime) -> bool:
     return credential.revoked_at is None and (credential.valid_until is None or credential.valid_until > now)
 
 
-def refresh_badge_skills(session: Session, profile: Profile, *, now: datetime | None = None) -> None:
+def refresh_badge_skills(session: Session, profile: Profile, *, now: datetime | None = None) -> bool:
     """Recompute the profile's badge-verified skills from its claimed credentials (unrevoked, unexpired)
-    and its imported credentials that verified and named the person."""
+    and its imported credentials that verified and named the person; True if any changed.
+
+    Each entry keeps its credential's validUntil, so readers stop counting it once that passes. A
+    change stamps the profile's updated_at (wall clock), which is how rankings notice it (#5).
+    """
     now = now or utcnow()
     claimed = session.scalars(
         sa.select(Credential)
@@ -623,37 +627,40 @@ def refresh_badge_skills(session: Session, profile: Profile, *, now: datetime | 
         .options(selectinload(Credential.achievement).selectinload(Achievement.skills))
         .order_by(Credential.issued_at)
     ).all()
-    backing: list[tuple[str, int, str]] = []
+    backing: list[tuple[str, int, str, datetime | None]] = []
     for credential in claimed:
         if is_current(credential, now):
+            evidence = f"/credentials/{credential.public_id}"
             backing += [
-                (a.skill_code, a.level, f"/credentials/{credential.public_id}") for a in credential.achievement.skills
+                (a.skill_code, a.level, evidence, credential.valid_until) for a in credential.achievement.skills
             ]
     for imported in session.scalars(sa.select(ImportedCredential).where(ImportedCredential.profile_id == profile.id)):
-        if imported.counts:
+        if imported.counts_at(now):
             anchor = f"/people/{profile.public_id}#imported-{imported.public_id}"
-            backing += [(item["code"], int(item["level"]), anchor) for item in imported.skills]
-    best: dict[str, tuple[int, str]] = {}
-    for code, level, evidence in backing:
-        if code not in best or level >= best[code][0]:
-            best[code] = (level, evidence)
+            backing += [(item["code"], int(item["level"]), anchor, imported.valid_until) for item in imported.skills]
+    forever = datetime.max.replace(tzinfo=now.tzinfo)
+    best: dict[str, tuple[int, str, datetime | None]] = {}
+    for code, level, evidence, until in backing:
+        # The highest level; on a tie the one valid longest.
+        if code not in best or (level, until or forever) >= (best[code][0], best[code][2] or forever):
+            best[code] = (level, evidence, until)
     changed = False
     for entry in [s for s in profile.skills if s.source is SkillSource.BADGE]:
         wanted = best.pop(entry.skill_code, None)
         if wanted is None:
             profile.skills.remove(entry)
             changed = True
-        elif (entry.level, entry.evidence_url) != wanted:
-            entry.level, entry.evidence_url = wanted
+        elif (entry.level, entry.evidence_url, entry.valid_until) != wanted:
+            entry.level, entry.evidence_url, entry.valid_until = wanted
             changed = True
-    for code, (level, evidence) in best.items():
-        profile.skills.append(
-            ProfileSkill(skill_code=code, level=level, source=SkillSource.BADGE, evidence_url=evidence)
-        )
+    for code, (level, evidence, until) in best.items():
+        profile.skills.append(ProfileSkill(skill_code=code, level=level, source=SkillSource.BADGE,
+                                           evidence_url=evidence, valid_until=until))  # fmt: skip
         changed = True
     if changed:  # the rankings' index notices edits by the profile's stamp, not by its skill rows
         profile.updated_at = utcnow()
     session.flush()
+    return changed
 
 
 def can_claim(actor: Any, credential: Credential) -> bool:
@@ -665,7 +672,9 @@ def can_claim(actor: Any, credential: Credential) -> bool:
     )
 
 
-def claim_credential(session: Session, actor: User, credential: Credential, profile: Profile) -> None:
+def claim_credential(
+    session: Session, actor: User, credential: Credential, profile: Profile, *, now: datetime | None = None
+) -> None:
     """Put a credential on the recipient's profile; its aligned skills become badge-verified."""
     if actor.email != credential.recipient_email or actor.email_verified_at is None:
         raise Invalid(str(_l("このバッジは別のメールアドレス宛てです。")))
@@ -673,17 +682,17 @@ def claim_credential(session: Session, actor: User, credential: Credential, prof
         raise Conflict(str(_l("このバッジはすでに受け取られています。")))
     if profile.user_id != actor.id:
         raise NotFound()
-    _attach(session, credential, profile)
+    _attach(session, credential, profile, now=now)
     audit.record(session, actor, "credential.claim", object_type="credential", object_id=credential.public_id)
 
 
-def _attach(session: Session, credential: Credential, profile: Profile) -> None:
+def _attach(session: Session, credential: Credential, profile: Profile, *, now: datetime | None = None) -> None:
     from talentbank.profiles.search import reindex_profile
 
     credential.profile_id = profile.id
-    credential.claimed_at = utcnow()
+    credential.claimed_at = now or utcnow()
     session.flush()
-    refresh_badge_skills(session, profile)
+    refresh_badge_skills(session, profile, now=now)
     reindex_profile(session, profile)
 
 
@@ -891,6 +900,18 @@ def _aligned_skills(session: Session, credential: dict[str, Any]) -> list[dict[s
     return [{"code": code, "level": level} for code, level in found.items()]
 
 
+def _valid_until_of(document: dict[str, Any]) -> datetime | None:
+    """A credential document's validUntil (VC 2.0) or expirationDate (VC 1.1), if readable."""
+    value = document.get("validUntil") or document.get("expirationDate")
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _text_of(value: Any, key: str = "name") -> str:
     if isinstance(value, dict):
         value = value.get(key) or value.get("id")
@@ -920,6 +941,8 @@ def import_credential(
         recipient_matches=result.code_of("recipient") == "recipient_matches",
         check_codes=[c.code for c in result.checks if not c.ok],
         skills=_aligned_skills(session, document),
+        valid_until=_valid_until_of(document),
+        checked_at=utcnow(),
     )
     session.add(imported)
     session.flush()

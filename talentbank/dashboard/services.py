@@ -186,7 +186,7 @@ def _claims(session: Session) -> list[_Claim]:
         .join(Profile, Profile.id == ProfileSkill.profile_id)
         .join(User, User.id == Profile.user_id)
         .join(Municipality, Municipality.code == Profile.home_municipality_code)
-        .where(is_counted_for_aggregation())
+        .where(is_counted_for_aggregation(), ProfileSkill.is_current(utcnow()))
     )  # fmt: skip
     best: dict[tuple[int, str], _Claim] = {}
     for profile_id, code, level, source, sub in session.execute(statement):

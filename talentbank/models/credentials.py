@@ -171,13 +171,20 @@ class ImportedCredential(Base):
     check_codes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # failed check codes, if any
     skills: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)  # [{"code", "level"}]
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the document's validUntil
+    # When it was last verified (on import, then by `talentbank refresh-credentials`).
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     profile: Mapped[Profile] = relationship()
 
     @property
     def counts(self) -> bool:
-        """Whether its skills may be shown as badge-verified."""
+        """Whether its skills may be shown as badge-verified (as of its last check)."""
         return self.is_verified and self.recipient_matches
+
+    def counts_at(self, now: datetime) -> bool:
+        """Whether its skills count at `now`: it counted at its last check and has not expired since."""
+        return self.counts and (self.valid_until is None or self.valid_until > now)
 
 
 class Endorsement(Base):

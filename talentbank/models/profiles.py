@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talentbank.db import Base, UTCDateTime, str_enum, utcnow
@@ -94,6 +95,10 @@ class Profile(Base):
         back_populates="profile", cascade="all, delete-orphan", order_by="Outcome.started_on.desc()"
     )
 
+    def skills_at(self, now: datetime) -> list[ProfileSkill]:
+        """The skills that count at `now`: a badge-verified one only while its credential is valid."""
+        return [entry for entry in self.skills if entry.is_current(now)]
+
 
 class ProfileSkill(Base):
     """One skill on a profile from one source; a skill can be both self-declared and badge-verified."""
@@ -111,6 +116,9 @@ class ProfileSkill(Base):
     years: Mapped[float | None]
     source: Mapped[SkillSource] = mapped_column(str_enum(SkillSource, 10), default=SkillSource.SELF)
     evidence_url: Mapped[str | None] = mapped_column(sa.String(500))  # the credential or outcome backing it
+    # A badge-verified skill's backing credential's validUntil: past it, readers no longer count the
+    # entry (without writing), and `talentbank refresh-credentials` removes it.
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     profile: Mapped[Profile] = relationship(back_populates="skills")
@@ -119,6 +127,17 @@ class ProfileSkill(Base):
     @property
     def is_verified(self) -> bool:
         return self.source is not SkillSource.SELF
+
+    @hybrid_method
+    def is_current(self, now: datetime) -> bool:
+        """Whether the entry counts at `now`: self-declared and project-verified always, badge-verified
+        until its credential's validUntil."""
+        return self.source is not SkillSource.BADGE or self.valid_until is None or self.valid_until > now
+
+    @is_current.inplace.expression
+    @classmethod
+    def _is_current_expression(cls, now: datetime) -> sa.ColumnElement[bool]:
+        return sa.or_(cls.source != SkillSource.BADGE, cls.valid_until.is_(None), cls.valid_until > now)
 
 
 class Outcome(Base):

@@ -236,7 +236,7 @@ def _supply_rows(session: Session, base_url: str) -> list[Row]:
         .join(Profile, Profile.id == ProfileSkill.profile_id)
         .join(User, User.id == Profile.user_id)
         .join(Municipality, Municipality.code == Profile.home_municipality_code)
-        .where(is_counted_for_aggregation())
+        .where(is_counted_for_aggregation(), ProfileSkill.is_current(utcnow()))
     )  # fmt: skip
     people: dict[tuple[int, str], dict[str, Any]] = {}
     for profile_id, skill_code, level, source, subprefecture_id in session.execute(statement):

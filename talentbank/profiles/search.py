@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from matching.text import terms
+from talentbank.db import utcnow
 from talentbank.models import (
     Municipality,
     Outcome,
@@ -103,7 +104,10 @@ def _filters(criteria: SearchCriteria) -> list[sa.ColumnElement[bool]]:
     conditions: list[sa.ColumnElement[bool]] = []
     for code, min_level in criteria.skills[:MAX_SKILL_FILTERS]:
         skill_match = sa.select(ProfileSkill.id).where(
-            ProfileSkill.profile_id == Profile.id, ProfileSkill.skill_code == code, ProfileSkill.level >= min_level
+            ProfileSkill.profile_id == Profile.id,
+            ProfileSkill.skill_code == code,
+            ProfileSkill.level >= min_level,
+            ProfileSkill.is_current(utcnow()),
         )
         if criteria.verified_only:
             skill_match = skill_match.where(ProfileSkill.source != SkillSource.SELF)
@@ -111,7 +115,11 @@ def _filters(criteria: SearchCriteria) -> list[sa.ColumnElement[bool]]:
     if criteria.verified_only and not criteria.skills:
         conditions.append(
             sa.select(ProfileSkill.id)
-            .where(ProfileSkill.profile_id == Profile.id, ProfileSkill.source != SkillSource.SELF)
+            .where(
+                ProfileSkill.profile_id == Profile.id,
+                ProfileSkill.source != SkillSource.SELF,
+                ProfileSkill.is_current(utcnow()),
+            )
             .exists()
         )
     if criteria.municipality_code:

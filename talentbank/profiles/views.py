@@ -111,7 +111,7 @@ def _json_ld(profile) -> Markup:
         "name": profile.display_name,
         "description": profile.headline or None,
         "url": url_for("profiles.show", public_id=profile.public_id, _external=True),
-        "knowsAbout": [s.skill.name_ja for s in profile.skills],
+        "knowsAbout": [s.skill.name_ja for s in profile.skills_at(utcnow())],
         "homeLocation": (
             {"@type": "Place", "name": profile.home_municipality.name_ja, "address": "北海道"}
             if profile.home_municipality
@@ -126,7 +126,7 @@ def _skill_rows(profile) -> list[dict]:
     """One row per skill: its best-backed entry first, so self-declared and verified read differently."""
     rows: dict[str, dict] = {}
     order = {"project": 0, "badge": 1, "self": 2}
-    for entry in sorted(profile.skills, key=lambda s: (order[s.source.value], -s.level)):
+    for entry in sorted(profile.skills_at(utcnow()), key=lambda s: (order[s.source.value], -s.level)):
         row = rows.setdefault(entry.skill_code, {"skill": entry.skill, "entries": []})
         row["entries"].append(entry)
     return sorted(rows.values(), key=lambda r: (order[r["entries"][0].source.value], -r["entries"][0].level))
