@@ -1,6 +1,6 @@
 """a badge-verified skill keeps its credential's validUntil; imported credentials keep theirs and when they were last checked
 
-Revision ID: 0013
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-02 19:10:00+00:00
 
@@ -24,7 +24,7 @@ from alembic import op
 
 from talentbank.db import UTCDateTime
 
-revision: str = '0013'
+revision: str = '0012'
 down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
