@@ -8,6 +8,7 @@ create-admin     create or promote a site administrator
 send-mail        deliver queued mail over SMTP (when TALENTBANK_SMTP_HOST is set)
 backup / restore SQLite backup API, or pg_dump -Fc / pg_restore for PostgreSQL
 opendata         regenerate the open data files (run it from a timer)
+refresh-credentials  re-verify imported badges, clean expired badge skills (run it daily from a timer)
 """
 
 from __future__ import annotations
@@ -111,6 +112,21 @@ def init_app(app: Flask) -> None:
         sent = send_pending(db.session, current_app.config)
         db.session.commit()
         click.echo(f"sent {sent}")
+
+    @app.cli.command("refresh-credentials")
+    def refresh_credentials_command() -> None:
+        """Re-verify imported credentials and withdraw expired or revoked badge-verified skills (run daily)."""
+        from talentbank.credentials.services import refresh_credentials
+        from talentbank.credentials.views import issuer_context
+
+        summary = refresh_credentials(db.session, issuer_context())
+        db.session.commit()
+        click.echo(
+            f"imported credentials: {summary.checked} checked, {summary.still_counting} still counting, "
+            f"{summary.stopped_counting} stopped counting, {summary.started_counting} started counting, "
+            f"{summary.unreachable} issuer unreachable (verdict kept)"
+        )
+        click.echo(f"profiles: {summary.profiles_refreshed} rechecked, {summary.profiles_changed} changed")
 
     @app.cli.command("backup")
     @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))

@@ -16,6 +16,7 @@ from talentbank.api.core import Model, Out, PageQuery, api_actor, bp, operation,
 from talentbank.api.credentials import VerifyResult, VerifyUpload, submitted_in_request, verify_result_out
 from talentbank.credentials import services
 from talentbank.credentials.views import issuer_context
+from talentbank.db import utcnow
 from talentbank.errors import Conflict, NotFound
 from talentbank.models import Profile
 from talentbank.profiles.services import own_profile
@@ -58,7 +59,7 @@ def _imported_fields(imported) -> dict[str, Any]:
         "issuer_name": imported.issuer_name,
         "verified": imported.is_verified,
         "recipient_matches": imported.recipient_matches,
-        "counts": imported.counts,
+        "counts": imported.counts_at(utcnow()),
         "failed_checks": list(imported.check_codes or []),
         "skills": [ImportedSkillOut(**s) for s in imported.skills or []],
         "imported_at": imported.imported_at,

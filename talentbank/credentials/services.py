@@ -919,13 +919,20 @@ def _text_of(value: Any, key: str = "name") -> str:
 
 
 def import_credential(
-    session: Session, actor: User, profile: Profile, submitted: dict[str, Any] | str, ctx: IssuerContext
+    session: Session,
+    actor: User,
+    profile: Profile,
+    submitted: dict[str, Any] | str,
+    ctx: IssuerContext,
+    *,
+    now: datetime | None = None,
 ) -> tuple[ImportedCredential, badges.VerificationResult]:
     """Add another issuer's credential to the actor's profile. It is verified first (including that it
     names the account's e-mail); only then do its aligned skills become badge-verified."""
     if profile.user_id != actor.id:
         raise NotFound()
-    result = verify_credential(session, submitted, ctx, expected_email=actor.email)
+    now = now or utcnow()
+    result = verify_credential(session, submitted, ctx, expected_email=actor.email, now=now)
     if result.credential is None:
         raise Invalid(str(_l("証明書として読み取れませんでした。")), {"credential": "unreadable"})
     document = result.credential
@@ -942,17 +949,107 @@ def import_credential(
         check_codes=[c.code for c in result.checks if not c.ok],
         skills=_aligned_skills(session, document),
         valid_until=_valid_until_of(document),
-        checked_at=utcnow(),
+        checked_at=now,
     )
     session.add(imported)
     session.flush()
-    refresh_badge_skills(session, profile)
+    refresh_badge_skills(session, profile, now=now)
     from talentbank.profiles.search import reindex_profile
 
     reindex_profile(session, profile)
     audit.record(session, actor, "credential.import", object_type="imported_credential", object_id=imported.public_id,
                  verified=imported.counts)  # fmt: skip
     return imported, result
+
+
+# Failed checks that say the issuer's site could not be reached rather than that the credential is
+# bad: a refresh keeps the last verdict (the document's own validUntil still applies) and tries again.
+UNREACHABLE_CODES = frozenset({"key_unresolved", "status_unknown"})
+
+
+@dataclass(frozen=True)
+class RefreshSummary:
+    """What `refresh_credentials` did: imported credentials checked, how their verdicts moved, and
+    the profiles whose badge-verified skills were recomputed (and how many of those changed)."""
+
+    checked: int = 0
+    still_counting: int = 0
+    stopped_counting: int = 0
+    started_counting: int = 0
+    unreachable: int = 0
+    profiles_refreshed: int = 0
+    profiles_changed: int = 0
+
+
+def _recheck(session: Session, imported: ImportedCredential, ctx: IssuerContext, now: datetime) -> bool:
+    """Verify a stored import again as at import; False (and the old verdict kept) if the issuer's
+    site could not be reached."""
+    result = verify_credential(session, imported.raw, ctx, expected_email=imported.profile.user.email, now=now)
+    failed = [c.code for c in result.checks if not c.ok]
+    if failed and set(failed) <= UNREACHABLE_CODES:
+        return False
+    imported.is_verified = all(c.ok for c in result.checks if c.check != "recipient")
+    imported.recipient_matches = result.code_of("recipient") == "recipient_matches"
+    imported.check_codes = failed
+    if result.credential is not None:
+        imported.valid_until = _valid_until_of(result.credential)
+    imported.checked_at = now
+    return True
+
+
+def refresh_credentials(session: Session, ctx: IssuerContext, *, now: datetime | None = None) -> RefreshSummary:
+    """Re-verify every imported credential (expiry, revocation, keys: the import's checks) and recompute
+    the badge-verified skills of each profile whose imports changed verdict or that still holds a
+    badge skill past its validUntil, so stored rows match what readers already count.
+
+    A system task (the `refresh-credentials` command), not done for a user: no actor.
+    """
+    from talentbank.profiles.search import reindex_profile
+
+    now = now or utcnow()
+    counts = dict.fromkeys(("checked", "still_counting", "stopped_counting", "started_counting", "unreachable"), 0)
+    touched: set[int] = set()
+    last_id = 0
+    while True:  # in pages, so a large table is not held in memory at once
+        page = session.scalars(
+            sa.select(ImportedCredential)
+            .where(ImportedCredential.id > last_id)
+            .options(selectinload(ImportedCredential.profile).selectinload(Profile.user))
+            .order_by(ImportedCredential.id)
+            .limit(200)
+        ).all()
+        if not page:
+            break
+        for imported in page:
+            last_id = imported.id
+            counted, until = imported.counts, imported.valid_until
+            if not _recheck(session, imported, ctx, now):
+                counts["unreachable"] += 1
+                continue
+            counts["checked"] += 1
+            if imported.counts and counted:
+                counts["still_counting"] += 1
+            elif counted:
+                counts["stopped_counting"] += 1
+            elif imported.counts:
+                counts["started_counting"] += 1
+            if (imported.counts, imported.valid_until) != (counted, until):
+                touched.add(imported.profile_id)
+        session.flush()
+    touched.update(
+        session.scalars(
+            sa.select(ProfileSkill.profile_id)
+            .where(ProfileSkill.source == SkillSource.BADGE, ProfileSkill.valid_until <= now)
+            .distinct()
+        )
+    )
+    changed = 0
+    for profile_id in sorted(touched):
+        profile = session.get(Profile, profile_id)
+        if profile is not None and refresh_badge_skills(session, profile, now=now):
+            reindex_profile(session, profile)
+            changed += 1
+    return RefreshSummary(**counts, profiles_refreshed=len(touched), profiles_changed=changed)
 
 
 def remove_imported(session: Session, actor: User, profile: Profile, public_id: str) -> None:

@@ -60,14 +60,17 @@ def _claims(entries: list[ProfileSkill]) -> dict[str, matching.SkillClaim]:
     return {code: matching.SkillClaim(e.level, e.source.value) for code, e in best.items()}
 
 
-def to_candidate(profile: Profile) -> matching.Candidate:
+def to_candidate(profile: Profile, *, now: datetime | None = None) -> matching.Candidate:
+    """The profile as the engine sees it at `now`. A badge-verified skill whose credential has expired
+    is left out altogether (not kept as self-declared: the person never declared it); a self-declared
+    entry for the same skill still counts as self-declared."""
     place = profile.home_municipality
     texts = [profile.headline, profile.bio] + [
         f"{o.title} {o.description}" for o in profile.outcomes if not o.is_hidden
     ]
     return matching.Candidate(
         id=profile.id,
-        skills=_claims(profile.skills),
+        skills=_claims(profile.skills_at(now or utcnow())),
         text=" ".join(t for t in texts if t),
         lat=place.office_lat if place else None,
         lng=place.office_lng if place else None,
@@ -123,6 +126,9 @@ class _Cached:
     count: int
     latest: datetime | None
     built_at: datetime
+    # The earliest validUntil still ahead among the indexed badge skills: once it passes, the
+    # profiles whose badges expired go into the delta (an expiry writes nothing that moves the stamp).
+    next_expiry: datetime | None = None
 
 
 _cache: dict[str, _Cached] = {}
@@ -139,13 +145,43 @@ def _vocabulary(session: Session) -> list[str]:
     return list(session.scalars(sa.select(Skill.code).order_by(Skill.position)))
 
 
-def _build(session: Session, count: int, latest: datetime | None) -> _Cached:
+def _next_expiry(session: Session, now: datetime) -> datetime | None:
+    return session.scalar(
+        sa.select(sa.func.min(ProfileSkill.valid_until)).where(
+            ProfileSkill.source == SkillSource.BADGE, ProfileSkill.valid_until > now
+        )
+    )
+
+
+def _build(session: Session, count: int, latest: datetime | None, now: datetime) -> _Cached:
     profiles = session.scalars(sa.select(Profile).options(*PROFILE_LOAD)).all()
-    index = matching.build_index([to_candidate(p) for p in profiles], _vocabulary(session))
-    return _Cached(index, count, latest, utcnow())
+    index = matching.build_index([to_candidate(p, now=now) for p in profiles], _vocabulary(session))
+    return _Cached(index, count, latest, now, _next_expiry(session, now))
 
 
-def _refresh(session: Session, cached: _Cached, count: int, latest: datetime | None) -> None:
+def _take_expired(session: Session, cached: _Cached, now: datetime) -> None:
+    """Re-read the profiles whose badge skills expired since the last look (their rows are unchanged)."""
+    if cached.next_expiry is None or cached.next_expiry > now:
+        return
+    expired = (
+        sa.select(ProfileSkill.profile_id)
+        .where(ProfileSkill.source == SkillSource.BADGE, ProfileSkill.valid_until >= cached.next_expiry,
+               ProfileSkill.valid_until <= now)
+    )  # fmt: skip
+    for profile in session.scalars(sa.select(Profile).where(Profile.id.in_(expired)).options(*PROFILE_LOAD)):
+        cached.index.upsert(to_candidate(profile, now=now))
+    cached.next_expiry = _next_expiry(session, now)
+
+
+def _upsert(cached: _Cached, profile: Profile, now: datetime) -> None:
+    cached.index.upsert(to_candidate(profile, now=now))
+    for entry in profile.skills:  # a badge claimed since the last look may be the next to expire
+        until = entry.valid_until
+        if entry.source is SkillSource.BADGE and until is not None and until > now:
+            cached.next_expiry = until if cached.next_expiry is None else min(cached.next_expiry, until)
+
+
+def _refresh(session: Session, cached: _Cached, count: int, latest: datetime | None, now: datetime) -> None:
     """Apply the profiles changed since the last look, and drop the deleted ones."""
     index = cached.index
     if cached.latest is not None:
@@ -153,7 +189,7 @@ def _refresh(session: Session, cached: _Cached, count: int, latest: datetime | N
             sa.select(Profile).where(Profile.updated_at >= cached.latest - OVERLAP).options(*PROFILE_LOAD)
         ).all()
         for profile in changed:
-            index.upsert(to_candidate(profile))
+            _upsert(cached, profile, now)
     if len(index) != count or cached.latest is None:
         stored = set(session.scalars(sa.select(Profile.id)))
         held = index.ids()
@@ -162,20 +198,21 @@ def _refresh(session: Session, cached: _Cached, count: int, latest: datetime | N
         missing = stored - held
         if missing:
             for profile in session.scalars(sa.select(Profile).where(Profile.id.in_(missing)).options(*PROFILE_LOAD)):
-                index.upsert(to_candidate(profile))
+                _upsert(cached, profile, now)
     cached.count, cached.latest = count, latest
 
 
-def _current_index(session: Session) -> matching.CandidateIndex:
-    """Every profile's candidate, as of now; call with ``_lock`` held."""
+def _current_index(session: Session, now: datetime | None = None) -> matching.CandidateIndex:
+    """Every profile's candidate, as of `now` (the wall clock by default); call with ``_lock`` held."""
     key = str(session.get_bind().url)
     count, latest = _stamp(session)
     cached = _cache.get(key)
-    now = utcnow()
+    now = now or utcnow()
     if cached is None or cached.index.delta_size > REBUILD_AFTER or now - cached.built_at > REBUILD_EVERY:
-        cached = _cache[key] = _build(session, count, latest)
+        cached = _cache[key] = _build(session, count, latest, now)
     elif (count, latest) != (cached.count, cached.latest) or (latest is not None and now - latest < OVERLAP):
-        _refresh(session, cached, count, latest)
+        _refresh(session, cached, count, latest, now)
+    _take_expired(session, cached, now)
     return cached.index
 
 
@@ -185,18 +222,20 @@ def forget() -> None:
         _cache.clear()
 
 
-def rank(session: Session, need: matching.Need, k: int, *, today: date, exclude: set[int]) -> list[matching.Match]:
+def rank(
+    session: Session, need: matching.Need, k: int, *, today: date, exclude: set[int], now: datetime | None = None
+) -> list[matching.Match]:
     """The engine's ranking of every profile for one need, on an index brought up to date first."""
     with _lock:
-        return matching.rank(need, _current_index(session), k, today=today, exclude=exclude)
+        return matching.rank(need, _current_index(session, now), k, today=today, exclude=exclude)
 
 
 def matches_for_project(
-    session: Session, project: Project, *, k: int = 20, today: date
+    session: Session, project: Project, *, k: int = 20, today: date, now: datetime | None = None
 ) -> list[tuple[Profile, matching.Match]]:
     """The best candidates for a project, with reasons; people already applied or invited are left out."""
     exclude = set(session.scalars(sa.select(Application.profile_id).where(Application.project_id == project.id)))
-    ranked = rank(session, to_need(project), k, today=today, exclude=exclude)
+    ranked = rank(session, to_need(project), k, today=today, exclude=exclude, now=now)
     profiles = {
         p.id: p
         for p in session.scalars(

@@ -469,8 +469,9 @@ def test_bulk_revoke(client, db, login, school):
     assert client.post(f"/achievements/{achievement_id}/revoke", data={"credential": [first]}).status_code == 302
 
 
-def _foreign_credential(email: str, *, skill_code="dssp2-36", level=3, tamper=False):
-    """A credential from another issuer (did:key), aligned to a DSS skill as our context allows."""
+def _foreign_credential(email: str, *, skill_code="dssp2-36", level=3, tamper=False, valid_from=None, valid_until=None):
+    """A credential from another issuer (did:key), aligned to a DSS skill as our context allows;
+    valid from a day ago (or `valid_from`) until `valid_until`, if given."""
     from datetime import UTC, datetime, timedelta
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -494,7 +495,8 @@ def _foreign_credential(email: str, *, skill_code="dssp2-36", level=3, tamper=Fa
                 ),
             ),
             recipient=badges.Recipient(email=email),
-            valid_from=datetime.now(UTC) - timedelta(days=1),
+            valid_from=valid_from or datetime.now(UTC) - timedelta(days=1),
+            valid_until=valid_until,
             id="urn:uuid:3a1f1a52-0b7e-4f2e-9d41-1f0f5c0a8e11",
         )
     )
