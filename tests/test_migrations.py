@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 
 import sqlalchemy as sa
 from alembic import command
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from talentbank.cli import alembic_config
 from talentbank.db import Base, make_engine
-from talentbank.models import Achievement, Credential, ProofFormat, StatusList
+from talentbank.models import Achievement, Credential, ImportedCredential, ProfileSkill, ProofFormat, StatusList
 from talentbank.reference.loader import load_reference_data
 from tests.factories import make_organisation
 
@@ -67,6 +68,89 @@ def test_downgrade_below_0011_writes_vc_jwt_documents_back(empty_database_url):
         with engine.connect() as connection:
             stored = connection.execute(sa.text("SELECT document FROM credentials")).scalar_one()
         assert (json.loads(stored) if isinstance(stored, str) else stored) == document
+        command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+def _jwt(payload: dict) -> str:
+    return ".".join(
+        base64.urlsafe_b64encode(part).rstrip(b"=").decode()
+        for part in (b'{"alg":"EdDSA"}', json.dumps(payload).encode(), b"signature")
+    )
+
+
+def test_0012_copies_each_badge_skills_validity_from_its_credential(empty_database_url):
+    """Badge rows stored before 0012 get their credential's validUntil (claimed: the credential row;
+    imported: the stored document's validUntil, or the JWT's exp), and imports get checked_at."""
+    from datetime import UTC, datetime
+
+    from talentbank.models import Profile, User
+
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0011")
+    engine = make_engine(empty_database_url)
+    claimed_until = datetime(2027, 3, 31, 12, tzinfo=UTC)
+    document_until = datetime(2027, 6, 1, tzinfo=UTC)
+    jwt_exp = datetime(2028, 1, 1, tzinfo=UTC)
+    imported_at = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    # The tables as 0011 left them: the models' columns without the ones 0012 adds.
+    skills = sa.table("profile_skills", *(sa.column(c.name, c.type) for c in ProfileSkill.__table__.c
+                                          if c.name != "valid_until"))  # fmt: skip
+    imports = sa.table("imported_credentials", *(sa.column(c.name, c.type) for c in ImportedCredential.__table__.c
+                                                 if c.name not in ("valid_until", "checked_at")))  # fmt: skip
+    with Session(engine) as session:
+        load_reference_data(session)
+        organisation = make_organisation(session, verified=True)
+        achievement = Achievement(organisation=organisation, name="a", description="d", criteria="c")
+        status_list = StatusList(organisation=organisation, encoded_list="u")
+        credential = Credential(achievement=achievement, status_list=status_list, status_index=1, jwt=_jwt({}),
+                                recipient_email="r@example.jp", recipient_name="r", proof_format=ProofFormat.JWT,
+                                valid_until=claimed_until)  # fmt: skip
+        session.add(credential)
+        user = session.scalars(sa.select(User)).first()
+        profile = Profile(user=user, display_name="r")
+        session.add(profile)
+        session.flush()
+        documents = {
+            1: json.dumps({"validUntil": "2027-06-01T00:00:00Z", "name": "JSON"}),
+            2: _jwt({"vc": {"name": "JWT"}, "exp": int(jwt_exp.timestamp())}),
+            3: json.dumps({"name": "no end"}),
+        }
+        public_ids = {}
+        for number, raw in documents.items():
+            public_ids[number] = uuid.uuid4()
+            session.execute(imports.insert().values(id=number, public_id=public_ids[number], profile_id=profile.id,
+                            raw=raw, achievement_name="x", issuer_name="y", is_verified=True, recipient_matches=True,
+                            check_codes=[], skills=[], imported_at=imported_at))  # fmt: skip
+        evidence = {
+            1: f"/credentials/{credential.public_id}",
+            2: f"/people/{profile.public_id}#imported-{public_ids[1]}",
+            3: f"/people/{profile.public_id}#imported-{public_ids[2]}",
+            4: f"/people/{profile.public_id}#imported-{public_ids[3]}",
+        }
+        codes = {1: "dssp2-35", 2: "dssp2-36", 3: "dssp2-52", 4: "dssp2-40"}
+        for number, url in evidence.items():
+            session.execute(skills.insert().values(id=number, profile_id=profile.id, skill_code=codes[number],
+                            level=2, source="badge", evidence_url=url, created_at=imported_at))  # fmt: skip
+        session.execute(skills.insert().values(id=5, profile_id=profile.id, skill_code="dssp2-06", level=1,
+                        source="self", evidence_url=None, created_at=imported_at))  # fmt: skip
+        session.commit()
+    try:
+        command.upgrade(config, "0012")
+        with Session(engine) as session:
+            rows = {row.id: row.valid_until for row in session.scalars(sa.select(ProfileSkill))}
+            assert rows == {1: claimed_until, 2: document_until, 3: jwt_exp, 4: None, 5: None}
+            stored = {
+                row.id: (row.valid_until, row.checked_at) for row in session.scalars(sa.select(ImportedCredential))
+            }
+            assert stored == {1: (document_until, imported_at), 2: (jwt_exp, imported_at), 3: (None, imported_at)}
+        command.downgrade(config, "0011")
+        columns = {c["name"] for c in sa.inspect(engine).get_columns("profile_skills")}
+        assert "valid_until" not in columns
+        assert {"valid_until", "checked_at"}.isdisjoint(
+            c["name"] for c in sa.inspect(engine).get_columns("imported_credentials")
+        )
         command.upgrade(config, "head")
     finally:
         engine.dispose()
