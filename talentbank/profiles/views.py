@@ -93,6 +93,7 @@ def search():
     return render_template(
         "profiles/search.html",
         results=results,
+        shown_skills={p.id: p.skills_at(utcnow())[:6] for p in results.profiles},  # an expired badge is not shown
         criteria=criteria,
         query_args=args,
         skill_groups=skill_choices(db.session, _locale()),

@@ -100,6 +100,8 @@ def test_a_badge_counts_as_verified_only_until_it_expires(app, client, db, login
     assert achievement.name in page
     assert ((SKILL, "badge") in api_skills(client, profile)) is counts
     assert found_verified(client) == (counts, counts)
+    listing = client.get("/people").get_data(as_text=True)
+    assert "学習者" in listing and ("chip-verified" in listing) is counts  # the result's skill chips
 
     candidate = ranking.to_candidate(profile)
     assert (SKILL in candidate.skills) is counts  # an expired badge skill is not counted at all
