@@ -139,7 +139,7 @@ def page_of(item: type[BaseModel], name: str) -> type[BaseModel]:
 
 def paginate(items: list[Any], query: PageQuery) -> dict[str, Any]:
     """One page of a list already in memory: for lists that are short by nature (an organisation's
-    members, one person's notifications). Lists that grow with the site page in SQL: `paginate_sql`."""
+    members, the skill taxonomy). Lists that grow with the site page in SQL: `paginate_sql`."""
     start = (query.page - 1) * query.per_page
     return {
         "items": items[start : start + query.per_page],
