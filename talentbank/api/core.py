@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from flask import Blueprint, current_app, g, request
@@ -138,6 +138,8 @@ def page_of(item: type[BaseModel], name: str) -> type[BaseModel]:
 
 
 def paginate(items: list[Any], query: PageQuery) -> dict[str, Any]:
+    """One page of a list already in memory: for lists that are short by nature (an organisation's
+    members, the skill taxonomy). Lists that grow with the site page in SQL: `paginate_sql`."""
     start = (query.page - 1) * query.per_page
     return {
         "items": items[start : start + query.per_page],
@@ -145,6 +147,25 @@ def paginate(items: list[Any], query: PageQuery) -> dict[str, Any]:
         "per_page": query.per_page,
         "total": len(items),
     }
+
+
+def paginate_sql(
+    query: PageQuery,
+    *,
+    fetch: Callable[[int, int], Iterable[Any]],
+    count: Callable[[], int],
+    convert: Callable[[Any], Any] = lambda item: item,
+) -> dict[str, Any]:
+    """One page read from the database: `fetch(limit, offset)` runs the LIMIT/OFFSET query of this page
+    only (its ORDER BY must be total, so pages neither repeat nor skip rows) and `count()` the total.
+
+    The page shape is `paginate`'s; per_page is capped by `PageQuery`, so no request reads more than
+    100 rows however long the list is.
+    """
+    total = count()
+    offset = (query.page - 1) * query.per_page
+    rows = fetch(query.per_page, offset) if offset < total else []
+    return {"items": [convert(row) for row in rows], "page": query.page, "per_page": query.per_page, "total": total}
 
 
 # ---- authentication ------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from talentbank.api.core import (
     operation,
     page_of,
     paginate,
+    paginate_sql,
     params,
 )
 from talentbank.credentials.views import issuer_context
@@ -49,8 +50,6 @@ from talentbank.projects.forms import NEED_ROWS, NeedInput, ProjectInput
 from talentbank.reference.services import skill_names, subprefectures_with_municipalities
 from talentbank.security import can, require
 
-# The browse page shows the newest 100; a program pages through at most this many.
-SEARCH_LIMIT = 1000
 # Text may hold any character but NUL, which PostgreSQL cannot store.
 TEXT = r"^[^\x00]*$"
 SKILL_CODE = r"^[a-z0-9-]{1,16}$"
@@ -208,7 +207,8 @@ def _subprefecture_id(slug: str | None) -> int | None:
 def list_projects():
     """Search public projects with the browse page's filters, newest first
 
-    The filters are those of /projects; at most the 1000 most recently updated matching projects are paged through.
+    The filters are those of /projects. Every matching project can be paged through (ties in the update
+    time are broken by a fixed internal order, so pages neither repeat nor skip a project).
     """
     query = params()
     criteria = services.ProjectCriteria(
@@ -220,8 +220,12 @@ def list_projects():
         internship_only=query.internship,
         open_only=query.open_only,
     )
-    found = services.search_projects(db.session, criteria, limit=SEARCH_LIMIT)
-    return paginate([ProjectOut(**project_out(project)) for project in found], query)
+    return paginate_sql(
+        query,
+        fetch=lambda limit, offset: services.search_projects(db.session, criteria, limit=limit, offset=offset),
+        count=lambda: services.count_projects(db.session, criteria),
+        convert=lambda project: ProjectOut(**project_out(project)),
+    )
 
 
 @bp.get("/projects/<project_id>")

@@ -442,7 +442,9 @@ def data_package(base_url: str, generated: dict[str, Generated]) -> dict[str, An
                 "path": dataset_urls(base_url, name)["csv"],
                 "format": "csv",
                 "mediatype": "text/csv",
-                "encoding": "utf-8-sig",
+                # The IANA name the Data Package spec asks for; the file starts with a byte order mark
+                # (for Excel), which UTF-8 readers such as Frictionless skip.
+                "encoding": "utf-8",
                 "generated_at": _iso(generated[name].generated_at) if name in generated else None,
                 "schema": table_schema(name),
             }

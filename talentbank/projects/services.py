@@ -245,8 +245,30 @@ class ProjectCriteria:
     open_only: bool = True
 
 
-def search_projects(session: Session, criteria: ProjectCriteria, *, limit: int = 100) -> list[Project]:
-    query = sa.select(Project).options(*PROJECT_LOAD).order_by(Project.updated_at.desc()).limit(limit)
+def search_projects(session: Session, criteria: ProjectCriteria, *, limit: int = 100, offset: int = 0) -> list[Project]:
+    """Public projects matching `criteria`, most recently updated first, `limit` of them from `offset`.
+
+    The id breaks ties between equal update times, so the order is total and paging by offset never
+    repeats or skips a project while nothing changes in between.
+    """
+    query = (
+        _matching(criteria)
+        .options(*PROJECT_LOAD)
+        .order_by(Project.updated_at.desc(), Project.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(session.scalars(query))
+
+
+def count_projects(session: Session, criteria: ProjectCriteria) -> int:
+    """How many public projects match `criteria` (what `search_projects` pages through)."""
+    matching = _matching(criteria).with_only_columns(Project.id).subquery()
+    return session.scalar(sa.select(sa.func.count()).select_from(matching)) or 0
+
+
+def _matching(criteria: ProjectCriteria) -> sa.Select:
+    query = sa.select(Project)
     statuses = (ProjectStatus.OPEN,) if criteria.open_only else PUBLIC_STATUSES
     query = query.where(Project.status.in_(statuses))
     if criteria.theme in {t.value for t in Theme}:
@@ -269,7 +291,7 @@ def search_projects(session: Session, criteria: ProjectCriteria, *, limit: int =
         query = query.where(Project.pay_kind == ProjectPay(criteria.pay_kind))
     if criteria.internship_only:
         query = query.where(Project.is_internship.is_(True))
-    return list(session.scalars(query))
+    return query
 
 
 def projects_of(session: Session, organisation: Organisation) -> list[Project]:

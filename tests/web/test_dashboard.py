@@ -193,6 +193,32 @@ def test_period_filter_excludes_old_projects(client, db):
     assert cell(page(client, period="3"), "ishikari", "projects") == "1"
 
 
+def test_period_combines_with_category_and_subprefecture_and_stays_selected(client, db, login, prefecture_staff):
+    make_people(db, 5)
+    make_people(db, 6, skill=OTHER_SKILL)
+    make_people(db, 5, municipality_code=HAKODATE)
+    organisation = make_organisation(db, verified=True)
+    make_project(db, organisation, created_at=utcnow() - timedelta(days=400), seats=4)
+    make_project(db, organisation, created_at=utcnow() - timedelta(days=10), seats=2)
+    make_project(db, organisation, needs=(OTHER_SKILL,), created_at=utcnow() - timedelta(days=10))
+    make_project(db, organisation, municipality_code=HAKODATE, created_at=utcnow() - timedelta(days=10))
+    skill_category = category_key(db, SKILL)
+    filters = {"category": skill_category, "subprefecture": "ishikari", "period": "3"}
+    html = page(client, **filters)
+    assert 'data-row="oshima"' not in html
+    assert (cell(html, "ishikari", "projects"), cell(html, "ishikari", "seats")) == ("1", "2")
+    assert cell(html, "ishikari", "people") == "5"  # supply is today's, whatever the period
+    assert cell(html, f"category-{skill_category}", "seats") == "2"
+    assert re.search(r'<option value="3"\s+selected>', html)
+    assert re.search(rf'<option value="{skill_category}"\s+selected>', html)
+    assert re.search(r'<option value="ishikari"\s+selected>', html)
+    everything = page(client, **{**filters, "period": "all"})
+    assert (cell(everything, "ishikari", "projects"), cell(everything, "ishikari", "seats")) == ("2", "6")
+    login(client, prefecture_staff)  # the staff view applies the same filters
+    staff = page(client, **filters)
+    assert (cell(staff, "ishikari", "projects"), cell(staff, "ishikari", "people")) == ("1", "5")
+
+
 def test_period_filter_uses_the_given_now(db):
     organisation = make_organisation(db, verified=True)
     make_project(db, organisation, created_at=datetime(2026, 1, 15, tzinfo=UTC))

@@ -195,7 +195,7 @@ def test_datapackage_describes_every_dataset(client, some_of_everything):
     assert [resource["name"] for resource in package["resources"]] == list(DATASETS)
     supply = next(r for r in package["resources"] if r["name"] == "supply")
     assert "5人未満" in supply["description"] and "fewer than 5" in supply["description"]
-    assert supply["encoding"] == "utf-8-sig" and supply["path"].endswith("/opendata/supply.csv")
+    assert supply["encoding"] == "utf-8" and supply["path"].endswith("/opendata/supply.csv")
     assert any("デジタルスキル標準" in source["title"] for source in package["sources"])
 
 
