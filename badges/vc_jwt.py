@@ -114,9 +114,10 @@ def jwt_signer(private_key: PrivateKey, *, kid: str) -> Callable[[dict[str, Any]
         warnings.warn(weak, jwt.InsecureKeyLengthWarning, stacklevel=2)
     header = json.dumps({"alg": algorithm, "kid": kid, "typ": "JWT"}, separators=(",", ":"), sort_keys=True)
     header_segment = _b64(header.encode())
+    reserved = frozenset((*CLAIM_NAMES, "vc"))
 
     def sign(credential: dict[str, Any]) -> str:
-        if any(name in credential for name in (*CLAIM_NAMES, "vc")):
+        if not reserved.isdisjoint(credential):
             raise ValueError("credential already carries JWT claim names")
         payload = _compact({**credential, **expected_claims(credential)})
         signing_input = header_segment + b"." + _b64(payload.encode())

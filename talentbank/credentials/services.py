@@ -512,45 +512,42 @@ def issue_credentials(
     build = _builder(achievement, organisation, ctx, now)
     sign = _signer(achievement, key, ctx, now)
     list_url = status_list_url(ctx.base_url, status_list)
-    valid_until = _valid_until(achievement, now)
+    id_prefix = f"{ctx.base_url}/credentials/"
+    # The columns every row shares, read once (and, being one object each, bound once by insert_rows).
+    shared = {
+        "achievement_id": achievement.id,
+        "proof_format": achievement.proof_format,
+        "status_list_id": status_list.id,
+        "issued_at": now,
+        "valid_until": _valid_until(achievement, now),
+    }
     rows: list[dict[str, Any]] = []
     results: list[IssuedCredential] = []
-    created: list[IssuedCredential] = []
+    created: list[tuple[IssuedCredential, str]] = []  # with its public id as text
     for award, idempotency_key in awards:
         if idempotency_key and idempotency_key in existing:
             results.append(existing[idempotency_key])
             continue
         index = next(indexes)
         public_id = uuid.uuid4()  # needed before the insert: it is part of the signed document
+        public_text = str(public_id)
         email = award.email.strip().lower()
+        name = award.name.strip()
         unsigned = build(
             badges.Recipient(email=email),
-            id=f"{ctx.base_url}/credentials/{public_id}",
+            id=id_prefix + public_text,
             evidence=_evidence(award),
             status=badges.StatusEntry(status_list_credential=list_url, status_list_index=index),
         )
         document, token = sign(unsigned)
-        rows.append(
-            {
-                "public_id": public_id,
-                "achievement_id": achievement.id,
-                "recipient_email": email,
-                "recipient_name": award.name.strip(),
-                "proof_format": achievement.proof_format,
-                "document": document,
-                "jwt": token,
-                "status_list_id": status_list.id,
-                "status_index": index,
-                "issued_at": now,
-                "valid_until": valid_until,
-                "idempotency_key": idempotency_key,
-            }
-        )
-        issued = IssuedCredential(public_id, email, rows[-1]["recipient_name"])
+        rows.append({**shared, "public_id": public_id, "recipient_email": email, "recipient_name": name,
+                     "document": document, "jwt": token, "status_index": index,
+                     "idempotency_key": idempotency_key})  # fmt: skip
+        issued = IssuedCredential(public_id, email, name)
         if idempotency_key:
             existing[idempotency_key] = issued
         results.append(issued)
-        created.append(issued)
+        created.append((issued, public_text))
     if rows:
         insert_rows(session, Credential.__table__, rows)
         _announce(session, actor, achievement, created, ctx)
@@ -597,25 +594,27 @@ class _MarkedCredential:
 
 
 def _announce(
-    session: Session, actor: User, achievement: Achievement, credentials: list[IssuedCredential], ctx: IssuerContext
+    session: Session,
+    actor: User,
+    achievement: Achievement,
+    credentials: list[tuple[IssuedCredential, str]],
+    ctx: IssuerContext,
 ) -> None:
     """Mail each recipient (in their language when they have an account, and in the app's notifications
-    too), and audit each award."""
-    emails = list({c.recipient_email for c in credentials})
+    too), and audit each award. `credentials` pairs each with its public id as text."""
+    emails = list({c.recipient_email for c, _ in credentials})
     locales: dict[str, str] = {}
     users: dict[str, int] = {}
     for start in range(0, len(emails), 500):
-        for email, locale, user_id in session.execute(
-            sa.select(User.email, User.locale, User.id).where(User.email.in_(emails[start : start + 500]))
-        ):
+        for email, locale, user_id in session.execute(_USERS_BY_EMAIL, {"emails": emails[start : start + 500]}):
             locales[email], users[email] = locale, user_id
     marker = uuid.uuid4()  # rendered once per locale with this id, then replaced by each credential's
+    marker_text = str(marker)
     queued = mail.queue_mails(
         session,
         template="credential_awarded",
         recipients=[
-            (c.recipient_email, locales.get(c.recipient_email, "ja"), {str(marker): str(c.public_id)})
-            for c in credentials
+            (c.recipient_email, locales.get(c.recipient_email, "ja"), {marker_text: text}) for c, text in credentials
         ],
         base_url=ctx.base_url,
         credential=_MarkedCredential(marker),
@@ -624,7 +623,12 @@ def _announce(
     )
     notifications.record_many(session, queued, users, ctx.base_url)
     audit.record_many(session, actor, "credential.issue", object_type="credential",
-                      object_ids=[c.public_id for c in credentials])  # fmt: skip
+                      object_ids=[text for _, text in credentials])  # fmt: skip
+
+
+_USERS_BY_EMAIL = sa.select(User.email, User.locale, User.id).where(
+    User.email.in_(sa.bindparam("emails", expanding=True))
+)
 
 
 def get_credential(session: Session, public_id: str) -> Credential:
