@@ -207,3 +207,17 @@ def test_a_thousand_row_csv_is_issued_within_a_minute_and_only_once(client, db, 
     assert client.post(url, data={"action": "issue", "rows": rows}).status_code == 302  # the no-script path
     assert db.scalar(sa.select(sa.func.count()).select_from(Credential)) == 1000
     print(f"\n1,000-row bulk award: {elapsed:.1f} s in {requests} slices of {SLICE}")
+
+
+def test_issuing_falls_back_to_reading_the_whole_status_list_when_probing_gives_up(
+    client, db, login, school, monkeypatch
+):
+    """A crowded list (probing says None) is read in full: the batch still gets distinct free indexes."""
+    setup_issuer(client, login, school)
+    achievement_id = create_achievement(client, school)
+    first = {award(client, achievement_id, f"p{n}@example.jp") for n in range(3)}
+    monkeypatch.setattr(badges, "probe_free_indexes", lambda *arguments, **options: None)
+    second = {award(client, achievement_id, f"q{n}@example.jp") for n in range(3)}
+    assert len(first | second) == 6
+    indexes = db.scalars(sa.select(Credential.status_index)).all()
+    assert len(indexes) == len(set(indexes)) == 6
