@@ -266,9 +266,6 @@ def build_credential(award: CredentialInput) -> dict[str, Any]:
 
 
 class BuildCredential(Protocol):
-    shared: tuple[Any, ...]
-    """The objects every document of this builder holds (issuer, achievement): read-only."""
-
     def __call__(
         self,
         recipient: Recipient,
@@ -335,8 +332,7 @@ def credential_builder(
                 checked_shapes.add(shape)
         return credential
 
-    build.shared = (issuer_json, achievement_json)  # type: ignore[attr-defined]
-    return build  # type: ignore[return-value]
+    return build
 
 
 def _input_shape(

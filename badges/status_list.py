@@ -11,6 +11,7 @@ import base64
 import binascii
 import gzip
 import secrets
+import struct
 import zlib
 from collections.abc import Callable, Collection
 from datetime import datetime
@@ -114,6 +115,52 @@ def allocate_indexes(
         if index not in used:
             chosen.append(index)
     return chosen
+
+
+def _random_below(bound: int, count: int) -> list[int]:
+    """``count`` uniform random integers in [0, bound) from one read of the system's CSPRNG (as
+    ``secrets.randbelow``, which reads it once per number): 32-bit words, those above the largest
+    multiple of ``bound`` dropped so that every value is equally likely."""
+    if not 0 < bound <= 1 << 32:
+        raise ValueError("bound out of range")
+    limit = (1 << 32) - (1 << 32) % bound
+    numbers: list[int] = []
+    while len(numbers) < count:
+        wanted = count - len(numbers)
+        words = struct.unpack(f"<{wanted}I", secrets.token_bytes(4 * wanted))
+        numbers += [word % bound for word in words if word < limit]
+    return numbers
+
+
+def probe_free_indexes(
+    taken_among: Callable[[list[int]], Collection[int]], count: int, *, size_bits: int = MIN_BITS, rounds: int = 16
+) -> list[int] | None:
+    """``count`` distinct random free indexes (as ``allocate_indexes(..., is_random=True)`` picks them),
+    asking ``taken_among(candidates)`` which of some candidates are in use instead of reading every
+    index in use: one question per round, each about the candidates still needed. Returns None when
+    that does not settle it within ``rounds`` or the list looks crowded (more than half of it known
+    taken or chosen); then read the list in full and use ``allocate_indexes``, which also tells when it
+    is full.
+    """
+    chosen: list[int] = []
+    known: set[int] = set()  # chosen or known taken
+    for _ in range(rounds):
+        need = count - len(chosen)
+        if need == 0:
+            return chosen
+        if 2 * (len(known) + need) > size_bits:
+            return None
+        candidates: list[int] = []
+        drawn: set[int] = set()
+        while len(candidates) < need:
+            for candidate in _random_below(size_bits, need - len(candidates)):
+                if candidate not in known and candidate not in drawn:
+                    drawn.add(candidate)
+                    candidates.append(candidate)
+        busy = set(taken_among(candidates))
+        known.update(drawn)
+        chosen += [candidate for candidate in candidates if candidate not in busy]
+    return chosen if len(chosen) == count else None
 
 
 def build_status_list_credential(

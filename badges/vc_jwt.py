@@ -20,7 +20,7 @@ import base64
 import binascii
 import json
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -89,18 +89,22 @@ def sign_jwt(credential: dict[str, Any], private_key: PrivateKey, *, kid: str) -
     return jwt_signer(private_key, kid=kid)(credential)
 
 
+# PyJWT's own encoding of a payload (json.dumps with these separators), made once.
+_compact = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def _b64(raw: bytes) -> bytes:
     return base64.urlsafe_b64encode(raw).rstrip(b"=")
 
 
-def jwt_signer(private_key: PrivateKey, *, kid: str, shared: Iterable[Any] = ()) -> Callable[[dict[str, Any]], str]:
+def jwt_signer(private_key: PrivateKey, *, kid: str) -> Callable[[dict[str, Any]], str]:
     """``sign_jwt`` with one key and kid for many credentials: the header is encoded once.
 
     The tokens are byte for byte those of ``jwt.encode(payload, key, algorithm, headers={"kid",
     "typ"})``: compact JSON (sorted header members, payload members in order, ASCII escapes),
-    base64url without padding, and PyJWT's own algorithm object for the signature. The objects in
-    ``shared`` (a builder's ``shared``: its issuer and achievement, the same in every document) are
-    encoded to JSON once; they must not change while the signer is in use.
+    base64url without padding, and PyJWT's own algorithm object for the signature. The payload is
+    one call of the C JSON encoder: encoding a bulk issue's shared issuer and achievement once and
+    splicing the text in cost more in Python than the C encoder spends on them.
     """
     algorithm = _algorithm_for(private_key)
     implementation = jwt.get_algorithm_by_name(algorithm)
@@ -110,41 +114,16 @@ def jwt_signer(private_key: PrivateKey, *, kid: str, shared: Iterable[Any] = ())
         warnings.warn(weak, jwt.InsecureKeyLengthWarning, stacklevel=2)
     header = json.dumps({"alg": algorithm, "kid": kid, "typ": "JWT"}, separators=(",", ":"), sort_keys=True)
     header_segment = _b64(header.encode())
-    encode = _SharedJson(shared).encode
+    reserved = frozenset((*CLAIM_NAMES, "vc"))
 
     def sign(credential: dict[str, Any]) -> str:
-        if any(name in credential for name in (*CLAIM_NAMES, "vc")):
+        if not reserved.isdisjoint(credential):
             raise ValueError("credential already carries JWT claim names")
-        payload = encode({**credential, **expected_claims(credential)})
+        payload = _compact({**credential, **expected_claims(credential)})
         signing_input = header_segment + b"." + _b64(payload.encode())
         return (signing_input + b"." + _b64(implementation.sign(signing_input, key))).decode("ascii")
 
     return sign
-
-
-_compact = json.JSONEncoder(separators=(",", ":")).encode
-
-
-class _SharedJson:
-    """``json.dumps(value, separators=(",", ":"))``, byte for byte, with the given objects' text
-    made once. JSON text is compositional: a member's text does not depend on where it sits."""
-
-    def __init__(self, shared: Iterable[Any]) -> None:
-        # id -> (the object, kept so its id stays its own; its text)
-        self._texts = {id(value): (value, _compact(value)) for value in shared}
-
-    def encode(self, value: dict[str, Any]) -> str:
-        if not self._texts:
-            return _compact(value)
-        return "{" + ",".join(f"{_compact(key)}:{self._member(item)}" for key, item in value.items()) + "}"
-
-    def _member(self, value: Any) -> str:
-        known = self._texts.get(id(value))
-        if known is not None and known[0] is value:
-            return known[1]
-        if isinstance(value, dict) and any(isinstance(item, dict) for item in value.values()):
-            return self.encode(value)  # an object holding shared ones (credentialSubject)
-        return _compact(value)
 
 
 def _b64decode_canonical(segment: str) -> bytes:

@@ -4,6 +4,11 @@ TALENTBANK_TEST_DATABASE_URL is set), the app, a test session, a client, and `lo
 Isolation: every test starts from the migrated schema with reference data loaded; the rows a test
 writes are deleted afterwards (reference tables are kept). Requests and the test session commit for
 real, so SQLite's BEGIN IMMEDIATE and PostgreSQL's transactions behave as in production.
+
+Every OpenBadgeCredential and EndorsementCredential a test leaves in the database (all that the app
+issued during it: credentials are never deleted but with their achievement) is validated against the
+bundled official OB 3.0 JSON Schema before the rows go (`issued_documents`): an invalid one fails
+that test.
 """
 
 from __future__ import annotations
@@ -19,17 +24,29 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from badges.schema import ACHIEVEMENT_SCHEMA, ENDORSEMENT_SCHEMA, schema_errors
+from badges.vc_jwt import credential_from_payload, read_payload_unverified
 from talentbank import create_app
 from talentbank import db as tb_db
 from talentbank.cli import upgrade_database
 from talentbank.config import resolve_database_url
 from talentbank.db import Base, make_engine
 from talentbank.extensions import limiter
+from talentbank.models import Credential, Endorsement
 from talentbank.projects import ranking
 from talentbank.reference.loader import load_reference_data
 from tests.factories import PASSWORD
 
 REFERENCE_TABLES = {"subprefectures", "municipalities", "skills", "tool_tags", "tool_tag_skills", "alembic_version"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "timed: a timed requirement (e.g. 1,000 rows in a minute); in CI, a few seconds")
+    config.addinivalue_line(
+        "markers",
+        "planted_credentials: the test writes placeholder credential rows itself (none issued by the app), "
+        "so `issued_documents` does not check them",
+    )
 
 
 def _reset_postgres(url: str) -> None:
@@ -137,6 +154,61 @@ def db(app: Flask) -> Iterator[Session]:
         _delete_test_rows(engine)
         ranking.forget()
         limiter.reset()
+
+
+class IssuedDocuments:
+    """Checks the credential documents in the database against the official OB 3.0 JSON Schemas:
+    each credential's Data Integrity JSON and its VC-JWT payload's credential (OpenBadgeCredential,
+    achievement credential schema), and each endorsement's EndorsementCredential (endorsement schema)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.checked = 0
+
+    def problems(self) -> list[str]:
+        """One line per invalid document: which row, which part, the schema's first complaints."""
+        found: list[str] = []
+        self.checked = 0
+        with self.engine.connect() as connection:
+            credentials = connection.execute(
+                sa.select(Credential.public_id, Credential.stored_document, Credential.jwt).order_by(Credential.id)
+            )
+            for public_id, document, token in credentials:
+                parts = []
+                if document is not None:
+                    parts.append(("Data Integrity JSON", document))
+                if token:
+                    parts.append(("VC-JWT payload", credential_from_payload(read_payload_unverified(token))))
+                if not parts:
+                    found.append(f"credential {public_id}: no document and no JWT")
+                for part, value in parts:
+                    self.checked += 1
+                    if errors := schema_errors(value, ACHIEVEMENT_SCHEMA):
+                        found.append(f"credential {public_id} ({part}): {'; '.join(errors[:3])}")
+            endorsements = connection.execute(
+                sa.select(Endorsement.public_id, Endorsement.document).order_by(Endorsement.id)
+            )
+            for public_id, document in endorsements:
+                self.checked += 1
+                if errors := schema_errors(document, ENDORSEMENT_SCHEMA):
+                    found.append(f"endorsement {public_id}: {'; '.join(errors[:3])}")
+        return found
+
+
+@pytest.fixture(autouse=True)
+def issued_documents(request: pytest.FixtureRequest) -> Iterator[IssuedDocuments | None]:
+    """For every test with the database: after it, every document it issued validates, or it fails.
+
+    It takes `db` itself, so it is finished (and checks) before `db` deletes the test's rows.
+    """
+    if "db" not in request.fixturenames or request.node.get_closest_marker("planted_credentials"):
+        yield None
+        return
+    request.getfixturevalue("db")
+    checker = IssuedDocuments(request.getfixturevalue("app").extensions["talentbank.engine"])
+    yield checker
+    if problems := checker.problems():
+        pytest.fail("issued documents fail the official OB 3.0 JSON Schema:\n" + "\n".join(problems), pytrace=False)
 
 
 @pytest.fixture

@@ -424,11 +424,11 @@ def _existing_by_key(session: Session, achievement: Achievement, keys: list[str]
     return found
 
 
-def _locked_status_list(session: Session, organisation: Organisation) -> tuple[StatusList, set[int]]:
-    """The organisation's status list, locked until the transaction ends, and its indexes in use.
+def _locked_status_list(session: Session, organisation: Organisation) -> StatusList:
+    """The organisation's status list, locked until the transaction ends.
 
     The lock (FOR NO KEY UPDATE on PostgreSQL; SQLite's writers queue anyway) makes concurrent
-    issuers to one list take turns, so the indexes read here stay free until this batch commits.
+    issuers to one list take turns, so the indexes found free under it stay free until this batch commits.
     """
     status_list = session.scalars(
         sa.select(StatusList)
@@ -439,8 +439,44 @@ def _locked_status_list(session: Session, organisation: Organisation) -> tuple[S
     ).first()
     if status_list is None:
         raise NotFound()
+    return status_list
+
+
+# Which of some candidate indexes a status list uses: one array parameter on PostgreSQL (500
+# separate parameters cost it more than reading a few thousand rows), an expanding IN elsewhere.
+_TAKEN_AMONG_ANY = sa.select(Credential.status_index).where(
+    Credential.status_list_id == sa.bindparam("status_list_id"),
+    Credential.status_index == sa.any_(sa.bindparam("candidates", type_=sa.ARRAY(sa.Integer))),
+)
+_TAKEN_AMONG_IN = sa.select(Credential.status_index).where(
+    Credential.status_list_id == sa.bindparam("status_list_id"),
+    Credential.status_index.in_(sa.bindparam("candidates", expanding=True)),
+)
+
+
+def _free_indexes(session: Session, status_list: StatusList, count: int) -> list[int]:
+    """`count` random free indexes of a locked status list (random for privacy, BSL §6.1).
+
+    Random candidates are looked up in the (status_list_id, status_index) unique index, so a batch
+    costs the same however many credentials the list holds; only a crowded list is read in full.
+    """
+    if count == 0:
+        return []
+
+    statement = _TAKEN_AMONG_ANY if session.get_bind().dialect.name == "postgresql" else _TAKEN_AMONG_IN
+
+    def taken_among(candidates: list[int]) -> set[int]:
+        found: set[int] = set()
+        for start in range(0, len(candidates), 500):
+            chunk = candidates[start : start + 500]
+            found.update(session.scalars(statement, {"status_list_id": status_list.id, "candidates": chunk}))
+        return found
+
+    chosen = badges.probe_free_indexes(taken_among, count, size_bits=status_list.size_bits)
+    if chosen is not None:
+        return chosen
     taken = set(session.scalars(sa.select(Credential.status_index).where(Credential.status_list_id == status_list.id)))
-    return status_list, taken
+    return badges.allocate_indexes(taken, count, size_bits=status_list.size_bits, is_random=True)
 
 
 def issue_credentials(
@@ -471,50 +507,47 @@ def issue_credentials(
             used.add(idempotency_key or "")
             needed += 1
     now = (now or utcnow()).replace(microsecond=0)
-    status_list, taken = _locked_status_list(session, organisation)
-    indexes = iter(badges.allocate_indexes(taken, needed, size_bits=status_list.size_bits, is_random=True))
+    status_list = _locked_status_list(session, organisation)
+    indexes = iter(_free_indexes(session, status_list, needed))
     build = _builder(achievement, organisation, ctx, now)
-    sign = _signer(achievement, key, ctx, now, shared=build.shared)
+    sign = _signer(achievement, key, ctx, now)
     list_url = status_list_url(ctx.base_url, status_list)
-    valid_until = _valid_until(achievement, now)
+    id_prefix = f"{ctx.base_url}/credentials/"
+    # The columns every row shares, read once (and, being one object each, bound once by insert_rows).
+    shared = {
+        "achievement_id": achievement.id,
+        "proof_format": achievement.proof_format,
+        "status_list_id": status_list.id,
+        "issued_at": now,
+        "valid_until": _valid_until(achievement, now),
+    }
     rows: list[dict[str, Any]] = []
     results: list[IssuedCredential] = []
-    created: list[IssuedCredential] = []
+    created: list[tuple[IssuedCredential, str]] = []  # with its public id as text
     for award, idempotency_key in awards:
         if idempotency_key and idempotency_key in existing:
             results.append(existing[idempotency_key])
             continue
         index = next(indexes)
         public_id = uuid.uuid4()  # needed before the insert: it is part of the signed document
+        public_text = str(public_id)
         email = award.email.strip().lower()
+        name = award.name.strip()
         unsigned = build(
             badges.Recipient(email=email),
-            id=f"{ctx.base_url}/credentials/{public_id}",
+            id=id_prefix + public_text,
             evidence=_evidence(award),
             status=badges.StatusEntry(status_list_credential=list_url, status_list_index=index),
         )
         document, token = sign(unsigned)
-        rows.append(
-            {
-                "public_id": public_id,
-                "achievement_id": achievement.id,
-                "recipient_email": email,
-                "recipient_name": award.name.strip(),
-                "proof_format": achievement.proof_format,
-                "document": document,
-                "jwt": token,
-                "status_list_id": status_list.id,
-                "status_index": index,
-                "issued_at": now,
-                "valid_until": valid_until,
-                "idempotency_key": idempotency_key,
-            }
-        )
-        issued = IssuedCredential(public_id, email, rows[-1]["recipient_name"])
+        rows.append({**shared, "public_id": public_id, "recipient_email": email, "recipient_name": name,
+                     "document": document, "jwt": token, "status_index": index,
+                     "idempotency_key": idempotency_key})  # fmt: skip
+        issued = IssuedCredential(public_id, email, name)
         if idempotency_key:
             existing[idempotency_key] = issued
         results.append(issued)
-        created.append(issued)
+        created.append((issued, public_text))
     if rows:
         insert_rows(session, Credential.__table__, rows)
         _announce(session, actor, achievement, created, ctx)
@@ -533,13 +566,13 @@ def _builder(achievement: Achievement, organisation: Organisation, ctx: IssuerCo
                                      valid_until=_valid_until(achievement, now), name=achievement.name)  # fmt: skip
 
 
-def _signer(achievement: Achievement, key: IssuerKey, ctx: IssuerContext, now: datetime, *, shared=()):
+def _signer(achievement: Achievement, key: IssuerKey, ctx: IssuerContext, now: datetime):
     """(unsigned) -> (signed document to store, or None; JWT, or None), in the achievement's proof format."""
     private_key = _private_key(key, ctx.fernet)
     method = f"{issuer_did(ctx.base_url, achievement.organisation)}#{key.public_key_multibase}"
     if achievement.proof_format is ProofFormat.JWT:
         # OB 3.0 §8.2.3: the JOSE kid dereferences to a JWK, so it names the key's JsonWebKey2020 entry.
-        sign_jwt = badges.jwt_signer(private_key, kid=f"{method}-jwk", shared=shared)
+        sign_jwt = badges.jwt_signer(private_key, kid=f"{method}-jwk")
         return lambda unsigned: (None, sign_jwt(unsigned))  # the JWT holds the document: not stored twice
     return lambda unsigned: (
         badges.sign_data_integrity(unsigned, private_key, verification_method=method, created=now),
@@ -561,25 +594,27 @@ class _MarkedCredential:
 
 
 def _announce(
-    session: Session, actor: User, achievement: Achievement, credentials: list[IssuedCredential], ctx: IssuerContext
+    session: Session,
+    actor: User,
+    achievement: Achievement,
+    credentials: list[tuple[IssuedCredential, str]],
+    ctx: IssuerContext,
 ) -> None:
     """Mail each recipient (in their language when they have an account, and in the app's notifications
-    too), and audit each award."""
-    emails = list({c.recipient_email for c in credentials})
+    too), and audit each award. `credentials` pairs each with its public id as text."""
+    emails = list({c.recipient_email for c, _ in credentials})
     locales: dict[str, str] = {}
     users: dict[str, int] = {}
     for start in range(0, len(emails), 500):
-        for email, locale, user_id in session.execute(
-            sa.select(User.email, User.locale, User.id).where(User.email.in_(emails[start : start + 500]))
-        ):
+        for email, locale, user_id in session.execute(_USERS_BY_EMAIL, {"emails": emails[start : start + 500]}):
             locales[email], users[email] = locale, user_id
     marker = uuid.uuid4()  # rendered once per locale with this id, then replaced by each credential's
+    marker_text = str(marker)
     queued = mail.queue_mails(
         session,
         template="credential_awarded",
         recipients=[
-            (c.recipient_email, locales.get(c.recipient_email, "ja"), {str(marker): str(c.public_id)})
-            for c in credentials
+            (c.recipient_email, locales.get(c.recipient_email, "ja"), {marker_text: text}) for c, text in credentials
         ],
         base_url=ctx.base_url,
         credential=_MarkedCredential(marker),
@@ -588,7 +623,12 @@ def _announce(
     )
     notifications.record_many(session, queued, users, ctx.base_url)
     audit.record_many(session, actor, "credential.issue", object_type="credential",
-                      object_ids=[c.public_id for c in credentials])  # fmt: skip
+                      object_ids=[text for _, text in credentials])  # fmt: skip
+
+
+_USERS_BY_EMAIL = sa.select(User.email, User.locale, User.id).where(
+    User.email.in_(sa.bindparam("emails", expanding=True))
+)
 
 
 def get_credential(session: Session, public_id: str) -> Credential:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 import badges
+from badges.model import parse_datetime
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
 from talentbank.credentials import bulk, images, services, uploads
@@ -558,12 +559,17 @@ def did_document(public_id: str):
 
 @bp.get("/status/<public_id>")
 def status_list(public_id: str):
+    """The signed list, public and cacheable for 60 s. It is deterministic (a list's bytes change only
+    when a bit does), so its ETag is its content's hash and Last-Modified its validFrom; conditional
+    requests get 304."""
     document = services.signed_status_list(db.session, public_id, issuer_context())
     response = jsonify(document)
     response.mimetype = "application/vc+ld+json"
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "public, max-age=60"
-    return response
+    response.last_modified = parse_datetime(document["validFrom"])
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 # ---- API ----------------------------------------------------------------------------------------------

@@ -37,6 +37,9 @@ BOM = b"\xef\xbb\xbf"
 DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"
 
+# The badge counts come from placeholder credential rows written here (`issue_credentials`), not issued by the app.
+pytestmark = pytest.mark.planted_credentials
+
 
 @pytest.fixture(autouse=True)
 def cache_dir(app) -> Path:

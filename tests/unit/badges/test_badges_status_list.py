@@ -29,6 +29,7 @@ from badges import (
     encode_bitstring,
     get_bit,
     new_bitstring,
+    probe_free_indexes,
     set_bit,
     set_status,
     sign_data_integrity,
@@ -103,6 +104,41 @@ def test_batch_index_allocation() -> None:
     assert sorted(allocate_indexes(range(131_070), 2, is_random=True)) == [131_070, 131_071]
     with pytest.raises(StatusListError):
         allocate_indexes(range(131_070), 3)
+
+
+def test_probing_finds_free_indexes_asking_only_about_candidates() -> None:
+    """`probe_free_indexes` asks about a batch's worth of candidates per round, never for every index in
+    use, and returns distinct free ones; a list it cannot settle quickly is left to `allocate_indexes`."""
+    taken = set(range(0, 131_072, 3))  # a third of the list in use
+    questions: list[list[int]] = []
+
+    def taken_among(candidates: list[int]) -> set[int]:
+        questions.append(candidates)
+        return taken & set(candidates)
+
+    picks = probe_free_indexes(taken_among, 500)
+    assert picks is not None and len(picks) == len(set(picks)) == 500 and not taken & set(picks)
+    assert len(questions[0]) == 500 and all(len(q) <= 500 for q in questions) and 1 < len(questions) <= 16
+    assert sum(len(q) for q in questions) < 2000  # about 500 / (2/3): the misses are asked again, nothing else
+    assert probe_free_indexes(lambda candidates: set(), 0) == []
+    # crowded (more than half of the list taken): no answer, so the caller reads the list in full
+    assert probe_free_indexes(lambda candidates: set(candidates), 10) is None
+    assert probe_free_indexes(lambda candidates: set(), 70_000) is None
+    # small lists: every value of the range is reachable and none outside it
+    small = probe_free_indexes(lambda candidates: set(), 4000, size_bits=8192)
+    assert small is not None and len(set(small)) == 4000 and max(small) < 8192
+
+
+def test_random_indexes_are_uniform_below_any_bound() -> None:
+    from collections import Counter
+
+    from badges.status_list import _random_below
+
+    counts = Counter(_random_below(3, 30_000))
+    assert set(counts) == {0, 1, 2} and all(9_000 < n < 11_000 for n in counts.values())
+    assert all(0 <= n < 131_072 for n in _random_below(131_072, 10_000))
+    with pytest.raises(ValueError):
+        _random_below(0, 1)
 
 
 def _entry(index: int) -> StatusEntry:

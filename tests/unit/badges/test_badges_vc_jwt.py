@@ -255,15 +255,15 @@ def test_other_algorithms_sign_what_pyjwt_verifies(key, algorithm) -> None:
     assert decoded == {**credential, **expected_claims(credential)}
 
 
-def test_a_signer_sharing_a_builders_objects_still_signs_pyjwts_bytes() -> None:
-    """A bulk signer encodes the builder's issuer and achievement once (`shared`); every token is
-    still exactly PyJWT's, across many documents, with or without evidence and status."""
+def test_a_bulk_signer_signs_pyjwts_bytes_for_a_builders_documents() -> None:
+    """A bulk signer (header encoded once) over a builder's documents, which share its issuer and
+    achievement objects: every token is exactly PyJWT's, with or without evidence and status."""
     from badges import EvidenceInput, Recipient, StatusEntry, credential_builder
 
     base = award(level=2)
     build = credential_builder(base.issuer, base.achievement, valid_from=base.valid_from, name=base.name)
     key = issuer_key()
-    sign = jwt_signer(key, kid=method_id(), shared=build.shared)
+    sign = jwt_signer(key, kid=method_id())
     for number in range(4):
         credential = build(
             Recipient(email=f"learner{number}@example.jp"),
