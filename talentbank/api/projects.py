@@ -253,7 +253,9 @@ class ProjectFields(Model):
         pattern=r"^[0-9]{6}$", description="a Hokkaido municipality (全国地方公共団体コード)"
     )
     work_mode: ProjectWorkMode = ProjectWorkMode.REMOTE
-    onsite_days_per_month: int | None = Field(None, ge=0, le=31, description="kept for hybrid work only")
+    onsite_days_per_month: int | None = Field(
+        None, ge=0, le=31, description="required (1 to 31) for hybrid work; dropped for remote and on-site work"
+    )
     hours_per_week: int = Field(ge=1, le=60)
     starts_on: date
     ends_on: date | None = Field(None, description="not before starts_on")

@@ -77,6 +77,9 @@ def _checked(session: Session, details: ProjectInput, today: date) -> dict[str, 
         errors["theme"] = str(_l("テーマを選んでください。"))
     if details.work_mode not in {m.value for m in ProjectWorkMode}:
         errors["work_mode"] = str(_l("働き方を選んでください。"))
+    if details.work_mode == ProjectWorkMode.HYBRID.value and not 1 <= (details.onsite_days_per_month or 0) <= 31:
+        message = _l("ハイブリッドの場合は、現地に来てほしい日数（月1〜31日）を入力してください。")
+        errors["onsite_days_per_month"] = str(message)
     if details.pay_kind not in {p.value for p in ProjectPay}:
         errors["pay_kind"] = str(_l("報酬の種類を選んでください。"))
     pay_yen = details.pay_yen or 0

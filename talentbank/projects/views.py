@@ -16,6 +16,7 @@ from talentbank.profiles.services import get_profile, own_profile
 from talentbank.projects import allocation, ranking, reasons, services
 from talentbank.projects.forms import (
     APPLICATION_LABELS,
+    GUIDES,
     METHOD_LABELS,
     NEED_ROWS,
     PAY_LABELS,
@@ -147,7 +148,7 @@ def _need_rows(project=None) -> list[dict]:
 def _render_form(form, organisation, project=None, status=200, need_error=None):
     return render_template(
         "projects/form.html", form=form, organisation=organisation, project=project, need_rows=_need_rows(project),
-        skill_groups=skill_choices(db.session, str(get_locale())), need_error=need_error,
+        skill_groups=skill_choices(db.session, str(get_locale())), need_error=need_error, guides=GUIDES,
     ), status  # fmt: skip
 
 

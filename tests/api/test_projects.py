@@ -180,6 +180,8 @@ def test_search_filters_remote_internships_and_pages(client, db, staff, town):
         ({"title": "   "}, "title"),
         ({"hours_per_week": 61}, "hours_per_week"),
         ({"seats": 0}, "seats"),
+        ({"onsite_days_per_month": None}, "onsite_days_per_month"),  # hybrid work says how many days on site
+        ({"onsite_days_per_month": 0}, "onsite_days_per_month"),
         ({"theme": "space"}, "theme"),
         ({"starts_on": "next week"}, "starts_on"),
         ({"status": "open"}, "status"),  # no mass assignment
@@ -278,6 +280,7 @@ def test_partial_update(client, db, make_token, staff, town):
         {"title": None},
         {"needs": []},
         {"pay_yen": -1},
+        {"onsite_days_per_month": None},  # the project is hybrid
         {"organisation_id": str(make_organisation(db).public_id)},
     ):
         refused = client.patch(url, json=bad, headers=staff)
@@ -285,7 +288,7 @@ def test_partial_update(client, db, make_token, staff, town):
     db.expire_all()
     project = db.scalar(sa.select(Project))
     assert project.title == "除雪の問い合わせをLINEでも" and project.ends_on is None
-    assert project.organisation_id == town.id
+    assert project.organisation_id == town.id and project.onsite_days_per_month == 2
 
     outsider = bearer(make_token(make_organisation(db, verified=True).memberships[0].user))
     assert client.patch(url, json={"title": "乗っ取り"}, headers=outsider).status_code == 404  # a draft

@@ -91,6 +91,8 @@ def test_post_publish_and_browse(client, db, login, make_client, town):
         ({"municipality_code": "999999"}, "北海道の市町村"),
         ({"need_level_0": "7"}, "レベル（1〜4）"),
         ({"title": ""}, "入力してください"),
+        ({"onsite_days_per_month": ""}, "現地に来てほしい日数（月1〜31日）を入力"),
+        ({"onsite_days_per_month": "0"}, "現地に来てほしい日数（月1〜31日）を入力"),
     ],
 )
 def test_bad_projects_are_refused_and_nothing_saved(client, db, login, town, change, field_message):
@@ -99,6 +101,31 @@ def test_bad_projects_are_refused_and_nothing_saved(client, db, login, town, cha
     assert response.status_code == 422
     assert field_message in response.get_data(as_text=True)
     assert project_count(db) == 0
+
+
+def test_the_guided_form_gives_a_hint_and_an_example_for_every_field(client, db, login, town):
+    login(client, town.memberships[0].user)
+    page = client.get(f"/orgs/{town.public_id}/projects/new").get_data(as_text=True)
+    for name in ("title", "problem", "expected_outcome", "work_mode", "onsite_days_per_month", "hours_per_week",
+                 "pay_kind", "pay_yen", "seats", "deadline"):  # fmt: skip
+        assert f'id="{name}-hint"' in page and f'id="{name}-example"' in page, name
+        assert f'aria-describedby="{name}-hint {name}-example"' in page, name
+    assert 'id="needs-hint"' in page and 'id="needs-example"' in page
+    assert "誰が、いつ、どれくらい困っているかを数字で" in page
+    assert "建設課の職員2人が半日以上対応に追われている" in page  # an example of a problem
+    client.post("/locale", data={"locale": "en"})
+    english = client.get(f"/orgs/{town.public_id}/projects/new").get_data(as_text=True)
+    assert "Example" in english and "who is struggling, when and how much" in english
+
+
+def test_hybrid_without_onsite_days_is_refused_and_remote_drops_them(client, db, login, town):
+    login(client, town.memberships[0].user)
+    response = client.post(f"/orgs/{town.public_id}/projects/new", data={**PROJECT, "onsite_days_per_month": ""})
+    assert response.status_code == 422
+    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+    assert project_count(db) == 0
+    post_project(client, town, work_mode="remote", onsite_days_per_month="")
+    assert db.scalar(sa.select(Project)).onsite_days_per_month is None
 
 
 def test_non_member_cannot_post_and_unverified_cannot_publish(client, db, login, make_client, town):
