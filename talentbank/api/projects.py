@@ -112,6 +112,7 @@ class ProjectOut(Out):
     seats: int
     deadline: date | None
     is_internship: bool
+    is_students_only: bool = Field(description="an internship only students may apply to, be invited or be placed on")
     eligibility: str
     needs: list[ProjectNeedOut]
     created_at: datetime
@@ -159,6 +160,7 @@ def project_out(project: Project) -> dict[str, Any]:
         "seats": project.seats,
         "deadline": project.deadline,
         "is_internship": project.is_internship,
+        "is_students_only": project.is_students_only,
         "eligibility": project.eligibility,
         "needs": [
             ProjectNeedOut(
@@ -191,6 +193,9 @@ class ProjectQuery(PageQuery):
     skill: str | None = Field(None, pattern=SKILL_CODE, description="only projects that need this DSS skill")
     pay_kind: ProjectPay | None = None
     internship: bool = Field(False, description="only internships")
+    students_only: bool | None = Field(
+        None, description="true: only students-only internships; false: only projects open to everyone"
+    )
     open_only: bool = Field(True, description="only projects open for applications (false: every public status)")
 
 
@@ -219,6 +224,7 @@ def list_projects():
         pay_kind=query.pay_kind.value if query.pay_kind else None,
         internship_only=query.internship,
         open_only=query.open_only,
+        students_only=query.students_only,
     )
     found = services.search_projects(db.session, criteria, limit=SEARCH_LIMIT)
     return paginate([ProjectOut(**project_out(project)) for project in found], query)
@@ -267,6 +273,11 @@ class ProjectFields(Model):
     seats: int = Field(1, ge=1, le=50)
     deadline: date | None = Field(None, description="application deadline: today or later, not after starts_on")
     is_internship: bool = False
+    is_students_only: bool = Field(
+        False,
+        description="only students may apply, be invited or be placed (internships only: pay_kind internship "
+        "or is_internship)",
+    )
     eligibility: str = Field("", max_length=300, pattern=TEXT, description="who may apply")
     needs: list[ProjectNeedIn] = Field(
         min_length=1, max_length=NEED_ROWS, description="the skills asked for, no repeats"

@@ -91,6 +91,8 @@ class Project(Base):
     seats: Mapped[int] = mapped_column(default=1)
     deadline: Mapped[date | None]
     is_internship: Mapped[bool] = mapped_column(default=False)
+    # An internship only students may apply to, be invited to or be placed on (Profile.is_student).
+    is_students_only: Mapped[bool] = mapped_column(default=False)
     eligibility: Mapped[str] = mapped_column(sa.String(300), default="")
     status: Mapped[ProjectStatus] = mapped_column(str_enum(ProjectStatus, 12), default=ProjectStatus.DRAFT, index=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

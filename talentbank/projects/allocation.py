@@ -1,8 +1,8 @@
 """Cohort allocation rounds for internship programmes (#5).
 
 A prefecture or school organisation chooses a set of open internship projects. For each project the
-matching engine ranks the people who fit (visible, open to offers), which is the project's preference
-list. A person's preference list is the round's projects they appear for: the ones they applied to
+matching engine ranks the people who fit (visible, open to offers, and students only for a students-only
+internship), which is the project's preference list. A person's preference list is the round's projects they appear for: the ones they applied to
 first (their own choice), then the others by match score. `matching.allocate` turns both lists and the
 seats into a proposal — a stable matching (students proposing) or the largest total score — which staff
 review and can recompute with the other method. Publishing sends each placed person an invitation from
@@ -160,7 +160,8 @@ def propose(session: Session, allocation_round: AllocationRound, *, today: date)
     project_prefs: dict[int, list[int]] = {}
     for project in projects:
         exclude = {profile_id for profile_id, project_id in closed if project_id == project.id}
-        ranked = ranking.rank(session, ranking.to_need(project), CANDIDATES_PER_PROJECT, today=today, exclude=exclude)
+        ranked = ranking.rank(session, ranking.to_need(project), CANDIDATES_PER_PROJECT, today=today, exclude=exclude,
+                              students_only=project.is_students_only)  # fmt: skip
         project_prefs[project.id] = [m.candidate_id for m in ranked]
         scores.update({(m.candidate_id, project.id): m.score for m in ranked})
     profiles = _visible_profiles(session, {profile_id for profile_id, _project in scores})

@@ -152,6 +152,7 @@ class ProjectInput:
     is_internship: bool
     eligibility: str
     needs: tuple[NeedInput, ...]
+    is_students_only: bool = False
 
 
 class ProjectForm(BaseForm):
@@ -178,6 +179,7 @@ class ProjectForm(BaseForm):
     )
     deadline = DateField(_l("応募締切（任意）"), validators=[Optional()])
     is_internship = BooleanField(_l("インターンシップ（学生向け）"))
+    is_students_only = BooleanField(_l("学生限定（プロフィールで学生と登録した人だけが応募できます）"))
     eligibility = StringField(_l("応募できる人（任意）"), validators=[Optional(), Length(max=300)])
 
     def to_input(self) -> ProjectInput:
@@ -200,7 +202,7 @@ class ProjectForm(BaseForm):
             starts_on=self.starts_on.data, ends_on=self.ends_on.data, pay_kind=self.pay_kind.data,
             pay_yen=self.pay_yen.data, travel_covered=self.travel_covered.data, seats=self.seats.data,
             deadline=self.deadline.data, is_internship=self.is_internship.data, eligibility=self.eligibility.data or "",
-            needs=tuple(needs),
+            needs=tuple(needs), is_students_only=self.is_students_only.data,
         )  # fmt: skip
 
 

@@ -93,6 +93,9 @@ def _checked(session: Session, details: ProjectInput, today: date) -> dict[str, 
         errors["deadline"] = str(_l("応募締切は今日以降にしてください。"))
     if details.deadline and details.starts_on and details.deadline > details.starts_on:
         errors["deadline"] = str(_l("応募締切は開始日までにしてください。"))
+    is_internship = bool(details.is_internship) or details.pay_kind == ProjectPay.INTERNSHIP.value
+    if details.is_students_only and not is_internship:
+        errors["is_students_only"] = str(_l("学生限定にできるのはインターンシップだけです。"))
     if not details.needs:
         errors["needs"] = str(_l("必要なスキルを1つ以上選んでください。"))
     codes = [need.skill_code for need in details.needs]
@@ -120,7 +123,8 @@ def _checked(session: Session, details: ProjectInput, today: date) -> dict[str, 
         "travel_covered": bool(details.travel_covered),
         "seats": details.seats or 1,
         "deadline": details.deadline,
-        "is_internship": bool(details.is_internship) or details.pay_kind == ProjectPay.INTERNSHIP.value,
+        "is_internship": is_internship,
+        "is_students_only": bool(details.is_students_only),
         "eligibility": (details.eligibility or "").strip(),
     }
 
@@ -246,6 +250,7 @@ class ProjectCriteria:
     pay_kind: str | None = None
     internship_only: bool = False
     open_only: bool = True
+    students_only: bool | None = None  # True: only students-only internships; False: only those open to all
 
 
 def search_projects(session: Session, criteria: ProjectCriteria, *, limit: int = 100) -> list[Project]:
@@ -272,6 +277,8 @@ def search_projects(session: Session, criteria: ProjectCriteria, *, limit: int =
         query = query.where(Project.pay_kind == ProjectPay(criteria.pay_kind))
     if criteria.internship_only:
         query = query.where(Project.is_internship.is_(True))
+    if criteria.students_only is not None:
+        query = query.where(Project.is_students_only.is_(criteria.students_only))
     return list(session.scalars(query))
 
 
@@ -321,6 +328,11 @@ def _release_contact(session: Session, application: Application, reason: str) ->
     )
 
 
+def is_eligible(project: Project, profile: Profile) -> bool:
+    """Whether the person may take part: a students-only internship admits only people who say they are students."""
+    return not project.is_students_only or profile.is_student
+
+
 def _open_for_applications(project: Project, today: date) -> bool:
     return project.status is ProjectStatus.OPEN and (project.deadline is None or project.deadline >= today)
 
@@ -336,6 +348,10 @@ def apply(
         raise Conflict(str(_l("このプロジェクトは今は応募を受け付けていません。")))
     if can(actor, "post_project", project.organisation):
         raise Conflict(str(_l("自分の組織のプロジェクトには応募できません。")))
+    if not is_eligible(project, profile):
+        raise PermissionDenied(
+            str(_l("このインターンシップは学生限定です。プロフィールで学生であることを登録すると応募できます。"))
+        )
     if _existing_application(session, project, profile) is not None:
         raise Conflict(str(_l("このプロジェクトにはすでに応募または招待があります。")))
     application = Application(project=project, profile=profile, direction=Direction.APPLIED,
@@ -357,6 +373,8 @@ def invite(
         raise Conflict(str(_l("このプロジェクトでは今は招待できません。")))
     if not can(actor, "view", profile) or not profile.open_to_offers:
         raise NotFound()
+    if not is_eligible(project, profile):
+        raise Conflict(str(_l("この人は学生として登録していないため、学生限定のインターンシップには招待できません。")))
     if _existing_application(session, project, profile) is not None:
         raise Conflict(str(_l("この人にはすでに応募または招待があります。")))
     return _send_invitation(session, actor, project, profile, message, base_url=base_url)

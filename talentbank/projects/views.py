@@ -76,6 +76,7 @@ def index():
         pay_kind=request.args.get("pay") or None,
         internship_only=request.args.get("internship") == "1",
         open_only=request.args.get("all") != "1",
+        students_only={"1": True, "0": False}.get(request.args.get("students", "")),
     )
     return render_template(
         "projects/index.html",
@@ -105,8 +106,9 @@ def show(public_id: str):
         applications=applications,
         contacts={a.id: services.contact_for(db.session, actor, a) for a in applications},
         transitions=sorted(services.TRANSITIONS[project.status], key=list(ProjectStatus).index) if is_member else [],
-        can_apply=profile is not None and not is_member and mine is None
+        can_apply=profile is not None and not is_member and mine is None and services.is_eligible(project, profile)
         and project.status is ProjectStatus.OPEN and (project.deadline is None or project.deadline >= _today()),
+        needs_student=project.is_students_only and profile is not None and not profile.is_student and not is_member,
         can_answer=project.status in services.ANSWER_STATUSES,
         can_complete=project.status in services.COMPLETE_STATUSES,
         message_form=MessageForm(formdata=None),
