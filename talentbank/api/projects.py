@@ -388,6 +388,9 @@ class ApplicationOut(Out):
     message: str
     created_at: datetime
     responded_at: datetime | None
+    preference_rank: int | None = Field(
+        description="the applicant's own order among their pending internship applications (1 = first choice)"
+    )
     contact: ApplicantContactOut | None = Field(
         description="the person's contact details: for members of the posting organisation, and only while "
         "released (the person applied, or accepted the invitation, and nobody withdrew)"
@@ -412,6 +415,7 @@ def application_out(application: Application, contact: dict[str, str] | None) ->
         message=application.message,
         created_at=application.created_at,
         responded_at=application.responded_at,
+        preference_rank=application.preference_rank,
         contact=ApplicantContactOut(**contact) if contact else None,
     )
 
@@ -469,6 +473,25 @@ def list_my_applications():
     profile = own_profile(db.session, api_actor())
     found = services.applications_of_person(db.session, profile) if profile else []
     return paginate([application_out(a, None) for a in found], params())
+
+
+class PreferencesIn(Model):
+    applications: list[uuid.UUID] = Field(
+        max_length=services.MAX_PREFERENCES,
+        description="your pending internship applications, first choice first; the ones left out lose their rank",
+    )
+
+
+class PreferenceList(Out):
+    items: list[ApplicationOut] = Field(description="the ranked applications, first choice first")
+
+
+@bp.put("/me/internship-preferences")
+@operation(tag="applications", scope="write", json=PreferencesIn, ok=PreferenceList)
+def put_internship_preferences():
+    """Put your pending internship applications in your order of preference (allocation rounds follow it)"""
+    ordered = services.set_preferences(db.session, api_actor(), [str(i) for i in body().applications])
+    return PreferenceList(items=[application_out(a, None) for a in ordered])
 
 
 @bp.post("/applications/<application_id>/accept")

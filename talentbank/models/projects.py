@@ -147,6 +147,9 @@ class Application(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outcomes.id", ondelete="SET NULL"))
+    # The applicant's own order among their pending internship applications (1 = first choice; None = not
+    # ranked); allocation rounds follow it.
+    preference_rank: Mapped[int | None]
 
     project: Mapped[Project] = relationship(back_populates="applications")
     profile: Mapped[Profile] = relationship()

@@ -516,6 +516,53 @@ def applications_of_person(session: Session, profile: Profile) -> list[Applicati
     )
 
 
+MAX_PREFERENCES = 50
+
+
+def rankable_applications(session: Session, profile: Profile) -> list[Application]:
+    """The person's pending applications to internships, which they may put in their order of preference:
+    ranked ones first in that order, then the others, oldest first."""
+    found = session.scalars(
+        sa.select(Application)
+        .join(Project, Project.id == Application.project_id)
+        .where(
+            Application.profile_id == profile.id,
+            Application.direction == Direction.APPLIED,
+            Application.status == ApplicationStatus.PENDING,
+            Project.is_internship.is_(True),
+            Project.status.in_(ANSWER_STATUSES),
+        )
+        .options(selectinload(Application.project).selectinload(Project.organisation))
+        .order_by(Application.id)
+    )
+    return sorted(found, key=lambda a: (a.preference_rank is None, a.preference_rank or 0))
+
+
+def set_preferences(session: Session, actor: User, application_ids: list[str]) -> list[Application]:
+    """The person's order of preference among their pending internship applications, best first.
+
+    Listed applications get ranks 1, 2, …; the person's other ones lose theirs. Every id must be one of
+    `rankable_applications` (someone else's, an answered one or a repeat is refused, nothing changes)."""
+    profile = session.scalar(sa.select(Profile).where(Profile.user_id == actor.id))
+    if profile is None:
+        raise Invalid(str(_l("希望順位を決めるには、先にプロフィールを作成してください。")))
+    rankable = {str(a.public_id): a for a in rankable_applications(session, profile)}
+    wanted = [str(i).lower() for i in application_ids]
+    if len(wanted) > MAX_PREFERENCES or len(set(wanted)) != len(wanted):
+        raise Invalid.on("applications", _l("同じ応募が2回選ばれています。"))
+    if any(i not in rankable for i in wanted):
+        raise Invalid.on("applications", _l("返事待ちのインターンシップへの、あなたの応募だけを並べてください。"))
+    for application in rankable.values():
+        application.preference_rank = None
+    ordered = [rankable[i] for i in wanted]
+    for rank, application in enumerate(ordered, start=1):
+        application.preference_rank = rank
+    session.flush()
+    audit.record(session, actor, "application.preferences", object_type="profile", object_id=profile.public_id,
+                 ranked=len(ordered))  # fmt: skip
+    return ordered
+
+
 def releases_of(session: Session, profile: Profile) -> list[ContactRelease]:
     return list(
         session.scalars(

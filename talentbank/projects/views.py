@@ -304,6 +304,49 @@ def withdraw(application_id: str):
     return _answer(application_id, "withdraw")
 
 
+# ---- the applicant's order of preference (allocation rounds follow it) --------------------------------
+
+
+def _render_preferences(profile, error=None, status=200, chosen=None):
+    applications = services.rankable_applications(db.session, profile) if profile else []
+    ranks = chosen if chosen is not None else {str(a.public_id): str(a.preference_rank or "") for a in applications}
+    return render_template("projects/preferences.html", applications=applications, ranks=ranks, error=error,
+                           has_profile=profile is not None, form=ConfirmForm()), status  # fmt: skip
+
+
+@bp.get("/me/internship-preferences")
+@login_required
+def preferences():
+    return _render_preferences(own_profile(db.session, current_actor()))
+
+
+@bp.post("/me/internship-preferences")
+@login_required
+def save_preferences():
+    profile = own_profile(db.session, current_actor())
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("projects.preferences"))
+    chosen = {
+        key.removeprefix("rank_"): value.strip() for key, value in request.form.items() if key.startswith("rank_")
+    }
+    ranked: list[tuple[int, str]] = []
+    for application_id, value in chosen.items():
+        if value:
+            if not value.isdigit() or not 1 <= int(value) <= services.MAX_PREFERENCES:
+                return _render_preferences(profile, _("順位は一覧から選んでください。"), 422, chosen)
+            ranked.append((int(value), application_id))
+    if len({rank for rank, _id in ranked}) != len(ranked):
+        return _render_preferences(profile, _("同じ順位が2つあります。順位はひとつずつ選んでください。"), 422, chosen)
+    try:
+        services.set_preferences(db.session, current_actor(), [i for _rank, i in sorted(ranked)])
+    except Invalid as error:
+        db.session.rollback()
+        return _render_preferences(profile, error.message, 422, chosen)
+    db.session.commit()
+    flash(_("希望順位を保存しました。インターンシップの配属では、この順に希望が考えられます。"), "success")
+    return redirect(url_for("projects.preferences"))
+
+
 # ---- completion ---------------------------------------------------------------------------------------
 
 

@@ -671,3 +671,45 @@ def test_post_publish_match_invite_accept_complete(client, app, db, make_token, 
     assert on_profile["project_verified"] is True and on_profile["organisation_name"] == town.name
     assert on_profile["description"] == "問い合わせフォームを公開し、電話が4割減った。"
     assert {(s["code"], s["level"], s["source"]) for s in shown.get_json()["skills"]} >= {("dssp2-52", 4, "project")}
+
+
+# ---- the applicant's order of preference ----------------------------------------------------------
+
+
+def test_an_applicant_ranks_their_internship_applications(client, db, make_token, staff, town):
+    internships = []
+    for title in ("インターンA", "インターンB"):
+        project_id = post_project(client, staff, town, title=title, is_internship=True, pay_kind="internship",
+                                  pay_yen=0)  # fmt: skip
+        publish(client, staff, project_id)
+        internships.append(project_id)
+    _person, _profile, headers = person_with_token(db, make_token, skills={"dssp2-52": 2})
+    applied = [
+        client.post(f"/api/v1/projects/{p}/applications", json={"message": ""}, headers=headers).get_json()["id"]
+        for p in internships
+    ]
+    url = "/api/v1/me/internship-preferences"
+    ranked = client.put(url, json={"applications": [applied[1], applied[0]]}, headers=headers)
+    assert ranked.status_code == 200, ranked.get_data(as_text=True)
+    assert [(a["project_title"], a["preference_rank"]) for a in ranked.get_json()["items"]] == [
+        ("インターンB", 1),
+        ("インターンA", 2),
+    ]
+    mine = client.get("/api/v1/me/applications", headers=headers).get_json()["items"]
+    assert {a["project_title"]: a["preference_rank"] for a in mine} == {"インターンA": 2, "インターンB": 1}
+
+    _other, _other_profile, other_headers = person_with_token(db, make_token)
+    for bad, who in (
+        ({"applications": [applied[0], applied[0]]}, headers),  # twice
+        ({"applications": ["not-a-uuid"]}, headers),
+        ({"applications": [applied[0]]}, other_headers),  # someone else's
+    ):
+        refused = client.put(url, json=bad, headers=who)
+        assert refused.status_code == 422 and "applications" in str(refused.get_json()["fields"]), bad
+    db.expire_all()
+    assert sorted((a.preference_rank for a in db.scalars(sa.select(Application))), key=str) == [1, 2]
+    # Leaving one out clears its rank.
+    assert client.put(url, json={"applications": [applied[0]]}, headers=headers).status_code == 200
+    db.expire_all()
+    ranks = {str(a.public_id): a.preference_rank for a in db.scalars(sa.select(Application))}
+    assert ranks == {applied[0]: 1, applied[1]: None}
