@@ -81,6 +81,37 @@ def test_post_publish_and_browse(client, db, login, make_client, town):
     assert "除雪の問い合わせ" in visitor.get("/projects?skill=dssp2-52").get_data(as_text=True)
 
 
+def test_the_project_page_in_english_keeps_the_host_s_own_words(client, db, login, make_client, town):
+    login(client, town.memberships[0].user)
+    project_id = post_project(client, town, eligibility="道内の高専・大学の学生")
+    publish(client, project_id)
+    project = db.scalar(sa.select(Project))
+    visitor = make_client()
+    visitor.set_cookie("tb_lang", "en")  # what POST /locale sets
+    page = visitor.get(f"/projects/{project_id}").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    for label in ("The problem", "What should be achieved by the end", "Location", "Working style", "Pay",
+                  "Number of people needed", "Application deadline", "Skills needed", "Who can apply",
+                  "Public administration DX", "Open", "Hybrid", "On-site 2 day(s) a month", "6 h/week",
+                  "Hourly 3,000 yen", "Travel expenses covered", "Level 2 or above", "Log in to apply"):  # fmt: skip
+        assert label in page, label
+    for label in ("困っていること", "必要なスキル", "募集中", "ハイブリッド", "ログインして応募する", "週6時間"):
+        assert label not in page, label
+    place = project.municipality
+    assert f"{place.name_romaji}（{place.subprefecture.name_en}）" in page and f"{place.name_ja}（" not in page
+    for need in project.needs:
+        assert need.skill.name_en in page and need.skill.name_ja not in page
+    # The host's own text stays as they wrote it: nothing is machine-translated.
+    for text in (PROJECT["title"], PROJECT["problem"], PROJECT["expected_outcome"], "道内の高専・大学の学生",
+                 "上士幌町 デジタル推進係"):  # fmt: skip
+        assert text in page, text
+    # The same through the language switch, for the signed-in member (their account remembers it).
+    client.post("/locale", data={"locale": "en"})
+    member_page = client.get(f"/projects/{project_id}").get_data(as_text=True)
+    assert "The problem" in member_page and PROJECT["problem"] in member_page and "困っていること" not in member_page
+    assert town.memberships[0].user.locale == "en"
+
+
 @pytest.mark.parametrize(
     ("change", "field_message"),
     [
