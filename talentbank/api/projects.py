@@ -360,7 +360,7 @@ def transition_project(project_id: str):
     """Move a project to its next status (members of its organisation)
 
     Cancelling closes the pending applications and invitations (status closed; their contact releases end)
-    and notifies the people involved.
+    and notifies the people involved. Completing closes the pending ones the same way and notifies those people.
     """
     project = services.get_project(db.session, api_actor(), project_id)
     services.transition(db.session, api_actor(), project, body().status, base_url=_base_url())

@@ -64,7 +64,7 @@ class ApplicationStatus(enum.StrEnum):
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
     COMPLETED = "completed"
-    CLOSED = "closed"  # still pending when the project was cancelled: nobody can answer it any more
+    CLOSED = "closed"  # still pending when the project was cancelled or completed: nobody can answer it any more
 
 
 class Project(Base):

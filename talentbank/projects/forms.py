@@ -50,7 +50,7 @@ APPLICATION_LABELS = {
     ApplicationStatus.DECLINED: _l("辞退"),
     ApplicationStatus.WITHDRAWN: _l("取り下げ"),
     ApplicationStatus.COMPLETED: _l("完了"),
-    ApplicationStatus.CLOSED: _l("終了（プロジェクト中止）"),
+    ApplicationStatus.CLOSED: _l("終了（返事の前にプロジェクトが中止・完了）"),
 }
 LEVEL_CHOICES = [(n, str(n)) for n in (1, 2, 3, 4)]
 

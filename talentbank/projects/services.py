@@ -164,7 +164,8 @@ def transition(session: Session, actor: User, project: Project, target: ProjectS
     """Move a project along draft → open → closed → in progress → completed / cancelled.
 
     Cancelling closes the pending applications and invitations (their contact releases end) and tells
-    everyone still involved, pending or accepted."""
+    everyone still involved, pending or accepted. Completing closes the pending ones the same way and tells
+    those people; the accepted ones hear when their engagement is recorded as completed."""
     require(actor, "post_project", project.organisation)
     if target not in TRANSITIONS[project.status]:
         raise Conflict(str(_l("この状態には変更できません。")))
@@ -174,14 +175,17 @@ def transition(session: Session, actor: User, project: Project, target: ProjectS
     project.updated_at = utcnow()
     session.flush()
     if target is ProjectStatus.CANCELLED:
-        _close_for_cancellation(session, project, base_url)
+        _close_pending(session, project, base_url, "project_cancelled", tell_accepted=True)
+    elif target is ProjectStatus.COMPLETED:
+        _close_pending(session, project, base_url, "project_completed", tell_accepted=False)
     audit.record(session, actor, "project.status", object_type="project", object_id=project.public_id,
                  status=target.value)  # fmt: skip
 
 
-def _close_for_cancellation(session: Session, project: Project, base_url: str) -> None:
-    """Pending applications and invitations of a cancelled project become closed; accepted ones stay (their
-    contact release stands until either side withdraws) but are told as well."""
+def _close_pending(session: Session, project: Project, base_url: str, template: str, *, tell_accepted: bool) -> None:
+    """Pending applications and invitations of a project that ended (cancelled or completed) become closed:
+    nobody can answer them any more, and their contact releases end. Accepted ones stay (their release stands
+    until either side withdraws); with `tell_accepted` they are told as well."""
     involved = list(
         session.scalars(
             sa.select(Application)
@@ -201,8 +205,8 @@ def _close_for_cancellation(session: Session, project: Project, base_url: str) -
     if pending:
         _end_releases(session, [a.id for a in pending], now)
     session.flush()
-    for application in involved:
-        _notify_person(session, application.profile, "project_cancelled", base_url, application=application,
+    for application in involved if tell_accepted else pending:
+        _notify_person(session, application.profile, template, base_url, application=application,
                        project=project)  # fmt: skip
 
 

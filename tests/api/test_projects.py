@@ -471,6 +471,28 @@ def test_invitation_rules(client, db, make_token, staff, town):
 # ---- what each project status allows ---------------------------------------------------------------
 
 
+def test_completing_closes_the_pending_ones(client, db, make_token, staff, town):
+    project_id = post_project(client, staff, town)
+    publish(client, staff, project_id)
+    _person, invitee, invitee_headers = person_with_token(db, make_token, email="late-invitee@example.jp")
+    invitation = client.post(
+        f"/api/v1/projects/{project_id}/invitations", json={"profile_id": str(invitee.public_id)}, headers=staff
+    ).get_json()
+    _person, _profile, engaged_headers = person_with_token(db, make_token, email="engaged@example.jp")
+    engaged = client.post(f"/api/v1/projects/{project_id}/applications", json={}, headers=engaged_headers).get_json()
+    assert client.post(f"/api/v1/applications/{engaged['id']}/accept", headers=staff).status_code == 200
+    _person, _profile, outsider = person_with_token(db, make_token)
+    assert transition(client, outsider, project_id, "in_progress").status_code == 403
+    assert transition(client, staff, project_id, "in_progress").status_code == 200
+    assert transition(client, staff, project_id, "completed").get_json()["status"] == "completed"
+    listed = client.get(f"/api/v1/projects/{project_id}/applications", headers=staff).get_json()["items"]
+    assert {a["id"]: a["status"] for a in listed} == {invitation["id"]: "closed", engaged["id"]: "accepted"}
+    assert outbox(db, "late-invitee@example.jp")[-1].kind == "project_completed"
+    assert "project_completed" not in [m.kind for m in outbox(db, "engaged@example.jp")]
+    refused = client.post(f"/api/v1/applications/{invitation['id']}/accept", headers=invitee_headers)
+    assert refused.status_code == 409 and count(db, ContactRelease) == 1  # only the engaged person's
+
+
 def test_cancelling_closes_pending_ones_and_refuses_answers(client, db, make_token, staff, town):
     project_id = post_project(client, staff, town)
     publish(client, staff, project_id)
