@@ -445,10 +445,11 @@ def respond(session: Session, actor: User, application: Application, accept: boo
         raise NotFound()
     if _is_person(actor, application) != answering_person:
         raise PermissionDenied(str(_l("返事をするのは相手側です。")))
-    if application.status is not ApplicationStatus.PENDING:
-        raise Conflict(str(_l("この応募・招待にはすでに返事があります。")))
+    # The project's state first: an entry closed because the project ended says so, not "already answered".
     _refuse_unless(application.project, ANSWER_STATUSES,
                    str(_l("プロジェクトが「%(status)s」のため、返事はできません。")))  # fmt: skip
+    if application.status is not ApplicationStatus.PENDING:
+        raise Conflict(str(_l("この応募・招待にはすでに返事があります。")))
     application.status = ApplicationStatus.ACCEPTED if accept else ApplicationStatus.DECLINED
     application.responded_at = utcnow()
     session.flush()

@@ -533,7 +533,7 @@ def test_invitations_are_not_answered_after_completion(client, db, make_token, s
     refused = client.post(f"/api/v1/applications/{invitation['id']}/{answer}", headers=headers)
     assert refused.status_code == 409 and refused.get_json()["code"] == "conflict"
     assert "完了" in refused.get_json()["detail"]
-    assert db.scalar(sa.select(Application)).status is ApplicationStatus.PENDING
+    assert db.scalar(sa.select(Application)).status is ApplicationStatus.CLOSED  # closed on completing
     assert count(db, ContactRelease) == 0
 
 
