@@ -107,6 +107,10 @@ class ProfileOut(Out):
     pay_kind: PayKind | None
     pay_yen: int | None
     open_to_offers: bool
+    is_student: bool = Field(
+        description="the person says they are a student (students-only internships admit only them)"
+    )
+    school_name: str | None = Field(description="the school, as the person wrote it (students only)")
     skills: list[ProfileSkillOut]
     outcomes: list[OutcomeOut] = Field(description="outcomes (成果) that are not hidden")
     updated_at: datetime
@@ -198,6 +202,8 @@ def _profile_fields(profile: Profile) -> dict:
         "pay_kind": profile.pay_kind,
         "pay_yen": profile.pay_yen,
         "open_to_offers": profile.open_to_offers,
+        "is_student": profile.is_student,
+        "school_name": profile.school_name,
         "skills": [_skill_out(entry) for entry in profile.skills_at(utcnow())],
         "updated_at": profile.updated_at,
     }
@@ -337,6 +343,8 @@ class ProfileIn(Model):
     open_to_offers: bool = True
     visibility: Visibility = Visibility.MEMBERS
     is_hidden: bool = False
+    is_student: bool = Field(False, description="you are a student: students-only internships admit only students")
+    school_name: str = Field("", max_length=120, pattern=_TEXT, description="your school (kept only for students)")
 
     def to_input(self) -> ProfileInput:
         ids = _subprefecture_ids()
@@ -360,6 +368,8 @@ class ProfileIn(Model):
             open_to_offers=self.open_to_offers,
             visibility=self.visibility.value,
             is_hidden=self.is_hidden,
+            is_student=self.is_student,
+            school_name=self.school_name,
         )
 
 

@@ -111,6 +111,7 @@ class ProjectOut(Out):
     seats: int
     deadline: date | None
     is_internship: bool
+    is_students_only: bool = Field(description="an internship only students may apply to, be invited or be placed on")
     eligibility: str
     needs: list[ProjectNeedOut]
     created_at: datetime
@@ -158,6 +159,7 @@ def project_out(project: Project) -> dict[str, Any]:
         "seats": project.seats,
         "deadline": project.deadline,
         "is_internship": project.is_internship,
+        "is_students_only": project.is_students_only,
         "eligibility": project.eligibility,
         "needs": [
             ProjectNeedOut(
@@ -190,6 +192,9 @@ class ProjectQuery(PageQuery):
     skill: str | None = Field(None, pattern=SKILL_CODE, description="only projects that need this DSS skill")
     pay_kind: ProjectPay | None = None
     internship: bool = Field(False, description="only internships")
+    students_only: bool | None = Field(
+        None, description="true: only students-only internships; false: only projects open to everyone"
+    )
     open_only: bool = Field(True, description="only projects open for applications (false: every public status)")
 
 
@@ -219,6 +224,7 @@ def list_projects():
         pay_kind=query.pay_kind.value if query.pay_kind else None,
         internship_only=query.internship,
         open_only=query.open_only,
+        students_only=query.students_only,
     )
     return paginate_sql(
         query,
@@ -257,7 +263,9 @@ class ProjectFields(Model):
         pattern=r"^[0-9]{6}$", description="a Hokkaido municipality (全国地方公共団体コード)"
     )
     work_mode: ProjectWorkMode = ProjectWorkMode.REMOTE
-    onsite_days_per_month: int | None = Field(None, ge=0, le=31, description="kept for hybrid work only")
+    onsite_days_per_month: int | None = Field(
+        None, ge=0, le=31, description="required (1 to 31) for hybrid work; dropped for remote and on-site work"
+    )
     hours_per_week: int = Field(ge=1, le=60)
     starts_on: date
     ends_on: date | None = Field(None, description="not before starts_on")
@@ -269,6 +277,11 @@ class ProjectFields(Model):
     seats: int = Field(1, ge=1, le=50)
     deadline: date | None = Field(None, description="application deadline: today or later, not after starts_on")
     is_internship: bool = False
+    is_students_only: bool = Field(
+        False,
+        description="only students may apply, be invited or be placed (internships only: pay_kind internship "
+        "or is_internship)",
+    )
     eligibility: str = Field("", max_length=300, pattern=TEXT, description="who may apply")
     needs: list[ProjectNeedIn] = Field(
         min_length=1, max_length=NEED_ROWS, description="the skills asked for, no repeats"
@@ -351,7 +364,7 @@ def transition_project(project_id: str):
     """Move a project to its next status (members of its organisation)
 
     Cancelling closes the pending applications and invitations (status closed; their contact releases end)
-    and notifies the people involved.
+    and notifies the people involved. Completing closes the pending ones the same way and notifies those people.
     """
     project = services.get_project(db.session, api_actor(), project_id)
     services.transition(db.session, api_actor(), project, body().status, base_url=_base_url())
@@ -379,6 +392,9 @@ class ApplicationOut(Out):
     message: str
     created_at: datetime
     responded_at: datetime | None
+    preference_rank: int | None = Field(
+        description="the applicant's own order among their pending internship applications (1 = first choice)"
+    )
     contact: ApplicantContactOut | None = Field(
         description="the person's contact details: for members of the posting organisation, and only while "
         "released (the person applied, or accepted the invitation, and nobody withdrew)"
@@ -403,6 +419,7 @@ def application_out(application: Application, contact: dict[str, str] | None) ->
         message=application.message,
         created_at=application.created_at,
         responded_at=application.responded_at,
+        preference_rank=application.preference_rank,
         contact=ApplicantContactOut(**contact) if contact else None,
     )
 
@@ -460,6 +477,25 @@ def list_my_applications():
     profile = own_profile(db.session, api_actor())
     found = services.applications_of_person(db.session, profile) if profile else []
     return paginate([application_out(a, None) for a in found], params())
+
+
+class PreferencesIn(Model):
+    applications: list[uuid.UUID] = Field(
+        max_length=services.MAX_PREFERENCES,
+        description="your pending internship applications, first choice first; the ones left out lose their rank",
+    )
+
+
+class PreferenceList(Out):
+    items: list[ApplicationOut] = Field(description="the ranked applications, first choice first")
+
+
+@bp.put("/me/internship-preferences")
+@operation(tag="applications", scope="write", json=PreferencesIn, ok=PreferenceList)
+def put_internship_preferences():
+    """Put your pending internship applications in your order of preference (allocation rounds follow it)"""
+    ordered = services.set_preferences(db.session, api_actor(), [str(i) for i in body().applications])
+    return PreferenceList(items=[application_out(a, None) for a in ordered])
 
 
 @bp.post("/applications/<application_id>/accept")

@@ -82,6 +82,9 @@ class Profile(Base):
     open_to_offers: Mapped[bool] = mapped_column(default=True, index=True)
     visibility: Mapped[Visibility] = mapped_column(str_enum(Visibility, 10), default=Visibility.MEMBERS, index=True)
     is_hidden: Mapped[bool] = mapped_column(default=False)
+    # The person's own statement that they study now (students-only internships admit only them).
+    is_student: Mapped[bool] = mapped_column(default=False)
+    school_name: Mapped[str | None] = mapped_column(sa.String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -64,7 +64,7 @@ class ApplicationStatus(enum.StrEnum):
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
     COMPLETED = "completed"
-    CLOSED = "closed"  # still pending when the project was cancelled: nobody can answer it any more
+    CLOSED = "closed"  # still pending when the project was cancelled or completed: nobody can answer it any more
 
 
 class Project(Base):
@@ -91,6 +91,8 @@ class Project(Base):
     seats: Mapped[int] = mapped_column(default=1)
     deadline: Mapped[date | None]
     is_internship: Mapped[bool] = mapped_column(default=False)
+    # An internship only students may apply to, be invited to or be placed on (Profile.is_student).
+    is_students_only: Mapped[bool] = mapped_column(default=False)
     eligibility: Mapped[str] = mapped_column(sa.String(300), default="")
     status: Mapped[ProjectStatus] = mapped_column(str_enum(ProjectStatus, 12), default=ProjectStatus.DRAFT, index=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -145,6 +147,9 @@ class Application(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outcomes.id", ondelete="SET NULL"))
+    # The applicant's own order among their pending internship applications (1 = first choice; None = not
+    # ranked); allocation rounds follow it.
+    preference_rank: Mapped[int | None]
 
     project: Mapped[Project] = relationship(back_populates="applications")
     profile: Mapped[Profile] = relationship()

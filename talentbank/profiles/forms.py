@@ -121,6 +121,8 @@ class ProfileInput:
     open_to_offers: bool
     visibility: str
     is_hidden: bool
+    is_student: bool = False
+    school_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,8 @@ class ProfileForm(BaseForm):
         _l("公開範囲"), choices=[(k.value, v) for k, v in VISIBILITY_LABELS.items()], default="members"
     )
     is_hidden = BooleanField(_l("プロフィールを一時的に隠す（削除はしません）"))
+    is_student = BooleanField(_l("学生です（学生限定のインターンシップに応募できます）"))
+    school_name = StringField(_l("学校名（任意）"), validators=[Optional(), Length(max=120)])
 
 
 class SkillForm(BaseForm):

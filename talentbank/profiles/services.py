@@ -123,6 +123,9 @@ def _apply_profile_fields(session: Session, profile: Profile, details: ProfileIn
     profile.open_to_offers = bool(details.open_to_offers)
     profile.visibility = Visibility(details.visibility)
     profile.is_hidden = bool(details.is_hidden)
+    profile.is_student = bool(details.is_student)
+    school_name = (details.school_name or "").strip()[:120]
+    profile.school_name = school_name if profile.is_student and school_name else None
 
 
 def save_profile(session: Session, actor: User, details: ProfileInput) -> Profile:
@@ -364,6 +367,8 @@ def _profile_data(profile: Profile) -> dict[str, Any]:
         "open_to_offers": profile.open_to_offers,
         "visibility": profile.visibility.value,
         "is_hidden": profile.is_hidden,
+        "is_student": profile.is_student,
+        "school_name": profile.school_name,
         "skills": [
             {
                 "code": s.skill_code,

@@ -1,11 +1,12 @@
 """Cohort allocation rounds for internship programmes (#5).
 
 A prefecture or school organisation chooses a set of open internship projects. For each project the
-matching engine ranks the people who fit (visible, open to offers), which is the project's preference
-list. A person's preference list is the round's projects they appear for: the ones they applied to
-first (their own choice), then the others by match score. `matching.allocate` turns both lists and the
-seats into a proposal — a stable matching (students proposing) or the largest total score — which staff
-review and can recompute with the other method. Publishing sends each placed person an invitation from
+matching engine ranks the people who fit (visible, open to offers, and students only for a students-only
+internship), which is the project's preference list. A person's preference list is the round's projects
+they appear for: the ones they applied to first, in the order the person chose on their preferences page,
+then the others by match score. `matching.allocate` turns both lists and the seats into a proposal — a
+stable matching (students proposing) or the largest total score — which staff review and can recompute
+with the other method. Publishing sends each placed person an invitation from
 the project (or, where they had applied, accepts their application); consent is unchanged: an invited
 person still accepts or declines, and contact details go out only then.
 """
@@ -143,24 +144,47 @@ def set_method(session: Session, actor: User, allocation_round: AllocationRound,
     allocation_round.method = AllocationMethod(method)
 
 
-def propose(session: Session, allocation_round: AllocationRound, *, today: date) -> Proposal:
-    """The allocation the engine proposes now (nothing is saved)."""
+@dataclass(frozen=True)
+class Market:
+    """Both sides' preference lists for a round, as `matching.allocate` takes them (ids of profiles and projects)."""
+
+    projects: dict[int, Project]
+    profiles: dict[int, Profile]
+    student_prefs: dict[int, list[int]]  # best first
+    project_prefs: dict[int, list[int]]  # best first
+    seats: dict[int, int]
+    scores: dict[tuple[int, int], float]
+    applied: set[tuple[int, int]]  # (profile, project) pairs with a pending application
+
+
+def market(session: Session, allocation_round: AllocationRound, *, today: date) -> Market:
+    """The round's preference lists now.
+
+    A project's list is the engine's ranking of the people who fit it. A person's list is the round's projects
+    they appear for: first the ones they applied to, in their own order of preference (`preference_rank`,
+    set on the preferences page), then their unranked applications, then the other projects; each group by
+    match score."""
     projects = [p for p in allocation_round.projects if p.status is ProjectStatus.OPEN]
     project_ids = [p.id for p in projects]
     answered = session.execute(
-        sa.select(Application.profile_id, Application.project_id, Application.direction, Application.status).where(
-            Application.project_id.in_(project_ids)
-        )
+        sa.select(
+            Application.profile_id,
+            Application.project_id,
+            Application.direction,
+            Application.status,
+            Application.preference_rank,
+        ).where(Application.project_id.in_(project_ids))
     ).all()
     closed = {(row.profile_id, row.project_id) for row in answered
               if row.status in (ApplicationStatus.DECLINED, ApplicationStatus.WITHDRAWN)}  # fmt: skip
-    applied = {(row.profile_id, row.project_id) for row in answered
-               if row.direction is Direction.APPLIED and row.status is ApplicationStatus.PENDING}  # fmt: skip
+    stated = {(row.profile_id, row.project_id): row.preference_rank for row in answered
+              if row.direction is Direction.APPLIED and row.status is ApplicationStatus.PENDING}  # fmt: skip
     scores: dict[tuple[int, int], float] = {}
     project_prefs: dict[int, list[int]] = {}
     for project in projects:
         exclude = {profile_id for profile_id, project_id in closed if project_id == project.id}
-        ranked = ranking.rank(session, ranking.to_need(project), CANDIDATES_PER_PROJECT, today=today, exclude=exclude)
+        ranked = ranking.rank(session, ranking.to_need(project), CANDIDATES_PER_PROJECT, today=today, exclude=exclude,
+                              students_only=project.is_students_only)  # fmt: skip
         project_prefs[project.id] = [m.candidate_id for m in ranked]
         scores.update({(m.candidate_id, project.id): m.score for m in ranked})
     profiles = _visible_profiles(session, {profile_id for profile_id, _project in scores})
@@ -169,33 +193,53 @@ def propose(session: Session, allocation_round: AllocationRound, *, today: date)
     for profile_id, project_id in sorted(scores, key=lambda pair: -scores[pair]):
         if profile_id in profiles:
             student_prefs.setdefault(profile_id, []).append(project_id)
-    for profile_id, prefs in student_prefs.items():  # their own applications first, in score order
-        prefs.sort(key=lambda project_id: (profile_id, project_id) not in applied)
-    result = matching.allocate(
-        student_prefs,
-        project_prefs,
-        {p.id: p.seats for p in projects},
-        method=allocation_round.method.value,
+
+    def own_order(profile_id: int, project_id: int) -> tuple[int, int]:
+        if (profile_id, project_id) not in stated:
+            return (2, 0)
+        rank = stated[(profile_id, project_id)]
+        return (0, rank) if rank is not None else (1, 0)
+
+    for profile_id, prefs in student_prefs.items():  # a stable sort: score order within each group
+        prefs.sort(key=lambda project_id: own_order(profile_id, project_id))
+    return Market(
+        projects={p.id: p for p in projects},
+        profiles=profiles,
+        student_prefs=student_prefs,
+        project_prefs=project_prefs,
+        seats={p.id: p.seats for p in projects},
         scores=scores,
+        applied=set(stated),
     )
-    by_id = {p.id: p for p in projects}
+
+
+def propose(session: Session, allocation_round: AllocationRound, *, today: date) -> Proposal:
+    """The allocation the engine proposes now (nothing is saved)."""
+    found = market(session, allocation_round, today=today)
+    result = matching.allocate(
+        found.student_prefs,
+        found.project_prefs,
+        found.seats,
+        method=allocation_round.method.value,
+        scores=found.scores,
+    )
     seats = [
         ProposedSeat(
-            profile=profiles[profile_id],
-            project=by_id[project_id],
-            score=scores[(profile_id, project_id)],
-            student_rank=student_prefs[profile_id].index(project_id) + 1,
-            project_rank=project_prefs[project_id].index(profile_id) + 1,
-            applied=(profile_id, project_id) in applied,
+            profile=found.profiles[profile_id],
+            project=found.projects[project_id],
+            score=found.scores[(profile_id, project_id)],
+            student_rank=found.student_prefs[profile_id].index(project_id) + 1,
+            project_rank=found.project_prefs[project_id].index(profile_id) + 1,
+            applied=(profile_id, project_id) in found.applied,
         )
         for profile_id, project_id in result.assignments.items()
     ]
     seats.sort(key=lambda seat: (seat.project.title, seat.project_rank))
     return Proposal(
         seats=seats,
-        unassigned=sorted((profiles[p] for p in result.unassigned), key=lambda profile: profile.display_name),
-        candidates=len(student_prefs),
-        open_seats=sum(p.seats for p in projects),
+        unassigned=sorted((found.profiles[p] for p in result.unassigned), key=lambda profile: profile.display_name),
+        candidates=len(found.student_prefs),
+        open_seats=sum(found.seats.values()),
     )
 
 

@@ -50,9 +50,79 @@ APPLICATION_LABELS = {
     ApplicationStatus.DECLINED: _l("辞退"),
     ApplicationStatus.WITHDRAWN: _l("取り下げ"),
     ApplicationStatus.COMPLETED: _l("完了"),
-    ApplicationStatus.CLOSED: _l("終了（プロジェクト中止）"),
+    ApplicationStatus.CLOSED: _l("終了（返事の前にプロジェクトが中止・完了）"),
 }
 LEVEL_CHOICES = [(n, str(n)) for n in (1, 2, 3, 4)]
+
+
+@dataclass(frozen=True)
+class FieldGuide:
+    """What the guided project form says beside a field: how to fill it in, and an example."""
+
+    hint: str
+    example: str
+
+
+# The guided form (#5): vague requirements are the main cause of failed regional side jobs, so every field
+# a small town office fills in says how to make it concrete and shows an example of a well-scoped project.
+GUIDES = {
+    "title": FieldGuide(
+        _l("何をするプロジェクトか、一目でわかる名前にしましょう。"),
+        _l("除雪の問い合わせをWebで受け付けたい"),
+    ),
+    "problem": FieldGuide(
+        _l(
+            "「何を作りたいか」より「何に困っているか」を、ふだんの言葉で書きましょう。誰が、いつ、どれくらい困っているかを数字で書くと伝わります。"
+        ),
+        _l(
+            "冬になると除雪の問い合わせ電話が1日100件ほど来て、建設課の職員2人が半日以上対応に追われている。どの道路がいつ除雪されるかを、住民が自分で確かめる方法がない。"
+        ),
+    ),
+    "expected_outcome": FieldGuide(
+        _l(
+            "終わったときの状態を、確かめられる形で書きましょう。作るもの（成果物）と、それで何が変わるかを分けて書くと、範囲がはっきりします。"
+        ),
+        _l(
+            "除雪の予定と進み具合を町のWebページで見られるようにし、問い合わせ電話を半分にする。職員が自分で更新できる手順書も残す。"
+        ),
+    ),
+    "needs": FieldGuide(
+        _l(
+            "必須スキルは2〜3個に絞り、最低レベルは低めから。迷ったら「歓迎」にしましょう。レベル1は指導を受けながら、レベル2は定型的な作業を一人でできる目安です。"
+        ),
+        _l("データの可視化 レベル2以上（必須）、Webサイトの制作 レベル1以上（歓迎）"),
+    ),
+    "work_mode": FieldGuide(
+        _l(
+            "リモートにすると、道外の人も含めて多くの人が応募できます。現地でしかできない作業があるときは「ハイブリッド」にして、その日数だけ来てもらいましょう。"
+        ),
+        _l("ハイブリッド：キックオフと成果報告の日は役場に来てほしい。ほかはオンライン会議とチャットで進める。"),
+    ),
+    "onsite_days_per_month": FieldGuide(
+        _l("ハイブリッドの場合は必ず入力してください（月1〜31日）。少ないほど遠くの人も参加しやすくなります。"),
+        _l("2（月初の打ち合わせと月末の報告）"),
+    ),
+    "hours_per_week": FieldGuide(
+        _l("副業の人は週5〜10時間が目安です。平日の夜や週末の時間で収まる量にしましょう。"),
+        _l("6（週1回1時間の打ち合わせと、作業5時間）"),
+    ),
+    "pay_kind": FieldGuide(
+        _l("時給か、プロジェクト全体の固定額かを選びます。無償ならボランティア、学生向けならインターンシップです。"),
+        _l("時給（打ち合わせの時間も含めて支払う）"),
+    ),
+    "pay_yen": FieldGuide(
+        _l("時給・固定額の場合は必須です。専門スキルの相場より低すぎると、応募が集まりにくくなります。"),
+        _l("時給3,000円、または固定額300,000円（3か月）"),
+    ),
+    "seats": FieldGuide(
+        _l("1つの役割に1人が基本です。役割が違うなら、プロジェクトを分けるか、必要なスキルで書き分けましょう。"),
+        _l("1人（データの整理とWebページづくりを1人にお願いする）"),
+    ),
+    "deadline": FieldGuide(
+        _l("開始日までの日付にします。面談や打ち合わせに1〜2週間かかることを見込みましょう。"),
+        _l("開始日の2週間前"),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +152,7 @@ class ProjectInput:
     is_internship: bool
     eligibility: str
     needs: tuple[NeedInput, ...]
+    is_students_only: bool = False
 
 
 class ProjectForm(BaseForm):
@@ -108,6 +179,7 @@ class ProjectForm(BaseForm):
     )
     deadline = DateField(_l("応募締切（任意）"), validators=[Optional()])
     is_internship = BooleanField(_l("インターンシップ（学生向け）"))
+    is_students_only = BooleanField(_l("学生限定（プロフィールで学生と登録した人だけが応募できます）"))
     eligibility = StringField(_l("応募できる人（任意）"), validators=[Optional(), Length(max=300)])
 
     def to_input(self) -> ProjectInput:
@@ -130,7 +202,7 @@ class ProjectForm(BaseForm):
             starts_on=self.starts_on.data, ends_on=self.ends_on.data, pay_kind=self.pay_kind.data,
             pay_yen=self.pay_yen.data, travel_covered=self.travel_covered.data, seats=self.seats.data,
             deadline=self.deadline.data, is_internship=self.is_internship.data, eligibility=self.eligibility.data or "",
-            needs=tuple(needs),
+            needs=tuple(needs), is_students_only=self.is_students_only.data,
         )  # fmt: skip
 
 

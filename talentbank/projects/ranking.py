@@ -223,11 +223,25 @@ def forget() -> None:
 
 
 def rank(
-    session: Session, need: matching.Need, k: int, *, today: date, exclude: set[int], now: datetime | None = None
+    session: Session,
+    need: matching.Need,
+    k: int,
+    *,
+    today: date,
+    exclude: set[int],
+    now: datetime | None = None,
+    students_only: bool = False,
 ) -> list[matching.Match]:
-    """The engine's ranking of every profile for one need, on an index brought up to date first."""
+    """The engine's ranking of every profile for one need, on an index brought up to date first.
+
+    ``students_only`` (a students-only internship) is a hard filter: everyone who has not said they are a
+    student is excluded. The students are read from the database now, so a change shows at once."""
     with _lock:
-        return matching.rank(need, _current_index(session, now), k, today=today, exclude=exclude)
+        index = _current_index(session, now)
+        if students_only:
+            students = set(session.scalars(sa.select(Profile.id).where(Profile.is_student.is_(True))))
+            exclude = exclude | (index.ids() - students)
+        return matching.rank(need, index, k, today=today, exclude=exclude)
 
 
 def matches_for_project(
@@ -235,7 +249,9 @@ def matches_for_project(
 ) -> list[tuple[Profile, matching.Match]]:
     """The best candidates for a project, with reasons; people already applied or invited are left out."""
     exclude = set(session.scalars(sa.select(Application.profile_id).where(Application.project_id == project.id)))
-    ranked = rank(session, to_need(project), k, today=today, exclude=exclude, now=now)
+    ranked = rank(
+        session, to_need(project), k, today=today, exclude=exclude, now=now, students_only=project.is_students_only
+    )
     profiles = {
         p.id: p
         for p in session.scalars(
@@ -258,7 +274,8 @@ def matches_for_project(
 def projects_for_person(
     session: Session, profile: Profile, *, k: int = 5, today: date
 ) -> list[tuple[Project, matching.Match]]:
-    """Open projects that suit the person, best first, leaving out those already applied or invited to."""
+    """Open projects that suit the person, best first, leaving out those already applied or invited to, and
+    students-only internships unless the person is a student."""
     projects = session.scalars(
         sa.select(Project)
         .where(Project.status == ProjectStatus.OPEN)
@@ -271,6 +288,8 @@ def projects_for_person(
     if not projects:
         return []
     done = set(session.scalars(sa.select(Application.project_id).where(Application.profile_id == profile.id)))
+    if not profile.is_student:
+        done |= {p.id for p in projects if p.is_students_only}
     needs_index = matching.build_need_index([to_need(p) for p in projects], _vocabulary(session))
     loaded = session.scalar(sa.select(Profile).where(Profile.id == profile.id).options(*PROFILE_LOAD))
     ranked = matching.rank_projects(to_candidate(loaded), needs_index, k, today=today, exclude=done)

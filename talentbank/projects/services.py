@@ -77,6 +77,9 @@ def _checked(session: Session, details: ProjectInput, today: date) -> dict[str, 
         errors["theme"] = str(_l("テーマを選んでください。"))
     if details.work_mode not in {m.value for m in ProjectWorkMode}:
         errors["work_mode"] = str(_l("働き方を選んでください。"))
+    if details.work_mode == ProjectWorkMode.HYBRID.value and not 1 <= (details.onsite_days_per_month or 0) <= 31:
+        message = _l("ハイブリッドの場合は、現地に来てほしい日数（月1〜31日）を入力してください。")
+        errors["onsite_days_per_month"] = str(message)
     if details.pay_kind not in {p.value for p in ProjectPay}:
         errors["pay_kind"] = str(_l("報酬の種類を選んでください。"))
     pay_yen = details.pay_yen or 0
@@ -90,6 +93,9 @@ def _checked(session: Session, details: ProjectInput, today: date) -> dict[str, 
         errors["deadline"] = str(_l("応募締切は今日以降にしてください。"))
     if details.deadline and details.starts_on and details.deadline > details.starts_on:
         errors["deadline"] = str(_l("応募締切は開始日までにしてください。"))
+    is_internship = bool(details.is_internship) or details.pay_kind == ProjectPay.INTERNSHIP.value
+    if details.is_students_only and not is_internship:
+        errors["is_students_only"] = str(_l("学生限定にできるのはインターンシップだけです。"))
     if not details.needs:
         errors["needs"] = str(_l("必要なスキルを1つ以上選んでください。"))
     codes = [need.skill_code for need in details.needs]
@@ -117,7 +123,8 @@ def _checked(session: Session, details: ProjectInput, today: date) -> dict[str, 
         "travel_covered": bool(details.travel_covered),
         "seats": details.seats or 1,
         "deadline": details.deadline,
-        "is_internship": bool(details.is_internship) or details.pay_kind == ProjectPay.INTERNSHIP.value,
+        "is_internship": is_internship,
+        "is_students_only": bool(details.is_students_only),
         "eligibility": (details.eligibility or "").strip(),
     }
 
@@ -157,7 +164,8 @@ def transition(session: Session, actor: User, project: Project, target: ProjectS
     """Move a project along draft → open → closed → in progress → completed / cancelled.
 
     Cancelling closes the pending applications and invitations (their contact releases end) and tells
-    everyone still involved, pending or accepted."""
+    everyone still involved, pending or accepted. Completing closes the pending ones the same way and tells
+    those people; the accepted ones hear when their engagement is recorded as completed."""
     require(actor, "post_project", project.organisation)
     if target not in TRANSITIONS[project.status]:
         raise Conflict(str(_l("この状態には変更できません。")))
@@ -167,14 +175,17 @@ def transition(session: Session, actor: User, project: Project, target: ProjectS
     project.updated_at = utcnow()
     session.flush()
     if target is ProjectStatus.CANCELLED:
-        _close_for_cancellation(session, project, base_url)
+        _close_pending(session, project, base_url, "project_cancelled", tell_accepted=True)
+    elif target is ProjectStatus.COMPLETED:
+        _close_pending(session, project, base_url, "project_completed", tell_accepted=False)
     audit.record(session, actor, "project.status", object_type="project", object_id=project.public_id,
                  status=target.value)  # fmt: skip
 
 
-def _close_for_cancellation(session: Session, project: Project, base_url: str) -> None:
-    """Pending applications and invitations of a cancelled project become closed; accepted ones stay (their
-    contact release stands until either side withdraws) but are told as well."""
+def _close_pending(session: Session, project: Project, base_url: str, template: str, *, tell_accepted: bool) -> None:
+    """Pending applications and invitations of a project that ended (cancelled or completed) become closed:
+    nobody can answer them any more, and their contact releases end. Accepted ones stay (their release stands
+    until either side withdraws); with `tell_accepted` they are told as well."""
     involved = list(
         session.scalars(
             sa.select(Application)
@@ -194,8 +205,8 @@ def _close_for_cancellation(session: Session, project: Project, base_url: str) -
     if pending:
         _end_releases(session, [a.id for a in pending], now)
     session.flush()
-    for application in involved:
-        _notify_person(session, application.profile, "project_cancelled", base_url, application=application,
+    for application in involved if tell_accepted else pending:
+        _notify_person(session, application.profile, template, base_url, application=application,
                        project=project)  # fmt: skip
 
 
@@ -243,6 +254,7 @@ class ProjectCriteria:
     pay_kind: str | None = None
     internship_only: bool = False
     open_only: bool = True
+    students_only: bool | None = None  # True: only students-only internships; False: only those open to all
 
 
 def search_projects(session: Session, criteria: ProjectCriteria, *, limit: int = 100, offset: int = 0) -> list[Project]:
@@ -291,6 +303,8 @@ def _matching(criteria: ProjectCriteria) -> sa.Select:
         query = query.where(Project.pay_kind == ProjectPay(criteria.pay_kind))
     if criteria.internship_only:
         query = query.where(Project.is_internship.is_(True))
+    if criteria.students_only is not None:
+        query = query.where(Project.is_students_only.is_(criteria.students_only))
     return query
 
 
@@ -340,6 +354,11 @@ def _release_contact(session: Session, application: Application, reason: str) ->
     )
 
 
+def is_eligible(project: Project, profile: Profile) -> bool:
+    """Whether the person may take part: a students-only internship admits only people who say they are students."""
+    return not project.is_students_only or profile.is_student
+
+
 def _open_for_applications(project: Project, today: date) -> bool:
     return project.status is ProjectStatus.OPEN and (project.deadline is None or project.deadline >= today)
 
@@ -355,6 +374,10 @@ def apply(
         raise Conflict(str(_l("このプロジェクトは今は応募を受け付けていません。")))
     if can(actor, "post_project", project.organisation):
         raise Conflict(str(_l("自分の組織のプロジェクトには応募できません。")))
+    if not is_eligible(project, profile):
+        raise PermissionDenied(
+            str(_l("このインターンシップは学生限定です。プロフィールで学生であることを登録すると応募できます。"))
+        )
     if _existing_application(session, project, profile) is not None:
         raise Conflict(str(_l("このプロジェクトにはすでに応募または招待があります。")))
     application = Application(project=project, profile=profile, direction=Direction.APPLIED,
@@ -376,6 +399,8 @@ def invite(
         raise Conflict(str(_l("このプロジェクトでは今は招待できません。")))
     if not can(actor, "view", profile) or not profile.open_to_offers:
         raise NotFound()
+    if not is_eligible(project, profile):
+        raise Conflict(str(_l("この人は学生として登録していないため、学生限定のインターンシップには招待できません。")))
     if _existing_application(session, project, profile) is not None:
         raise Conflict(str(_l("この人にはすでに応募または招待があります。")))
     return _send_invitation(session, actor, project, profile, message, base_url=base_url)
@@ -442,10 +467,11 @@ def respond(session: Session, actor: User, application: Application, accept: boo
         raise NotFound()
     if _is_person(actor, application) != answering_person:
         raise PermissionDenied(str(_l("返事をするのは相手側です。")))
-    if application.status is not ApplicationStatus.PENDING:
-        raise Conflict(str(_l("この応募・招待にはすでに返事があります。")))
+    # The project's state first: an entry closed because the project ended says so, not "already answered".
     _refuse_unless(application.project, ANSWER_STATUSES,
                    str(_l("プロジェクトが「%(status)s」のため、返事はできません。")))  # fmt: skip
+    if application.status is not ApplicationStatus.PENDING:
+        raise Conflict(str(_l("この応募・招待にはすでに返事があります。")))
     application.status = ApplicationStatus.ACCEPTED if accept else ApplicationStatus.DECLINED
     application.responded_at = utcnow()
     session.flush()
@@ -515,6 +541,53 @@ def applications_of_person(session: Session, profile: Profile) -> list[Applicati
             .order_by(Application.id.desc())
         )
     )
+
+
+MAX_PREFERENCES = 50
+
+
+def rankable_applications(session: Session, profile: Profile) -> list[Application]:
+    """The person's pending applications to internships, which they may put in their order of preference:
+    ranked ones first in that order, then the others, oldest first."""
+    found = session.scalars(
+        sa.select(Application)
+        .join(Project, Project.id == Application.project_id)
+        .where(
+            Application.profile_id == profile.id,
+            Application.direction == Direction.APPLIED,
+            Application.status == ApplicationStatus.PENDING,
+            Project.is_internship.is_(True),
+            Project.status.in_(ANSWER_STATUSES),
+        )
+        .options(selectinload(Application.project).selectinload(Project.organisation))
+        .order_by(Application.id)
+    )
+    return sorted(found, key=lambda a: (a.preference_rank is None, a.preference_rank or 0))
+
+
+def set_preferences(session: Session, actor: User, application_ids: list[str]) -> list[Application]:
+    """The person's order of preference among their pending internship applications, best first.
+
+    Listed applications get ranks 1, 2, …; the person's other ones lose theirs. Every id must be one of
+    `rankable_applications` (someone else's, an answered one or a repeat is refused, nothing changes)."""
+    profile = session.scalar(sa.select(Profile).where(Profile.user_id == actor.id))
+    if profile is None:
+        raise Invalid(str(_l("希望順位を決めるには、先にプロフィールを作成してください。")))
+    rankable = {str(a.public_id): a for a in rankable_applications(session, profile)}
+    wanted = [str(i).lower() for i in application_ids]
+    if len(wanted) > MAX_PREFERENCES or len(set(wanted)) != len(wanted):
+        raise Invalid.on("applications", _l("同じ応募が2回選ばれています。"))
+    if any(i not in rankable for i in wanted):
+        raise Invalid.on("applications", _l("返事待ちのインターンシップへの、あなたの応募だけを並べてください。"))
+    for application in rankable.values():
+        application.preference_rank = None
+    ordered = [rankable[i] for i in wanted]
+    for rank, application in enumerate(ordered, start=1):
+        application.preference_rank = rank
+    session.flush()
+    audit.record(session, actor, "application.preferences", object_type="profile", object_id=profile.public_id,
+                 ranked=len(ordered))  # fmt: skip
+    return ordered
 
 
 def releases_of(session: Session, profile: Profile) -> list[ContactRelease]:

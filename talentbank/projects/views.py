@@ -16,6 +16,7 @@ from talentbank.profiles.services import get_profile, own_profile
 from talentbank.projects import allocation, ranking, reasons, services
 from talentbank.projects.forms import (
     APPLICATION_LABELS,
+    GUIDES,
     METHOD_LABELS,
     NEED_ROWS,
     PAY_LABELS,
@@ -75,6 +76,7 @@ def index():
         pay_kind=request.args.get("pay") or None,
         internship_only=request.args.get("internship") == "1",
         open_only=request.args.get("all") != "1",
+        students_only={"1": True, "0": False}.get(request.args.get("students", "")),
     )
     return render_template(
         "projects/index.html",
@@ -104,8 +106,9 @@ def show(public_id: str):
         applications=applications,
         contacts={a.id: services.contact_for(db.session, actor, a) for a in applications},
         transitions=sorted(services.TRANSITIONS[project.status], key=list(ProjectStatus).index) if is_member else [],
-        can_apply=profile is not None and not is_member and mine is None
+        can_apply=profile is not None and not is_member and mine is None and services.is_eligible(project, profile)
         and project.status is ProjectStatus.OPEN and (project.deadline is None or project.deadline >= _today()),
+        needs_student=project.is_students_only and profile is not None and not profile.is_student and not is_member,
         can_answer=project.status in services.ANSWER_STATUSES,
         can_complete=project.status in services.COMPLETE_STATUSES,
         message_form=MessageForm(formdata=None),
@@ -147,7 +150,7 @@ def _need_rows(project=None) -> list[dict]:
 def _render_form(form, organisation, project=None, status=200, need_error=None):
     return render_template(
         "projects/form.html", form=form, organisation=organisation, project=project, need_rows=_need_rows(project),
-        skill_groups=skill_choices(db.session, str(get_locale())), need_error=need_error,
+        skill_groups=skill_choices(db.session, str(get_locale())), need_error=need_error, guides=GUIDES,
     ), status  # fmt: skip
 
 
@@ -299,6 +302,49 @@ def decline(application_id: str):
 @login_required
 def withdraw(application_id: str):
     return _answer(application_id, "withdraw")
+
+
+# ---- the applicant's order of preference (allocation rounds follow it) --------------------------------
+
+
+def _render_preferences(profile, error=None, status=200, chosen=None):
+    applications = services.rankable_applications(db.session, profile) if profile else []
+    ranks = chosen if chosen is not None else {str(a.public_id): str(a.preference_rank or "") for a in applications}
+    return render_template("projects/preferences.html", applications=applications, ranks=ranks, error=error,
+                           has_profile=profile is not None, form=ConfirmForm()), status  # fmt: skip
+
+
+@bp.get("/me/internship-preferences")
+@login_required
+def preferences():
+    return _render_preferences(own_profile(db.session, current_actor()))
+
+
+@bp.post("/me/internship-preferences")
+@login_required
+def save_preferences():
+    profile = own_profile(db.session, current_actor())
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("projects.preferences"))
+    chosen = {
+        key.removeprefix("rank_"): value.strip() for key, value in request.form.items() if key.startswith("rank_")
+    }
+    ranked: list[tuple[int, str]] = []
+    for application_id, value in chosen.items():
+        if value:
+            if not value.isdigit() or not 1 <= int(value) <= services.MAX_PREFERENCES:
+                return _render_preferences(profile, _("順位は一覧から選んでください。"), 422, chosen)
+            ranked.append((int(value), application_id))
+    if len({rank for rank, _id in ranked}) != len(ranked):
+        return _render_preferences(profile, _("同じ順位が2つあります。順位はひとつずつ選んでください。"), 422, chosen)
+    try:
+        services.set_preferences(db.session, current_actor(), [i for _rank, i in sorted(ranked)])
+    except Invalid as error:
+        db.session.rollback()
+        return _render_preferences(profile, error.message, 422, chosen)
+    db.session.commit()
+    flash(_("希望順位を保存しました。インターンシップの配属では、この順に希望が考えられます。"), "success")
+    return redirect(url_for("projects.preferences"))
 
 
 # ---- completion ---------------------------------------------------------------------------------------

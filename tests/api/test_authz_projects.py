@@ -75,6 +75,15 @@ def _engaged(world: World) -> None:
     services.transition(world.db, world.issuer, world.made["project"], ProjectStatus.IN_PROGRESS, base_url=BASE_URL)
 
 
+def _internship_application(world: World) -> None:
+    """world.person applied to an open internship (pending), which they may rank."""
+    _open_project(world)
+    project = world.made["project"]
+    project.is_internship = True
+    application = services.apply(world.db, world.person, project, "", base_url=BASE_URL)
+    world.made["application"] = application.public_id
+
+
 def _project_path(world: World, suffix: str = "") -> str:
     return f"/api/v1/projects/{world.made['project'].public_id}{suffix}"
 
@@ -146,6 +155,12 @@ ROWS = [
         ),
         MEMBERS_ONLY,
         prepare=_engaged,
+    ),
+    Row(
+        "put_internship_preferences",  # only the applicant ranks their own applications
+        lambda w: ("PUT", "/api/v1/me/internship-preferences", {"applications": [str(w.made["application"])]}),
+        expect(anonymous=401, other_person=422, owner=200, other_org_member=422, org_member=422, issuer=422, admin=422),
+        prepare=_internship_application,
     ),
 ]
 

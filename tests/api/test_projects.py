@@ -180,6 +180,8 @@ def test_search_filters_remote_internships_and_pages(client, db, staff, town):
         ({"title": "   "}, "title"),
         ({"hours_per_week": 61}, "hours_per_week"),
         ({"seats": 0}, "seats"),
+        ({"onsite_days_per_month": None}, "onsite_days_per_month"),  # hybrid work says how many days on site
+        ({"onsite_days_per_month": 0}, "onsite_days_per_month"),
         ({"theme": "space"}, "theme"),
         ({"starts_on": "next week"}, "starts_on"),
         ({"status": "open"}, "status"),  # no mass assignment
@@ -278,6 +280,7 @@ def test_partial_update(client, db, make_token, staff, town):
         {"title": None},
         {"needs": []},
         {"pay_yen": -1},
+        {"onsite_days_per_month": None},  # the project is hybrid
         {"organisation_id": str(make_organisation(db).public_id)},
     ):
         refused = client.patch(url, json=bad, headers=staff)
@@ -285,7 +288,7 @@ def test_partial_update(client, db, make_token, staff, town):
     db.expire_all()
     project = db.scalar(sa.select(Project))
     assert project.title == "除雪の問い合わせをLINEでも" and project.ends_on is None
-    assert project.organisation_id == town.id
+    assert project.organisation_id == town.id and project.onsite_days_per_month == 2
 
     outsider = bearer(make_token(make_organisation(db, verified=True).memberships[0].user))
     assert client.patch(url, json={"title": "乗っ取り"}, headers=outsider).status_code == 404  # a draft
@@ -468,6 +471,28 @@ def test_invitation_rules(client, db, make_token, staff, town):
 # ---- what each project status allows ---------------------------------------------------------------
 
 
+def test_completing_closes_the_pending_ones(client, db, make_token, staff, town):
+    project_id = post_project(client, staff, town)
+    publish(client, staff, project_id)
+    _person, invitee, invitee_headers = person_with_token(db, make_token, email="late-invitee@example.jp")
+    invitation = client.post(
+        f"/api/v1/projects/{project_id}/invitations", json={"profile_id": str(invitee.public_id)}, headers=staff
+    ).get_json()
+    _person, _profile, engaged_headers = person_with_token(db, make_token, email="engaged@example.jp")
+    engaged = client.post(f"/api/v1/projects/{project_id}/applications", json={}, headers=engaged_headers).get_json()
+    assert client.post(f"/api/v1/applications/{engaged['id']}/accept", headers=staff).status_code == 200
+    _person, _profile, outsider = person_with_token(db, make_token)
+    assert transition(client, outsider, project_id, "in_progress").status_code == 403
+    assert transition(client, staff, project_id, "in_progress").status_code == 200
+    assert transition(client, staff, project_id, "completed").get_json()["status"] == "completed"
+    listed = client.get(f"/api/v1/projects/{project_id}/applications", headers=staff).get_json()["items"]
+    assert {a["id"]: a["status"] for a in listed} == {invitation["id"]: "closed", engaged["id"]: "accepted"}
+    assert outbox(db, "late-invitee@example.jp")[-1].kind == "project_completed"
+    assert "project_completed" not in [m.kind for m in outbox(db, "engaged@example.jp")]
+    refused = client.post(f"/api/v1/applications/{invitation['id']}/accept", headers=invitee_headers)
+    assert refused.status_code == 409 and count(db, ContactRelease) == 1  # only the engaged person's
+
+
 def test_cancelling_closes_pending_ones_and_refuses_answers(client, db, make_token, staff, town):
     project_id = post_project(client, staff, town)
     publish(client, staff, project_id)
@@ -508,7 +533,7 @@ def test_invitations_are_not_answered_after_completion(client, db, make_token, s
     refused = client.post(f"/api/v1/applications/{invitation['id']}/{answer}", headers=headers)
     assert refused.status_code == 409 and refused.get_json()["code"] == "conflict"
     assert "完了" in refused.get_json()["detail"]
-    assert db.scalar(sa.select(Application)).status is ApplicationStatus.PENDING
+    assert db.scalar(sa.select(Application)).status is ApplicationStatus.CLOSED  # closed on completing
     assert count(db, ContactRelease) == 0
 
 
@@ -668,3 +693,45 @@ def test_post_publish_match_invite_accept_complete(client, app, db, make_token, 
     assert on_profile["project_verified"] is True and on_profile["organisation_name"] == town.name
     assert on_profile["description"] == "問い合わせフォームを公開し、電話が4割減った。"
     assert {(s["code"], s["level"], s["source"]) for s in shown.get_json()["skills"]} >= {("dssp2-52", 4, "project")}
+
+
+# ---- the applicant's order of preference ----------------------------------------------------------
+
+
+def test_an_applicant_ranks_their_internship_applications(client, db, make_token, staff, town):
+    internships = []
+    for title in ("インターンA", "インターンB"):
+        project_id = post_project(client, staff, town, title=title, is_internship=True, pay_kind="internship",
+                                  pay_yen=0)  # fmt: skip
+        publish(client, staff, project_id)
+        internships.append(project_id)
+    _person, _profile, headers = person_with_token(db, make_token, skills={"dssp2-52": 2})
+    applied = [
+        client.post(f"/api/v1/projects/{p}/applications", json={"message": ""}, headers=headers).get_json()["id"]
+        for p in internships
+    ]
+    url = "/api/v1/me/internship-preferences"
+    ranked = client.put(url, json={"applications": [applied[1], applied[0]]}, headers=headers)
+    assert ranked.status_code == 200, ranked.get_data(as_text=True)
+    assert [(a["project_title"], a["preference_rank"]) for a in ranked.get_json()["items"]] == [
+        ("インターンB", 1),
+        ("インターンA", 2),
+    ]
+    mine = client.get("/api/v1/me/applications", headers=headers).get_json()["items"]
+    assert {a["project_title"]: a["preference_rank"] for a in mine} == {"インターンA": 2, "インターンB": 1}
+
+    _other, _other_profile, other_headers = person_with_token(db, make_token)
+    for bad, who in (
+        ({"applications": [applied[0], applied[0]]}, headers),  # twice
+        ({"applications": ["not-a-uuid"]}, headers),
+        ({"applications": [applied[0]]}, other_headers),  # someone else's
+    ):
+        refused = client.put(url, json=bad, headers=who)
+        assert refused.status_code == 422 and "applications" in str(refused.get_json()["fields"]), bad
+    db.expire_all()
+    assert sorted((a.preference_rank for a in db.scalars(sa.select(Application))), key=str) == [1, 2]
+    # Leaving one out clears its rank.
+    assert client.put(url, json={"applications": [applied[0]]}, headers=headers).status_code == 200
+    db.expire_all()
+    ranks = {str(a.public_id): a.preference_rank for a in db.scalars(sa.select(Application))}
+    assert ranks == {applied[0]: 1, applied[1]: None}

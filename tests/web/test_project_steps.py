@@ -101,7 +101,7 @@ def test_cancelling_closes_pending_ones_ends_their_releases_and_tells_everyone(c
     page = invitee_client.get(f"/projects/{project.public_id}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "終了（プロジェクト中止）" in text and "招待を承諾する" not in text
+    assert "終了（返事の前にプロジェクトが中止・完了）" in text and "招待を承諾する" not in text
     refused = invitee_client.post(f"/applications/{_application(db, invitee).public_id}/accept")
     assert refused.status_code == 409
     assert _application(db, invitee).status is ApplicationStatus.CLOSED
@@ -111,6 +111,57 @@ def test_cancelling_closes_pending_ones_ends_their_releases_and_tells_everyone(c
     assert logged_in(make_client, login, accepted).post(
         f"/applications/{_application(db, accepted).public_id}/withdraw").status_code == 302  # fmt: skip
     assert make_client().get(f"/projects/{project.public_id}").status_code == 404
+
+
+# ---- completing ------------------------------------------------------------------------------------------
+
+
+def test_completing_closes_what_was_never_answered_and_tells_those_people(client, db, login, make_client, town,
+                                                                         project):  # fmt: skip
+    applicant, invitee, engaged = (person(db, f"{n}@example.jp") for n in ("waiting", "invited", "engaged"))
+    logged_in(make_client, login, applicant).post(f"/projects/{project.public_id}/apply", data={"message": "参加"})
+    logged_in(make_client, login, engaged).post(f"/projects/{project.public_id}/apply")
+    login(client, town.memberships[0].user)
+    client.post(f"/projects/{project.public_id}/invite/{invitee.profile.public_id}", data={"message": "ぜひ"})
+    assert client.post(f"/applications/{_application(db, engaged).public_id}/accept").status_code == 302
+    for target in ("in_progress", "completed"):
+        assert client.post(f"/projects/{project.public_id}/status", data={"status": target}).status_code == 302
+
+    assert _application(db, applicant).status is ApplicationStatus.CLOSED
+    assert _application(db, invitee).status is ApplicationStatus.CLOSED
+    assert _application(db, engaged).status is ApplicationStatus.ACCEPTED  # completion is still to be recorded
+    releases = {r.application_id: r.withdrawn_at for r in db.scalars(sa.select(ContactRelease))}
+    assert releases[_application(db, applicant).id] is not None
+    assert releases[_application(db, engaged).id] is None
+    for user in (applicant, invitee):
+        assert kinds(db, user.email)[-1] == "project_completed"
+        assert notices(db, user)[-1] == ("project_completed", f"/projects/{project.public_id}")
+    assert "project_completed" not in kinds(db, engaged.email)
+    [mail] = [m for m in outbox(db, "waiting@example.jp") if m.kind == "project_completed"]
+    assert "「除雪の問い合わせをWebで」は完了しました" in mail.subject
+    assert "連絡先はこれ以上組織に伝わりません" in mail.body_text
+
+    invitee_client = logged_in(make_client, login, invitee)
+    text = invitee_client.get(f"/projects/{project.public_id}").get_data(as_text=True)
+    assert "終了（返事の前にプロジェクトが中止・完了）" in text and "招待を承諾する" not in text
+    assert invitee_client.post(f"/applications/{_application(db, invitee).public_id}/accept").status_code == 409
+    assert _application(db, invitee).status is ApplicationStatus.CLOSED
+    # The engagement that was accepted can still be recorded as completed.
+    url = f"/applications/{_application(db, engaged).public_id}/complete"
+    data = {"summary": "フォームを公開した", "skill": ["dssp2-36"], "level_dssp2-36": "3"}
+    assert client.post(url, data=data).status_code == 302
+    assert _application(db, engaged).status is ApplicationStatus.COMPLETED
+
+
+def test_only_members_complete_and_nothing_closes_otherwise(client, db, login, make_client, project):
+    applicant = person(db, "patient@example.jp")
+    logged_in(make_client, login, applicant).post(f"/projects/{project.public_id}/apply")
+    _set_status(db, project, ProjectStatus.IN_PROGRESS)
+    db.commit()
+    stranger = logged_in(make_client, login, make_user(db))
+    assert stranger.post(f"/projects/{project.public_id}/status", data={"status": "completed"}).status_code == 403
+    assert _application(db, applicant).status is ApplicationStatus.PENDING
+    assert "project_completed" not in kinds(db, "patient@example.jp")
 
 
 # ---- guards by project status ----------------------------------------------------------------------------

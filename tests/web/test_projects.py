@@ -81,6 +81,37 @@ def test_post_publish_and_browse(client, db, login, make_client, town):
     assert "除雪の問い合わせ" in visitor.get("/projects?skill=dssp2-52").get_data(as_text=True)
 
 
+def test_the_project_page_in_english_keeps_the_host_s_own_words(client, db, login, make_client, town):
+    login(client, town.memberships[0].user)
+    project_id = post_project(client, town, eligibility="道内の高専・大学の学生")
+    publish(client, project_id)
+    project = db.scalar(sa.select(Project))
+    visitor = make_client()
+    visitor.set_cookie("tb_lang", "en")  # what POST /locale sets
+    page = visitor.get(f"/projects/{project_id}").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    for label in ("The problem", "What should be achieved by the end", "Location", "Working style", "Pay",
+                  "Number of people needed", "Application deadline", "Skills needed", "Who can apply",
+                  "Public administration DX", "Open", "Hybrid", "On-site 2 day(s) a month", "6 h/week",
+                  "Hourly 3,000 yen", "Travel expenses covered", "Level 2 or above", "Log in to apply"):  # fmt: skip
+        assert label in page, label
+    for label in ("困っていること", "必要なスキル", "募集中", "ハイブリッド", "ログインして応募する", "週6時間"):
+        assert label not in page, label
+    place = project.municipality
+    assert f"{place.name_romaji}（{place.subprefecture.name_en}）" in page and f"{place.name_ja}（" not in page
+    for need in project.needs:
+        assert need.skill.name_en in page and need.skill.name_ja not in page
+    # The host's own text stays as they wrote it: nothing is machine-translated.
+    for text in (PROJECT["title"], PROJECT["problem"], PROJECT["expected_outcome"], "道内の高専・大学の学生",
+                 "上士幌町 デジタル推進係"):  # fmt: skip
+        assert text in page, text
+    # The same through the language switch, for the signed-in member (their account remembers it).
+    client.post("/locale", data={"locale": "en"})
+    member_page = client.get(f"/projects/{project_id}").get_data(as_text=True)
+    assert "The problem" in member_page and PROJECT["problem"] in member_page and "困っていること" not in member_page
+    assert town.memberships[0].user.locale == "en"
+
+
 @pytest.mark.parametrize(
     ("change", "field_message"),
     [
@@ -91,6 +122,8 @@ def test_post_publish_and_browse(client, db, login, make_client, town):
         ({"municipality_code": "999999"}, "北海道の市町村"),
         ({"need_level_0": "7"}, "レベル（1〜4）"),
         ({"title": ""}, "入力してください"),
+        ({"onsite_days_per_month": ""}, "現地に来てほしい日数（月1〜31日）を入力"),
+        ({"onsite_days_per_month": "0"}, "現地に来てほしい日数（月1〜31日）を入力"),
     ],
 )
 def test_bad_projects_are_refused_and_nothing_saved(client, db, login, town, change, field_message):
@@ -99,6 +132,31 @@ def test_bad_projects_are_refused_and_nothing_saved(client, db, login, town, cha
     assert response.status_code == 422
     assert field_message in response.get_data(as_text=True)
     assert project_count(db) == 0
+
+
+def test_the_guided_form_gives_a_hint_and_an_example_for_every_field(client, db, login, town):
+    login(client, town.memberships[0].user)
+    page = client.get(f"/orgs/{town.public_id}/projects/new").get_data(as_text=True)
+    for name in ("title", "problem", "expected_outcome", "work_mode", "onsite_days_per_month", "hours_per_week",
+                 "pay_kind", "pay_yen", "seats", "deadline"):  # fmt: skip
+        assert f'id="{name}-hint"' in page and f'id="{name}-example"' in page, name
+        assert f'aria-describedby="{name}-hint {name}-example"' in page, name
+    assert 'id="needs-hint"' in page and 'id="needs-example"' in page
+    assert "誰が、いつ、どれくらい困っているかを数字で" in page
+    assert "建設課の職員2人が半日以上対応に追われている" in page  # an example of a problem
+    client.post("/locale", data={"locale": "en"})
+    english = client.get(f"/orgs/{town.public_id}/projects/new").get_data(as_text=True)
+    assert "Example" in english and "who is struggling, when and how much" in english
+
+
+def test_hybrid_without_onsite_days_is_refused_and_remote_drops_them(client, db, login, town):
+    login(client, town.memberships[0].user)
+    response = client.post(f"/orgs/{town.public_id}/projects/new", data={**PROJECT, "onsite_days_per_month": ""})
+    assert response.status_code == 422
+    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+    assert project_count(db) == 0
+    post_project(client, town, work_mode="remote", onsite_days_per_month="")
+    assert db.scalar(sa.select(Project)).onsite_days_per_month is None
 
 
 def test_non_member_cannot_post_and_unverified_cannot_publish(client, db, login, make_client, town):

@@ -63,6 +63,7 @@ POST_ROUTES = [
     "/allocation/sometoken/method",
     "/allocation/sometoken/publish",
     "/notifications/read",
+    "/me/internship-preferences",
 ]
 # The JSON API checks CSRF itself, only for cookie-authenticated writes (tests/api/test_auth.py).
 API_PREFIX = "/api/v1/"

@@ -89,6 +89,8 @@ def test_payloads_in_every_stored_field_stay_inert(client, db, login, payload):
             "work_mode": "remote",
             "visibility": "public",
             "pay_kind": "",
+            "is_student": "y",
+            "school_name": payload[:120],
         },
     )
     client.post(

@@ -81,6 +81,41 @@ def test_ties_are_broken_by_listed_order_deterministically():
     assert blocking_pairs(students, projects, {"X": 1}, result.assignments) == []
 
 
+def test_the_students_stated_order_decides_not_the_scores():
+    """Scores say everyone fits X best; the students' own order says otherwise, and deferred acceptance follows
+    the stated order: each gets the first choice a project with a seat will give them."""
+    scores = {("a", "X"): 0.9, ("a", "Y"): 0.8, ("b", "X"): 0.85, ("b", "Y"): 0.6, ("c", "X"): 0.7, ("c", "Y"): 0.5}
+    by_score = {s: sorted("XY", key=lambda p, s=s: -scores[(s, p)]) for s in "abc"}
+    stated = {"a": ["Y", "X"], "b": ["X", "Y"], "c": ["Y", "X"]}
+    projects = {"X": ["a", "b", "c"], "Y": ["a", "b", "c"]}
+    seats = {"X": 1, "Y": 1}
+    assert allocate(by_score, projects, seats).assignments == {"a": "X", "b": "Y"}
+    result = allocate(stated, projects, seats)
+    assert result.assignments == {"a": "Y", "b": "X"} and result.unassigned == ("c",)
+    assert blocking_pairs(stated, projects, seats, result.assignments) == []
+    # Measured against the score order instead, the same result has a blocking pair (a and X): the
+    # students' own lists are what stability is about.
+    assert blocking_pairs(by_score, projects, seats, result.assignments) == [("a", "X")]
+
+
+def test_a_stated_order_against_the_projects_own_ranking_stays_stable():
+    """Three students, two projects with two seats and one; the weaker students state their preference for
+    the popular project first, the strongest one states the small project first."""
+    stated = {"s1": ["Q", "P"], "s2": ["P", "Q"], "s3": ["P", "Q"], "s4": ["P"]}
+    projects = {"P": ["s1", "s2", "s3", "s4"], "Q": ["s2", "s1", "s3"]}
+    seats = {"P": 2, "Q": 1}
+    result = allocate(stated, projects, seats)
+    check_feasible(stated, projects, seats, result)
+    # s1 proposes to Q (held), s2 and s3 take P; s4 is rejected by the full P.
+    assert result.assignments == {"s1": "Q", "s2": "P", "s3": "P"} and result.unassigned == ("s4",)
+    assert blocking_pairs(stated, projects, seats, result.assignments) == []
+    # s2 now states Q first: Q prefers s2 to s1, so s1 falls back to P, which keeps s1 and s3 over s4.
+    stated["s2"] = ["Q", "P"]
+    moved = allocate(stated, projects, seats)
+    assert moved.assignments == {"s2": "Q", "s1": "P", "s3": "P"} and moved.unassigned == ("s4",)
+    assert blocking_pairs(stated, projects, seats, moved.assignments) == []
+
+
 def test_empty_inputs():
     assert allocate({}, {}, {}).assignments == {}
     assert allocate({"a": []}, {}, {}).unassigned == ("a",)
