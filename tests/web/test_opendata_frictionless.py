@@ -33,6 +33,9 @@ from tests.web.test_opendata import (  # noqa: F401  (cache_dir is an autouse fi
 
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+# Its badge counts come from test_opendata's placeholder credential rows, not issued by the app.
+pytestmark = pytest.mark.planted_credentials
+
 AWKWARD_TITLE = '除雪の問い合わせ、Webで "受付" したい\n（2行目）'
 
 
