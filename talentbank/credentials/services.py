@@ -150,8 +150,7 @@ def setup_issuer(session: Session, actor: User, organisation: Organisation, ctx:
     now = utcnow()
     key = _new_key(organisation, ctx.fernet, now)
     session.add(key)
-    session.add(StatusList(organisation=organisation, encoded_list=badges.encode_bitstring(badges.new_bitstring())))
-    session.flush()
+    _new_status_list(session, organisation)
     audit.record(session, actor, "issuer.setup", object_type="organisation", object_id=organisation.public_id)
     return key
 
@@ -424,6 +423,16 @@ def _existing_by_key(session: Session, achievement: Achievement, keys: list[str]
     return found
 
 
+def _new_status_list(session: Session, organisation: Organisation, *, size_bits: int | None = None) -> StatusList:
+    """An empty revocation list for the organisation; the newest one is where new credentials go."""
+    status_list = StatusList(organisation=organisation, encoded_list=badges.encode_bitstring(badges.new_bitstring()))
+    if size_bits is not None:
+        status_list.size_bits = size_bits
+    session.add(status_list)
+    session.flush()
+    return status_list
+
+
 def _locked_status_list(session: Session, organisation: Organisation) -> StatusList:
     """The organisation's status list, locked until the transaction ends.
 
@@ -508,7 +517,12 @@ def issue_credentials(
             needed += 1
     now = (now or utcnow()).replace(microsecond=0)
     status_list = _locked_status_list(session, organisation)
-    indexes = iter(_free_indexes(session, status_list, needed))
+    try:
+        free = _free_indexes(session, status_list, needed)
+    except badges.StatusListError:  # this list has no room left for the batch: it and the next ones go on a new list
+        status_list = _new_status_list(session, organisation, size_bits=status_list.size_bits)
+        free = _free_indexes(session, status_list, needed)
+    indexes = iter(free)
     build = _builder(achievement, organisation, ctx, now)
     sign = _signer(achievement, key, ctx, now)
     list_url = status_list_url(ctx.base_url, status_list)

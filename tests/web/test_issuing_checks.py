@@ -7,6 +7,7 @@ import time
 import uuid
 from io import BytesIO
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -221,3 +222,22 @@ def test_issuing_falls_back_to_reading_the_whole_status_list_when_probing_gives_
     issued = {award(client, achievement_id, f"p{n}@example.jp") for n in range(6)}
     assert len(issued) == 6
     assert sorted(db.scalars(sa.select(Credential.status_index))) == [0, 1, 2, 3, 4, 5]
+
+
+def test_a_full_status_list_hands_the_next_award_to_a_new_list_of_the_issuer(client, db, login, school):
+    """Six awards fill a 6-bit list; the seventh gets index space on a second list rather than an error,
+    and its status entry names that list, which is published like the first."""
+    setup_issuer(client, login, school)
+    achievement_id = create_achievement(client, school)
+    db.execute(sa.update(StatusList).values(size_bits=6))
+    first = db.scalar(sa.select(StatusList.id))
+    issued = [award(client, achievement_id, f"p{n}@example.jp") for n in range(7)]
+    assert len(set(issued)) == 7
+    lists = db.scalars(sa.select(StatusList).order_by(StatusList.id)).all()
+    assert len(lists) == 2 and lists[0].id == first
+    seventh = db.scalars(sa.select(Credential).order_by(Credential.id.desc())).first()
+    assert seventh.status_list_id == lists[1].id
+    assert db.scalar(sa.select(sa.func.count()).where(Credential.status_list_id == first)) == 6
+    entry = seventh.document["credentialStatus"]
+    assert entry["statusListCredential"].endswith(str(lists[1].public_id))
+    assert client.get(urlsplit(entry["statusListCredential"]).path).status_code == 200
