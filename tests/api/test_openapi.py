@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import Counter
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
 
 from talentbank.api.core import Operation
 from talentbank.extensions import limiter
+from talentbank.models import OrganisationKind
 from tests.api.conftest import bearer
+from tests.api.fuzzing import Seeder
 from tests.conftest import make_test_app
 from tests.factories import make_organisation, make_profile, make_user
 
 # CI runs this many cases per operation on each database (RELIABILITY SC-04 asks for at least 100).
 EXAMPLES_PER_OPERATION = 100
+# Half the cases of an `{id}` path name one of a few real objects, so they repeat; the others must not.
+DISTINCT_SHARE = 0.3
 NOT_OPERATIONS = {"/api/v1/openapi.json"}
+AUTHORIZATION = "Authorization"
 
 
 def test_the_document_is_openapi_3_1_and_names_every_route(client, app):
@@ -53,14 +62,14 @@ def fuzz_app(database_url, tmp_path):
 
 
 @pytest.fixture
-def fuzz_headers(db, make_token):
-    """A token of someone with a profile who owns a verified organisation: the widest reach."""
+def fuzz_caller(db, make_token):
+    """Someone with a profile who owns a verified school: the widest reach. -> (user, headers)"""
     user = make_user(db)
-    make_profile(db, owner=user, skills={"dssp2-36": 2})
-    make_organisation(db, owner=user, verified=True)
+    make_profile(db, owner=user, skills={"dssp2-36": 2, "dssp2-52": 1})
+    make_organisation(db, owner=user, kind=OrganisationKind.SCHOOL, verified=True)
     secret = make_token(user)
     db.commit()
-    return bearer(secret)
+    return user, bearer(secret)
 
 
 def _operation_ids() -> list[str]:
@@ -69,18 +78,89 @@ def _operation_ids() -> list[str]:
     return sorted(Operation.registry)
 
 
+def _real_path_parameters(operation, seeder: Seeder) -> list[dict[str, str]]:
+    """Every combination of real values for the operation's path parameters ([] if it has none)."""
+    names = [parameter.name for parameter in operation.path_parameters]
+    if not names:
+        return []
+    return [dict(zip(names, values, strict=True)) for values in itertools.product(*map(seeder.ids, names))]
+
+
+def _case_strategy(operation, mode: GenerationMode, real: list[dict[str, str]]):
+    """Generated cases; when the path names objects, half of them name real ones."""
+    generated = operation.as_strategy(mode)
+    if not real:
+        return generated
+    return st.one_of(generated, st.one_of(*[operation.as_strategy(mode, path_parameters=p) for p in real]))
+
+
+def _inputs(operation, mode: GenerationMode) -> list[str]:
+    """What a case of this mode can vary. Positive cases always carry the caller's token, so the
+    Authorization header is not one; negative cases may break it (and must get a 401). Path parameters
+    take any non-empty string (an id naming nothing is a 404 that positive cases send), so there is no
+    negative path parameter."""
+    headers = [h.name for h in operation.headers if mode.is_negative or h.name != "Authorization"]
+    names = [*headers, *(q.name for q in operation.query), *(["body"] if operation.body else [])]
+    if mode.is_positive:
+        names += [p.name for p in operation.path_parameters]
+    return names
+
+
+def _breaks_authorization(case) -> bool:
+    data = case.meta.phase.data if case.meta else None
+    mutations = getattr(data, "mutations", ())
+    return getattr(data, "parameter", None) == AUTHORIZATION or any(m.parameter == AUTHORIZATION for m in mutations)
+
+
+def _signature(case, headers: dict[str, str]) -> str:
+    return repr((case.path_parameters, case.query, {**(case.headers or {}), **headers}, case.media_type, case.body))
+
+
 @pytest.mark.parametrize("operation_id", _operation_ids())
-def test_every_operation_obeys_its_document(fuzz_app, fuzz_headers, operation_id):
-    """No 5xx, and every response (status, content type, body) is what the document says."""
+def test_every_operation_obeys_its_document(fuzz_app, fuzz_caller, db, operation_id):
+    """No 5xx; negative data (wrong types, missing fields, malformed bodies, broken tokens) always gets a
+    4xx problem document; every response (status, content type, body) is what the document says; half
+    the cases of an `{id}` path name real objects, so success bodies are checked too."""
+    user, token_headers = fuzz_caller
     api_schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", fuzz_app)
     operation = api_schema.find_operation_by_id(operation_id)
+    real = _real_path_parameters(operation, Seeder(fuzz_app.test_client(), db, user, token_headers, fuzz_app))
+    db.commit()
+    seen: dict[GenerationMode, set[str]] = {mode: set() for mode in GenerationMode}
+    runs: Counter[GenerationMode] = Counter()
+    statuses: Counter[int] = Counter()
 
-    @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck),
-              database=None)  # fmt: skip
-    def run(case):
-        # Schema-valid but meaningless input (an image with no badge in it, an end before the start)
-        # is a documented 422 from the services, so "valid data must be accepted" does not apply.
-        case.call_and_validate(headers=fuzz_headers, excluded_checks=[positive_data_acceptance])
+    for mode in GenerationMode:
+        if mode.is_negative and not _inputs(operation, mode):
+            continue
 
-    run()
+        @given(case=_case_strategy(operation, mode, real))
+        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
+                  phases=[Phase.explicit, Phase.generate, Phase.shrink])  # fmt: skip
+        def run(case):
+            headers = {} if mode.is_negative and _breaks_authorization(case) else token_headers
+            runs[mode] += 1
+            seen[mode].add(_signature(case, headers))
+            # Schema-valid but meaningless input (an image with no badge in it, an end before the start)
+            # is a documented 422 from the services, so "valid data must be accepted" does not apply.
+            response = case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+            statuses[response.status_code] += 1
+            if response.status_code >= 400:
+                assert response.headers["content-type"] == ["application/problem+json"], response.text[:300]
+            if mode.is_negative:
+                assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
+
+        run()
+
+    for mode in GenerationMode:
+        if _inputs(operation, mode):
+            assert runs[mode] >= EXAMPLES_PER_OPERATION, (mode, runs[mode])
+            assert len(seen[mode]) >= EXAMPLES_PER_OPERATION * DISTINCT_SHARE, (mode, len(seen[mode]))
+        elif mode.is_positive:
+            # A bare path with the caller's token is one request: Hypothesis finds the input space
+            # exhausted after it. Its negative cases (broken tokens) were counted above.
+            assert runs[mode] >= 1 and len(seen[mode]) == 1, (runs[mode], seen[mode])
+    if real:
+        assert sum(count for status, count in statuses.items() if status < 300) > 0, statuses
+    print(f"{operation_id}: " + ", ".join(f"{runs[m]} {m.value} ({len(seen[m])} distinct)" for m in GenerationMode),
+          f"statuses {dict(sorted(statuses.items()))}")  # fmt: skip
