@@ -20,10 +20,11 @@ from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData
+from werkzeug.exceptions import BadRequest
 
 from talentbank import db
 from talentbank.accounts.tokens import PREFIX, authenticate_token
-from talentbank.errors import Invalid, PermissionDenied, Unauthorized
+from talentbank.errors import DomainError, Invalid, PermissionDenied, Unauthorized
 from talentbank.extensions import csrf, limiter
 from talentbank.models import User
 
@@ -31,6 +32,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # checked in `_authenticate` instead: only cookie-authenticated writes need the token
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Request bodies nest at most this deep (a credential document needs a handful of levels).
+MAX_JSON_DEPTH = 32
 # Query parameters that would carry a credential; a token in a URL ends up in logs and histories.
 _CREDENTIAL_PARAMETERS = {"access_token", "token", "api_key", "apikey", "key", "bearer", "auth", "authorization"}
 
@@ -45,6 +48,57 @@ TAGS = {
     "credentials": "デジタルバッジ / Open Badges 3.0 credentials",
     "account": "自分のアカウント / the caller's account",
 }
+
+
+class UnsupportedMediaType(DomainError):
+    """A request body in a format the operation does not read: 415."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
+def _json_depth(value: Any) -> int:
+    """How deeply objects and arrays nest in a parsed JSON value (a scalar is 0), without recursion."""
+    depth, level = 0, [(value, 1)]
+    while level:
+        item, at = level.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        depth = max(depth, at)
+        level.extend((child, at + 1) for child in children)
+    return depth
+
+
+def _check_body(json_model: type[BaseModel] | None, form_model: type[BaseModel] | None) -> None:
+    """Refuse a write's body that spectree would read as `{}`: malformed JSON, a Content-Type the
+    operation does not take, JSON nested deeper than MAX_JSON_DEPTH, or JSON that is not an object.
+    Operations without a body accept an empty one or well-formed JSON (and ignore it)."""
+    if request.method in SAFE_METHODS:
+        return
+    if form_model is not None and request.mimetype == "multipart/form-data":
+        return
+    if not request.is_json:
+        if request.get_data(cache=True):
+            raise UnsupportedMediaType(
+                _("この操作は Content-Type: %(types)s の本文だけを受け付けます。", types=_media_types(form_model))
+            )
+        return
+    if not request.get_data(cache=True):
+        return
+    try:
+        parsed = request.get_json()  # cached: spectree reads the same value
+    except (BadRequest, RecursionError):
+        raise DomainError(_("本文が正しいJSONではありません。"), {"body": _("正しいJSONではありません。")}) from None
+    if _json_depth(parsed) > MAX_JSON_DEPTH:
+        message = _("本文の入れ子が深すぎます（%(depth)d 段まで）。", depth=MAX_JSON_DEPTH)
+        raise DomainError(message, {"body": message})
+    if json_model is not None and not isinstance(parsed, dict):
+        raise Invalid.on("body", _("本文はJSONオブジェクトにしてください。"))
+
+
+def _media_types(form_model: type[BaseModel] | None) -> str:
+    return "application/json" + (", multipart/form-data" if form_model is not None else "")
 
 
 def _reject_invalid_request(req: Any, resp: Any, error: Exception | None, instance: Any, adapter: Any) -> None:
@@ -237,6 +291,8 @@ def operation(
     `headers` declares request headers (a model that ignores extra fields, aliases = header names).
     """
     response = Response(**{f"HTTP_{code}": ok for code in ((status,) if isinstance(status, int) else status)})
+    # An operation without query parameters still validates its query string: any parameter is unknown.
+    query = query or Empty
 
     def decorate(view: Callable) -> Callable:
         validated = spec.validate(
@@ -250,6 +306,7 @@ def operation(
                     raise Unauthorized(_("ログインするか、アクセストークンを送ってください。"))
                 if scope is not None and scope not in g.api_scopes:
                     raise PermissionDenied(_("このトークンには「%(scope)s」の権限がありません。", scope=scope))
+            _check_body(json, form)
             result = validated(*args, **kwargs)
             if request.method not in SAFE_METHODS:
                 db.session.commit()
@@ -287,6 +344,7 @@ _ERROR_TEXT = {
     409: "Conflicts with the current state",
     410: "The resource was deleted on purpose",
     413: "Upload too large",
+    415: "The body is not in a format the operation reads (see its request body)",
     422: "Invalid input; `fields` names each problem",
     429: "Rate limit exceeded; see Retry-After",
 }
@@ -302,11 +360,13 @@ def openapi_document() -> dict[str, Any]:
     document["tags"] = [{"name": name, "description": text} for name, text in TAGS.items()]
     document.pop("security", None)
     for path, path_item in document["paths"].items():
-        for operation_object in path_item.values():
+        for method, operation_object in path_item.items():
             declared = Operation.registry[operation_object["operationId"]]
             if not operation_object.get("description"):
                 operation_object.pop("description", None)
             codes = {400, 401, 422, 429, *declared.errors}
+            if method != "get":
+                codes.add(415)
             if "{" in path:
                 codes.add(404)
             if declared.public:

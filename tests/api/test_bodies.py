@@ -1,0 +1,93 @@
+"""Unreadable request bodies on every write operation of the OpenAPI document: malformed JSON, a
+Content-Type the operation does not take, and JSON nested deeper than 32 levels are problem documents
+(400, 415, 400), answered before the operation looks at its path or body, and never a 500."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from talentbank.api.core import MAX_JSON_DEPTH
+from tests.api.conftest import bearer
+from tests.factories import make_user
+
+WRITES = {"post", "put", "patch", "delete"}
+
+
+def nested(depth: int) -> str:
+    """A JSON object whose innermost value sits `depth` containers deep."""
+    value: object = "x"
+    for level in range(depth):
+        value = {"a": value} if level % 2 else [value]
+    return json.dumps(value)
+
+
+@pytest.fixture
+def writes(client) -> list[tuple[str, str, dict]]:
+    """(method, path with placeholder ids, operation object) for every write in the served document."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    found = [
+        (method, path.replace("{", "").replace("}", ""), operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in WRITES
+    ]
+    assert len(found) > 30  # the document was read, not an empty list iterated
+    return found
+
+
+def problem(response, status: int, operation: dict) -> dict:
+    assert response.status_code == status, (operation["operationId"], response.get_data(as_text=True)[:300])
+    assert response.mimetype == "application/problem+json", operation["operationId"]
+    assert "415" in operation["responses"] and str(status) in operation["responses"], operation["operationId"]
+    return response.get_json()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "code"),
+    [
+        ('{"name": "町役場",', "application/json", 400, "bad_request"),
+        ("{'name': 'single quotes'}", "application/json", 400, "bad_request"),
+        (b"\xff\xfe{}", "application/json", 400, "bad_request"),
+        ('{"name": "町役場"}', "text/plain", 415, "unsupported_media_type"),
+        ("name=町役場", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
+        ("<name>町役場</name>", "application/xml", 415, "unsupported_media_type"),
+        (nested(MAX_JSON_DEPTH + 1), "application/json", 400, "bad_request"),
+        ("[" * 100_000 + "]" * 100_000, "application/json", 400, "bad_request"),  # past Python's recursion limit
+    ],
+    ids=["truncated", "single-quotes", "not-utf8", "text-plain", "form-urlencoded", "xml", "33-deep", "100000-deep"],
+)
+def test_every_write_refuses_an_unreadable_body(client, db, make_token, writes, body, content_type, status, code):
+    headers = {**bearer(make_token(make_user(db))), "Content-Type": content_type}
+    db.commit()
+    for method, path, operation in writes:
+        response = client.open(
+            path, method=method.upper(), data=body if isinstance(body, bytes) else body.encode(), headers=headers
+        )
+        found = problem(response, status, operation)
+        assert found["code"] == code, (operation["operationId"], found)
+        if status == 400:
+            assert set(found["fields"]) == {"body"}, (operation["operationId"], found)
+
+
+def test_32_levels_are_read_and_a_json_body_must_be_an_object(client, db, make_token, writes):
+    headers = {**bearer(make_token(make_user(db))), "Content-Type": "application/json"}
+    db.commit()
+    for method, path, operation in writes:
+        if "requestBody" not in operation:
+            continue
+        # Readable, so the operation's own validation answers (its fields are missing or wrong): 422.
+        deep = client.open(path, method=method.upper(), data=nested(MAX_JSON_DEPTH), headers=headers)
+        assert problem(deep, 422, operation)["code"] == "invalid"
+        for not_an_object in ("[]", "null", "0", '"text"'):
+            response = client.open(path, method=method.upper(), data=not_an_object, headers=headers)
+            assert problem(response, 422, operation)["fields"] == {"body": "本文はJSONオブジェクトにしてください。"}
+
+
+def test_an_anonymous_caller_is_told_to_authenticate_before_the_body_is_read(client, writes):
+    for method, path, operation in writes:
+        if operation["security"][0] == {}:
+            continue  # public: reads the body
+        response = client.open(path, method=method.upper(), data="{", headers={"Content-Type": "application/json"})
+        assert response.status_code == 401 and response.mimetype == "application/problem+json", path
