@@ -91,3 +91,17 @@ def test_an_anonymous_caller_is_told_to_authenticate_before_the_body_is_read(cli
             continue  # public: reads the body
         response = client.open(path, method=method.upper(), data="{", headers={"Content-Type": "application/json"})
         assert response.status_code == 401 and response.mimetype == "application/problem+json", path
+
+
+def test_a_form_upload_is_refused_where_only_json_is_read(client, db, make_token, writes):
+    headers = bearer(make_token(make_user(db)))
+    db.commit()
+    uploads = {"multipart/form-data" in operation.get("requestBody", {}).get("content", {}) for *_, operation in writes}
+    assert uploads == {True, False}  # both kinds are in the document
+    for method, path, operation in writes:
+        if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
+            continue
+        response = client.open(
+            path, method=method.upper(), data={"name": "町役場"}, content_type="multipart/form-data", headers=headers
+        )
+        assert problem(response, 415, operation)["code"] == "unsupported_media_type"
