@@ -170,7 +170,15 @@ class Problem(BaseModel):
     instance: str | None = None
 
 
-class PageQuery(Model):
+class Query(Model):
+    """Base of query-string models: values are checked as sent, untrimmed, so the lengths and patterns
+    the document gives hold for what the caller sent (a 21-character value ending in a space is too long
+    for 20, not a valid 20 after trimming). Searches trim their words themselves."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class PageQuery(Query):
     page: int = Field(1, ge=1, le=10_000, description="1-based page number")
     per_page: int = Field(20, ge=1, le=100, description="items per page (at most 100)")
 

@@ -18,6 +18,8 @@ CASES = {
     "/municipalities": [
         ("subprefecture=" + "x" * 21, "subprefecture"),
         ("subprefecture=a&subprefecture=b", "subprefecture"),
+        # Checked as sent: 20 characters and a trailing NEL (whitespace to Python) are 21, too long.
+        ("subprefecture=" + "a" * 20 + "%C2%85", "subprefecture"),
     ],
     "/projects/{project}/matches": BAD_LIMITS,
     "/me/recommended-projects": BAD_LIMITS,
