@@ -14,10 +14,12 @@ import hashlib
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+import annotated_types
 from flask import Blueprint, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
+from pydantic_core import PydanticCustomError
 from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData
 from werkzeug.exceptions import BadRequest
@@ -150,6 +152,21 @@ class Model(BaseModel):
     """Base of request bodies: unknown fields are refused (no mass assignment), strings are trimmed."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _length_as_sent(cls, value: Any, info: ValidationInfo) -> Any:
+        """pydantic trims before it checks a length, but the document's maxLength is about what was sent:
+        a string longer than its field's limit is refused even when the excess is spaces."""
+        if isinstance(value, str) and info.field_name is not None:
+            for limit in cls.model_fields[info.field_name].metadata:
+                if isinstance(limit, annotated_types.MaxLen) and len(value) > limit.max_length:
+                    raise PydanticCustomError(
+                        "string_too_long",
+                        "String should have at most {max_length} characters",
+                        {"max_length": limit.max_length},
+                    )
+        return value
 
 
 class Out(BaseModel):

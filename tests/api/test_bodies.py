@@ -105,3 +105,16 @@ def test_a_form_upload_is_refused_where_only_json_is_read(client, db, make_token
             path, method=method.upper(), data={"name": "町役場"}, content_type="multipart/form-data", headers=headers
         )
         assert problem(response, 415, operation)["code"] == "unsupported_media_type"
+
+
+def test_a_length_limit_holds_for_the_string_as_sent(client, db, make_token):
+    """Strings are trimmed, but a value over its documented maxLength is refused even if the excess is
+    spaces (120 characters of name and one ideographic space is 121)."""
+    headers = bearer(make_token(make_user(db)))
+    db.commit()
+    body = {"name": "町" * 120 + "\u3000", "kind": "company", "municipality_code": "014729"}
+    response = client.post("/api/v1/organisations", json=body, headers=headers)
+    assert response.status_code == 422 and set(response.get_json()["fields"]) == {"name"}
+    trimmed = client.post("/api/v1/organisations", json={**body, "name": " 町" * 60}, headers=headers)
+    assert trimmed.status_code == 201, trimmed.get_json()
+    assert trimmed.get_json()["name"] == (" 町" * 60).strip()  # 120 as sent, trimmed when stored
