@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import types
+import typing
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -79,6 +81,8 @@ def _check_body(json_model: type[BaseModel] | None, form_model: type[BaseModel] 
     if request.method in SAFE_METHODS:
         return
     if form_model is not None and request.mimetype == "multipart/form-data":
+        if None in request.form or None in request.files:  # a part whose name could not be read
+            raise Invalid.on("body", _("フォームの項目名が読めません。"))
         return
     if not request.is_json:
         if request.get_data(cache=True):
@@ -155,18 +159,33 @@ class Model(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _length_as_sent(cls, value: Any, info: ValidationInfo) -> Any:
-        """pydantic trims before it checks a length, but the document's maxLength is about what was sent:
-        a string longer than its field's limit is refused even when the excess is spaces."""
-        if isinstance(value, str) and info.field_name is not None:
-            for limit in cls.model_fields[info.field_name].metadata:
+    def _as_sent(cls, value: Any, info: ValidationInfo) -> Any:
+        """What the document says holds for the JSON as sent. pydantic trims before it checks a length,
+        so a string over its field's maxLength is refused even when the excess is whitespace; and it
+        reads 0.0 as false and "5" as 5, so a boolean or integer field takes only a JSON boolean or
+        integer."""
+        if info.field_name is None:
+            return value
+        field = cls.model_fields[info.field_name]
+        if isinstance(value, str):
+            for limit in field.metadata:
                 if isinstance(limit, annotated_types.MaxLen) and len(value) > limit.max_length:
                     raise PydanticCustomError(
                         "string_too_long",
                         "String should have at most {max_length} characters",
                         {"max_length": limit.max_length},
                     )
+        annotation = field.annotation
+        kinds = set(typing.get_args(annotation)) if typing.get_origin(annotation) in _UNIONS else {annotation}
+        if value is not None and kinds & {bool, int} and type(value) not in kinds:
+            raise PydanticCustomError(
+                "json_type", "Input should be a JSON {kind}", {"kind": _JSON_KIND[bool if bool in kinds else int]}
+            )
         return value
+
+
+_JSON_KIND = {bool: "boolean", int: "integer"}
+_UNIONS = {typing.Union, types.UnionType}
 
 
 class Out(BaseModel):
@@ -193,6 +212,10 @@ class Query(Model):
     for 20, not a valid 20 after trimming). Searches trim their words themselves."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    @classmethod
+    def _as_sent(cls, value: Any, info: ValidationInfo) -> Any:
+        return value  # a query string is text: "true" and "5" are how it spells a boolean and a number
 
 
 class PageQuery(Query):

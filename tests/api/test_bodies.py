@@ -10,7 +10,7 @@ import pytest
 
 from talentbank.api.core import MAX_JSON_DEPTH
 from tests.api.conftest import bearer
-from tests.factories import make_user
+from tests.factories import make_organisation, make_user
 
 WRITES = {"post", "put", "patch", "delete"}
 
@@ -118,3 +118,23 @@ def test_a_length_limit_holds_for_the_string_as_sent(client, db, make_token):
     trimmed = client.post("/api/v1/organisations", json={**body, "name": " 町" * 60}, headers=headers)
     assert trimmed.status_code == 201, trimmed.get_json()
     assert trimmed.get_json()["name"] == (" 町" * 60).strip()  # 120 as sent, trimmed when stored
+
+
+def test_an_upload_part_without_a_readable_name_is_a_422(client):
+    raw = b'--b\r\nContent-Disposition: form-data; name="\x17\nN>"\r\n\r\n[]\r\n--b--\r\n'
+    response = client.post("/api/v1/verify", data=raw, content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 422 and set(response.get_json()["fields"]) == {"body"}  # it was a 500
+
+
+@pytest.mark.parametrize("compromised", [0.0, 1, "true", None])
+def test_a_boolean_field_takes_only_a_json_boolean(client, db, make_token, compromised):
+    """pydantic alone would read 0.0 and 1 and "true" as booleans; the document says boolean."""
+    owner = make_user(db)
+    organisation = make_organisation(db, owner=owner, verified=True)
+    secret = make_token(owner, scopes=("read", "issue"))
+    db.commit()
+    path = f"/api/v1/organisations/{organisation.public_id}/issuer"
+    assert client.post(path, headers=bearer(secret)).status_code == 201
+    response = client.post(f"{path}/rotate", json={"compromised": compromised}, headers=bearer(secret))
+    assert response.status_code == 422 and set(response.get_json()["fields"]) == {"compromised"}
+    assert client.post(f"{path}/rotate", json={"compromised": False}, headers=bearer(secret)).status_code == 200
