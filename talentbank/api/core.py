@@ -11,19 +11,24 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import types
+import typing
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
+import annotated_types
 from flask import Blueprint, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
+from pydantic_core import PydanticCustomError
 from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData
+from werkzeug.exceptions import BadRequest
 
 from talentbank import db
 from talentbank.accounts.tokens import PREFIX, authenticate_token
-from talentbank.errors import Invalid, PermissionDenied, Unauthorized
+from talentbank.errors import DomainError, Invalid, PermissionDenied, Unauthorized
 from talentbank.extensions import csrf, limiter
 from talentbank.models import User
 
@@ -31,6 +36,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # checked in `_authenticate` instead: only cookie-authenticated writes need the token
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Request bodies nest at most this deep (a credential document needs a handful of levels).
+MAX_JSON_DEPTH = 32
 # Query parameters that would carry a credential; a token in a URL ends up in logs and histories.
 _CREDENTIAL_PARAMETERS = {"access_token", "token", "api_key", "apikey", "key", "bearer", "auth", "authorization"}
 
@@ -45,6 +52,59 @@ TAGS = {
     "credentials": "デジタルバッジ / Open Badges 3.0 credentials",
     "account": "自分のアカウント / the caller's account",
 }
+
+
+class UnsupportedMediaType(DomainError):
+    """A request body in a format the operation does not read: 415."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
+def _json_depth(value: Any) -> int:
+    """How deeply objects and arrays nest in a parsed JSON value (a scalar is 0), without recursion."""
+    depth, level = 0, [(value, 1)]
+    while level:
+        item, at = level.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        depth = max(depth, at)
+        level.extend((child, at + 1) for child in children)
+    return depth
+
+
+def _check_body(json_model: type[BaseModel] | None, form_model: type[BaseModel] | None) -> None:
+    """Refuse a write's body that spectree would read as `{}`: malformed JSON, a Content-Type the
+    operation does not take, JSON nested deeper than MAX_JSON_DEPTH, or JSON that is not an object.
+    Operations without a body accept an empty one or well-formed JSON (and ignore it)."""
+    if request.method in SAFE_METHODS:
+        return
+    if form_model is not None and request.mimetype == "multipart/form-data":
+        if None in request.form or None in request.files:  # a part whose name could not be read
+            raise Invalid.on("body", _("フォームの項目名が読めません。"))
+        return
+    if not request.is_json:
+        if request.get_data(cache=True):
+            raise UnsupportedMediaType(
+                _("この操作は Content-Type: %(types)s の本文だけを受け付けます。", types=_media_types(form_model))
+            )
+        return
+    if not request.get_data(cache=True):
+        return
+    try:
+        parsed = request.get_json()  # cached: spectree reads the same value
+    except (BadRequest, RecursionError):
+        raise DomainError(_("本文が正しいJSONではありません。"), {"body": _("正しいJSONではありません。")}) from None
+    if _json_depth(parsed) > MAX_JSON_DEPTH:
+        message = _("本文の入れ子が深すぎます（%(depth)d 段まで）。", depth=MAX_JSON_DEPTH)
+        raise DomainError(message, {"body": message})
+    if json_model is not None and not isinstance(parsed, dict):
+        raise Invalid.on("body", _("本文はJSONオブジェクトにしてください。"))
+
+
+def _media_types(form_model: type[BaseModel] | None) -> str:
+    return "application/json" + (", multipart/form-data" if form_model is not None else "")
 
 
 def _reject_invalid_request(req: Any, resp: Any, error: Exception | None, instance: Any, adapter: Any) -> None:
@@ -97,6 +157,36 @@ class Model(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _as_sent(cls, value: Any, info: ValidationInfo) -> Any:
+        """What the document says holds for the JSON as sent. pydantic trims before it checks a length,
+        so a string over its field's maxLength is refused even when the excess is whitespace; and it
+        reads 0.0 as false and "5" as 5, so a boolean or integer field takes only a JSON boolean or
+        integer."""
+        if info.field_name is None:
+            return value
+        field = cls.model_fields[info.field_name]
+        if isinstance(value, str):
+            for limit in field.metadata:
+                if isinstance(limit, annotated_types.MaxLen) and len(value) > limit.max_length:
+                    raise PydanticCustomError(
+                        "string_too_long",
+                        "String should have at most {max_length} characters",
+                        {"max_length": limit.max_length},
+                    )
+        annotation = field.annotation
+        kinds = set(typing.get_args(annotation)) if typing.get_origin(annotation) in _UNIONS else {annotation}
+        if value is not None and kinds & {bool, int} and type(value) not in kinds:
+            raise PydanticCustomError(
+                "json_type", "Input should be a JSON {kind}", {"kind": _JSON_KIND[bool if bool in kinds else int]}
+            )
+        return value
+
+
+_JSON_KIND = {bool: "boolean", int: "integer"}
+_UNIONS = {typing.Union, types.UnionType}
+
 
 class Out(BaseModel):
     """Base of response bodies."""
@@ -116,7 +206,19 @@ class Problem(BaseModel):
     instance: str | None = None
 
 
-class PageQuery(Model):
+class Query(Model):
+    """Base of query-string models: values are checked as sent, untrimmed, so the lengths and patterns
+    the document gives hold for what the caller sent (a 21-character value ending in a space is too long
+    for 20, not a valid 20 after trimming). Searches trim their words themselves."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    @classmethod
+    def _as_sent(cls, value: Any, info: ValidationInfo) -> Any:
+        return value  # a query string is text: "true" and "5" are how it spells a boolean and a number
+
+
+class PageQuery(Query):
     page: int = Field(1, ge=1, le=10_000, description="1-based page number")
     per_page: int = Field(20, ge=1, le=100, description="items per page (at most 100)")
 
@@ -258,6 +360,8 @@ def operation(
     `headers` declares request headers (a model that ignores extra fields, aliases = header names).
     """
     response = Response(**{f"HTTP_{code}": ok for code in ((status,) if isinstance(status, int) else status)})
+    # An operation without query parameters still validates its query string: any parameter is unknown.
+    query = query or Empty
 
     def decorate(view: Callable) -> Callable:
         validated = spec.validate(
@@ -271,6 +375,7 @@ def operation(
                     raise Unauthorized(_("ログインするか、アクセストークンを送ってください。"))
                 if scope is not None and scope not in g.api_scopes:
                     raise PermissionDenied(_("このトークンには「%(scope)s」の権限がありません。", scope=scope))
+            _check_body(json, form)
             result = validated(*args, **kwargs)
             if request.method not in SAFE_METHODS:
                 db.session.commit()
@@ -308,6 +413,7 @@ _ERROR_TEXT = {
     409: "Conflicts with the current state",
     410: "The resource was deleted on purpose",
     413: "Upload too large",
+    415: "The body is not in a format the operation reads (see its request body)",
     422: "Invalid input; `fields` names each problem",
     429: "Rate limit exceeded; see Retry-After",
 }
@@ -323,11 +429,13 @@ def openapi_document() -> dict[str, Any]:
     document["tags"] = [{"name": name, "description": text} for name, text in TAGS.items()]
     document.pop("security", None)
     for path, path_item in document["paths"].items():
-        for operation_object in path_item.values():
+        for method, operation_object in path_item.items():
             declared = Operation.registry[operation_object["operationId"]]
             if not operation_object.get("description"):
                 operation_object.pop("description", None)
             codes = {400, 401, 422, 429, *declared.errors}
+            if method != "get":
+                codes.add(415)
             if "{" in path:
                 codes.add(404)
             if declared.public:

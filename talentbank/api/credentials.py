@@ -227,7 +227,7 @@ Tag = Annotated[str, StringConstraints(min_length=1, max_length=30, pattern=r"^[
 
 
 class AchievementSkillIn(Model):
-    code: str = Field(min_length=1, max_length=16, description="a selectable DSS item code (see /api/v1/skills)")
+    code: str = Field(pattern=r"^[a-z0-9-]{1,16}$", description="a selectable DSS item code (see /api/v1/skills)")
     level: int = Field(2, ge=1, le=4)
 
 

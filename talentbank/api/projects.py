@@ -21,6 +21,7 @@ from talentbank.api.core import (
     Model,
     Out,
     PageQuery,
+    Query,
     api_actor,
     body,
     bp,
@@ -647,11 +648,11 @@ class ProjectRecommendationList(Out):
     items: list[ProjectRecommendationOut]
 
 
-class MatchQuery(Model):
+class MatchQuery(Query):
     limit: int = Field(20, ge=1, le=100, description="how many, best first")
 
 
-class ProjectRecommendationQuery(Model):
+class ProjectRecommendationQuery(Query):
     limit: int = Field(5, ge=1, le=100, description="how many, best first")
 
 

@@ -6,7 +6,7 @@ from flask import url_for
 from pydantic import Field
 
 from talentbank import db
-from talentbank.api.core import Model, Out, PageQuery, bp, operation, page_of, paginate, params
+from talentbank.api.core import Out, PageQuery, Query, bp, operation, page_of, paginate, params
 from talentbank.reference import services
 
 
@@ -78,7 +78,7 @@ class MunicipalityList(Out):
     items: list[MunicipalityOut]
 
 
-class MunicipalityQuery(Model):
+class MunicipalityQuery(Query):
     subprefecture: str | None = Field(None, max_length=20, description="only this 振興局 (slug)")
 
 

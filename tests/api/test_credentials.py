@@ -170,6 +170,7 @@ def test_the_credential_detail_carries_the_achievements_endorsements(app, client
     ("changes", "field"),
     [
         ({"skills": [{"code": "no-such-skill", "level": 2}]}, "skills.0.code"),
+        ({"skills": [{"code": "dssp2-\x0036", "level": 2}]}, "skills.0.code"),  # NUL: a 500 on PostgreSQL before
         ({"skills": [{"code": "dssp2-35", "level": 2}, {"code": "dssp2-35", "level": 3}]}, "skills.1.code"),
         ({"skills": [{"code": "dssp2-35", "level": 5}]}, "skills.0.level"),
         ({"skills": []}, "skills"),

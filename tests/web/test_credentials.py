@@ -230,7 +230,7 @@ def test_verify_page_and_api_for_pasted_and_baked_credentials(client, db, login,
 
 def test_verify_bad_input_is_a_clear_4xx(client):
     assert client.post("/api/v1/verify", json={"nope": 1}).status_code == 422
-    assert client.post("/api/v1/verify", data="not json", content_type="application/json").status_code == 422
+    assert client.post("/api/v1/verify", data="not json", content_type="application/json").status_code == 400
     assert client.post("/api/v1/verify", json={"credential": 5}).status_code == 422
     body = client.post("/api/v1/verify", json={"credential": "garbage"}).get_json()
     assert body["verified"] is False and body["checks"][0]["code"] in {"parse_error", "jwt_malformed"}
