@@ -160,3 +160,17 @@ def test_bad_orders_and_someone_else_s_applications_are_refused_and_nothing_chan
     assert [mine[p].preference_rank for p in (data, web)] == [None, None]
     assert application_of(db, programme["strong"], web).preference_rank == 1  # theirs unchanged
     assert application_of(db, programme["strong"], data).preference_rank == 2
+
+
+def test_the_dashboard_links_to_the_preferences_page_only_for_someone_with_an_internship_application(
+    client, db, login, programme
+):
+    ordinary = make_project(db, programme["data"].organisation, title="普通の副業")
+    other = make_profile(db, display_name="社会人 副業", skills={"dssp2-36": 2})
+    db.add(Application(project=ordinary, profile=other, direction=Direction.APPLIED))
+    db.commit()
+    login(client, programme["strong"].user)  # applied to both internships
+    assert 'href="/me/internship-preferences"' in client.get("/dashboard").get_data(as_text=True)
+    login(client, other.user)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "普通の副業" in page and 'href="/me/internship-preferences"' not in page
