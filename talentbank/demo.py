@@ -139,6 +139,9 @@ PROFILES = [
 ]  # fmt: skip
 
 
+# Who is a student (the demo's internship admits students only), with their school.
+STUDENTS = {"inoue": "北見工業大学", "shimizu": "北海道大学大学院", "fujita": "旭川工業高等専門学校"}
+
 # Projects: (organisation index, title, problem, expected outcome, theme, municipality, work mode,
 # hours per week, pay kind, yen, internship, needs as "code:level:must|nice")
 PROJECTS = [
@@ -258,7 +261,7 @@ def _load_projects(session: Session, organisations: list[Organisation], users: d
             organisation=organisation, title=title, problem=problem, expected_outcome=outcome, theme=Theme(theme),
             municipality_code=code, work_mode=ProjectWorkMode(mode), hours_per_week=hours,
             onsite_days_per_month=2 if mode == "hybrid" else None, starts_on=today + timedelta(days=45),
-            pay_kind=ProjectPay(pay), pay_yen=yen, is_internship=internship, seats=2,
+            pay_kind=ProjectPay(pay), pay_yen=yen, is_internship=internship, is_students_only=internship, seats=2,
             deadline=today + timedelta(days=30), status=ProjectStatus.OPEN,
             created_by_id=organisation.memberships[0].user_id,
         )  # fmt: skip
@@ -294,6 +297,8 @@ def _load_profiles(session: Session, users: dict[str, User]) -> int:
             regions=[subprefectures[slug] for slug in regions],
             pay_kind=PayKind.HOURLY,
             pay_yen=3000,
+            is_student=local in STUDENTS,
+            school_name=STUDENTS.get(local),
         )
         profile.skills = [ProfileSkill(skill_code=code, level=int(level)) for code, level in _split(skills)]
         for title, role, organisation, used, description in outcomes:

@@ -107,3 +107,21 @@ def test_demo_accounts_can_log_in(fresh_app):
     response = client.post("/login", data={"email": ADMIN_EMAIL, "password": DEMO_PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)
     assert "サイト管理" in client.get("/admin/").get_data(as_text=True)
+
+
+def test_demo_internship_admits_its_students_and_ranks_only_them(fresh_app):
+    """The demo shows the students-only rule at work: its internship is students-only, three people
+    are students, and the internship's matches are those students alone."""
+    from datetime import UTC, datetime
+
+    from talentbank.models import Profile, Project
+    from talentbank.projects import ranking
+
+    fresh_app.test_cli_runner().invoke(args=["setup"])
+    with Session(fresh_app.extensions["talentbank.engine"]) as session:
+        internship = session.scalar(sa.select(Project).where(Project.is_internship.is_(True)))
+        assert internship.is_students_only
+        students = set(session.scalars(sa.select(Profile.id).where(Profile.is_student.is_(True))))
+        assert len(students) == 3
+        matches = ranking.matches_for_project(session, internship, k=20, today=datetime.now(UTC).date())
+        assert matches and {profile.id for profile, _match in matches} <= students
