@@ -21,7 +21,20 @@ from spectree.model_adapter.pydantic_adapter import BaseFile
 
 import badges
 from talentbank import db
-from talentbank.api.core import Model, Out, PageQuery, api_actor, body, bp, operation, page_of, paginate, params, upload
+from talentbank.api.core import (
+    Model,
+    Out,
+    PageQuery,
+    api_actor,
+    body,
+    bp,
+    operation,
+    page_of,
+    paginate,
+    paginate_sql,
+    params,
+    upload,
+)
 from talentbank.credentials import bulk, services
 from talentbank.credentials.forms import AchievementInput, AwardInput
 from talentbank.credentials.views import badge_image, explain, issuer_context, submitted_credential
@@ -568,9 +581,14 @@ def list_credentials(achievement_id: str):
     """The credentials issued for an achievement, newest first (members of the issuing organisation)"""
     achievement = services.get_achievement(db.session, achievement_id)
     require(api_actor(), "issue", achievement.organisation)
-    page = paginate(services.credentials_of_achievement(db.session, achievement), params())
-    page["items"] = [credential_summary_out(c) for c in page["items"]]
-    return page
+    return paginate_sql(
+        params(),
+        fetch=lambda limit, offset: services.credentials_of_achievement(
+            db.session, achievement, limit=limit, offset=offset
+        ),
+        count=lambda: services.count_credentials_of_achievement(db.session, achievement),
+        convert=credential_summary_out,
+    )
 
 
 @bp.get("/credentials/<credential_id>")

@@ -1,0 +1,83 @@
+"""The lists that grow with the site page in SQL (#6): every row is reached once, in the order the old
+in-memory lists had, with the right total, whatever the page size."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from talentbank.models import Credential
+from tests.api.test_credentials import create_achievement, issuer, school  # noqa: F401 (fixtures)
+
+T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+PER_PAGE = 7
+
+
+def page_through(client, path: str, headers, per_page: int = PER_PAGE) -> tuple[list[dict], int]:
+    """Every page of `path` in turn; each one carries its page, per_page and the same total."""
+    first = client.get(f"{path}?per_page={per_page}&page=1", headers=headers)
+    assert first.status_code == 200, first.get_data(as_text=True)
+    total = first.get_json()["total"]
+    items = first.get_json()["items"]
+    for page in range(2, math.ceil(total / per_page) + 1):
+        body = client.get(f"{path}?per_page={per_page}&page={page}", headers=headers).get_json()
+        assert (body["page"], body["per_page"], body["total"]) == (page, per_page, total)
+        assert len(body["items"]) == min(per_page, total - (page - 1) * per_page)
+        items += body["items"]
+    past = client.get(f"{path}?per_page={per_page}&page={math.ceil(total / per_page) + 1}", headers=headers)
+    assert past.get_json() == {
+        "items": [],
+        "page": math.ceil(total / per_page) + 1,
+        "per_page": per_page,
+        "total": total,
+    }
+    return items, total
+
+
+def seed_credentials(client, db, school, issuer, count: int, *, profile_id=None) -> str:  # noqa: F811
+    """One credential issued through the API, then `count` more copied from it in one INSERT (each
+    with its own status bit); only 5 distinct issue times, so most order ties need the id."""
+    achievement_id = create_achievement(client, school, issuer)
+    response = client.post(
+        f"/api/v1/achievements/{achievement_id}/credentials",
+        json={"email": "first@example.jp", "name": "最初 一郎"},
+        headers=issuer,
+    )
+    assert response.status_code == 201
+    first = db.scalars(sa.select(Credential)).one()
+    db.execute(
+        sa.insert(Credential),
+        [
+            {
+                "public_id": uuid.uuid4(),
+                "achievement_id": first.achievement_id,
+                "recipient_email": f"r{index}@example.jp",
+                "recipient_name": f"受領者{index:03d}",
+                "proof_format": first.proof_format,
+                "stored_document": first.stored_document,
+                "jwt": first.jwt,
+                "status_list_id": first.status_list_id,
+                "status_index": first.status_index + 1 + index,
+                "issued_at": T0 + timedelta(minutes=index % 5),
+                "profile_id": profile_id,
+            }
+            for index in range(count)
+        ],
+    )
+    db.commit()
+    return achievement_id
+
+
+def test_the_credentials_of_an_achievement_page_in_sql(client, db, school, issuer):  # noqa: F811
+    achievement_id = seed_credentials(client, db, school, issuer, 40)
+    items, total = page_through(client, f"/api/v1/achievements/{achievement_id}/credentials", issuer)
+    assert total == 41
+    ids = [item["id"] for item in items]
+    assert len(ids) == len(set(ids)) == 41  # no duplicates, no gaps
+    newest_first = db.scalars(
+        sa.select(Credential.public_id).order_by(Credential.id)  # the only achievement: the old order
+    ).all()
+    assert ids == [str(i) for i in reversed(newest_first)]
