@@ -626,9 +626,14 @@ def get_credential(credential_id: str):
 def list_my_credentials():
     """The credentials on the caller's profile (claimed), newest first"""
     profile = own_profile(db.session, api_actor())
-    page = paginate(services.credentials_of_profile(db.session, profile) if profile else [], params())
-    page["items"] = [credential_summary_out(c) for c in page["items"]]
-    return page
+    if profile is None:
+        return paginate([], params())
+    return paginate_sql(
+        params(),
+        fetch=lambda limit, offset: services.credentials_of_profile(db.session, profile, limit=limit, offset=offset),
+        count=lambda: services.count_credentials_of_profile(db.session, profile),
+        convert=credential_summary_out,
+    )
 
 
 @bp.post("/credentials/<credential_id>/claim")

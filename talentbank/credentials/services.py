@@ -815,15 +815,27 @@ def revoke_credential(session: Session, actor: User, credential: Credential, rea
                  reason=credential.revocation_reason)  # fmt: skip
 
 
-def credentials_of_profile(session: Session, profile: Profile) -> list[Credential]:
-    return list(
-        session.scalars(
-            sa.select(Credential)
-            .where(Credential.profile_id == profile.id)
-            .options(selectinload(Credential.achievement).selectinload(Achievement.organisation))
-            .order_by(Credential.issued_at.desc())
-        )
+def credentials_of_profile(
+    session: Session, profile: Profile, *, limit: int | None = None, offset: int = 0
+) -> list[Credential]:
+    """The credentials claimed onto the profile, newest issue first: all of them for the profile page,
+    or `limit` from `offset` for the API's pages. The id breaks ties between equal issue times, so
+    paging by offset neither repeats nor skips one."""
+    query = (
+        sa.select(Credential)
+        .where(Credential.profile_id == profile.id)
+        .options(selectinload(Credential.achievement).selectinload(Achievement.organisation))
+        .order_by(Credential.issued_at.desc(), Credential.id.desc())
+        .limit(limit)
+        .offset(offset)
     )
+    return list(session.scalars(query))
+
+
+def count_credentials_of_profile(session: Session, profile: Profile) -> int:
+    """How many credentials `credentials_of_profile` pages through."""
+    query = sa.select(sa.func.count(Credential.id)).where(Credential.profile_id == profile.id)
+    return session.scalar(query) or 0
 
 
 # ---- verification -----------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from talentbank.models import Credential
+from tests.api.conftest import bearer
 from tests.api.test_credentials import create_achievement, issuer, school  # noqa: F401 (fixtures)
+from tests.factories import make_profile, make_user
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 PER_PAGE = 7
@@ -81,3 +83,22 @@ def test_the_credentials_of_an_achievement_page_in_sql(client, db, school, issue
         sa.select(Credential.public_id).order_by(Credential.id)  # the only achievement: the old order
     ).all()
     assert ids == [str(i) for i in reversed(newest_first)]
+
+
+def test_the_callers_credentials_page_in_sql(client, db, school, issuer, make_token):  # noqa: F811
+    learner = make_user(db, email="learner@example.jp")
+    profile = make_profile(db, owner=learner)
+    db.commit()
+    seed_credentials(client, db, school, issuer, 33, profile_id=profile.id)
+    items, total = page_through(client, "/api/v1/me/credentials", bearer(make_token(learner)))
+    assert total == 33
+    ids = [item["id"] for item in items]
+    assert len(ids) == len(set(ids)) == 33
+    rows = db.execute(
+        sa.select(Credential.public_id, Credential.issued_at, Credential.id).where(Credential.profile_id == profile.id)
+    ).all()
+    expected = sorted(rows, key=lambda row: (row.issued_at, row.id), reverse=True)  # newest issue first
+    assert ids == [str(row.public_id) for row in expected]
+    # someone else's token sees none of them
+    other = bearer(make_token(make_user(db)))
+    assert client.get("/api/v1/me/credentials", headers=other).get_json()["total"] == 0
