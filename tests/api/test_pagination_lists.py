@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from talentbank.models import Credential
+from talentbank import notifications
+from talentbank.models import Credential, Notification
 from tests.api.conftest import bearer
 from tests.api.test_credentials import create_achievement, issuer, school  # noqa: F401 (fixtures)
 from tests.factories import make_profile, make_user
@@ -18,18 +19,19 @@ T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 PER_PAGE = 7
 
 
-def page_through(client, path: str, headers, per_page: int = PER_PAGE) -> tuple[list[dict], int]:
+def page_through(client, path: str, headers, per_page: int = PER_PAGE, query: str = "") -> tuple[list[dict], int]:
     """Every page of `path` in turn; each one carries its page, per_page and the same total."""
-    first = client.get(f"{path}?per_page={per_page}&page=1", headers=headers)
+    path = f"{path}?{query}&" if query else f"{path}?"
+    first = client.get(f"{path}per_page={per_page}&page=1", headers=headers)
     assert first.status_code == 200, first.get_data(as_text=True)
     total = first.get_json()["total"]
     items = first.get_json()["items"]
     for page in range(2, math.ceil(total / per_page) + 1):
-        body = client.get(f"{path}?per_page={per_page}&page={page}", headers=headers).get_json()
+        body = client.get(f"{path}per_page={per_page}&page={page}", headers=headers).get_json()
         assert (body["page"], body["per_page"], body["total"]) == (page, per_page, total)
         assert len(body["items"]) == min(per_page, total - (page - 1) * per_page)
         items += body["items"]
-    past = client.get(f"{path}?per_page={per_page}&page={math.ceil(total / per_page) + 1}", headers=headers)
+    past = client.get(f"{path}per_page={per_page}&page={math.ceil(total / per_page) + 1}", headers=headers)
     assert past.get_json() == {
         "items": [],
         "page": math.ceil(total / per_page) + 1,
@@ -102,3 +104,37 @@ def test_the_callers_credentials_page_in_sql(client, db, school, issuer, make_to
     # someone else's token sees none of them
     other = bearer(make_token(make_user(db)))
     assert client.get("/api/v1/me/credentials", headers=other).get_json()["total"] == 0
+
+
+def test_notifications_page_in_sql_past_the_newest_hundred(client, db, make_token):
+    """More notifications than the page shows (KEEP): the API reaches all of them, unread ones too."""
+    person, other = make_user(db), make_user(db)
+    db.commit()
+    rows = [
+        {
+            "user_id": person.id,
+            "kind": "application",
+            "text": f"通知{index:03d}",
+            "created_at": T0 + timedelta(minutes=index % 4),
+            "read_at": T0 if index % 3 == 0 else None,
+        }
+        for index in range(notifications.KEEP + 30)
+    ]
+    rows.append({"user_id": other.id, "kind": "application", "text": "他人宛", "created_at": T0, "read_at": None})
+    db.execute(sa.insert(Notification), rows)
+    db.commit()
+
+    def expected(unread_only: bool) -> list[str]:
+        query = sa.select(Notification).where(Notification.user_id == person.id)
+        found = [n for n in db.scalars(query) if not unread_only or n.read_at is None]
+        return [n.text for n in sorted(found, key=lambda n: (n.created_at, n.id), reverse=True)]
+
+    headers = bearer(make_token(person))
+    items, total = page_through(client, "/api/v1/me/notifications", headers, per_page=9)
+    assert total == notifications.KEEP + 30
+    assert len({item["text"] for item in items}) == total  # every text is distinct: no duplicates
+    assert [item["text"] for item in items] == expected(False)  # no duplicates, no gaps, newest first
+    unread, total = page_through(client, "/api/v1/me/notifications", headers, per_page=11, query="unread=true")
+    assert total == len(expected(True)) == 86
+    assert [item["text"] for item in unread] == expected(True)
+    assert all(item["read_at"] is None for item in unread)
