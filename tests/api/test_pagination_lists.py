@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from talentbank import notifications
-from talentbank.models import Credential, Notification
+from talentbank.models import Credential, Notification, Organisation, OrganisationKind
 from tests.api.conftest import bearer
 from tests.api.test_credentials import create_achievement, issuer, school  # noqa: F401 (fixtures)
 from tests.factories import make_profile, make_user
@@ -138,3 +138,39 @@ def test_notifications_page_in_sql_past_the_newest_hundred(client, db, make_toke
     assert total == len(expected(True)) == 86
     assert [item["text"] for item in unread] == expected(True)
     assert all(item["read_at"] is None for item in unread)
+
+
+def test_organisations_page_in_sql_by_name_then_id(client, db):
+    """60 organisations with only 6 distinct names: the id orders equal names, so no page repeats one."""
+    db.execute(
+        sa.insert(Organisation),
+        [
+            {
+                "public_id": uuid.uuid4(),
+                "name": f"ORG{index % 6}",
+                "kind": OrganisationKind.COMPANY if index % 2 else OrganisationKind.MUNICIPALITY,
+                "municipality_code": "016331",
+                "description": "",
+                "created_at": T0,
+                "verified_at": T0 if index % 5 == 0 else None,
+            }
+            for index in range(60)
+        ],
+    )
+    db.commit()
+
+    def expected(kind=None, verified_only=False) -> list[str]:
+        found = [
+            o
+            for o in db.scalars(sa.select(Organisation))
+            if (kind is None or o.kind == kind) and (not verified_only or o.verified_at is not None)
+        ]
+        return [str(o.public_id) for o in sorted(found, key=lambda o: (o.name, o.id))]
+
+    items, total = page_through(client, "/api/v1/organisations", {}, per_page=8)
+    assert total == 60 and len({item["id"] for item in items}) == 60  # no duplicates
+    assert [item["id"] for item in items] == expected()  # no gaps, by name then id
+    companies, total = page_through(client, "/api/v1/organisations", {}, per_page=7, query="kind=company")
+    assert total == 30 and [item["id"] for item in companies] == expected(OrganisationKind.COMPANY)
+    verified, total = page_through(client, "/api/v1/organisations", {}, per_page=5, query="verified=true")
+    assert total == 12 and [item["id"] for item in verified] == expected(verified_only=True)
