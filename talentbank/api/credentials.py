@@ -21,7 +21,20 @@ from spectree.model_adapter.pydantic_adapter import BaseFile
 
 import badges
 from talentbank import db
-from talentbank.api.core import Model, Out, PageQuery, api_actor, body, bp, operation, page_of, paginate, params, upload
+from talentbank.api.core import (
+    Model,
+    Out,
+    PageQuery,
+    api_actor,
+    body,
+    bp,
+    operation,
+    page_of,
+    paginate,
+    paginate_sql,
+    params,
+    upload,
+)
 from talentbank.credentials import bulk, services
 from talentbank.credentials.forms import AchievementInput, AwardInput
 from talentbank.credentials.views import badge_image, explain, issuer_context, submitted_credential
@@ -568,9 +581,14 @@ def list_credentials(achievement_id: str):
     """The credentials issued for an achievement, newest first (members of the issuing organisation)"""
     achievement = services.get_achievement(db.session, achievement_id)
     require(api_actor(), "issue", achievement.organisation)
-    page = paginate(services.credentials_of_achievement(db.session, achievement), params())
-    page["items"] = [credential_summary_out(c) for c in page["items"]]
-    return page
+    return paginate_sql(
+        params(),
+        fetch=lambda limit, offset: services.credentials_of_achievement(
+            db.session, achievement, limit=limit, offset=offset
+        ),
+        count=lambda: services.count_credentials_of_achievement(db.session, achievement),
+        convert=credential_summary_out,
+    )
 
 
 @bp.get("/credentials/<credential_id>")
@@ -608,9 +626,14 @@ def get_credential(credential_id: str):
 def list_my_credentials():
     """The credentials on the caller's profile (claimed), newest first"""
     profile = own_profile(db.session, api_actor())
-    page = paginate(services.credentials_of_profile(db.session, profile) if profile else [], params())
-    page["items"] = [credential_summary_out(c) for c in page["items"]]
-    return page
+    if profile is None:
+        return paginate([], params())
+    return paginate_sql(
+        params(),
+        fetch=lambda limit, offset: services.credentials_of_profile(db.session, profile, limit=limit, offset=offset),
+        count=lambda: services.count_credentials_of_profile(db.session, profile),
+        convert=credential_summary_out,
+    )
 
 
 @bp.post("/credentials/<credential_id>/claim")

@@ -10,7 +10,7 @@ from flask import g
 from pydantic import ConfigDict, Field
 
 from talentbank import db, notifications
-from talentbank.api.core import Out, PageQuery, api_actor, bp, operation, page_of, paginate, params
+from talentbank.api.core import Out, PageQuery, api_actor, bp, operation, page_of, paginate_sql, params
 from talentbank.models import MembershipRole, OrganisationKind
 from talentbank.organisations.services import organisations_of
 from talentbank.profiles.services import export_personal_data
@@ -87,10 +87,15 @@ class MarkedRead(Out):
 def my_notifications():
     """The caller's notifications (applications, invitations, answers, completions), newest first"""
     query = params()
-    found = notifications.latest(db.session, api_actor())
-    if query.unread:
-        found = [n for n in found if n.read_at is None]
-    return paginate([NotificationOut.model_validate(n) for n in found], query)
+    actor = api_actor()
+    return paginate_sql(
+        query,
+        fetch=lambda limit, offset: notifications.of_user(
+            db.session, actor, unread_only=query.unread, limit=limit, offset=offset
+        ),
+        count=lambda: notifications.count_of_user(db.session, actor, unread_only=query.unread),
+        convert=NotificationOut.model_validate,
+    )
 
 
 @bp.post("/me/notifications/read")

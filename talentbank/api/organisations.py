@@ -22,6 +22,7 @@ from talentbank.api.core import (
     operation,
     page_of,
     paginate,
+    paginate_sql,
     params,
 )
 from talentbank.api.credentials import Email
@@ -73,10 +74,15 @@ def organisation_out(organisation) -> OrganisationOut:
 def list_organisations():
     """Organisations (municipalities, companies, schools, the prefecture office, NPOs)"""
     query = params()
-    found = services.list_organisations(
-        db.session, kind=query.kind.value if query.kind else None, verified_only=query.verified
+    kind = query.kind.value if query.kind else None
+    return paginate_sql(
+        query,
+        fetch=lambda limit, offset: services.list_organisations(
+            db.session, kind=kind, verified_only=query.verified, limit=limit, offset=offset
+        ),
+        count=lambda: services.count_organisations(db.session, kind=kind, verified_only=query.verified),
+        convert=organisation_out,
     )
-    return paginate([organisation_out(o) for o in found], query)
 
 
 @bp.get("/organisations/<organisation_id>")
