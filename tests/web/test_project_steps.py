@@ -51,7 +51,10 @@ def logged_in(make_client, login, user):
 
 
 def notices(db, user) -> list[tuple[str, str]]:
-    return [(n.kind, n.url) for n in db.scalars(sa.select(Notification).where(Notification.user_id == user.id))]
+    return [
+        (n.kind, n.url)
+        for n in db.scalars(sa.select(Notification).where(Notification.user_id == user.id).order_by(Notification.id))
+    ]
 
 
 def kinds(db, address) -> list[str]:
