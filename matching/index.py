@@ -3,8 +3,10 @@
 Layout (one *segment*): skills and text are stored column-wise (CSC: one posting list of rows
 per skill / per term), because a need touches only its own handful of skills and terms.
 Skill postings carry one byte, ``level | source << 3``; text postings carry the raw term
-frequency (one byte) and each row keeps ``1 / norm`` of its TF-IDF vector, so the stored
-index costs ~5 bytes per (row, term). Scalars (coordinates in radians, hours, start day,
+frequency (one byte) and each row keeps ``1 / norm`` of its TF-IDF vector; the same postings
+also form a scipy CSC matrix of normalised TF weights (float32, sharing the rows array), whose
+column subset times the query's weights is the cosine. The stored index costs ~5 bytes per
+(row, skill) and ~9 per (row, term). Scalars (coordinates in radians, hours, start day,
 work modes, pay, regions bitmask, eligibility) are plain arrays.
 
 Freshness: an index is a large immutable *base* segment plus a small *delta* segment.
@@ -25,10 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from matching.model import SKILL_SOURCES, WORK_MODES, Candidate
 from matching.scoring import PAY_CODE
-from matching.text import TextModel, idf_from_df, make_text_model, term_counts, tf_weight
+from matching.text import MAX_TF, TextModel, idf_from_df, make_text_model, term_counts, tf_weight
 
 CHUNK_ROWS = 50_000
 NO_START = np.iinfo(np.int32).min // 2
@@ -58,6 +61,7 @@ class Postings:
         out = np.zeros(len(rows), dtype=np.uint8)
         if len(col_rows) == 0:
             return out
+        rows = rows.astype(col_rows.dtype)  # mixed dtypes make searchsorted copy the column
         pos = np.searchsorted(col_rows, rows)
         pos_ok = np.minimum(pos, len(col_rows) - 1)
         hit = col_rows[pos_ok] == rows
@@ -86,6 +90,8 @@ class Segment:
     eligible: npt.NDArray[np.bool_]
     alive: npt.NDArray[np.bool_]
     cos_lat: npt.NDArray[np.float32]
+    half_angles: npt.NDArray[np.float32]
+    text_matrix: sp.csc_matrix
     inv_travel: npt.NDArray[np.float32]
     pay_free: npt.NDArray[np.bool_]
     pay_inv_yen: npt.NDArray[np.float32]
@@ -176,23 +182,33 @@ class _ColumnChunks:
 
     def __init__(self) -> None:
         self.chunks: list[tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.uint8]]] = []
-        self._rows: list[npt.NDArray[np.int32]] = []
+        self._rows: list[int] = []
+        self._lengths: list[int] = []
         self._cols: list[npt.NDArray[np.int32]] = []
         self._vals: list[npt.NDArray[np.uint8]] = []
 
     def add(self, row: int, cols: npt.NDArray[np.int32], vals: npt.NDArray[np.uint8]) -> None:
-        self._rows.append(np.full(len(cols), row, np.int32))
+        self._rows.append(row)
+        self._lengths.append(len(cols))
         self._cols.append(cols)
         self._vals.append(vals)
 
     def seal(self) -> None:
         if not self._cols:
             return
-        rows, cols = np.concatenate(self._rows), np.concatenate(self._cols)
-        vals = np.concatenate(self._vals)
+        rows = np.repeat(np.array(self._rows, np.int32), self._lengths)
+        cols, vals = np.concatenate(self._cols), np.concatenate(self._vals)
         order = np.argsort(cols, kind="stable")
         self.chunks.append((rows[order], cols[order], vals[order]))
-        self._rows, self._cols, self._vals = [], [], []
+        self._rows, self._lengths, self._cols, self._vals = [], [], [], []
+
+    def column_counts(self, n_cols: int) -> npt.NDArray[np.int64]:
+        """Postings per column so far (for text: each term's document frequency)."""
+        self.seal()
+        counts = np.zeros(n_cols, np.int64)
+        for _, cols, _ in self.chunks:
+            counts += np.bincount(cols, minlength=n_cols)
+        return counts
 
     def assemble(self, n_cols: int, remap: npt.NDArray[np.int32] | None = None) -> Postings:
         """Merge the chunks into one column store; ``remap`` renumbers columns (-1 drops).
@@ -268,6 +284,13 @@ def _inv_norms(text: Postings, idf: npt.NDArray[np.float32], n_rows: int) -> npt
     return np.where(norm > 0, 1.0 / np.maximum(norm, 1e-12), 0.0).astype(np.float32)
 
 
+def _text_matrix(text: Postings, inv_norm: npt.NDArray[np.float32]) -> sp.csc_matrix:
+    """Rows × terms, value = the row's normalised TF weight: a column subset times the query's
+    IDF weights is the cosine. Shares the posting rows with ``text`` (4 more bytes a posting)."""
+    data = tf_weight(text.values) * inv_norm[text.rows]
+    return sp.csc_matrix((data, text.rows, text.indptr), shape=(len(inv_norm), len(text.indptr) - 1))
+
+
 def _segment(
     ids: list[int] | npt.NDArray[np.int64],
     skills: Postings,
@@ -279,6 +302,7 @@ def _segment(
     travel, yen = scalars["travel_km"], scalars["pay_yen"]
     with np.errstate(divide="ignore"):
         inv_travel = np.where(travel > 0, 1.0 / travel, np.inf).astype(np.float32)
+    half_lat, half_lng = scalars["lat"] * np.float32(0.5), scalars["lng"] * np.float32(0.5)
     return Segment(
         ids=id_arr,
         id_order=np.argsort(id_arr, kind="stable"),
@@ -287,6 +311,8 @@ def _segment(
         text_inv_norm=inv_norm,
         alive=np.ones(len(ids), np.bool_),
         cos_lat=np.cos(scalars["lat"]).astype(np.float32),
+        half_angles=np.stack([np.sin(half_lat), np.cos(half_lat), np.sin(half_lng), np.cos(half_lng)]),
+        text_matrix=_text_matrix(text, inv_norm),
         inv_travel=inv_travel,
         pay_free=(scalars["pay_kind"] == PAY_CODE["volunteer"]) | (yen <= 0),
         pay_inv_yen=(1.0 / np.maximum(yen, 1.0)).astype(np.float32),
@@ -387,12 +413,11 @@ def build_index(
     outside it are ignored. Unless ``text_model`` is given, a TF-IDF model is fitted on the
     candidates' texts; terms found in more than ``max_df`` (0–1) of the texts are dropped once
     there are ``min_docs_for_max_df`` texts. Duplicate ids: the last one wins.
-    Memory: ~5 bytes per (row, skill or term) + ~70 bytes per row.
+    Memory: ~5 bytes per (row, skill), ~9 per (row, term), ~90 per row.
     """
     skill_columns = {code: i for i, code in enumerate(vocabulary)}
     region_bits: dict[str, int] = {}
     terms_seen: dict[str, int] = {}
-    df: list[int] = []
     skills, text = _ColumnChunks(), _ColumnChunks()
     ids: list[int] = []
     scalars: list[tuple[float, float, float, float, int, int, int, float, int, bool]] = []
@@ -402,7 +427,7 @@ def build_index(
         ids.append(candidate.id)
         skills.add(row, *encode_skills(candidate, skill_columns))
         if text_model is None:
-            text.add(row, *_encode_growing(candidate.text, terms_seen, df))
+            text.add(row, *_encode_growing(candidate.text, terms_seen))
         else:
             text.add(row, *text_model.encode(candidate.text))
         scalars.append(encode_scalars(candidate, region_bits))
@@ -419,7 +444,8 @@ def build_index(
     n = len(all_ids)
     remap = None
     if text_model is None:
-        text_model, remap = _fit_terms(terms_seen, np.array(df, np.float64), n, max_df, min_docs_for_max_df)
+        df = text.column_counts(len(terms_seen)).astype(np.float64)
+        text_model, remap = _fit_terms(terms_seen, df, n, max_df, min_docs_for_max_df)
     text_postings = text.assemble(len(text_model.idf), remap)
     base = _segment(
         all_ids,
@@ -433,20 +459,12 @@ def build_index(
     return index
 
 
-def _encode_growing(
-    text: str, terms_seen: dict[str, int], df: list[int]
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint8]]:
+def _encode_growing(text: str, terms_seen: dict[str, int]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint8]]:
+    """Term ids (new terms get the next id) and capped frequencies; not sorted by id."""
     counts = term_counts(text)
-    ids = np.empty(len(counts), np.int32)
-    tfs = np.empty(len(counts), np.uint8)
-    for i, (term, count) in enumerate(counts.items()):
-        term_id = terms_seen.setdefault(term, len(terms_seen))
-        if term_id == len(df):
-            df.append(0)
-        df[term_id] += 1
-        ids[i] = term_id
-        tfs[i] = min(count, 255)
-    return ids, tfs
+    ids = np.array([terms_seen.setdefault(t, len(terms_seen)) for t in counts], np.int32)
+    tfs = np.minimum(np.array(list(counts.values()), np.int64), MAX_TF)
+    return ids, tfs.astype(np.uint8)
 
 
 def _fit_terms(

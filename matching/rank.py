@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ from matching.index import MODE_BIT, CandidateIndex, Segment, build_index
 from matching.model import Candidate, Match, Need, Weights
 from matching.reasons import PairDetail, SkillSlot, reasons
 from matching.scoring import PAY_CODE, FloatArray
-from matching.text import TextModel, flat_text_model, tf_weight
+from matching.text import TextModel, flat_text_model
 
 # A need's text keeps its 64 heaviest TF-IDF terms (not renormalised: the cosine is then a
 # slight underestimate for very long texts; explain() does the same, so scores agree).
@@ -83,9 +84,12 @@ class SegmentScores:
 
 
 _BYTE = np.arange(256)
-_TF_WEIGHT64 = tf_weight(_BYTE.astype(np.uint8)).astype(np.float64)
 _BYTE_LEVEL = (_BYTE & 7).astype(np.float32)
 _BYTE_VERIFIED = (_BYTE >> 3) > 0
+_KEPT_OFFSET = np.array([-np.inf, 0.0], np.float32)
+# Each must-have hit adds this to a row's skill sum, above any weighted credit (≤ 1): one
+# bincount then gives both the credit and the hit count.
+_HIT = 4.0
 
 
 def score_segment(
@@ -129,7 +133,7 @@ def score_segment(
         total *= scoring.missing_penalty(np.arange(q.n_must + 1), weights)[n_missing]
     if apply_filters:
         keep = _keep_mask(q, seg, weights, n_missing, dist, exclude)
-        total[~keep] = -np.inf
+        total += np.take(_KEPT_OFFSET, keep.view(np.uint8))  # -inf where dropped, branch-free
     return SegmentScores(total, components, applies, dist)
 
 
@@ -139,7 +143,8 @@ def _weighted_skills(
     """Weighted sum of the must-have, nice-to-have and verified components, and missing counts.
 
     Each posting is one byte (``level | source << 3``); a per-slot lookup table turns it into
-    its weighted credit, so all needed skills cost one concatenation and two bincounts.
+    its weighted credit (plus ``_HIT`` per must-have hit), so all needed skills cost one
+    concatenation and one bincount.
     """
     n = seg.size
     rows_parts, key_parts = [], []
@@ -151,30 +156,24 @@ def _weighted_skills(
         return np.zeros(n, np.float32), np.full(n, q.n_must, np.intp)
     rows = np.concatenate(rows_parts)
     keys = np.concatenate(key_parts)
-    weighted, hit = _skill_tables(q, weights, applies, scale)
-    total = np.bincount(rows, weights=weighted[keys], minlength=n).astype(np.float32)
-    if q.n_must == 0:
-        return total, np.zeros(n, np.intp)
-    hits = np.bincount(rows, weights=hit[keys], minlength=n).astype(np.intp)
-    return total, q.n_must - hits
+    summed = np.bincount(rows, weights=_skill_table(q, weights, applies, scale)[keys], minlength=n)
+    hits = (summed * (1 / _HIT)).astype(np.intp)
+    summed -= hits * _HIT
+    return summed.astype(np.float32), q.n_must - hits
 
 
-def _skill_tables(
-    q: NeedQuery, weights: Weights, applies: dict[str, bool], scale: float
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Lookup tables (slot * 256 + byte): weighted credit, and 1 for a must-have hit."""
+def _skill_table(q: NeedQuery, weights: Weights, applies: dict[str, bool], scale: float) -> npt.NDArray[np.float64]:
+    """Lookup table (slot * 256 + byte): weighted credit, plus ``_HIT`` for a must-have hit."""
     n_slots = len(q.codes)
     weighted = np.zeros(n_slots * 256)
-    hit = np.zeros(n_slots * 256)
     w_must = weights.must_have * scale / max(q.n_must, 1) if applies["must_have"] else 0.0
     w_nice = weights.nice_to_have * scale / max(q.n_nice, 1) if applies["nice_to_have"] else 0.0
     w_ver = weights.verified * scale / max(n_slots, 1) if applies["verified"] else 0.0
     for slot, (required, is_must) in enumerate(zip(q.required, q.is_must, strict=True)):
         credit = scoring.skill_credit(_BYTE_LEVEL, required).astype(np.float64)
         part = credit * (w_must if is_must else w_nice) + np.where(_BYTE_VERIFIED, credit, 0.0) * w_ver
-        weighted[slot * 256 : (slot + 1) * 256] = part
-        hit[slot * 256 : (slot + 1) * 256] = (_BYTE_LEVEL > 0) & is_must
-    return weighted, hit
+        weighted[slot * 256 : (slot + 1) * 256] = part + _HIT * ((_BYTE_LEVEL > 0) & is_must)
+    return weighted
 
 
 def skill_components(slots: Sequence[SkillSlot]) -> dict[str, float]:
@@ -195,16 +194,8 @@ def _text_scores(q: NeedQuery, seg: Segment) -> FloatArray:
     """TF-IDF cosine of every row with the need text (only the query terms' postings are read)."""
     if len(q.term_ids) == 0:
         return np.zeros(seg.size, np.float32)
-    rows_parts, weight_parts = [], []
-    for term_id, weight in zip(q.term_ids.tolist(), q.term_weights.tolist(), strict=True):
-        rows, tfs = seg.text.column(term_id)
-        rows_parts.append(rows)
-        weight_parts.append((_TF_WEIGHT64 * weight)[tfs])
-    raw = np.bincount(np.concatenate(rows_parts), weights=np.concatenate(weight_parts), minlength=seg.size).astype(
-        np.float32
-    )
-    raw *= seg.text_inv_norm
-    return np.minimum(raw, np.float32(1.0), out=raw)
+    cosine = np.asarray(seg.text_matrix[:, q.term_ids] @ q.term_weights, dtype=np.float32)
+    return np.minimum(cosine, np.float32(1.0), out=cosine)
 
 
 def _availability(q: NeedQuery, seg: Segment, weights: Weights) -> FloatArray:
@@ -214,8 +205,11 @@ def _availability(q: NeedQuery, seg: Segment, weights: Weights) -> FloatArray:
         hours = np.minimum(seg.hours * np.float32(1.0 / needed), np.float32(1.0))
     else:
         hours = np.ones(seg.size, np.float32)
-    late = (seg.start_day - np.int32(q.start_day)).astype(np.float32)
-    start = scoring.start_fit(late, weights.start_grace_days)
+    # start fit (see :func:`matching.scoring.start_fit`) in place: 1 - late / grace, clipped
+    start = (seg.start_day - np.int32(q.start_day)).astype(np.float32)
+    start *= np.float32(-1.0 / max(weights.start_grace_days, 1))
+    start += np.float32(1.0)
+    np.clip(start, 0.0, 1.0, out=start)
     hours += start
     hours *= np.float32(0.5)
     return np.asarray(hours, dtype=np.float32)
@@ -227,8 +221,11 @@ def _pay(q: NeedQuery, seg: Segment) -> FloatArray:
     if offer.kind == "volunteer" or offer.yen <= 0:
         return seg.pay_free.astype(np.float32)
     ratio = np.minimum(seg.pay_inv_yen * np.float32(offer.yen), np.float32(1.0))
-    pay = np.where(seg.pay_kind == PAY_CODE[offer.kind], ratio, np.float32(0.5))
-    return np.maximum(pay, seg.pay_free, out=pay, dtype=np.float32)
+    # ratio where the kinds match, else 0.5; arithmetic, as a masked choice mispredicts
+    ratio -= np.float32(0.5)
+    ratio *= seg.pay_kind == PAY_CODE[offer.kind]
+    ratio += np.float32(0.5)
+    return np.maximum(ratio, seg.pay_free, out=ratio, dtype=np.float32)
 
 
 def _geography(q: NeedQuery, seg: Segment, weights: Weights) -> tuple[FloatArray, FloatArray | None]:
@@ -246,25 +243,32 @@ def _geography(q: NeedQuery, seg: Segment, weights: Weights) -> tuple[FloatArray
     geo = np.float32(1.0) - np.fmin(ratio, np.float32(1.0))
     if q.region_bit:
         in_region = (seg.regions & np.uint64(q.region_bit)) != 0
-        geo[in_region] = np.minimum(geo[in_region] + np.float32(weights.region_bonus), 1.0)
+        geo += np.float32(weights.region_bonus) * in_region  # arithmetic: a masked store mispredicts
+        np.minimum(geo, np.float32(1.0), out=geo)
     return geo, dist
 
 
 def _haversine_to(seg: Segment, lat: float, lng: float) -> FloatArray:
-    """Haversine km from every row to one point (radians), reusing the rows' cos(lat)."""
-    half = np.float32(0.5)
-    a = np.sin((seg.lat - np.float32(lat)) * half)
+    """Haversine km from every row to one point (radians).
+
+    sin(Δ/2) comes from the rows' precomputed half-angle sines and cosines by the difference
+    formula, so the only transcendental functions left per row are one sqrt and one arcsin.
+    """
+    sin_lat, cos_lat, sin_lng, cos_lng = seg.half_angles
+    a = sin_lat * np.float32(math.cos(lat / 2))
+    a -= cos_lat * np.float32(math.sin(lat / 2))
     a *= a
-    b = np.sin((seg.lng - np.float32(lng)) * half)
+    b = sin_lng * np.float32(math.cos(lng / 2))
+    b -= cos_lng * np.float32(math.sin(lng / 2))
     b *= b
     b *= seg.cos_lat
-    b *= np.float32(np.cos(lat))
+    b *= np.float32(math.cos(lat))
     a += b
     np.clip(a, 0.0, 1.0, out=a)
     np.sqrt(a, out=a)
     np.arcsin(a, out=a)
     a *= np.float32(2.0 * scoring.EARTH_RADIUS_KM)
-    return np.asarray(a, dtype=np.float32)
+    return a
 
 
 def _combine(components: dict[str, FloatArray], applies: dict[str, bool], weights: Weights, n: int) -> FloatArray:
@@ -374,38 +378,53 @@ def _match(q: NeedQuery, seg: Segment, scores: SegmentScores, row: int, detail: 
 def segment_details(q: NeedQuery, seg: Segment, rows: npt.NDArray[np.intp], scores: SegmentScores) -> list[PairDetail]:
     """The plain values behind the scores of some rows, for :func:`matching.reasons.reasons`.
 
-    Lookups are batched per skill column and per query term (one searchsorted each).
+    Lookups are batched per skill column and per query term (one searchsorted each), and each
+    per-row array is read once for all the rows (``tolist``), not element by element.
     """
-    values = [seg.skills.lookup(col, rows) for col in q.skill_cols]
+    values = [seg.skills.lookup(col, rows).tolist() for col in q.skill_cols]
     by_weight = np.argsort(-q.term_weights, kind="stable")[:MAX_REASON_TERMS].tolist()
-    has_term = [seg.text.lookup(int(q.term_ids[t]), rows) > 0 for t in by_weight]
+    has_term = [(seg.text.lookup(int(q.term_ids[t]), rows) > 0).tolist() for t in by_weight]
     need = q.need
+    no_distance = [None] * len(rows)
+    dists = no_distance if scores.distance_km is None else scores.distance_km[rows].tolist()
+    in_region = ((seg.regions[rows] & np.uint64(q.region_bit)) != 0).tolist()
+    days_late = np.maximum(seg.start_day[rows].astype(np.int64) - q.start_day, 0).tolist()
+    columns = zip(
+        scores.components["text"][rows].tolist(),
+        scores.components["pay"][rows].tolist(),
+        dists,
+        seg.travel_km[rows].tolist(),
+        in_region,
+        seg.hours[rows].tolist(),
+        days_late,
+        seg.pay_kind[rows].tolist(),
+        seg.pay_yen[rows].tolist(),
+        strict=True,
+    )
     out = []
-    for i, row in enumerate(rows.tolist()):
+    for i, (text, pay, dist, travel, region, hours, late, kind, yen) in enumerate(columns):
         slots = tuple(
-            SkillSlot(code, required, is_must, int(v[i]) & 7, int(v[i]) >> 3)
+            SkillSlot(code, required, is_must, v[i] & 7, v[i] >> 3)
             for code, required, is_must, v in zip(q.codes, q.required, q.is_must, values, strict=True)
         )
-        shared = tuple(q.terms[t] for t, has in zip(by_weight, has_term, strict=True) if has[i])
-        dist = None if scores.distance_km is None else float(scores.distance_km[row])
         out.append(
             PairDetail(
                 skills=slots,
-                text_score=float(scores.components["text"][row]),
-                shared_terms=shared,
+                text_score=text,
+                shared_terms=tuple(q.terms[t] for t, has in zip(by_weight, has_term, strict=True) if has[i]),
                 is_remote=need.work_mode == "remote",
                 distance_km=dist,
-                travel_km=float(seg.travel_km[row]),
+                travel_km=travel,
                 region=need.subprefecture,
-                in_region=bool(int(seg.regions[row]) & q.region_bit),
-                hours_available=float(seg.hours[row]),
+                in_region=region,
+                hours_available=hours,
                 hours_needed=float(need.hours_per_week),
-                days_late=max(int(seg.start_day[row]) - q.start_day, 0),
+                days_late=late,
                 offer_kind=PAY_CODE[need.pay.kind],
                 offer_yen=float(need.pay.yen),
-                expected_kind=int(seg.pay_kind[row]),
-                expected_yen=float(seg.pay_yen[row]),
-                pay_score=float(scores.components["pay"][row]),
+                expected_kind=kind,
+                expected_yen=yen,
+                pay_score=pay,
             )
         )
     return out

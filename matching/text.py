@@ -10,6 +10,7 @@ well enough and cost nothing to ship).
 from __future__ import annotations
 
 import math
+import operator
 import re
 import unicodedata
 from collections import Counter
@@ -19,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-_RUN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u30a0-\u30ff\u3005\u30fc]+|[a-z0-9][a-z0-9+#]*")
-_CJK_FIRST = re.compile(r"[\u3005\u3400-\u9fff\u30a0-\u30ff]")
+# group 1: a kanji/katakana run (iteration mark and long-vowel mark included); group 2: Latin/digits
+_RUN = re.compile(r"([\u4e00-\u9fff\u3400-\u4dbf\u30a0-\u30ff\u3005\u30fc]+)|([a-z0-9][a-z0-9+#]*)")
 _STOPWORDS = frozenset(
     [
         *("a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "i", "in"),
@@ -35,14 +36,14 @@ def terms(text: str) -> list[str]:
     """Split a text into terms (CJK bigrams and lowercase Latin words), in order, with repeats."""
     normalised = unicodedata.normalize("NFKC", text).lower()
     out: list[str] = []
-    for run in _RUN.findall(normalised):
-        if _CJK_FIRST.match(run):
-            if len(run) == 1:
-                out.append(run)
+    for cjk, latin in _RUN.findall(normalised):
+        if cjk:
+            if len(cjk) == 1:
+                out.append(cjk)
             else:
-                out.extend(run[i : i + 2] for i in range(len(run) - 1))
-        elif run not in _STOPWORDS and len(run) > 1:
-            out.append(run)
+                out.extend(map(operator.add, cjk, cjk[1:]))  # character bigrams
+        elif latin not in _STOPWORDS and len(latin) > 1:
+            out.append(latin)
     return out
 
 
