@@ -1,6 +1,7 @@
 """Issuing as the suite checks it: the schema hook that validates every issued document, the status list
 as a public, cacheable document that a revocation changes, and a 1,000-row bulk award within a minute."""
 
+import gc
 import html
 import re
 import time
@@ -241,3 +242,38 @@ def test_a_full_status_list_hands_the_next_award_to_a_new_list_of_the_issuer(cli
     entry = seventh.document["credentialStatus"]
     assert entry["statusListCredential"].endswith(str(lists[1].public_id))
     assert client.get(urlsplit(entry["statusListCredential"]).path).status_code == 200
+
+
+def test_a_batch_pauses_the_cyclic_collector_and_resumes_it_even_when_it_fails(
+    client, db, login, school, monkeypatch
+):
+    """Issuing runs with Python's cyclic collector off (bench/badges.py: it spent a fifth of the time
+    there) and turns it back on afterwards: after a good award, and after one whose signing fails."""
+    setup_issuer(client, login, school)
+    achievement_id = create_achievement(client, school)
+    seen: list[bool] = []
+    real_build = badges.credential_builder
+
+    def watching_builder(*arguments, **options):
+        build = real_build(*arguments, **options)
+
+        def watched(*inner, **inner_options):
+            seen.append(gc.isenabled())
+            return build(*inner, **inner_options)
+
+        return watched
+
+    monkeypatch.setattr(badges, "credential_builder", watching_builder)
+    award(client, achievement_id, "paused@example.jp")
+    assert seen == [False] and gc.isenabled()
+
+    def failing_builder(*arguments, **options):
+        def fail(*inner, **inner_options):
+            raise RuntimeError("signing failed")
+
+        return fail
+
+    monkeypatch.setattr(badges, "credential_builder", failing_builder)
+    response = client.post(f"/achievements/{achievement_id}/award", data={"email": "failing@example.jp", "name": "x"})
+    assert response.status_code == 500 and gc.isenabled()
+    assert db.scalar(sa.select(sa.func.count()).select_from(Credential)) == 1
