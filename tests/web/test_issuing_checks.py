@@ -244,9 +244,7 @@ def test_a_full_status_list_hands_the_next_award_to_a_new_list_of_the_issuer(cli
     assert client.get(urlsplit(entry["statusListCredential"]).path).status_code == 200
 
 
-def test_a_batch_pauses_the_cyclic_collector_and_resumes_it_even_when_it_fails(
-    client, db, login, school, monkeypatch
-):
+def test_a_batch_pauses_the_cyclic_collector_and_resumes_it_even_when_it_fails(client, db, login, school, monkeypatch):
     """Issuing runs with Python's cyclic collector off (bench/badges.py: it spent a fifth of the time
     there) and turns it back on afterwards: after a good award, and after one whose signing fails."""
     setup_issuer(client, login, school)
@@ -277,3 +275,19 @@ def test_a_batch_pauses_the_cyclic_collector_and_resumes_it_even_when_it_fails(
     response = client.post(f"/achievements/{achievement_id}/award", data={"email": "failing@example.jp", "name": "x"})
     assert response.status_code == 500 and gc.isenabled()
     assert db.scalar(sa.select(sa.func.count()).select_from(Credential)) == 1
+
+
+def test_the_taken_index_query_finds_exactly_the_indexes_in_use_among_the_candidates(client, db, login, school):
+    """The question probing asks the database (an array join on PostgreSQL, IN elsewhere): of 1,200
+    candidates (three statements' worth) it names exactly those that credentials on the list use."""
+    from talentbank.credentials import services
+
+    setup_issuer(client, login, school)
+    achievement_id = create_achievement(client, school)
+    for n in range(3):
+        award(client, achievement_id, f"taken{n}@example.jp")
+    status_list = db.scalars(sa.select(StatusList)).one()
+    used = set(db.scalars(sa.select(Credential.status_index)))
+    candidates = sorted(used) + [i for i in range(2000) if i not in used][:1197]
+    assert services.taken_among(db, status_list, candidates) == used
+    assert services.taken_among(db, status_list, candidates[3:]) == set()
