@@ -52,17 +52,6 @@ PROJECT = {
 }
 
 
-@pytest.fixture
-def town(db):
-    return make_organisation(db, name="上士幌町 デジタル推進係", verified=True)
-
-
-@pytest.fixture
-def staff(town, make_token):
-    """Headers of the town's owner."""
-    return bearer(make_token(town.memberships[0].user))
-
-
 def post_project(client, headers, organisation, **changes) -> str:
     response = client.post(
         "/api/v1/projects", json={**PROJECT, "organisation_id": str(organisation.public_id), **changes}, headers=headers

@@ -23,11 +23,6 @@ INTERNSHIP = {"is_internship": True, "pay_kind": ProjectPay.INTERNSHIP, "pay_yen
 
 
 @pytest.fixture
-def town(db):
-    return make_organisation(db, name="上士幌町 デジタル推進係", verified=True)
-
-
-@pytest.fixture
 def people(db, town):
     """A students-only internship, an ordinary project, a student and a working person with the same skills."""
     students_only = make_project(db, town, title="学生限定 データ活用インターン", is_students_only=True, **INTERNSHIP)
