@@ -6,6 +6,7 @@ import itertools
 from datetime import date
 from types import MappingProxyType
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from talentbank.accounts.passwords import hasher
@@ -27,6 +28,11 @@ from talentbank.models import (
 PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
 _HASH = hasher("fast").hash(PASSWORD)
+
+
+def count(session: Session, model) -> int:
+    """How many rows of `model` the database holds (what a refused write must leave unchanged)."""
+    return session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def make_user(session: Session, *, email: str | None = None, verified: bool = True, **fields) -> User:

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from talentbank.models import Application, ContactRelease, Profile, Project
 from tests.api.conftest import bearer
 from tests.api.test_profiles import PROFILE
-from tests.api.test_projects import PROJECT, count, person_with_token, post_project, publish, titles
+from tests.api.test_projects import PROJECT, person_with_token, post_project, publish, titles
+from tests.factories import count
 
 
 def students_only_internship(client, staff, town) -> str:
