@@ -115,6 +115,12 @@ def init_app(app: Any) -> None:
         session.remove()
 
 
+def count_rows(session: Session, select: sa.Select[Any]) -> int:
+    """How many rows `select` returns: a COUNT over it as a subquery, without its ORDER BY (which
+    changes nothing in a count)."""
+    return session.scalar(sa.select(sa.func.count()).select_from(select.order_by(None).subquery())) or 0
+
+
 def insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """Insert many rows (all with the same keys) in one go; the session's pending changes are flushed first.
 

@@ -59,39 +59,17 @@ def unread_count(session: Session, user: User) -> int:
 
 
 def latest(session: Session, user: User) -> list[Notification]:
-    return list(
-        session.scalars(
-            sa.select(Notification)
-            .where(Notification.user_id == user.id)
-            .order_by(Notification.created_at.desc(), Notification.id.desc())
-            .limit(KEEP)
-        )
-    )
+    """The newest `KEEP` of the user's notifications, for the notifications page."""
+    return list(session.scalars(select_of_user(user).limit(KEEP)))
 
 
-def of_user(
-    session: Session, user: User, *, unread_only: bool = False, limit: int, offset: int = 0
-) -> list[Notification]:
-    """`limit` of the user's notifications from `offset`, in `latest`'s order (newest first, the id
-    breaking ties), for the API's pages: these reach past the newest `KEEP` the page shows."""
-    query = (
-        _of_user(user, unread_only)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(session.scalars(query))
-
-
-def count_of_user(session: Session, user: User, *, unread_only: bool = False) -> int:
-    """How many notifications `of_user` pages through."""
-    matching = _of_user(user, unread_only).with_only_columns(Notification.id).subquery()
-    return session.scalar(sa.select(sa.func.count()).select_from(matching)) or 0
-
-
-def _of_user(user: User, unread_only: bool) -> sa.Select:
+def select_of_user(user: User, *, unread_only: bool = False) -> sa.Select:
+    """The user's notifications (all, or the unread ones), newest first with the id breaking ties: the
+    page shows the newest `KEEP` of them, the API pages through them all."""
     query = sa.select(Notification).where(Notification.user_id == user.id)
-    return query.where(Notification.read_at.is_(None)) if unread_only else query
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return query.order_by(Notification.created_at.desc(), Notification.id.desc())
 
 
 def mark_all_read(session: Session, user: User) -> int:

@@ -1,5 +1,6 @@
 """Shared fixtures: one migrated database per run (SQLite, or PostgreSQL when
-TALENTBANK_TEST_DATABASE_URL is set), the app, a test session, a client, and `login`.
+TALENTBANK_TEST_DATABASE_URL is set), the app, a test session, a client, `login`, and `town` (a verified
+municipality that posts projects).
 
 Isolation: every test starts from the migrated schema with reference data loaded; the rows a test
 writes are deleted afterwards (reference tables are kept). Requests and the test session commit for
@@ -35,7 +36,7 @@ from talentbank.extensions import limiter
 from talentbank.models import Credential, Endorsement
 from talentbank.projects import ranking
 from talentbank.reference.loader import load_reference_data
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_organisation
 
 REFERENCE_TABLES = {"subprefectures", "municipalities", "skills", "tool_tags", "tool_tag_skills", "alembic_version"}
 
@@ -238,6 +239,12 @@ def csrf_enabled(app: Flask) -> Iterator[None]:
         yield
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def town(db: Session):
+    """A verified municipality (its owner is `town.memberships[0].user`) that posts projects."""
+    return make_organisation(db, name="上士幌町 デジタル推進係", verified=True)
 
 
 @pytest.fixture

@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
+from types import MappingProxyType
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from talentbank.accounts.passwords import hasher
 from talentbank.db import utcnow
-from talentbank.models import Membership, MembershipRole, Organisation, OrganisationKind, User
+from talentbank.models import (
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationKind,
+    Project,
+    ProjectNeed,
+    ProjectPay,
+    ProjectStatus,
+    ProjectWorkMode,
+    Theme,
+    User,
+)
 
 PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
 _HASH = hasher("fast").hash(PASSWORD)
+
+
+def count(session: Session, model) -> int:
+    """How many rows of `model` the database holds (what a refused write must leave unchanged)."""
+    return session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def make_user(session: Session, *, email: str | None = None, verified: bool = True, **fields) -> User:
@@ -76,14 +96,10 @@ def make_profile(session: Session, *, owner: User | None = None, skills: dict[st
     return profile
 
 
-def make_project(session: Session, organisation: Organisation, *, needs=(("dssp2-36", 2, True),), **fields):
-    """An open remote project; `needs` holds (DSS code, minimum level, must-have) triples."""
-    from datetime import date
-
-    from talentbank.models import Project, ProjectNeed, ProjectPay, ProjectStatus, ProjectWorkMode, Theme
-
-    defaults = {
-        "title": f"データ活用{next(_seq)}",
+# The columns of an open remote project, but for its title and organisation: `make_project`'s, and those
+# of tests that insert many projects in one statement.
+PROJECT_DEFAULTS = MappingProxyType(
+    {
         "problem": "課題",
         "expected_outcome": "成果",
         "theme": Theme.AGRICULTURE,
@@ -95,10 +111,15 @@ def make_project(session: Session, organisation: Organisation, *, needs=(("dssp2
         "pay_yen": 2000,
         "status": ProjectStatus.OPEN,
     }
+)
+
+
+def make_project(session: Session, organisation: Organisation, *, needs=(("dssp2-36", 2, True),), **fields):
+    """An open remote project (`PROJECT_DEFAULTS`); `needs` holds (DSS code, minimum level, must-have) triples."""
     project = Project(
         organisation=organisation,
         needs=[ProjectNeed(skill_code=code, min_level=level, is_must=must) for code, level, must in needs],
-        **{**defaults, **fields},
+        **{"title": f"データ活用{next(_seq)}", **PROJECT_DEFAULTS, **fields},
     )
     session.add(project)
     session.flush()

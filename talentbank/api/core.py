@@ -13,10 +13,11 @@ import functools
 import hashlib
 import types
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import annotated_types
+import sqlalchemy as sa
 from flask import Blueprint, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -241,7 +242,8 @@ def page_of(item: type[BaseModel], name: str) -> type[BaseModel]:
 
 def paginate(items: list[Any], query: PageQuery) -> dict[str, Any]:
     """One page of a list already in memory: for lists that are short by nature (an organisation's
-    members, the skill taxonomy). Lists that grow with the site page in SQL: `paginate_sql`."""
+    members, the skill taxonomy). Lists that grow with the site page in SQL from their service's select:
+    `paginate_sql`."""
     start = (query.page - 1) * query.per_page
     return {
         "items": items[start : start + query.per_page],
@@ -252,21 +254,18 @@ def paginate(items: list[Any], query: PageQuery) -> dict[str, Any]:
 
 
 def paginate_sql(
-    query: PageQuery,
-    *,
-    fetch: Callable[[int, int], Iterable[Any]],
-    count: Callable[[], int],
-    convert: Callable[[Any], Any] = lambda item: item,
+    query: PageQuery, select: sa.Select[Any], *, convert: Callable[[Any], Any] = lambda item: item
 ) -> dict[str, Any]:
-    """One page read from the database: `fetch(limit, offset)` runs the LIMIT/OFFSET query of this page
-    only (its ORDER BY must be total, so pages neither repeat nor skip rows) and `count()` the total.
+    """One page of the rows `select` returns, read from the database: a COUNT over `select` for the
+    total, then `select` with this page's LIMIT/OFFSET (its ORDER BY must be total, so pages neither
+    repeat nor skip rows); `convert` turns each row into an item.
 
     The page shape is `paginate`'s; per_page is capped by `PageQuery`, so no request reads more than
     100 rows however long the list is.
     """
-    total = count()
+    total = db.count_rows(db.session, select)
     offset = (query.page - 1) * query.per_page
-    rows = fetch(query.per_page, offset) if offset < total else []
+    rows = db.session.scalars(select.limit(query.per_page).offset(offset)) if offset < total else []
     return {"items": [convert(row) for row in rows], "page": query.page, "per_page": query.per_page, "total": total}
 
 

@@ -582,12 +582,7 @@ def list_credentials(achievement_id: str):
     achievement = services.get_achievement(db.session, achievement_id)
     require(api_actor(), "issue", achievement.organisation)
     return paginate_sql(
-        params(),
-        fetch=lambda limit, offset: services.credentials_of_achievement(
-            db.session, achievement, limit=limit, offset=offset
-        ),
-        count=lambda: services.count_credentials_of_achievement(db.session, achievement),
-        convert=credential_summary_out,
+        params(), services.select_credentials_of_achievement(achievement), convert=credential_summary_out
     )
 
 
@@ -628,12 +623,7 @@ def list_my_credentials():
     profile = own_profile(db.session, api_actor())
     if profile is None:
         return paginate([], params())
-    return paginate_sql(
-        params(),
-        fetch=lambda limit, offset: services.credentials_of_profile(db.session, profile, limit=limit, offset=offset),
-        count=lambda: services.count_credentials_of_profile(db.session, profile),
-        convert=credential_summary_out,
-    )
+    return paginate_sql(params(), services.select_credentials_of_profile(profile), convert=credential_summary_out)
 
 
 @bp.post("/credentials/<credential_id>/claim")

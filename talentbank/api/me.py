@@ -87,15 +87,8 @@ class MarkedRead(Out):
 def my_notifications():
     """The caller's notifications (applications, invitations, answers, completions), newest first"""
     query = params()
-    actor = api_actor()
-    return paginate_sql(
-        query,
-        fetch=lambda limit, offset: notifications.of_user(
-            db.session, actor, unread_only=query.unread, limit=limit, offset=offset
-        ),
-        count=lambda: notifications.count_of_user(db.session, actor, unread_only=query.unread),
-        convert=NotificationOut.model_validate,
-    )
+    selected = notifications.select_of_user(api_actor(), unread_only=query.unread)
+    return paginate_sql(query, selected, convert=NotificationOut.model_validate)
 
 
 @bp.post("/me/notifications/read")

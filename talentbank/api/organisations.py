@@ -75,14 +75,8 @@ def list_organisations():
     """Organisations (municipalities, companies, schools, the prefecture office, NPOs)"""
     query = params()
     kind = query.kind.value if query.kind else None
-    return paginate_sql(
-        query,
-        fetch=lambda limit, offset: services.list_organisations(
-            db.session, kind=kind, verified_only=query.verified, limit=limit, offset=offset
-        ),
-        count=lambda: services.count_organisations(db.session, kind=kind, verified_only=query.verified),
-        convert=organisation_out,
-    )
+    selected = services.select_organisations(kind=kind, verified_only=query.verified)
+    return paginate_sql(query, selected, convert=organisation_out)
 
 
 @bp.get("/organisations/<organisation_id>")

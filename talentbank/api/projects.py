@@ -228,10 +228,7 @@ def list_projects():
         students_only=query.students_only,
     )
     return paginate_sql(
-        query,
-        fetch=lambda limit, offset: services.search_projects(db.session, criteria, limit=limit, offset=offset),
-        count=lambda: services.count_projects(db.session, criteria),
-        convert=lambda project: ProjectOut(**project_out(project)),
+        query, services.select_projects(criteria), convert=lambda project: ProjectOut(**project_out(project))
     )
 
 

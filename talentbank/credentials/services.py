@@ -700,25 +700,15 @@ def get_credential(session: Session, public_id: str) -> Credential:
     )
 
 
-def credentials_of_achievement(
-    session: Session, achievement: Achievement, *, limit: int | None = None, offset: int = 0
-) -> list[Credential]:
-    """The achievement's credentials, newest first (the id is the order, so it is total): all of them
-    for the achievement page, or `limit` from `offset` for the API's pages."""
-    query = (
-        sa.select(Credential)
-        .where(Credential.achievement_id == achievement.id)
-        .order_by(Credential.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(session.scalars(query))
+def select_credentials_of_achievement(achievement: Achievement) -> sa.Select:
+    """The achievement's credentials, newest first (the id is the order, so it is total and paging by
+    offset neither repeats nor skips one)."""
+    return sa.select(Credential).where(Credential.achievement_id == achievement.id).order_by(Credential.id.desc())
 
 
-def count_credentials_of_achievement(session: Session, achievement: Achievement) -> int:
-    """How many credentials `credentials_of_achievement` pages through."""
-    query = sa.select(sa.func.count(Credential.id)).where(Credential.achievement_id == achievement.id)
-    return session.scalar(query) or 0
+def credentials_of_achievement(session: Session, achievement: Achievement) -> list[Credential]:
+    """All of `select_credentials_of_achievement`, for the achievement page."""
+    return list(session.scalars(select_credentials_of_achievement(achievement)))
 
 
 def is_current(credential: Credential, now: datetime) -> bool:
@@ -860,27 +850,20 @@ def revoke_credential(session: Session, actor: User, credential: Credential, rea
                  reason=credential.revocation_reason)  # fmt: skip
 
 
-def credentials_of_profile(
-    session: Session, profile: Profile, *, limit: int | None = None, offset: int = 0
-) -> list[Credential]:
-    """The credentials claimed onto the profile, newest issue first: all of them for the profile page,
-    or `limit` from `offset` for the API's pages. The id breaks ties between equal issue times, so
-    paging by offset neither repeats nor skips one."""
-    query = (
+def select_credentials_of_profile(profile: Profile) -> sa.Select:
+    """The credentials claimed onto the profile, newest issue first, with their achievements' issuers.
+    The id breaks ties between equal issue times, so paging by offset neither repeats nor skips one."""
+    return (
         sa.select(Credential)
         .where(Credential.profile_id == profile.id)
         .options(selectinload(Credential.achievement).selectinload(Achievement.organisation))
         .order_by(Credential.issued_at.desc(), Credential.id.desc())
-        .limit(limit)
-        .offset(offset)
     )
-    return list(session.scalars(query))
 
 
-def count_credentials_of_profile(session: Session, profile: Profile) -> int:
-    """How many credentials `credentials_of_profile` pages through."""
-    query = sa.select(sa.func.count(Credential.id)).where(Credential.profile_id == profile.id)
-    return session.scalar(query) or 0
+def credentials_of_profile(session: Session, profile: Profile) -> list[Credential]:
+    """All of `select_credentials_of_profile`, for the profile page."""
+    return list(session.scalars(select_credentials_of_profile(profile)))
 
 
 # ---- verification -----------------------------------------------------------------------------------

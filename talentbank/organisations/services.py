@@ -34,39 +34,20 @@ def get_organisation(session: Session, public_id: str | uuid.UUID) -> Organisati
     )
 
 
-def list_organisations(
-    session: Session,
-    *,
-    kind: str | None = None,
-    verified_only: bool = False,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[Organisation]:
-    """Organisations by name (the id breaks ties between equal names, so paging by offset neither
-    repeats nor skips one): all of them for the pages, or `limit` from `offset` for the API's pages."""
-    query = (
-        _organisations(kind, verified_only)
-        .options(selectinload(Organisation.municipality))
-        .order_by(Organisation.name, Organisation.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(session.scalars(query))
-
-
-def count_organisations(session: Session, *, kind: str | None = None, verified_only: bool = False) -> int:
-    """How many organisations `list_organisations` pages through."""
-    matching = _organisations(kind, verified_only).with_only_columns(Organisation.id).subquery()
-    return session.scalar(sa.select(sa.func.count()).select_from(matching)) or 0
-
-
-def _organisations(kind: str | None, verified_only: bool) -> sa.Select:
-    query = sa.select(Organisation)
+def select_organisations(*, kind: str | None = None, verified_only: bool = False) -> sa.Select:
+    """Organisations (of one kind, or only verified ones) by name, with their municipalities. The id
+    breaks ties between equal names, so paging by offset neither repeats nor skips one."""
+    query = sa.select(Organisation).options(selectinload(Organisation.municipality))
     if kind in {k.value for k in OrganisationKind}:
         query = query.where(Organisation.kind == OrganisationKind(kind))
     if verified_only:
         query = query.where(Organisation.verified_at.is_not(None))
-    return query
+    return query.order_by(Organisation.name, Organisation.id)
+
+
+def list_organisations(session: Session, *, kind: str | None = None) -> list[Organisation]:
+    """All of `select_organisations`, for the pages."""
+    return list(session.scalars(select_organisations(kind=kind)))
 
 
 def organisations_of(session: Session, user: User) -> list[Membership]:

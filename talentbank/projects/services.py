@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 from talentbank import audit, mail, notifications
-from talentbank.db import utcnow
+from talentbank.db import count_rows, utcnow
 from talentbank.errors import Conflict, Invalid, NotFound, PermissionDenied
 from talentbank.lookup import by_public_id
 from talentbank.models import (
@@ -257,30 +257,13 @@ class ProjectCriteria:
     students_only: bool | None = None  # True: only students-only internships; False: only those open to all
 
 
-def search_projects(session: Session, criteria: ProjectCriteria, *, limit: int = 100, offset: int = 0) -> list[Project]:
-    """Public projects matching `criteria`, most recently updated first, `limit` of them from `offset`.
+def select_projects(criteria: ProjectCriteria) -> sa.Select:
+    """The public projects matching `criteria`, most recently updated first, with what their pages show.
 
     The id breaks ties between equal update times, so the order is total and paging by offset never
     repeats or skips a project while nothing changes in between.
     """
-    query = (
-        _matching(criteria)
-        .options(*PROJECT_LOAD)
-        .order_by(Project.updated_at.desc(), Project.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(session.scalars(query))
-
-
-def count_projects(session: Session, criteria: ProjectCriteria) -> int:
-    """How many public projects match `criteria` (what `search_projects` pages through)."""
-    matching = _matching(criteria).with_only_columns(Project.id).subquery()
-    return session.scalar(sa.select(sa.func.count()).select_from(matching)) or 0
-
-
-def _matching(criteria: ProjectCriteria) -> sa.Select:
-    query = sa.select(Project)
+    query = sa.select(Project).options(*PROJECT_LOAD)
     statuses = (ProjectStatus.OPEN,) if criteria.open_only else PUBLIC_STATUSES
     query = query.where(Project.status.in_(statuses))
     if criteria.theme in {t.value for t in Theme}:
@@ -305,7 +288,17 @@ def _matching(criteria: ProjectCriteria) -> sa.Select:
         query = query.where(Project.is_internship.is_(True))
     if criteria.students_only is not None:
         query = query.where(Project.is_students_only.is_(criteria.students_only))
-    return query
+    return query.order_by(Project.updated_at.desc(), Project.id.desc())
+
+
+def search_projects(session: Session, criteria: ProjectCriteria, *, limit: int = 100) -> list[Project]:
+    """The first `limit` of `select_projects` (the browse page shows the newest hundred)."""
+    return list(session.scalars(select_projects(criteria).limit(limit)))
+
+
+def count_projects(session: Session, criteria: ProjectCriteria) -> int:
+    """How many public projects match `criteria` (what `select_projects` returns)."""
+    return count_rows(session, select_projects(criteria))
 
 
 def projects_of(session: Session, organisation: Organisation) -> list[Project]:

@@ -21,5 +21,11 @@ def make_token(db):
     return _make_token
 
 
+@pytest.fixture
+def staff(town, make_token):
+    """Headers of the town's owner."""
+    return bearer(make_token(town.memberships[0].user))
+
+
 def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}

@@ -22,7 +22,7 @@ from talentbank.models import (
     SkillSource,
 )
 from tests.api.conftest import bearer
-from tests.factories import add_member, make_organisation, make_profile, make_user
+from tests.factories import add_member, count, make_organisation, make_profile, make_user
 from tests.web.helpers import outbox
 
 ACHIEVEMENT = {
@@ -39,10 +39,6 @@ ROWS = [
     {"email": "b@example.jp", "name": "馬場 二郎"},
     {"email": "c@example.jp", "name": "千葉 三郎", "evidence_url": "https://example.jp/c"},
 ]
-
-
-def count(db, model) -> int:
-    return db.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def issuer_of(app, db, organisation, owner) -> None:

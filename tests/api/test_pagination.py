@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import math
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from talentbank.models import Project, ProjectPay, ProjectStatus, ProjectWorkMode, Theme
+from talentbank.models import Project, ProjectStatus, Theme
 from talentbank.projects import services
-from tests.factories import make_organisation
+from tests.factories import PROJECT_DEFAULTS, make_organisation
 
 OPEN = 1_030  # more than the old cap of 1,000
 PER_PAGE = 100  # the documented maximum of per_page
@@ -25,18 +25,11 @@ def seed(session, organisation, count: int, *, status=ProjectStatus.OPEN, theme=
         sa.insert(Project),
         [
             {
+                **PROJECT_DEFAULTS,
                 "public_id": uuid.uuid4(),
                 "organisation_id": organisation.id,
                 "title": f"案件{offset + index:04d}",
-                "problem": "課題",
-                "expected_outcome": "成果",
                 "theme": theme,
-                "municipality_code": "011002",
-                "work_mode": ProjectWorkMode.REMOTE,
-                "hours_per_week": 8,
-                "starts_on": date(2026, 12, 1),
-                "pay_kind": ProjectPay.HOURLY,
-                "pay_yen": 2000,
                 "status": status,
                 "created_at": T0,
                 "updated_at": T0 + timedelta(minutes=(offset + index) % 7),

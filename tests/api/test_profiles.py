@@ -24,7 +24,7 @@ from talentbank.models import (
     Visibility,
 )
 from tests.api.conftest import bearer
-from tests.factories import make_organisation, make_profile, make_user
+from tests.factories import count, make_organisation, make_profile, make_user
 
 PROFILE = {
     "display_name": "帯広 太郎",
@@ -44,10 +44,6 @@ PROFILE = {
     "open_to_offers": True,
     "visibility": "public",
 }
-
-
-def count(db, model) -> int:
-    return db.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def refused_fields(response) -> set[str]:

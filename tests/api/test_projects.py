@@ -23,7 +23,7 @@ from talentbank.models import (
     Visibility,
 )
 from tests.api.conftest import bearer
-from tests.factories import add_member, make_organisation, make_profile, make_user
+from tests.factories import add_member, count, make_organisation, make_profile, make_user
 from tests.web.helpers import outbox
 
 TODAY = datetime.now(UTC).date()
@@ -52,17 +52,6 @@ PROJECT = {
 }
 
 
-@pytest.fixture
-def town(db):
-    return make_organisation(db, name="上士幌町 デジタル推進係", verified=True)
-
-
-@pytest.fixture
-def staff(town, make_token):
-    """Headers of the town's owner."""
-    return bearer(make_token(town.memberships[0].user))
-
-
 def post_project(client, headers, organisation, **changes) -> str:
     response = client.post(
         "/api/v1/projects", json={**PROJECT, "organisation_id": str(organisation.public_id), **changes}, headers=headers
@@ -84,10 +73,6 @@ def person_with_token(db, make_token, *, email=None, **profile_fields):
     person = make_user(db, email=email)
     profile = make_profile(db, owner=person, **profile_fields)
     return person, profile, bearer(make_token(person))
-
-
-def count(db, model) -> int:
-    return db.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def titles(response) -> list[str]:

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
 from talentbank.models import Application, ContactRelease, Profile, Project
 from tests.api.conftest import bearer
 from tests.api.test_profiles import PROFILE
-from tests.api.test_projects import PROJECT, count, person_with_token, post_project, publish, titles
-from tests.factories import make_organisation
-
-
-@pytest.fixture
-def town(db):
-    return make_organisation(db, name="上士幌町 デジタル推進係", verified=True)
-
-
-@pytest.fixture
-def staff(town, make_token):
-    return bearer(make_token(town.memberships[0].user))
+from tests.api.test_projects import PROJECT, person_with_token, post_project, publish, titles
+from tests.factories import count
 
 
 def students_only_internship(client, staff, town) -> str:

@@ -6,10 +6,10 @@ import sqlalchemy as sa
 
 from talentbank.models import Application, Notification
 from tests.factories import make_profile, make_user
-from tests.web.test_projects import post_project, publish, town  # noqa: F401  (fixture)
+from tests.web.test_projects import post_project, publish
 
 
-def test_every_step_notifies_in_the_app_too(client, db, login, make_client, town):  # noqa: F811
+def test_every_step_notifies_in_the_app_too(client, db, login, make_client, town):
     owner = town.memberships[0].user
     login(client, owner)
     project_id = post_project(client, town)

@@ -46,11 +46,6 @@ PROJECT = {
 }
 
 
-@pytest.fixture
-def town(db):
-    return make_organisation(db, name="上士幌町 デジタル推進係", verified=True)
-
-
 def post_project(client, town, **changes) -> str:
     response = client.post(f"/orgs/{town.public_id}/projects/new", data={**PROJECT, **changes})
     assert response.status_code == 302, response.get_data(as_text=True)

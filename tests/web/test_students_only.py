@@ -16,15 +16,10 @@ from talentbank.models import (
     Project,
     ProjectPay,
 )
-from tests.factories import add_member, make_organisation, make_profile, make_project, make_user
+from tests.factories import add_member, count, make_organisation, make_profile, make_project, make_user
 from tests.web.test_projects import PROJECT, post_project, project_count
 
 INTERNSHIP = {"is_internship": True, "pay_kind": ProjectPay.INTERNSHIP, "pay_yen": 0, "seats": 1}
-
-
-@pytest.fixture
-def town(db):
-    return make_organisation(db, name="上士幌町 デジタル推進係", verified=True)
 
 
 @pytest.fixture
@@ -36,10 +31,6 @@ def people(db, town):
                            school_name="帯広畜産大学")  # fmt: skip
     worker = make_profile(db, display_name="会社員 たろう", skills={"dssp2-36": 3})
     return {"students_only": students_only, "ordinary": ordinary, "student": student, "worker": worker}
-
-
-def count(db, model) -> int:
-    return db.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def test_only_an_internship_can_be_students_only(client, db, login, town):
