@@ -163,8 +163,8 @@ class Model(BaseModel):
     def _as_sent(cls, value: Any, info: ValidationInfo) -> Any:
         """What the document says holds for the JSON as sent. pydantic trims before it checks a length,
         so a string over its field's maxLength is refused even when the excess is whitespace; and it
-        reads 0.0 as false and "5" as 5, so a boolean or integer field takes only a JSON boolean or
-        integer."""
+        reads 0.0 as false, "5" as 5 and false as 0.0, so a boolean, integer or number field takes only
+        a JSON boolean, integer or number."""
         if info.field_name is None:
             return value
         field = cls.model_fields[info.field_name]
@@ -182,6 +182,8 @@ class Model(BaseModel):
             raise PydanticCustomError(
                 "json_type", "Input should be a JSON {kind}", {"kind": _JSON_KIND[bool if bool in kinds else int]}
             )
+        if value is not None and float in kinds and type(value) not in (int, float, *kinds):
+            raise PydanticCustomError("json_type", "Input should be a JSON {kind}", {"kind": "number"})
         return value
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from talentbank.api.core import MAX_JSON_DEPTH
 from tests.api.conftest import bearer
-from tests.factories import make_organisation, make_user
+from tests.factories import make_organisation, make_profile, make_user
 
 WRITES = {"post", "put", "patch", "delete"}
 
@@ -138,3 +138,18 @@ def test_a_boolean_field_takes_only_a_json_boolean(client, db, make_token, compr
     response = client.post(f"{path}/rotate", json={"compromised": compromised}, headers=bearer(secret))
     assert response.status_code == 422 and set(response.get_json()["fields"]) == {"compromised"}
     assert client.post(f"{path}/rotate", json={"compromised": False}, headers=bearer(secret)).status_code == 200
+
+
+@pytest.mark.parametrize("years", [False, True, "2.5"])
+def test_a_number_field_takes_only_a_json_number(client, db, make_token, years):
+    """pydantic alone would read false as 0.0 and "2.5" as 2.5 (schemathesis found `"years": false`
+    accepted); the document says number. Integers are numbers too."""
+    owner = make_user(db)
+    make_profile(db, owner=owner)
+    headers = bearer(make_token(owner))
+    db.commit()
+    path = "/api/v1/me/profile/skills/dssp2-36"
+    response = client.put(path, json={"level": 2, "years": years}, headers=headers)
+    assert response.status_code == 422 and set(response.get_json()["fields"]) == {"years"}
+    assert client.put(path, json={"level": 2, "years": 3}, headers=headers).status_code == 201
+    assert client.put(path, json={"level": 2, "years": 2.5}, headers=headers).get_json()["years"] == 2.5
