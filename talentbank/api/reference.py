@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import gettext as _
 from pydantic import Field
 
 from talentbank import db
 from talentbank.api.core import Out, PageQuery, Query, bp, operation, page_of, paginate, params
+from talentbank.errors import Invalid
 from talentbank.reference import services
 
 
@@ -85,8 +87,12 @@ class MunicipalityQuery(Query):
 @bp.get("/municipalities")
 @operation(tag="reference", public=True, query=MunicipalityQuery, ok=MunicipalityList)
 def list_municipalities():
-    """Hokkaido's 179 municipalities, grouped by subprefecture order"""
+    """Hokkaido's 179 municipalities, grouped by subprefecture order (an unknown subprefecture is a 422,
+    as in the project search)"""
     wanted = params().subprefecture
+    subprefectures = services.subprefectures_with_municipalities(db.session)
+    if wanted is not None and wanted not in {sub.slug for sub in subprefectures}:
+        raise Invalid.on("subprefecture", _("振興局を一覧から選んでください。"))
     items = [
         MunicipalityOut(
             code=m.code,
@@ -100,7 +106,7 @@ def list_municipalities():
             office_lat=m.office_lat,
             office_lng=m.office_lng,
         )
-        for sub in services.subprefectures_with_municipalities(db.session)
+        for sub in subprefectures
         if wanted in {None, sub.slug}
         for m in sub.municipalities
     ]

@@ -65,7 +65,8 @@ def test_municipalities_are_all_179_and_filter_by_subprefecture(client):
     assert len(kamikawa) == 23 and {m["subprefecture"] for m in kamikawa} == {"kamikawa"}
     assert "旭川市" in {m["name_ja"] for m in kamikawa} and "帯広市" not in {m["name_ja"] for m in kamikawa}
     assert kamikawa == [m for m in every if m["subprefecture"] == "kamikawa"]
-    assert client.get("/api/v1/municipalities?subprefecture=nowhere").get_json()["items"] == []
+    unknown = client.get("/api/v1/municipalities?subprefecture=nowhere")  # as the project search says
+    assert unknown.status_code == 422 and set(unknown.get_json()["fields"]) == {"subprefecture"}
     bad = client.get("/api/v1/municipalities?prefecture=hokkaido")
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
     assert set(bad.get_json()["fields"]) == {"prefecture"}
