@@ -77,7 +77,10 @@ def make_profile(session: Session, *, owner: User | None = None, skills: dict[st
 
 
 def make_project(session: Session, organisation: Organisation, *, needs=(("dssp2-36", 2, True),), **fields):
-    """An open remote project; `needs` holds (DSS code, minimum level, must-have) triples."""
+    """An open remote project; `needs` holds (DSS code, minimum level, must-have) triples.
+
+    A project in a status only reached through open gets `opened_at` (its `created_at` when given, else
+    now) unless the caller sets it; drafts and cancelled ones get none."""
     from datetime import date
 
     from talentbank.models import Project, ProjectNeed, ProjectPay, ProjectStatus, ProjectWorkMode, Theme
@@ -95,6 +98,9 @@ def make_project(session: Session, organisation: Organisation, *, needs=(("dssp2
         "pay_yen": 2000,
         "status": ProjectStatus.OPEN,
     }
+    status = fields.get("status", defaults["status"])
+    if status not in (ProjectStatus.DRAFT, ProjectStatus.CANCELLED):
+        fields.setdefault("opened_at", fields.get("created_at") or utcnow())
     project = Project(
         organisation=organisation,
         needs=[ProjectNeed(skill_code=code, min_level=level, is_must=must) for code, level, must in needs],
