@@ -251,7 +251,8 @@ def _load_projects(session: Session, organisations: list[Organisation], users: d
     from datetime import timedelta
 
     created = 0
-    today = utcnow().date()
+    now = utcnow()
+    today = now.date()
     titles = set(session.scalars(sa.select(Project.title)))
     for index, title, problem, outcome, theme, code, mode, hours, pay, yen, internship, needs in PROJECTS:
         if title in titles:
@@ -262,7 +263,7 @@ def _load_projects(session: Session, organisations: list[Organisation], users: d
             municipality_code=code, work_mode=ProjectWorkMode(mode), hours_per_week=hours,
             onsite_days_per_month=2 if mode == "hybrid" else None, starts_on=today + timedelta(days=45),
             pay_kind=ProjectPay(pay), pay_yen=yen, is_internship=internship, is_students_only=internship, seats=2,
-            deadline=today + timedelta(days=30), status=ProjectStatus.OPEN,
+            deadline=today + timedelta(days=30), status=ProjectStatus.OPEN, created_at=now, opened_at=now,
             created_by_id=organisation.memberships[0].user_id,
         )  # fmt: skip
         for need in needs:

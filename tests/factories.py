@@ -115,7 +115,13 @@ PROJECT_DEFAULTS = MappingProxyType(
 
 
 def make_project(session: Session, organisation: Organisation, *, needs=(("dssp2-36", 2, True),), **fields):
-    """An open remote project (`PROJECT_DEFAULTS`); `needs` holds (DSS code, minimum level, must-have) triples."""
+    """An open remote project (`PROJECT_DEFAULTS`); `needs` holds (DSS code, minimum level, must-have) triples.
+
+    A project in a status only reached through open gets `opened_at` (its `created_at` when given, else
+    now) unless the caller sets it; drafts and cancelled ones get none."""
+    status = fields.get("status", PROJECT_DEFAULTS["status"])
+    if status not in (ProjectStatus.DRAFT, ProjectStatus.CANCELLED):
+        fields.setdefault("opened_at", fields.get("created_at") or utcnow())
     project = Project(
         organisation=organisation,
         needs=[ProjectNeed(skill_code=code, min_level=level, is_must=must) for code, level, must in needs],

@@ -157,3 +157,81 @@ def test_0012_copies_each_badge_skills_validity_from_its_credential(empty_databa
         command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+def test_0015_fills_opened_at_from_the_last_audit_event_that_opened_each_project(empty_database_url):
+    """Drafts stay null; a project gets the time of the latest `project.status` event that opened it, else
+    its created_at if its status is only reached through open; a cancelled one without such an event stays null."""
+    from datetime import UTC, datetime, timedelta
+
+    from talentbank.models import AuditEvent, Project, ProjectPay, ProjectStatus, ProjectWorkMode, Theme
+
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0014")
+    engine = make_engine(empty_database_url)
+    created = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    first, closed, reopened = (created + timedelta(days=days) for days in (30, 60, 90))
+    # The projects table as 0014 left it: the model's columns without opened_at.
+    projects = sa.Table("projects", sa.MetaData(), *(c._copy() for c in Project.__table__.c if c.name != "opened_at"))
+    statuses = {
+        "draft": ProjectStatus.DRAFT,
+        "opened": ProjectStatus.OPEN,
+        "reopened": ProjectStatus.OPEN,
+        "closed_before_the_log": ProjectStatus.CLOSED,
+        "open_before_the_log": ProjectStatus.OPEN,
+        "cancelled_as_draft": ProjectStatus.CANCELLED,
+        "cancelled_after_opening": ProjectStatus.CANCELLED,
+        "completed_by_an_erased_account": ProjectStatus.COMPLETED,
+    }
+    with Session(engine) as session:
+        load_reference_data(session)
+        organisation = make_organisation(session, verified=True)
+        ids, public_ids = {}, {}
+        for name, status in statuses.items():
+            public_ids[name] = uuid.uuid4()
+            ids[name] = session.execute(projects.insert().values(
+                public_id=public_ids[name], organisation_id=organisation.id, title=name, problem="p",
+                expected_outcome="o", theme=Theme.OTHER, municipality_code="011002", work_mode=ProjectWorkMode.REMOTE,
+                hours_per_week=4, starts_on=created.date(), pay_kind=ProjectPay.VOLUNTEER, status=status,
+                created_at=created, updated_at=created,
+            ).returning(projects.c.id)).scalar_one()  # fmt: skip
+
+        def status_event(name: str, when: datetime, **details) -> AuditEvent:
+            return AuditEvent(occurred_at=when, action="project.status", object_type="project",
+                              object_id=str(public_ids[name]), details=details)  # fmt: skip
+
+        session.add_all([
+            status_event("draft", first, status="cancelled"),  # not a real history, but drafts stay null whatever
+            status_event("opened", first, status="open"),
+            status_event("reopened", first, status="open"),
+            status_event("reopened", closed, status="closed"),
+            status_event("reopened", reopened, status="open"),
+            status_event("cancelled_as_draft", first, status="cancelled"),
+            status_event("cancelled_after_opening", first, status="open"),
+            status_event("cancelled_after_opening", closed, status="cancelled"),
+            status_event("completed_by_an_erased_account", first),  # details erased with the account
+            AuditEvent(occurred_at=first, action="project.status", object_type="project", object_id="not-a-uuid",
+                       details={"status": "open"}),
+            AuditEvent(occurred_at=reopened, action="project.update", object_type="project",
+                       object_id=str(public_ids["opened"]), details={"status": "open"}),
+        ])  # fmt: skip
+        session.commit()
+    try:
+        command.upgrade(config, "0015")
+        with Session(engine) as session:
+            stored = dict(session.execute(sa.select(Project.id, Project.opened_at)).all())
+        assert {name: stored[ids[name]] for name in statuses} == {
+            "draft": None,
+            "opened": first,
+            "reopened": reopened,
+            "closed_before_the_log": created,
+            "open_before_the_log": created,
+            "cancelled_as_draft": None,
+            "cancelled_after_opening": first,
+            "completed_by_an_erased_account": created,
+        }
+        command.downgrade(config, "0014")
+        assert "opened_at" not in {c["name"] for c in sa.inspect(engine).get_columns("projects")}
+        command.upgrade(config, "head")
+    finally:
+        engine.dispose()

@@ -117,6 +117,10 @@ class ProjectOut(Out):
     needs: list[ProjectNeedOut]
     created_at: datetime
     updated_at: datetime
+    opened_at: datetime | None = Field(
+        description="when the project was last opened for applications (it may reopen after closing); "
+        "null if it has never been open"
+    )
 
 
 class ProjectDetailOut(ProjectOut):
@@ -174,6 +178,7 @@ def project_out(project: Project) -> dict[str, Any]:
         ],
         "created_at": project.created_at,
         "updated_at": project.updated_at,
+        "opened_at": project.opened_at,
     }
 
 

@@ -46,7 +46,7 @@ from talentbank.opendata.definitions import MIN_CELL
 from talentbank.opendata.services import is_counted_for_aggregation, suppress_cell
 from talentbank.security import can
 
-PERIODS = {"3": 3, "6": 6, "12": 12, "all": None}  # months of project postings counted as demand
+PERIODS = {"3": 3, "6": 6, "12": 12, "all": None}  # months back to when an open project was (last) opened
 DEFAULT_PERIOD = "all"
 
 
@@ -208,7 +208,8 @@ def _cells(claims: list[_Claim]) -> dict[tuple[str, int, int], dict]:
 
 
 def _demand(session: Session, since: datetime | None) -> list[tuple[int, int, str, int]]:
-    """(project id, seats, needed skill, subprefecture id) of every need of every open project."""
+    """(project id, seats, needed skill, subprefecture id) of every need of every open project; with
+    `since`, only of those opened (last moved to open) at or after it, however long ago they were written."""
     statement = (
         sa.select(ProjectNeed.project_id, Project.seats, ProjectNeed.skill_code, Municipality.subprefecture_id)
         .join(Project, Project.id == ProjectNeed.project_id)
@@ -216,7 +217,7 @@ def _demand(session: Session, since: datetime | None) -> list[tuple[int, int, st
         .where(Project.status == ProjectStatus.OPEN)
     )
     if since is not None:
-        statement = statement.where(Project.created_at >= since)
+        statement = statement.where(Project.opened_at >= since)
     return [tuple(row) for row in session.execute(statement)]
 
 

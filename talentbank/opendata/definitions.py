@@ -141,10 +141,23 @@ DATASETS: dict[str, Dataset] = {
                     "Pay in yen: per hour, for the whole project, or the internship stipend (0 = unpaid).",
                 ),
                 _f("is_internship", "boolean", "インターンシップ", "Whether the project is an internship."),
+                _f(
+                    "is_students_only",
+                    "boolean",
+                    "学生限定",
+                    "Whether only students may apply, be invited or be placed (internships only).",
+                ),
                 _f("seats", "integer", "募集人数", "Number of people sought."),
                 _f("starts_on", "date", "開始日", "Start date."),
                 _f("ends_on", "date", "終了日", "End date, if known."),
                 _f("deadline", "date", "応募締切", "Application deadline, if any."),
+                _f(
+                    "opened_at",
+                    "datetime",
+                    "募集開始日時",
+                    "When the project was last opened for applications (it may reopen after closing), in UTC "
+                    "(ISO 8601, YYYY-MM-DDThh:mm:ssZ); empty if unknown.",
+                ),
                 _f(
                     "needs",
                     "string",

@@ -17,7 +17,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -127,10 +127,12 @@ def _project_rows(session: Session, base_url: str) -> list[Row]:
             "pay_kind": project.pay_kind.value,
             "pay_yen": project.pay_yen,
             "is_internship": project.is_internship,
+            "is_students_only": project.is_students_only,
             "seats": project.seats,
             "starts_on": project.starts_on,
             "ends_on": project.ends_on,
             "deadline": project.deadline,
+            "opened_at": project.opened_at,
             "needs": ";".join(
                 f"{need.skill_code}:{need.min_level}:{'must' if need.is_must else 'nice'}" for need in project.needs
             ),
@@ -537,17 +539,26 @@ def dcat_catalog(base_url: str, generated: dict[str, Generated], *, now: datetim
 # --- files -----------------------------------------------------------------------------------------
 
 
+def _utc_text(moment: datetime) -> str:
+    """A Table Schema datetime in its default format (YYYY-MM-DDThh:mm:ssZ): UTC, whole seconds."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _csv_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, datetime):  # before date: a datetime is a date
+        return _utc_text(value)
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
 
 
 def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _utc_text(value)
     return value.isoformat() if isinstance(value, date) else value
 
 

@@ -160,29 +160,43 @@ def save_project(
     return project
 
 
-def transition(session: Session, actor: User, project: Project, target: ProjectStatus, *, base_url: str) -> None:
+def transition(
+    session: Session,
+    actor: User,
+    project: Project,
+    target: ProjectStatus,
+    *,
+    base_url: str,
+    now: datetime | None = None,
+) -> None:
     """Move a project along draft → open → closed → in progress → completed / cancelled.
 
-    Cancelling closes the pending applications and invitations (their contact releases end) and tells
-    everyone still involved, pending or accepted. Completing closes the pending ones the same way and tells
-    those people; the accepted ones hear when their engagement is recorded as completed."""
+    Opening (the first time or again after closing) sets `opened_at`. Cancelling closes the pending
+    applications and invitations (their contact releases end) and tells everyone still involved, pending
+    or accepted. Completing closes the pending ones the same way and tells those people; the accepted ones
+    hear when their engagement is recorded as completed."""
     require(actor, "post_project", project.organisation)
     if target not in TRANSITIONS[project.status]:
         raise Conflict(str(_l("この状態には変更できません。")))
     if target is ProjectStatus.OPEN and not project.organisation.is_verified:
         raise PermissionDenied(str(_l("プロジェクトを公開できるのは、確認済みの組織だけです。")))
+    now = now or utcnow()
     project.status = target
-    project.updated_at = utcnow()
+    project.updated_at = now
+    if target is ProjectStatus.OPEN:
+        project.opened_at = now
     session.flush()
     if target is ProjectStatus.CANCELLED:
-        _close_pending(session, project, base_url, "project_cancelled", tell_accepted=True)
+        _close_pending(session, project, base_url, "project_cancelled", tell_accepted=True, now=now)
     elif target is ProjectStatus.COMPLETED:
-        _close_pending(session, project, base_url, "project_completed", tell_accepted=False)
+        _close_pending(session, project, base_url, "project_completed", tell_accepted=False, now=now)
     audit.record(session, actor, "project.status", object_type="project", object_id=project.public_id,
                  status=target.value)  # fmt: skip
 
 
-def _close_pending(session: Session, project: Project, base_url: str, template: str, *, tell_accepted: bool) -> None:
+def _close_pending(
+    session: Session, project: Project, base_url: str, template: str, *, tell_accepted: bool, now: datetime
+) -> None:
     """Pending applications and invitations of a project that ended (cancelled or completed) become closed:
     nobody can answer them any more, and their contact releases end. Accepted ones stay (their release stands
     until either side withdraws); with `tell_accepted` they are told as well."""
@@ -197,7 +211,6 @@ def _close_pending(session: Session, project: Project, base_url: str, template: 
             .order_by(Application.id)
         )
     )
-    now = utcnow()
     pending = [a for a in involved if a.status is ApplicationStatus.PENDING]
     for application in pending:
         application.status = ApplicationStatus.CLOSED

@@ -13,6 +13,7 @@ from datetime import date
 
 import pytest
 
+from talentbank.db import utcnow
 from talentbank.models import (
     Outcome,
     ProfileSkill,
@@ -56,6 +57,7 @@ def _add_project_outcome(world) -> None:
         starts_on=date(2026, 4, 1),
         pay_kind=ProjectPay.HOURLY,
         status=ProjectStatus.OPEN,
+        opened_at=utcnow(),
     )
     world.db.add(project)
     world.db.flush()

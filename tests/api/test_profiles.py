@@ -71,6 +71,7 @@ def make_project(db, organisation) -> Project:
         pay_kind=ProjectPay.HOURLY,
         pay_yen=2000,
         status=ProjectStatus.OPEN,
+        opened_at=utcnow(),
     )
     db.add(project)
     db.flush()

@@ -98,6 +98,7 @@ def test_post_read_publish_and_search(client, db, staff, town):
         ("dssp2-52", 2, True), ("dssp2-20", 2, False),
     }  # fmt: skip
     assert created["status"] == "draft" and created["allowed_transitions"] == ["open", "cancelled"]
+    assert created["opened_at"] is None  # never open yet
     assert created["organisation"] == {"id": str(town.public_id), "name": town.name, "verified": True}
     assert created["municipality"]["subprefecture"] == "tokachi"
     assert created["needs"][0] == {
@@ -113,6 +114,10 @@ def test_post_read_publish_and_search(client, db, staff, town):
     publish(client, staff, project.public_id)
     shown = anonymous.get(f"/api/v1/projects/{project.public_id}").get_json()
     assert shown["status"] == "open" and shown["title"] == PROJECT["title"] and shown["allowed_transitions"] == []
+    db.refresh(project)
+    assert datetime.fromisoformat(shown["opened_at"]) == project.opened_at and project.opened_at.tzinfo is not None
+    listed = anonymous.get("/api/v1/projects").get_json()["items"]
+    assert [item["opened_at"] for item in listed] == [shown["opened_at"]]
     assert "email" not in str(shown)
 
     found = anonymous.get("/api/v1/projects?theme=admin_dx&subprefecture=tokachi&remote_ok=true&skill=dssp2-52")
@@ -224,9 +229,11 @@ def test_status_flow(client, db, make_token, staff, town):
     project_id = post_project(client, staff, town)
     assert transition(client, staff, project_id, "completed").status_code == 409
     assert transition(client, staff, project_id, "bogus").status_code == 422
+    opened_at = []
     for target, allowed in [
         ("open", ["closed", "in_progress", "cancelled"]),
         ("closed", ["open", "in_progress", "cancelled"]),
+        ("open", ["closed", "in_progress", "cancelled"]),
         ("in_progress", ["completed", "cancelled"]),
         ("completed", []),
     ]:
@@ -234,6 +241,9 @@ def test_status_flow(client, db, make_token, staff, town):
         assert response.status_code == 200, target
         assert response.get_json()["status"] == target and response.get_json()["allowed_transitions"] == allowed
         assert db.scalar(sa.select(Project)).status is ProjectStatus(target)
+        opened_at.append(datetime.fromisoformat(response.get_json()["opened_at"]))
+    first, closed, reopened, *later = opened_at
+    assert closed == first and reopened > first and later == [reopened, reopened]  # moved only by opening
     assert transition(client, staff, project_id, "open").status_code == 409
     other = make_organisation(db, verified=True)
     outsider = bearer(make_token(other.memberships[0].user))

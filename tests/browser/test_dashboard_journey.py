@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from talentbank.db import utcnow
 from talentbank.models import OrganisationKind, Project, ProjectNeed, ProjectPay, ProjectStatus, ProjectWorkMode, Theme
 from tests.browser import test_journeys as journeys
 from tests.browser.conftest import SCREENSHOTS
@@ -45,6 +46,7 @@ def seed(app) -> str:
                     pay_kind=ProjectPay.HOURLY,
                     pay_yen=2000,
                     status=ProjectStatus.OPEN,
+                    opened_at=utcnow(),
                     needs=[ProjectNeed(skill_code=skill, min_level=2, is_must=True) for skill in skills],
                 )
             )

@@ -16,6 +16,7 @@ from talentbank.models import (
     ProjectStatus,
     Skill,
 )
+from talentbank.projects import services as project_services
 from tests import factories
 from tests.factories import add_member, make_organisation, make_profile, make_user
 
@@ -227,6 +228,37 @@ def test_period_filter_uses_the_given_now(db):
     assert sum(f.projects for f in by_region.values()) == 1
     by_region = dict(services.summarise_supply_demand(db, None, period="3", now=now).by_region)
     assert sum(f.projects for f in by_region.values()) == 0
+
+
+def test_period_counts_projects_from_when_they_were_opened_not_written(client, db):
+    organisation = make_organisation(db, verified=True)
+    long_ago = utcnow() - timedelta(days=400)
+    make_project(db, organisation, created_at=long_ago, opened_at=utcnow() - timedelta(days=10))  # old draft, new
+    make_project(db, organisation, created_at=long_ago, opened_at=utcnow() - timedelta(days=200))
+    make_project(db, organisation, created_at=utcnow() - timedelta(days=5), status=ProjectStatus.DRAFT)
+    assert cell(page(client, period="3"), "ishikari", "projects") == "1"
+    assert cell(page(client, period="12"), "ishikari", "projects") == "2"
+    assert cell(page(client), "ishikari", "projects") == "2"
+
+
+def test_opening_an_old_draft_counts_it_in_the_period_and_reopening_counts_again(db):
+    organisation = make_organisation(db, verified=True)
+    owner = organisation.memberships[0].user
+    project = make_project(db, organisation, status=ProjectStatus.DRAFT, created_at=datetime(2025, 6, 1, tzinfo=UTC))
+    now = datetime(2026, 5, 1, tzinfo=UTC)
+
+    def projects_in(period: str) -> int:
+        by_region = dict(services.summarise_supply_demand(db, None, period=period, now=now).by_region)
+        return sum(f.projects for f in by_region.values())
+
+    project_services.transition(db, owner, project, ProjectStatus.OPEN, base_url="http://localhost",
+                                now=datetime(2025, 9, 1, tzinfo=UTC))  # fmt: skip
+    assert (projects_in("3"), projects_in("12")) == (0, 1)  # opened eight months before `now`
+    project_services.transition(db, owner, project, ProjectStatus.CLOSED, base_url="http://localhost",
+                                now=datetime(2025, 10, 1, tzinfo=UTC))  # fmt: skip
+    project_services.transition(db, owner, project, ProjectStatus.OPEN, base_url="http://localhost",
+                                now=datetime(2026, 4, 20, tzinfo=UTC))  # fmt: skip
+    assert (projects_in("3"), projects_in("12")) == (1, 1)
 
 
 def test_months_back_clamps_to_the_end_of_the_month():

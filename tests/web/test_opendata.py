@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import shutil
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -100,7 +100,15 @@ def matches_type(value, field_type: str) -> bool:
         return isinstance(value, bool)
     if field_type == "date":
         return isinstance(value, str) and date.fromisoformat(value).isoformat() == value
+    if field_type == "datetime":
+        return isinstance(value, str) and is_utc_datetime(value)
     raise AssertionError(f"unexpected type {field_type}")
+
+
+def is_utc_datetime(text: str) -> bool:
+    """The Table Schema default datetime format, in UTC: YYYY-MM-DDThh:mm:ssZ."""
+    moment = datetime.fromisoformat(text)
+    return moment.utcoffset() == timedelta(0) and moment.strftime("%Y-%m-%dT%H:%M:%SZ") == text
 
 
 def csv_matches_type(text: str, field_type: str) -> bool:
@@ -114,6 +122,8 @@ def csv_matches_type(text: str, field_type: str) -> bool:
         return text in {"true", "false"}
     if field_type == "date":
         return date.fromisoformat(text).isoformat() == text
+    if field_type == "datetime":
+        return is_utc_datetime(text)
     return True
 
 
@@ -200,6 +210,10 @@ def test_datapackage_describes_every_dataset(client, some_of_everything):
     assert "5人未満" in supply["description"] and "fewer than 5" in supply["description"]
     assert supply["encoding"] == "utf-8" and supply["path"].endswith("/opendata/supply.csv")
     assert any("デジタルスキル標準" in source["title"] for source in package["sources"])
+    projects = next(r for r in package["resources"] if r["name"] == "projects")
+    types = {field["name"]: field["type"] for field in projects["schema"]["fields"]}
+    assert (types["is_internship"], types["is_students_only"], types["opened_at"]) == ("boolean", "boolean", "datetime")
+    assert projects["schema"]["fields"] == client.get("/opendata/projects.schema.json").get_json()["fields"]
 
 
 def test_reference_datasets(client):
@@ -214,10 +228,13 @@ def test_reference_datasets(client):
 
 def test_projects_lists_only_open_projects(client, db):
     organisation = make_organisation(db, verified=True, name="函館市役所")
+    opened = datetime(2026, 11, 20, 8, 30, 15, 123456, tzinfo=UTC)
     make_project(
-        db, organisation, title="公開中", municipality_code=HAKODATE, needs=[(SKILL, 3, True), ("dssp2-10", 1, False)]
-    )
+        db, organisation, title="公開中", municipality_code=HAKODATE, needs=[(SKILL, 3, True), ("dssp2-10", 1, False)],
+        opened_at=opened,
+    )  # fmt: skip
     make_project(db, organisation, title="下書き", status=ProjectStatus.DRAFT)
+    make_project(db, organisation, title="締切後", status=ProjectStatus.CLOSED)
     rows = fetch_json(client, "projects")["data"]
     assert [row["title"] for row in rows] == ["公開中"]
     row = rows[0]
@@ -226,6 +243,22 @@ def test_projects_lists_only_open_projects(client, db):
     assert row["needs"] == f"{SKILL}:3:must;dssp2-10:1:nice"
     assert row["starts_on"] == "2026-12-01" and row["pay_yen"] == 2000
     assert row["url"].startswith("http://localhost/projects/")
+    assert row["opened_at"] == "2026-11-20T08:30:15Z" and row["is_students_only"] is False
+    [from_csv] = fetch_csv(client, "projects")
+    assert (from_csv["opened_at"], from_csv["is_students_only"]) == ("2026-11-20T08:30:15Z", "false")
+
+
+def test_projects_say_which_internships_admit_only_students(client, db):
+    organisation = make_organisation(db, verified=True)
+    make_project(db, organisation, title="学生限定", is_internship=True, is_students_only=True)
+    make_project(db, organisation, title="誰でも", is_internship=True)
+    rows = {row["title"]: row for row in fetch_json(client, "projects")["data"]}
+    assert (rows["学生限定"]["is_students_only"], rows["誰でも"]["is_students_only"]) == (True, False)
+    csv_rows = {row["title"]: row for row in fetch_csv(client, "projects")}
+    assert (csv_rows["学生限定"]["is_students_only"], csv_rows["誰でも"]["is_students_only"]) == ("true", "false")
+    schema = {field["name"]: field for field in client.get("/opendata/projects.schema.json").get_json()["fields"]}
+    assert schema["is_students_only"]["type"] == "boolean" and schema["is_students_only"]["title"] == "学生限定"
+    assert schema["opened_at"]["type"] == "datetime" and schema["opened_at"]["title"] == "募集開始日時"
 
 
 # --- supply: who is counted, and suppression --------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,15 @@ def test_catalogue_expands_offline_with_licence_and_modified_on_every_distributi
             assert distribution[f"{DCT}modified"] == [{"@value": generated_at, "@type": XSD_DATETIME}]
             seen.add(distribution[f"{DCAT}downloadURL"][0]["@id"])
     assert seen == {f"http://localhost/opendata/{name}.{fmt}" for name in DATASETS for fmt in ("csv", "json")}
+
+
+def test_projects_opened_at_and_students_only_read_as_typed_values(client, demo_like, tmp_path, offline):
+    """Frictionless reads opened_at as an aware UTC datetime and is_students_only as a boolean, the same from
+    the CSV as from the JSON (the demo's internships are students-only)."""
+    rows = csv_resource(client, tmp_path, "projects").read_rows()
+    assert rows and all(row["opened_at"].utcoffset() == timedelta(0) for row in rows)
+    assert {row["is_students_only"] for row in rows} == {True, False}
+    from_json = Resource.from_descriptor(client.get("/opendata/projects.json").get_json()).read_rows()
+    assert [(r["opened_at"], r["is_students_only"]) for r in rows] == [
+        (r["opened_at"], r["is_students_only"]) for r in from_json
+    ]

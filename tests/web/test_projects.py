@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from talentbank.errors import PermissionDenied
 from talentbank.models import (
     Application,
     ApplicationStatus,
@@ -16,9 +17,11 @@ from talentbank.models import (
     SkillSource,
     Visibility,
 )
+from talentbank.projects import services
 from tests.factories import add_member, make_organisation, make_profile, make_user
 from tests.web.helpers import outbox
 
+BASE_URL = "http://localhost"
 TODAY = datetime.now(UTC).date()
 PROJECT = {
     "title": "除雪の問い合わせをWebで受け付けたい",
@@ -175,6 +178,44 @@ def test_status_flow_rules(client, db, login, town):
         assert client.post(f"/projects/{project_id}/status", data={"status": target}).status_code == 302, target
     assert client.post(f"/projects/{project_id}/status", data={"status": "open"}).status_code == 409
     assert client.post(f"/projects/{project_id}/status", data={"status": "bogus"}).status_code == 422
+
+
+def test_opening_records_when_and_reopening_moves_it(client, db, login, town):
+    login(client, town.memberships[0].user)
+    project_id = post_project(client, town)
+    project = db.scalar(sa.select(Project))
+    assert project.opened_at is None  # a draft has never been open
+    before = datetime.now(UTC)
+    publish(client, project_id)
+    db.refresh(project)
+    assert before <= project.opened_at <= datetime.now(UTC) and project.opened_at.tzinfo is not None
+
+    owner = town.memberships[0].user
+    closed_on, reopened_on = datetime(2027, 1, 10, tzinfo=UTC), datetime(2027, 2, 1, 9, 30, tzinfo=UTC)
+    first = project.opened_at
+    services.transition(db, owner, project, ProjectStatus.CLOSED, base_url=BASE_URL, now=closed_on)
+    db.flush()
+    db.expire_all()
+    assert db.get(Project, project.id).opened_at == first  # closing keeps it
+    services.transition(db, owner, project, ProjectStatus.OPEN, base_url=BASE_URL, now=reopened_on)
+    services.transition(db, owner, project, ProjectStatus.IN_PROGRESS, base_url=BASE_URL,
+                        now=datetime(2027, 3, 1, tzinfo=UTC))  # fmt: skip
+    db.expire_all()
+    assert db.get(Project, project.id).opened_at == reopened_on
+
+
+def test_an_outsider_cannot_open_a_project_and_nothing_is_recorded(client, db, login, town):
+    login(client, town.memberships[0].user)
+    project_id = post_project(client, town)
+    outsider = make_organisation(db, verified=True).memberships[0].user
+    project = db.scalar(sa.select(Project))
+    with pytest.raises(PermissionDenied):
+        services.transition(db, outsider, project, ProjectStatus.OPEN, base_url=BASE_URL)
+    login(client, outsider)
+    assert client.post(f"/projects/{project_id}/status", data={"status": "open"}).status_code == 404  # a draft
+    db.expire_all()
+    stored = db.get(Project, project.id)
+    assert stored.status is ProjectStatus.DRAFT and stored.opened_at is None
 
 
 def test_matches_show_reasons_and_what_is_missing(client, db, login, town):
