@@ -6,6 +6,7 @@ import base64
 import json
 import uuid
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
@@ -233,5 +234,38 @@ def test_0015_fills_opened_at_from_the_last_audit_event_that_opened_each_project
         command.downgrade(config, "0014")
         assert "opened_at" not in {c["name"] for c in sa.inspect(engine).get_columns("projects")}
         command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+def test_0016_compresses_signed_credentials_with_lz4_on_postgresql(empty_database_url):
+    """PostgreSQL compresses the ~3 kB VC-JWTs (and the other signed or mailed text) with lz4 from
+    0016 on: half the cost of the default pglz per stored credential. Down to 0015, the default again."""
+    if not empty_database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: SQLite does not compress columns")
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "head")
+    engine = make_engine(empty_database_url)
+    columns = [("credentials", "jwt"), ("credentials", "document"), ("endorsements", "document"),
+               ("imported_credentials", "raw"), ("outbox_messages", "body_text")]  # fmt: skip
+
+    def methods() -> set[str]:
+        with engine.connect() as connection:
+            return {
+                connection.execute(
+                    sa.text(
+                        "SELECT attcompression FROM pg_attribute WHERE attrelid = CAST(:t AS regclass) AND attname = :c"
+                    ),
+                    {"t": table, "c": column},
+                ).scalar_one()
+                for table, column in columns
+            }
+
+    try:
+        assert methods() == {"l"}
+        command.downgrade(config, "0015")
+        assert methods() == {""}
+        command.upgrade(config, "head")
+        assert methods() == {"l"}
     finally:
         engine.dispose()
