@@ -12,6 +12,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
 from badges.contexts import CREDENTIAL_CONTEXTS, TALENTBANK_V1, check_terms, string_shape
@@ -335,6 +336,18 @@ def credential_builder(
     return build
 
 
+@lru_cache(maxsize=64)
+def _status_shape(status_id: str | None, list_url: str, purpose: str) -> tuple[str, ...]:
+    """The shapes of a status entry's strings. The index is left out: an integer's digits, alone
+    or after ``#``, have one shape whatever they are, so a batch on one list has one status shape."""
+    return (
+        string_shape("id", status_id or f"{list_url}#0"),
+        string_shape("statusPurpose", purpose),
+        string_shape("statusListIndex", "0"),
+        string_shape("statusListCredential", list_url),
+    )
+
+
 def _input_shape(
     recipient: Recipient,
     id: str | None,
@@ -363,13 +376,7 @@ def _input_shape(
 
     status_shape = None
     if status is not None:
-        status_id = status.id or f"{status.status_list_credential}#{status.status_list_index}"
-        status_shape = (
-            string_shape("id", status_id),
-            string_shape("statusPurpose", status.status_purpose),
-            string_shape("statusListIndex", str(status.status_list_index)),
-            string_shape("statusListCredential", status.status_list_credential),
-        )
+        status_shape = _status_shape(status.id, status.status_list_credential, status.status_purpose)
     return (
         shape("id", id or None),  # an empty id is replaced by a generated urn:uuid, as None is
         ("email", shape("salt", salt or None)) if recipient.did is None else ("did", string_shape("id", recipient.did)),

@@ -1,9 +1,9 @@
 """Database plumbing: declarative Base, the UTC datetime type, the engine and the per-request session.
 
-SQLite (the embedded default) gets WAL, foreign keys, a busy timeout, and write transactions that
-start with BEGIN IMMEDIATE so concurrent writers queue on the busy timeout instead of failing with
-"database is locked" when a read lock is upgraded. Safe-method requests (GET/HEAD) begin DEFERRED so
-readers never wait for writers.
+SQLite (the embedded default) gets WAL (checkpointed every 16 MB), foreign keys, a busy timeout, and
+write transactions that start with BEGIN IMMEDIATE so concurrent writers queue on the busy timeout
+instead of failing with "database is locked" when a read lock is upgraded. Safe-method requests
+(GET/HEAD) begin DEFERRED so readers never wait for writers.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import enum
 import json
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -96,6 +97,9 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000, **kwargs: Any) -> Engi
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Checkpoint (copy the WAL into the database and fsync) at 16 MB of WAL, not the default 4 MB: a
+        # 500-credential batch writes ~3 MB, so the default checkpointed every other bulk-award batch.
+        cursor.execute("PRAGMA wal_autocheckpoint=4096")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -143,8 +147,7 @@ def insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
     columns_values = [_column_values(rows, c.key, process) for c, process in zip(columns, processors, strict=True)]
     values = list(zip(*columns_values, strict=True))
     if dialect.driver == "pysqlite":
-        statement = sa.insert(table).compile(dialect=dialect, column_keys=[column.key for column in columns])
-        connection.exec_driver_sql(str(statement), values)
+        connection.exec_driver_sql(_insert_sql(table, tuple(column.key for column in columns), dialect), values)
         return
     from psycopg import sql
 
@@ -159,6 +162,12 @@ def insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
     except dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it (IntegrityError, ...)
         statement = copy_statement.as_string(driver)
         raise sa.exc.DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error) from error
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(table: sa.Table, column_keys: tuple[str, ...], dialect: sa.Dialect) -> str:
+    """The INSERT of these columns, compiled once (each compile cost ~0.3 ms, three per issued batch)."""
+    return str(sa.insert(table).compile(dialect=dialect, column_keys=list(column_keys)))
 
 
 def _column_values(rows: list[dict[str, Any]], key: str, process: Any) -> list[Any]:
