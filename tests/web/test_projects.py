@@ -84,12 +84,16 @@ def test_the_project_page_in_english_keeps_the_host_s_own_words(client, db, logi
     project_id = post_project(client, town, eligibility="道内の高専・大学の学生")
     publish(client, project_id)
     project = db.scalar(sa.select(Project))
+    assert project.opened_at is not None  # publishing opened it; the page says since when, in each language
+    japanese = make_client().get(f"/projects/{project_id}").get_data(as_text=True)
+    assert "募集開始" in japanese and "Open for applications since" not in japanese
     visitor = make_client()
     visitor.set_cookie("tb_lang", "en")  # what POST /locale sets
     page = visitor.get(f"/projects/{project_id}").get_data(as_text=True)
     assert '<html lang="en">' in page
     for label in ("The problem", "What should be achieved by the end", "Location", "Working style", "Pay",
-                  "Number of people needed", "Application deadline", "Skills needed", "Who can apply",
+                  "Number of people needed", "Open for applications since", "Application deadline", "Skills needed",
+                  "Who can apply",
                   "Public administration DX", "Open", "Hybrid", "On-site 2 day(s) a month", "6 h/week",
                   "Hourly 3,000 yen", "Travel expenses covered", "Level 2 or above", "Log in to apply"):  # fmt: skip
         assert label in page, label
