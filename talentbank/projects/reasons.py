@@ -111,12 +111,14 @@ def sentence(reason: matching.Reason, names: Mapping[str, str]) -> tuple[bool, s
         case "pay_ok":
             return True, _("報酬が希望に合っています")
         case "pay_below_expectation":
-            return False, _("報酬が希望（%(expected)s円）を下回ります", expected=f"{_n(reason, 'expected'):,}")
+            expected = f"{_n(reason, 'expected'):,}"  # not inside the _() call: the extractor skips f-strings there
+            return False, _("報酬が希望（%(expected)s円）を下回ります", expected=expected)
         case "pay_not_comparable":
+            expected = f"{_n(reason, 'expected'):,}"
             return False, _(
                 "報酬の形（%(offer)s）が希望の形と違うため、希望（%(expected)s円）と比べられません",
                 offer=PAY_KIND_NAMES.get(reason.subject or "", reason.subject or ""),
-                expected=f"{_n(reason, 'expected'):,}",
+                expected=expected,
             )
         case "distance_km":
             return True, _("拠点から約%(km)dkm", km=_n(reason, "km"))
