@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -1072,8 +1072,11 @@ def import_credential(
 
 
 # Failed checks that say the issuer's site could not be reached rather than that the credential is
-# bad: a refresh keeps the last verdict (the document's own validUntil still applies) and tries again.
+# bad: a refresh keeps the last verdict (the document's own validUntil still applies) and tries again,
+# for UNREACHABLE_GRACE after the last check that reached a verdict. Past that, the key or status is
+# unknown, and an unknown status never counts as valid: the import stops counting until a check succeeds.
 UNREACHABLE_CODES = frozenset({"key_unresolved", "status_unknown"})
+UNREACHABLE_GRACE = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -1092,10 +1095,14 @@ class RefreshSummary:
 
 def _recheck(session: Session, imported: ImportedCredential, ctx: IssuerContext, now: datetime) -> bool:
     """Verify a stored import again as at import; False (and the old verdict kept) if the issuer's
-    site could not be reached."""
+    site could not be reached, within `UNREACHABLE_GRACE` of its last verdict."""
     result = verify_credential(session, imported.raw, ctx, expected_email=imported.profile.user.email, now=now)
     failed = [c.code for c in result.checks if not c.ok]
-    if failed and set(failed) <= UNREACHABLE_CODES:
+    if (
+        failed
+        and set(failed) <= UNREACHABLE_CODES
+        and now - (imported.checked_at or imported.imported_at) < UNREACHABLE_GRACE
+    ):
         return False
     imported.is_verified = all(c.ok for c in result.checks if c.check != "recipient")
     imported.recipient_matches = result.code_of("recipient") == "recipient_matches"

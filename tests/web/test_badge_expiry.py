@@ -282,6 +282,43 @@ def test_refresh_keeps_the_verdict_when_the_issuer_cannot_be_reached(app, client
     assert imported.counts and imported.checked_at == checked_at and len(badge_rows(db)) == 1
 
 
+def test_an_issuer_unreachable_for_longer_than_the_grace_stops_its_import_counting(app, client, db, login, monkeypatch):
+    """An unknown status never counts as valid: past UNREACHABLE_GRACE since the last verdict, the import
+    is recorded as unverified with the reason, and its badge skill goes; when the issuer answers again
+    the next refresh puts both back."""
+    person = make_user(db, email="owner@example.jp")
+    profile = make_profile(db, owner=person)
+    ctx = issuer_ctx(app)
+    services.import_credential(db, person, profile, _foreign_credential("owner@example.jp"), ctx)
+    db.commit()
+    [imported] = db.scalars(sa.select(ImportedCredential))
+    real_verify = services.verify_credential
+
+    def unreachable(session, document, ctx, **kwargs):  # the issuer's status list would not load
+        result = real_verify(session, document, ctx, **kwargs)
+        checks = tuple(Check(c.check, False, "status_unknown") if c.check == "status" else c for c in result.checks)
+        return type(result)(checks, result.credential, result.format, None)
+
+    monkeypatch.setattr(services, "verify_credential", unreachable)
+    within = imported.checked_at + services.UNREACHABLE_GRACE - timedelta(hours=1)
+    assert services.refresh_credentials(db, ctx, now=within).unreachable == 1
+    assert imported.counts and len(badge_rows(db)) == 1
+
+    past = imported.checked_at + services.UNREACHABLE_GRACE + timedelta(hours=1)
+    summary = services.refresh_credentials(db, ctx, now=past)
+    assert summary.stopped_counting == 1 and summary.profiles_changed == 1
+    db.expire_all()
+    assert not imported.counts and imported.check_codes == ["status_unknown"] and imported.checked_at == past
+    assert badge_rows(db) == []
+    assert services.refresh_credentials(db, ctx, now=past + timedelta(days=1)).unreachable == 1  # still unknown
+
+    monkeypatch.setattr(services, "verify_credential", real_verify)
+    summary = services.refresh_credentials(db, ctx, now=past + timedelta(days=2))
+    assert summary.started_counting == 1
+    db.expire_all()
+    assert imported.counts and len(badge_rows(db)) == 1
+
+
 def test_refresh_credentials_command(app, client, db, login, school):
     achievement = make_achievement(client, db, login, school, expiry_months=12)
     client.post("/logout")
