@@ -259,24 +259,32 @@ def test_refresh_rechecks_imports_and_cleans_expired_badge_rows(app, client, db,
     assert services.refresh_credentials(db, ctx, now=later).profiles_changed == 0
 
 
-def test_refresh_keeps_the_verdict_when_the_issuer_cannot_be_reached(app, client, db, login, monkeypatch):
+def _imported_by_its_owner(app, db) -> ImportedCredential:
+    """A foreign badge that verified and names its owner, imported to their profile."""
     person = make_user(db, email="owner@example.jp")
-    profile = make_profile(db, owner=person)
-    ctx = issuer_ctx(app)
-    services.import_credential(db, person, profile, _foreign_credential("owner@example.jp"), ctx)
+    services.import_credential(db, person, make_profile(db, owner=person), _foreign_credential(person.email),
+                               issuer_ctx(app))  # fmt: skip
     db.commit()
-    [imported] = db.scalars(sa.select(ImportedCredential))
-    checked_at = imported.checked_at
+    return db.scalars(sa.select(ImportedCredential)).one()
 
+
+def _unreachable(check: str, code: str):
+    """`verify_credential` as it answers when the issuer's site does not: `check` fails with `code`."""
     real_verify = services.verify_credential
 
-    def unreachable(session, document, ctx, **kwargs):  # the issuer's did:web document would not load
+    def verify(session, document, ctx, **kwargs):
         result = real_verify(session, document, ctx, **kwargs)
-        checks = tuple(Check(c.check, False, "key_unresolved") if c.check == "issuer_key" else c for c in result.checks)
+        checks = tuple(Check(c.check, False, code) if c.check == check else c for c in result.checks)
         return type(result)(checks, result.credential, result.format, None)
 
-    monkeypatch.setattr(services, "verify_credential", unreachable)
-    summary = services.refresh_credentials(db, ctx, now=utcnow())
+    return verify
+
+
+def test_refresh_keeps_the_verdict_when_the_issuer_cannot_be_reached(app, client, db, login, monkeypatch):
+    imported = _imported_by_its_owner(app, db)
+    checked_at = imported.checked_at
+    monkeypatch.setattr(services, "verify_credential", _unreachable("issuer_key", "key_unresolved"))  # no did:web
+    summary = services.refresh_credentials(db, issuer_ctx(app), now=utcnow())
     assert summary.unreachable == 1 and summary.checked == 0
     db.expire_all()
     assert imported.counts and imported.checked_at == checked_at and len(badge_rows(db)) == 1
@@ -286,19 +294,10 @@ def test_an_issuer_unreachable_for_longer_than_the_grace_stops_its_import_counti
     """An unknown status never counts as valid: past UNREACHABLE_GRACE since the last verdict, the import
     is recorded as unverified with the reason, and its badge skill goes; when the issuer answers again
     the next refresh puts both back."""
-    person = make_user(db, email="owner@example.jp")
-    profile = make_profile(db, owner=person)
+    imported = _imported_by_its_owner(app, db)
     ctx = issuer_ctx(app)
-    services.import_credential(db, person, profile, _foreign_credential("owner@example.jp"), ctx)
-    db.commit()
-    [imported] = db.scalars(sa.select(ImportedCredential))
     real_verify = services.verify_credential
-
-    def unreachable(session, document, ctx, **kwargs):  # the issuer's status list would not load
-        result = real_verify(session, document, ctx, **kwargs)
-        checks = tuple(Check(c.check, False, "status_unknown") if c.check == "status" else c for c in result.checks)
-        return type(result)(checks, result.credential, result.format, None)
-
+    unreachable = _unreachable("status", "status_unknown")  # the issuer's status list would not load
     monkeypatch.setattr(services, "verify_credential", unreachable)
     within = imported.checked_at + services.UNREACHABLE_GRACE - timedelta(hours=1)
     assert services.refresh_credentials(db, ctx, now=within).unreachable == 1
