@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from talentbank.accounts.tokens import create_token
-from tests.factories import make_user
+from talentbank.credentials import services
+from talentbank.credentials.views import issuer_context
+from talentbank.models import OrganisationKind
+from tests.factories import make_organisation, make_user
 
 
 @pytest.fixture
@@ -25,6 +28,28 @@ def make_token(db):
 def staff(town, make_token):
     """Headers of the town's owner."""
     return bearer(make_token(town.memberships[0].user))
+
+
+def issuer_of(app, db, organisation, owner) -> None:
+    """Make `organisation` an issuer (did:web and key), as its owner's set-up page does."""
+    with app.test_request_context():
+        services.setup_issuer(db, owner, organisation, issuer_context())
+    db.flush()
+
+
+@pytest.fixture
+def school(app, db):
+    """A verified school that issues badges."""
+    owner = make_user(db, display_name="発行 担当")
+    school = make_organisation(db, owner=owner, kind=OrganisationKind.SCHOOL, verified=True, name="道北工業高専")
+    issuer_of(app, db, school, owner)
+    return school
+
+
+@pytest.fixture
+def issuer(db, school, make_token):
+    """The token of the school's owner (all scopes)."""
+    return bearer(make_token(school.memberships[0].user))
 
 
 def bearer(secret: str) -> dict[str, str]:

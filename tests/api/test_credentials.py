@@ -21,7 +21,7 @@ from talentbank.models import (
     ProfileSkill,
     SkillSource,
 )
-from tests.api.conftest import bearer
+from tests.api.conftest import bearer, issuer_of
 from tests.factories import add_member, count, make_organisation, make_profile, make_user
 from tests.web.helpers import outbox
 
@@ -39,26 +39,6 @@ ROWS = [
     {"email": "b@example.jp", "name": "馬場 二郎"},
     {"email": "c@example.jp", "name": "千葉 三郎", "evidence_url": "https://example.jp/c"},
 ]
-
-
-def issuer_of(app, db, organisation, owner) -> None:
-    with app.test_request_context():
-        services.setup_issuer(db, owner, organisation, issuer_context())
-    db.flush()
-
-
-@pytest.fixture
-def school(app, db):
-    owner = make_user(db, display_name="発行 担当")
-    school = make_organisation(db, owner=owner, kind=OrganisationKind.SCHOOL, verified=True, name="道北工業高専")
-    issuer_of(app, db, school, owner)
-    return school
-
-
-@pytest.fixture
-def issuer(db, school, make_token):
-    """The token of the school's owner (all scopes)."""
-    return bearer(make_token(school.memberships[0].user))
 
 
 def create_achievement(client, school, headers, **changes) -> str:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from talentbank import notifications
 from talentbank.models import Credential, Notification, Organisation, OrganisationKind
 from tests.api.conftest import bearer
-from tests.api.test_credentials import create_achievement, issuer, school  # noqa: F401 (fixtures)
+from tests.api.test_credentials import create_achievement
 from tests.factories import make_profile, make_user
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -41,7 +41,7 @@ def page_through(client, path: str, headers, per_page: int = PER_PAGE, query: st
     return items, total
 
 
-def seed_credentials(client, db, school, issuer, count: int, *, profile_id=None) -> str:  # noqa: F811
+def seed_credentials(client, db, school, issuer, count: int, *, profile_id=None) -> str:
     """One credential issued through the API, then `count` more copied from it in one INSERT (each
     with its own status bit); only 5 distinct issue times, so most order ties need the id."""
     achievement_id = create_achievement(client, school, issuer)
@@ -75,7 +75,7 @@ def seed_credentials(client, db, school, issuer, count: int, *, profile_id=None)
     return achievement_id
 
 
-def test_the_credentials_of_an_achievement_page_in_sql(client, db, school, issuer):  # noqa: F811
+def test_the_credentials_of_an_achievement_page_in_sql(client, db, school, issuer):
     achievement_id = seed_credentials(client, db, school, issuer, 40)
     items, total = page_through(client, f"/api/v1/achievements/{achievement_id}/credentials", issuer)
     assert total == 41
@@ -87,7 +87,7 @@ def test_the_credentials_of_an_achievement_page_in_sql(client, db, school, issue
     assert ids == [str(i) for i in reversed(newest_first)]
 
 
-def test_the_callers_credentials_page_in_sql(client, db, school, issuer, make_token):  # noqa: F811
+def test_the_callers_credentials_page_in_sql(client, db, school, issuer, make_token):
     learner = make_user(db, email="learner@example.jp")
     profile = make_profile(db, owner=learner)
     db.commit()
