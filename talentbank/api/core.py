@@ -14,6 +14,7 @@ import hashlib
 import types
 import typing
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 import annotated_types
@@ -163,8 +164,8 @@ class Model(BaseModel):
     def _as_sent(cls, value: Any, info: ValidationInfo) -> Any:
         """What the document says holds for the JSON as sent. pydantic trims before it checks a length,
         so a string over its field's maxLength is refused even when the excess is whitespace; and it
-        reads 0.0 as false, "5" as 5 and false as 0.0, so a boolean, integer or number field takes only
-        a JSON boolean, integer or number."""
+        reads 0.0 as false, "5" as 5, false as 0.0 and 0 as 1970-01-01, so a boolean, integer, number or
+        date field takes only a JSON boolean, integer, number or (ISO 8601) string."""
         if info.field_name is None:
             return value
         field = cls.model_fields[info.field_name]
@@ -184,6 +185,8 @@ class Model(BaseModel):
             )
         if value is not None and float in kinds and type(value) not in (int, float, *kinds):
             raise PydanticCustomError("json_type", "Input should be a JSON {kind}", {"kind": "number"})
+        if value is not None and kinds & {date, datetime} and not isinstance(value, str):
+            raise PydanticCustomError("json_type", "Input should be a JSON {kind}", {"kind": "string (ISO 8601)"})
         return value
 
 

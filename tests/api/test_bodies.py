@@ -153,3 +153,17 @@ def test_a_number_field_takes_only_a_json_number(client, db, make_token, years):
     assert response.status_code == 422 and set(response.get_json()["fields"]) == {"years"}
     assert client.put(path, json={"level": 2, "years": 3}, headers=headers).status_code == 201
     assert client.put(path, json={"level": 2, "years": 2.5}, headers=headers).get_json()["years"] == 2.5
+
+
+@pytest.mark.parametrize("started_on", [0, 20260101, False])
+def test_a_date_field_takes_only_a_json_string(client, db, make_token, started_on):
+    """pydantic alone would read 0 as 1970-01-01; the document says an ISO 8601 date string."""
+    owner = make_user(db)
+    make_profile(db, owner=owner)
+    headers = bearer(make_token(owner))
+    db.commit()
+    body = {"title": "除雪車の位置共有", "started_on": started_on}
+    response = client.post("/api/v1/me/profile/outcomes", json=body, headers=headers)
+    assert response.status_code == 422 and set(response.get_json()["fields"]) == {"started_on"}
+    created = client.post("/api/v1/me/profile/outcomes", json={**body, "started_on": "2026-01-05"}, headers=headers)
+    assert created.status_code == 201 and created.get_json()["started_on"] == "2026-01-05"
