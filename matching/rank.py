@@ -205,12 +205,7 @@ def _availability(q: NeedQuery, seg: Segment, weights: Weights) -> FloatArray:
         hours = np.minimum(seg.hours * np.float32(1.0 / needed), np.float32(1.0))
     else:
         hours = np.ones(seg.size, np.float32)
-    # start fit (see :func:`matching.scoring.start_fit`) in place: 1 - late / grace, clipped
-    start = (seg.start_day - np.int32(q.start_day)).astype(np.float32)
-    start *= np.float32(-1.0 / max(weights.start_grace_days, 1))
-    start += np.float32(1.0)
-    np.clip(start, 0.0, 1.0, out=start)
-    hours += start
+    hours += scoring.start_fit(seg.start_day - np.int32(q.start_day), weights.start_grace_days)
     hours *= np.float32(0.5)
     return np.asarray(hours, dtype=np.float32)
 
@@ -269,20 +264,6 @@ def _haversine_to(seg: Segment, lat: float, lng: float) -> FloatArray:
     np.arcsin(a, out=a)
     a *= np.float32(2.0 * scoring.EARTH_RADIUS_KM)
     return a
-
-
-def _combine(components: dict[str, FloatArray], applies: dict[str, bool], weights: Weights, n: int) -> FloatArray:
-    """Weighted mean of the applicable components (see :func:`matching.scoring.combine`)."""
-    total = np.zeros(n, np.float32)
-    weight_sum = 0.0
-    for name in scoring.COMPONENTS:
-        w = float(getattr(weights, name))
-        if applies[name] and w > 0:
-            total += components[name] * np.float32(w)
-            weight_sum += w
-    if weight_sum > 0:
-        total *= np.float32(1.0 / weight_sum)
-    return total
 
 
 def _keep_mask(
@@ -385,8 +366,7 @@ def segment_details(q: NeedQuery, seg: Segment, rows: npt.NDArray[np.intp], scor
     by_weight = np.argsort(-q.term_weights, kind="stable")[:MAX_REASON_TERMS].tolist()
     has_term = [(seg.text.lookup(int(q.term_ids[t]), rows) > 0).tolist() for t in by_weight]
     need = q.need
-    no_distance = [None] * len(rows)
-    dists = no_distance if scores.distance_km is None else scores.distance_km[rows].tolist()
+    dists = [None] * len(rows) if scores.distance_km is None else scores.distance_km[rows].tolist()
     in_region = ((seg.regions[rows] & np.uint64(q.region_bit)) != 0).tolist()
     days_late = np.maximum(seg.start_day[rows].astype(np.int64) - q.start_day, 0).tolist()
     columns = zip(
