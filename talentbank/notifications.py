@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from talentbank.db import insert_rows, utcnow
+from talentbank.db import count_rows, insert_rows, utcnow
 from talentbank.models import Notification, OutboxMessage, User
 
 # The subject's service prefix (【北海道デジタル人材バンク】 / [Hokkaido Digital Talent Bank]) is noise on the site.
@@ -51,11 +51,7 @@ def record_many(session: Session, messages: list[dict[str, Any]], users: dict[st
 
 
 def unread_count(session: Session, user: User) -> int:
-    return session.scalar(
-        sa.select(sa.func.count()).select_from(Notification).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
-        )
-    ) or 0  # fmt: skip
+    return count_rows(session, select_of_user(user, unread_only=True))
 
 
 def latest(session: Session, user: User) -> list[Notification]:
