@@ -17,7 +17,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from badges.model import format_datetime
 from talentbank.db import utcnow
 from talentbank.errors import NotFound
 from talentbank.models import (
@@ -539,18 +540,13 @@ def dcat_catalog(base_url: str, generated: dict[str, Generated], *, now: datetim
 # --- files -----------------------------------------------------------------------------------------
 
 
-def _utc_text(moment: datetime) -> str:
-    """A Table Schema datetime in its default format (YYYY-MM-DDThh:mm:ssZ): UTC, whole seconds."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _csv_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):  # before date: a datetime is a date
-        return _utc_text(value)
+        return format_datetime(value)  # Table Schema's default datetime format is XSD's, in UTC
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -558,7 +554,7 @@ def _csv_value(value: Any) -> str:
 
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime):
-        return _utc_text(value)
+        return format_datetime(value)
     return value.isoformat() if isinstance(value, date) else value
 
 
