@@ -16,7 +16,7 @@ import sqlalchemy as sa
 import badges
 import badges.model
 from talentbank.models import Credential, Endorsement, OutboxMessage, StatusList
-from tests.factories import make_organisation, make_user
+from tests.factories import count, make_organisation, make_user
 from tests.web.test_credentials import _endorse, award, create_achievement, setup_issuer
 
 
@@ -207,7 +207,7 @@ def test_a_thousand_row_csv_is_issued_within_a_minute_and_only_once(client, db, 
         ).get_json()
         assert repeat["issued"] == 0 and repeat["skipped"] == SLICE
     assert client.post(url, data={"action": "issue", "rows": rows}).status_code == 302  # the no-script path
-    assert db.scalar(sa.select(sa.func.count()).select_from(Credential)) == 1000
+    assert count(db, Credential) == 1000
     print(f"\n1,000-row bulk award: {elapsed:.1f} s in {requests} slices of {SLICE}")
 
 
@@ -274,7 +274,7 @@ def test_a_batch_pauses_the_cyclic_collector_and_resumes_it_even_when_it_fails(c
     monkeypatch.setattr(badges, "credential_builder", failing_builder)
     response = client.post(f"/achievements/{achievement_id}/award", data={"email": "failing@example.jp", "name": "x"})
     assert response.status_code == 500 and gc.isenabled()
-    assert db.scalar(sa.select(sa.func.count()).select_from(Credential)) == 1
+    assert count(db, Credential) == 1
 
 
 def test_the_taken_index_query_finds_exactly_the_indexes_in_use_among_the_candidates(client, db, login, school):
