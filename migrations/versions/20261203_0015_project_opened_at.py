@@ -32,7 +32,7 @@ down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The statuses a project reaches only through open (see projects.services.TRANSITIONS).
+# The statuses a project reaches only through open (see projects.statuses.TRANSITIONS).
 ONCE_OPEN = ('open', 'closed', 'in_progress', 'completed')
 
 

@@ -46,7 +46,7 @@ from talentbank.models import (
 )
 from talentbank.organisations.services import get_organisation
 from talentbank.profiles.services import get_profile, own_profile
-from talentbank.projects import ranking, reasons, services
+from talentbank.projects import applications, completion, posting, ranking, reasons, statuses
 from talentbank.projects.forms import NEED_ROWS, NeedInput, ProjectInput
 from talentbank.reference.services import skill_names, subprefectures_with_municipalities
 from talentbank.security import can, require
@@ -184,7 +184,7 @@ def project_out(project: Project) -> dict[str, Any]:
 
 def project_detail(project: Project) -> ProjectDetailOut:
     is_member = can(api_actor(), "post_project", project.organisation)
-    allowed = sorted(services.TRANSITIONS[project.status], key=list(ProjectStatus).index) if is_member else []
+    allowed = sorted(statuses.TRANSITIONS[project.status], key=list(ProjectStatus).index) if is_member else []
     return ProjectDetailOut(**project_out(project), allowed_transitions=allowed)
 
 
@@ -222,7 +222,7 @@ def list_projects():
     time are broken by a fixed internal order, so pages neither repeat nor skip a project).
     """
     query = params()
-    criteria = services.ProjectCriteria(
+    criteria = posting.ProjectCriteria(
         theme=query.theme.value if query.theme else None,
         subprefecture_id=_subprefecture_id(query.subprefecture),
         remote_ok=query.remote_ok,
@@ -233,7 +233,7 @@ def list_projects():
         students_only=query.students_only,
     )
     return paginate_sql(
-        query, services.select_projects(criteria), convert=lambda project: ProjectOut(**project_out(project))
+        query, posting.select_projects(criteria), convert=lambda project: ProjectOut(**project_out(project))
     )
 
 
@@ -241,7 +241,7 @@ def list_projects():
 @operation(tag="projects", public=True, ok=ProjectDetailOut)
 def get_project(project_id: str):
     """One project (drafts and cancelled projects only for members of its organisation)"""
-    return project_detail(services.get_project(db.session, api_actor(), project_id))
+    return project_detail(posting.get_project(db.session, api_actor(), project_id))
 
 
 # ---- projects: post, edit, status -----------------------------------------------------------------
@@ -339,7 +339,7 @@ def create_project():
     request = body()
     organisation = get_organisation(db.session, str(request.organisation_id))
     details = ProjectInput(**_input_values(request, ProjectFields.model_fields))
-    project = services.save_project(db.session, api_actor(), organisation, details)
+    project = posting.save_project(db.session, api_actor(), organisation, details)
     db.session.refresh(project)
     return project_detail(project), 201
 
@@ -348,9 +348,9 @@ def create_project():
 @operation(tag="projects", scope="write", json=ProjectPatch, ok=ProjectDetailOut)
 def update_project(project_id: str):
     """Change some fields of a project (members of its organisation)"""
-    project = services.get_project(db.session, api_actor(), project_id)
+    project = posting.get_project(db.session, api_actor(), project_id)
     details = dataclasses.replace(_current_input(project), **_input_values(body(), body().model_fields_set))
-    services.save_project(db.session, api_actor(), project.organisation, details, project)
+    posting.save_project(db.session, api_actor(), project.organisation, details, project)
     db.session.refresh(project)
     return project_detail(project)
 
@@ -369,8 +369,8 @@ def transition_project(project_id: str):
     Cancelling closes the pending applications and invitations (status closed; their contact releases end)
     and notifies the people involved. Completing closes the pending ones the same way and notifies those people.
     """
-    project = services.get_project(db.session, api_actor(), project_id)
-    services.transition(db.session, api_actor(), project, body().status, base_url=_base_url())
+    project = posting.get_project(db.session, api_actor(), project_id)
+    posting.transition(db.session, api_actor(), project, body().status, base_url=_base_url())
     return project_detail(project)
 
 
@@ -428,7 +428,7 @@ def application_out(application: Application, contact: dict[str, str] | None) ->
 
 
 def _answered(application: Application) -> ApplicationOut:
-    return application_out(application, services.contact_for(db.session, api_actor(), application))
+    return application_out(application, applications.contact_for(db.session, api_actor(), application))
 
 
 class ApplicationMessageIn(Model):
@@ -443,8 +443,8 @@ class InvitationIn(ApplicationMessageIn):
 @operation(tag="applications", scope="write", json=ApplicationMessageIn, ok=ApplicationOut, status=201, errors=(409,))
 def apply_to_project(project_id: str):
     """Apply to an open project with a message (this shares your e-mail address and name with the organisation)"""
-    project = services.get_project(db.session, api_actor(), project_id)
-    application = services.apply(db.session, api_actor(), project, body().message, base_url=_base_url())
+    project = posting.get_project(db.session, api_actor(), project_id)
+    application = applications.apply(db.session, api_actor(), project, body().message, base_url=_base_url())
     return _answered(application), 201
 
 
@@ -453,11 +453,11 @@ def apply_to_project(project_id: str):
 def invite_to_project(project_id: str):
     """Invite (scout) a person to a project (members of its organisation); nothing is shared until they accept"""
     actor = api_actor()
-    project = services.get_project(db.session, actor, project_id)
+    project = posting.get_project(db.session, actor, project_id)
     require(actor, "post_project", project.organisation)  # as the page: before the person is looked up
     request = body()
     profile = get_profile(db.session, actor, str(request.profile_id))
-    application = services.invite(db.session, actor, project, profile, request.message, base_url=_base_url())
+    application = applications.invite(db.session, actor, project, profile, request.message, base_url=_base_url())
     return _answered(application), 201
 
 
@@ -466,10 +466,10 @@ def invite_to_project(project_id: str):
 def list_project_applications(project_id: str):
     """Applications and invitations of a project (members of its organisation)"""
     actor = api_actor()
-    project = services.get_project(db.session, actor, project_id)
+    project = posting.get_project(db.session, actor, project_id)
     require(actor, "post_project", project.organisation)
-    found = services.applications_for_project(db.session, project)
-    items = [application_out(a, services.contact_for(db.session, actor, a)) for a in found]
+    found = applications.applications_for_project(db.session, project)
+    items = [application_out(a, applications.contact_for(db.session, actor, a)) for a in found]
     return paginate(items, params())
 
 
@@ -478,13 +478,13 @@ def list_project_applications(project_id: str):
 def list_my_applications():
     """The caller's applications and the invitations they received, newest first"""
     profile = own_profile(db.session, api_actor())
-    found = services.applications_of_person(db.session, profile) if profile else []
+    found = applications.applications_of_person(db.session, profile) if profile else []
     return paginate([application_out(a, None) for a in found], params())
 
 
 class PreferencesIn(Model):
     applications: list[uuid.UUID] = Field(
-        max_length=services.MAX_PREFERENCES,
+        max_length=applications.MAX_PREFERENCES,
         description="your pending internship applications, first choice first; the ones left out lose their rank",
     )
 
@@ -497,7 +497,7 @@ class PreferenceList(Out):
 @operation(tag="applications", scope="write", json=PreferencesIn, ok=PreferenceList)
 def put_internship_preferences():
     """Put your pending internship applications in your order of preference (allocation rounds follow it)"""
-    ordered = services.set_preferences(db.session, api_actor(), [str(i) for i in body().applications])
+    ordered = applications.set_preferences(db.session, api_actor(), [str(i) for i in body().applications])
     return PreferenceList(items=[application_out(a, None) for a in ordered])
 
 
@@ -505,8 +505,8 @@ def put_internship_preferences():
 @operation(tag="applications", scope="write", ok=ApplicationOut, errors=(409,))
 def accept_application(application_id: str):
     """Accept: the organisation an application, the person an invitation (which releases their contact details)"""
-    application = services.get_application(db.session, application_id)
-    services.respond(db.session, api_actor(), application, True, base_url=_base_url())
+    application = applications.get_application(db.session, application_id)
+    applications.respond(db.session, api_actor(), application, True, base_url=_base_url())
     return _answered(application)
 
 
@@ -514,8 +514,8 @@ def accept_application(application_id: str):
 @operation(tag="applications", scope="write", ok=ApplicationOut, errors=(409,))
 def decline_application(application_id: str):
     """Decline: the organisation an application, the person an invitation"""
-    application = services.get_application(db.session, application_id)
-    services.respond(db.session, api_actor(), application, False, base_url=_base_url())
+    application = applications.get_application(db.session, application_id)
+    applications.respond(db.session, api_actor(), application, False, base_url=_base_url())
     return _answered(application)
 
 
@@ -523,8 +523,8 @@ def decline_application(application_id: str):
 @operation(tag="applications", scope="write", ok=ApplicationOut, errors=(409,))
 def withdraw_application(application_id: str):
     """Withdraw a pending or accepted application or invitation (either side); contact details stop being shared"""
-    application = services.get_application(db.session, application_id)
-    services.withdraw(db.session, api_actor(), application, base_url=_base_url())
+    application = applications.get_application(db.session, application_id)
+    applications.withdraw(db.session, api_actor(), application, base_url=_base_url())
     return _answered(application)
 
 
@@ -595,10 +595,10 @@ def outcome_out(outcome: Outcome, project: Project) -> CompletionOutcomeOut:
 def complete_application(application_id: str):
     """Record an accepted engagement as completed: a project-verified outcome on the person's profile"""
     actor = api_actor()
-    application = services.get_application(db.session, application_id)
+    application = applications.get_application(db.session, application_id)
     require(actor, "post_project", application.project.organisation)
     request = body()
-    outcome = services.complete(
+    outcome = completion.complete(
         db.session,
         actor,
         application,
@@ -676,7 +676,7 @@ def _explained(match: matching.Match, names: dict[str, str]) -> dict[str, Any]:
 def list_matches(project_id: str):
     """The people who best match a project, with why and what is missing (members of its organisation)"""
     actor = api_actor()
-    project = services.get_project(db.session, actor, project_id)
+    project = posting.get_project(db.session, actor, project_id)
     require(actor, "post_project", project.organisation)
     names = skill_names(db.session, str(get_locale()))
     found = ranking.matches_for_project(db.session, project, k=params().limit, today=_today())

@@ -11,8 +11,8 @@ from talentbank.models import Municipality, Organisation, Skill, User
 from talentbank.organisations import services as organisation_services
 from talentbank.organisations.forms import KIND_LABELS, ROLE_LABELS
 from talentbank.profiles import services as profile_services
+from talentbank.projects import applications as project_applications
 from talentbank.projects import ranking, reasons
-from talentbank.projects import services as project_services
 from talentbank.projects.forms import APPLICATION_LABELS
 from talentbank.reference.services import skill_names
 from talentbank.web import current_actor
@@ -49,7 +49,7 @@ def dashboard():
         memberships=organisation_services.organisations_of(db.session, actor),
         profile=profile,
         suggestions=suggestions,
-        applications=project_services.applications_of_person(db.session, profile) if profile else [],
+        applications=project_applications.applications_of_person(db.session, profile) if profile else [],
         application_labels=APPLICATION_LABELS,
         confirm_form=ConfirmForm(),
         kind_labels=KIND_LABELS,

@@ -11,7 +11,8 @@ from talentbank.errors import Conflict, Invalid
 from talentbank.organisations import services
 from talentbank.organisations.forms import KIND_LABELS, ROLE_LABELS, InvitationForm, OrganisationForm, RoleForm
 from talentbank.projects.forms import STATUS_LABELS
-from talentbank.projects.services import PUBLIC_STATUSES, projects_of
+from talentbank.projects.posting import projects_of
+from talentbank.projects.statuses import PUBLIC_STATUSES
 from talentbank.reference.services import municipality_choices
 from talentbank.security import can, require
 from talentbank.web import current_actor

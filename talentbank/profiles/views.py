@@ -352,7 +352,7 @@ def data():
 
 
 def _render_data(form: DeleteAccountForm, status: int = 200):
-    from talentbank.projects.services import releases_of
+    from talentbank.projects.applications import releases_of
 
     profile = services.own_profile(db.session, current_user)
     releases = releases_of(db.session, profile) if profile else []

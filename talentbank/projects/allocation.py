@@ -39,7 +39,7 @@ from talentbank.models import (
     User,
     Visibility,
 )
-from talentbank.projects import ranking, services
+from talentbank.projects import applications, notices, ranking
 from talentbank.security import require
 
 CANDIDATES_PER_PROJECT = 30
@@ -260,7 +260,7 @@ def _tell_hosts(session: Session, allocation_round: AllocationRound, seats: list
         placed.setdefault(seat.project.id, []).append(seat)
     for project_seats in placed.values():
         project = project_seats[0].project
-        services.notify_organisation(session, project, "allocation_placed", base_url, allocation_round=allocation_round,
+        notices.notify_organisation(session, project, "allocation_placed", base_url, allocation_round=allocation_round,
                                      names=[seat.profile.display_name for seat in project_seats])  # fmt: skip
 
 
@@ -281,7 +281,7 @@ def publish(
     )  # fmt: skip
     assignments = []
     for seat in proposal.seats:
-        application = services.place(session, actor, seat.project, seat.profile, message, base_url=base_url)
+        application = applications.place(session, actor, seat.project, seat.profile, message, base_url=base_url)
         assignment = AllocationAssignment(
             round=allocation_round,
             project=seat.project,

@@ -13,7 +13,7 @@ from talentbank.errors import Conflict, Invalid
 from talentbank.models import ApplicationStatus, Direction, ProjectStatus
 from talentbank.organisations.services import get_organisation
 from talentbank.profiles.services import get_profile, own_profile
-from talentbank.projects import allocation, ranking, reasons, services
+from talentbank.projects import allocation, applications, completion, posting, ranking, reasons, statuses
 from talentbank.projects.forms import (
     APPLICATION_LABELS,
     GUIDES,
@@ -68,7 +68,7 @@ def index():
         except ValueError:
             return None
 
-    criteria = services.ProjectCriteria(
+    criteria = posting.ProjectCriteria(
         theme=request.args.get("theme") or None,
         subprefecture_id=arg_int("subprefecture"),
         remote_ok=request.args.get("remote") == "1",
@@ -80,7 +80,7 @@ def index():
     )
     return render_template(
         "projects/index.html",
-        projects=services.search_projects(db.session, criteria),
+        projects=posting.search_projects(db.session, criteria),
         criteria=criteria,
         labels=LABELS,
         subprefectures=subprefectures_with_municipalities(db.session),
@@ -90,12 +90,12 @@ def index():
 
 @bp.get("/projects/<public_id>")
 def show(public_id: str):
-    project = services.get_project(db.session, current_actor(), public_id)
+    project = posting.get_project(db.session, current_actor(), public_id)
     actor = current_actor()
     is_member = can(actor, "post_project", project.organisation)
     profile = own_profile(db.session, actor) if actor else None
     mine = next((a for a in project.applications if profile and a.profile_id == profile.id), None)
-    applications = services.applications_for_project(db.session, project) if is_member else []
+    entries = applications.applications_for_project(db.session, project) if is_member else []
     return render_template(
         "projects/show.html",
         project=project,
@@ -103,14 +103,14 @@ def show(public_id: str):
         is_member=is_member,
         profile=profile,
         mine=mine,
-        applications=applications,
-        contacts={a.id: services.contact_for(db.session, actor, a) for a in applications},
-        transitions=sorted(services.TRANSITIONS[project.status], key=list(ProjectStatus).index) if is_member else [],
-        can_apply=profile is not None and not is_member and mine is None and services.is_eligible(project, profile)
+        applications=entries,
+        contacts={a.id: applications.contact_for(db.session, actor, a) for a in entries},
+        transitions=sorted(statuses.TRANSITIONS[project.status], key=list(ProjectStatus).index) if is_member else [],
+        can_apply=profile is not None and not is_member and mine is None and applications.is_eligible(project, profile)
         and project.status is ProjectStatus.OPEN and (project.deadline is None or project.deadline >= _today()),
         needs_student=project.is_students_only and profile is not None and not profile.is_student and not is_member,
-        can_answer=project.status in services.ANSWER_STATUSES,
-        can_complete=project.status in services.COMPLETE_STATUSES,
+        can_answer=project.status in statuses.ANSWER_STATUSES,
+        can_complete=project.status in statuses.COMPLETE_STATUSES,
         message_form=MessageForm(formdata=None),
         confirm_form=ConfirmForm(),
         Direction=Direction,
@@ -173,7 +173,7 @@ def create(public_id: str):
 @bp.get("/projects/<public_id>/edit")
 @login_required
 def edit(public_id: str):
-    project = services.get_project(db.session, current_actor(), public_id)
+    project = posting.get_project(db.session, current_actor(), public_id)
     require(current_actor(), "post_project", project.organisation)
     return _render_form(_form(project), project.organisation, project)
 
@@ -181,7 +181,7 @@ def edit(public_id: str):
 @bp.post("/projects/<public_id>/edit")
 @login_required
 def update(public_id: str):
-    project = services.get_project(db.session, current_actor(), public_id)
+    project = posting.get_project(db.session, current_actor(), public_id)
     require(current_actor(), "post_project", project.organisation)
     return _save(project.organisation, project)
 
@@ -191,7 +191,7 @@ def _save(organisation, project):
     if not form.validate_on_submit():
         return _render_form(form, organisation, project, 422)
     try:
-        project = services.save_project(db.session, current_actor(), organisation, form.to_input(), project)
+        project = posting.save_project(db.session, current_actor(), organisation, form.to_input(), project)
     except Invalid as error:
         db.session.rollback()
         form.set_errors(error.fields)
@@ -204,12 +204,12 @@ def _save(organisation, project):
 @bp.post("/projects/<public_id>/status")
 @login_required
 def change_status(public_id: str):
-    project = services.get_project(db.session, current_actor(), public_id)
+    project = posting.get_project(db.session, current_actor(), public_id)
     try:
         target = ProjectStatus(request.form.get("status", ""))
     except ValueError:
         raise Invalid(_("状態を選んでください。"), {"status": "invalid"}) from None
-    services.transition(db.session, current_actor(), project, target, base_url=_base_url())
+    posting.transition(db.session, current_actor(), project, target, base_url=_base_url())
     db.session.commit()
     flash(_("状態を「%(status)s」にしました。", status=STATUS_LABELS[target]), "success")
     return redirect(url_for("projects.show", public_id=public_id))
@@ -221,7 +221,7 @@ def change_status(public_id: str):
 @bp.get("/projects/<public_id>/matches")
 @login_required
 def matches(public_id: str):
-    project = services.get_project(db.session, current_actor(), public_id)
+    project = posting.get_project(db.session, current_actor(), public_id)
     require(current_actor(), "post_project", project.organisation)
     names = skill_names(db.session, str(get_locale()))
     results = [
@@ -238,13 +238,13 @@ def matches(public_id: str):
 @bp.post("/projects/<public_id>/apply")
 @login_required
 def apply(public_id: str):
-    project = services.get_project(db.session, current_actor(), public_id)
+    project = posting.get_project(db.session, current_actor(), public_id)
     form = MessageForm()
     if not form.validate_on_submit():
         flash(_("メッセージは2000文字以内にしてください。"), "error")
         return redirect(url_for("projects.show", public_id=public_id))
     try:
-        services.apply(db.session, current_actor(), project, form.message.data or "", base_url=_base_url())
+        applications.apply(db.session, current_actor(), project, form.message.data or "", base_url=_base_url())
     except Invalid as error:
         flash(error.message, "error")
         return redirect(url_for("profiles.edit"))
@@ -256,27 +256,27 @@ def apply(public_id: str):
 @bp.post("/projects/<public_id>/invite/<profile_id>")
 @login_required
 def invite(public_id: str, profile_id: str):
-    project = services.get_project(db.session, current_actor(), public_id)
+    project = posting.get_project(db.session, current_actor(), public_id)
     require(current_actor(), "post_project", project.organisation)
     profile = get_profile(db.session, current_actor(), profile_id)
     form = MessageForm()
     if not form.validate_on_submit():
         flash(_("メッセージは2000文字以内にしてください。"), "error")
         return redirect(url_for("projects.matches", public_id=public_id))
-    services.invite(db.session, current_actor(), project, profile, form.message.data or "", base_url=_base_url())
+    applications.invite(db.session, current_actor(), project, profile, form.message.data or "", base_url=_base_url())
     db.session.commit()
     flash(_("%(name)s さんを招待しました。承諾されると連絡先が伝わります。", name=profile.display_name), "success")
     return redirect(url_for("projects.matches", public_id=public_id))
 
 
 def _answer(application_id: str, action: str):
-    application = services.get_application(db.session, application_id)
+    application = applications.get_application(db.session, application_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("projects.show", public_id=application.project.public_id))
     if action == "withdraw":
-        services.withdraw(db.session, current_actor(), application, base_url=_base_url())
+        applications.withdraw(db.session, current_actor(), application, base_url=_base_url())
     else:
-        services.respond(db.session, current_actor(), application, action == "accept", base_url=_base_url())
+        applications.respond(db.session, current_actor(), application, action == "accept", base_url=_base_url())
     db.session.commit()
     flash(
         {"accept": _("承諾しました。"), "decline": _("辞退しました。"), "withdraw": _("取り下げました。")}[action],
@@ -308,9 +308,9 @@ def withdraw(application_id: str):
 
 
 def _render_preferences(profile, error=None, status=200, chosen=None):
-    applications = services.rankable_applications(db.session, profile) if profile else []
-    ranks = chosen if chosen is not None else {str(a.public_id): str(a.preference_rank or "") for a in applications}
-    return render_template("projects/preferences.html", applications=applications, ranks=ranks, error=error,
+    rankable = applications.rankable_applications(db.session, profile) if profile else []
+    ranks = chosen if chosen is not None else {str(a.public_id): str(a.preference_rank or "") for a in rankable}
+    return render_template("projects/preferences.html", applications=rankable, ranks=ranks, error=error,
                            has_profile=profile is not None, form=ConfirmForm()), status  # fmt: skip
 
 
@@ -332,13 +332,13 @@ def save_preferences():
     ranked: list[tuple[int, str]] = []
     for application_id, value in chosen.items():
         if value:
-            if not value.isdigit() or not 1 <= int(value) <= services.MAX_PREFERENCES:
+            if not value.isdigit() or not 1 <= int(value) <= applications.MAX_PREFERENCES:
                 return _render_preferences(profile, _("順位は一覧から選んでください。"), 422, chosen)
             ranked.append((int(value), application_id))
     if len({rank for rank, _id in ranked}) != len(ranked):
         return _render_preferences(profile, _("同じ順位が2つあります。順位はひとつずつ選んでください。"), 422, chosen)
     try:
-        services.set_preferences(db.session, current_actor(), [i for _rank, i in sorted(ranked)])
+        applications.set_preferences(db.session, current_actor(), [i for _rank, i in sorted(ranked)])
     except Invalid as error:
         db.session.rollback()
         return _render_preferences(profile, error.message, 422, chosen)
@@ -364,7 +364,7 @@ def _completion_skills() -> list[tuple[str, int]]:
 @bp.route("/applications/<application_id>/complete", methods=["GET", "POST"])
 @login_required
 def complete(application_id: str):
-    application = services.get_application(db.session, application_id)
+    application = applications.get_application(db.session, application_id)
     require(current_actor(), "post_project", application.project.organisation)
     organisation = application.project.organisation
     can_issue_badge = can(current_actor(), "issue", organisation) and is_issuer(db.session, organisation)
@@ -373,7 +373,7 @@ def complete(application_id: str):
     if request.method == "POST" and form.validate_on_submit():
         wants_badge = request.form.get("issue_badge") == "1" and can_issue_badge
         try:
-            services.complete(db.session, current_actor(), application, form.summary.data, _completion_skills(),
+            completion.complete(db.session, current_actor(), application, form.summary.data, _completion_skills(),
                               base_url=_base_url(), issuer=issuer_context() if wants_badge else None)  # fmt: skip
         except (Invalid, Conflict) as problem:
             db.session.rollback()
@@ -384,7 +384,7 @@ def complete(application_id: str):
                 _("完了を記録しました。成果が参加者のプロフィールに「プロジェクトで検証」として載りました。"), "success"
             )
             return redirect(url_for("projects.show", public_id=application.project.public_id))
-    project = services.get_project(db.session, current_actor(), str(application.project.public_id))
+    project = posting.get_project(db.session, current_actor(), str(application.project.public_id))
     status = refused if request.method == "POST" else 200
     return render_template("projects/complete.html", application=application, project=project, form=form,
                            error=error, can_issue_badge=can_issue_badge), status  # fmt: skip

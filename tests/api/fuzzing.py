@@ -17,7 +17,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from talentbank.models import MembershipRole, OrganisationKind, User
-from talentbank.projects import services as project_services
+from talentbank.projects import applications as project_applications
+from talentbank.projects import posting
 from tests.factories import add_member, make_organisation, make_profile, make_project, make_user
 
 TODAY = datetime.now(UTC).date()
@@ -132,9 +133,9 @@ class Seeder:
         """Someone's application to the caller's project, and the caller's own to another organisation's."""
         [project_id] = self.projects()
         applicant = make_profile(self.db, skills={"dssp2-36": 3})
-        project = project_services.get_project(self.db, applicant.user, project_id)
+        project = posting.get_project(self.db, applicant.user, project_id)
         with self.app.test_request_context():
-            theirs = project_services.apply(
+            theirs = project_applications.apply(
                 self.db, applicant.user, project, "参加したいです", base_url="http://localhost"
             )
         elsewhere = make_project(self.db, make_organisation(self.db, verified=True))

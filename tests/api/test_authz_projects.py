@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from talentbank.models import ProjectStatus
-from talentbank.projects import services
+from talentbank.projects import applications, posting
 from talentbank.projects.forms import NeedInput, ProjectInput
 from tests.api.matrix import ROLES, Row, World, build_world, case_id, matrix_cases, run_row
 
@@ -44,35 +44,37 @@ def _open_project(world: World) -> None:
         starts_on=TODAY + timedelta(days=30), ends_on=None, pay_kind="volunteer", pay_yen=0, travel_covered=False,
         seats=1, deadline=None, is_internship=False, eligibility="", needs=(NeedInput("dssp2-36", 2, True),),
     )  # fmt: skip
-    project = services.save_project(world.db, world.issuer, world.organisation, details)
-    services.transition(world.db, world.issuer, project, ProjectStatus.OPEN, base_url=BASE_URL)
+    project = posting.save_project(world.db, world.issuer, world.organisation, details)
+    posting.transition(world.db, world.issuer, project, ProjectStatus.OPEN, base_url=BASE_URL)
     world.made["project"] = project
 
 
 def _application(world: World) -> None:
     """world.person applied (pending; their contact is released to the school)."""
     _open_project(world)
-    application = services.apply(world.db, world.person, world.made["project"], "参加したいです", base_url=BASE_URL)
+    application = applications.apply(world.db, world.person, world.made["project"], "参加したいです", base_url=BASE_URL)
     world.made["application"] = application.public_id
 
 
 def _invitation(world: World) -> None:
     """The school invited world.person (pending)."""
     _open_project(world)
-    invitation = services.invite(world.db, world.issuer, world.made["project"], world.profile, "", base_url=BASE_URL)
+    invitation = applications.invite(
+        world.db, world.issuer, world.made["project"], world.profile, "", base_url=BASE_URL
+    )
     world.made["application"] = invitation.public_id
 
 
 def _accepted(world: World) -> None:
     _application(world)
-    application = services.get_application(world.db, str(world.made["application"]))
-    services.respond(world.db, world.issuer, application, True, base_url=BASE_URL)
+    application = applications.get_application(world.db, str(world.made["application"]))
+    applications.respond(world.db, world.issuer, application, True, base_url=BASE_URL)
 
 
 def _engaged(world: World) -> None:
     """An accepted application on a project now in progress (completion is recorded then)."""
     _accepted(world)
-    services.transition(world.db, world.issuer, world.made["project"], ProjectStatus.IN_PROGRESS, base_url=BASE_URL)
+    posting.transition(world.db, world.issuer, world.made["project"], ProjectStatus.IN_PROGRESS, base_url=BASE_URL)
 
 
 def _internship_application(world: World) -> None:
@@ -80,7 +82,7 @@ def _internship_application(world: World) -> None:
     _open_project(world)
     project = world.made["project"]
     project.is_internship = True
-    application = services.apply(world.db, world.person, project, "", base_url=BASE_URL)
+    application = applications.apply(world.db, world.person, project, "", base_url=BASE_URL)
     world.made["application"] = application.public_id
 
 

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from talentbank.models import Project, ProjectStatus, Theme
-from talentbank.projects import services
+from talentbank.projects import posting, statuses
 from tests.factories import PROJECT_DEFAULTS, make_organisation
 
 OPEN = 1_030  # more than the old cap of 1,000
@@ -86,7 +86,7 @@ def test_filters_page_the_same_way(client, db, many):
     assert total == 30 and ids == expected_order(db, [ProjectStatus.OPEN], Theme.TOURISM)
     everything, total = page_through(client, "&open_only=false")
     assert total == OPEN + 25  # closed projects too, never drafts
-    assert everything == expected_order(db, services.PUBLIC_STATUSES)
+    assert everything == expected_order(db, statuses.PUBLIC_STATUSES)
 
 
 def test_pages_are_stable_and_a_page_past_the_end_is_empty(client, many):
@@ -105,7 +105,7 @@ def test_page_sizes_above_the_cap_and_bad_pages_are_refused(client, many, query)
 
 def test_the_browse_page_keeps_its_newest_hundred(client, db, many):
     """The /projects page lists the same first 100 the API's first page does (one order for both)."""
-    newest = services.search_projects(db, services.ProjectCriteria())
+    newest = posting.search_projects(db, posting.ProjectCriteria())
     assert [str(p.public_id) for p in newest] == expected_order(db, [ProjectStatus.OPEN])[:100]
     page = client.get("/projects").get_data(as_text=True)
     shown = [p.title for p in newest]
@@ -118,10 +118,10 @@ def test_the_browse_page_keeps_its_newest_hundred(client, db, many):
 
 def test_count_matches_the_rows_it_pages(db, many):
     for criteria in (
-        services.ProjectCriteria(),
-        services.ProjectCriteria(theme="tourism"),
-        services.ProjectCriteria(open_only=False),
-        services.ProjectCriteria(skill="dssp2-36"),  # the bulk rows have no needs
+        posting.ProjectCriteria(),
+        posting.ProjectCriteria(theme="tourism"),
+        posting.ProjectCriteria(open_only=False),
+        posting.ProjectCriteria(skill="dssp2-36"),  # the bulk rows have no needs
     ):
-        rows = services.search_projects(db, criteria, limit=10_000)
-        assert services.count_projects(db, criteria) == len(rows)
+        rows = posting.search_projects(db, criteria, limit=10_000)
+        assert posting.count_projects(db, criteria) == len(rows)

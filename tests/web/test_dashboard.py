@@ -16,7 +16,7 @@ from talentbank.models import (
     ProjectStatus,
     Skill,
 )
-from talentbank.projects import services as project_services
+from talentbank.projects import posting
 from tests import factories
 from tests.factories import add_member, make_organisation, make_profile, make_user
 
@@ -251,12 +251,12 @@ def test_opening_an_old_draft_counts_it_in_the_period_and_reopening_counts_again
         by_region = dict(services.summarise_supply_demand(db, None, period=period, now=now).by_region)
         return sum(f.projects for f in by_region.values())
 
-    project_services.transition(db, owner, project, ProjectStatus.OPEN, base_url="http://localhost",
+    posting.transition(db, owner, project, ProjectStatus.OPEN, base_url="http://localhost",
                                 now=datetime(2025, 9, 1, tzinfo=UTC))  # fmt: skip
     assert (projects_in("3"), projects_in("12")) == (0, 1)  # opened eight months before `now`
-    project_services.transition(db, owner, project, ProjectStatus.CLOSED, base_url="http://localhost",
+    posting.transition(db, owner, project, ProjectStatus.CLOSED, base_url="http://localhost",
                                 now=datetime(2025, 10, 1, tzinfo=UTC))  # fmt: skip
-    project_services.transition(db, owner, project, ProjectStatus.OPEN, base_url="http://localhost",
+    posting.transition(db, owner, project, ProjectStatus.OPEN, base_url="http://localhost",
                                 now=datetime(2026, 4, 20, tzinfo=UTC))  # fmt: skip
     assert (projects_in("3"), projects_in("12")) == (1, 1)
 

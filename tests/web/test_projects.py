@@ -17,7 +17,7 @@ from talentbank.models import (
     SkillSource,
     Visibility,
 )
-from talentbank.projects import services
+from talentbank.projects import posting
 from tests.factories import add_member, make_organisation, make_profile, make_user
 from tests.web.helpers import outbox
 
@@ -197,12 +197,12 @@ def test_opening_records_when_and_reopening_moves_it(client, db, login, town):
     owner = town.memberships[0].user
     closed_on, reopened_on = datetime(2027, 1, 10, tzinfo=UTC), datetime(2027, 2, 1, 9, 30, tzinfo=UTC)
     first = project.opened_at
-    services.transition(db, owner, project, ProjectStatus.CLOSED, base_url=BASE_URL, now=closed_on)
+    posting.transition(db, owner, project, ProjectStatus.CLOSED, base_url=BASE_URL, now=closed_on)
     db.flush()
     db.expire_all()
     assert db.get(Project, project.id).opened_at == first  # closing keeps it
-    services.transition(db, owner, project, ProjectStatus.OPEN, base_url=BASE_URL, now=reopened_on)
-    services.transition(db, owner, project, ProjectStatus.IN_PROGRESS, base_url=BASE_URL,
+    posting.transition(db, owner, project, ProjectStatus.OPEN, base_url=BASE_URL, now=reopened_on)
+    posting.transition(db, owner, project, ProjectStatus.IN_PROGRESS, base_url=BASE_URL,
                         now=datetime(2027, 3, 1, tzinfo=UTC))  # fmt: skip
     db.expire_all()
     assert db.get(Project, project.id).opened_at == reopened_on
@@ -214,7 +214,7 @@ def test_an_outsider_cannot_open_a_project_and_nothing_is_recorded(client, db, l
     outsider = make_organisation(db, verified=True).memberships[0].user
     project = db.scalar(sa.select(Project))
     with pytest.raises(PermissionDenied):
-        services.transition(db, outsider, project, ProjectStatus.OPEN, base_url=BASE_URL)
+        posting.transition(db, outsider, project, ProjectStatus.OPEN, base_url=BASE_URL)
     login(client, outsider)
     assert client.post(f"/projects/{project_id}/status", data={"status": "open"}).status_code == 404  # a draft
     db.expire_all()
