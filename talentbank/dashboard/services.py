@@ -43,7 +43,7 @@ from talentbank.models import (
     User,
 )
 from talentbank.opendata.definitions import MIN_CELL
-from talentbank.opendata.services import is_counted_for_aggregation, suppress_cell
+from talentbank.opendata.disclosure import is_counted_for_aggregation, suppress_cell
 from talentbank.security import can
 
 PERIODS = {"3": 3, "6": 6, "12": 12, "all": None}  # months back to when an open project was (last) opened

@@ -7,6 +7,11 @@ Data Package), so they are kept here as plain Japanese and English strings rathe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from talentbank.errors import NotFound
+
+Row = dict[str, Any]  # one row of a dataset: field name → value
 
 MIN_CELL = 5  # supply cells counting fewer people than this are suppressed
 
@@ -306,3 +311,10 @@ DATASETS: dict[str, Dataset] = {
         ),
     )
 }
+
+
+def get_dataset(name: str) -> Dataset:
+    dataset = DATASETS.get(name)
+    if dataset is None:
+        raise NotFound()
+    return dataset

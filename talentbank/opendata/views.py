@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
 from talentbank.errors import NotFound
-from talentbank.opendata import services
+from talentbank.opendata import catalogue, files, formats, schemas
 from talentbank.opendata.definitions import ATTRIBUTION_EN, ATTRIBUTION_JA, DATASETS, LICENSE, MIN_CELL
 from talentbank.security import is_admin
 from talentbank.web import current_actor
@@ -22,7 +22,7 @@ DEFAULT_MAX_AGE_HOURS = 24
 
 
 def _directory() -> Path:
-    return services.cache_directory(current_app.instance_path)
+    return files.cache_directory(current_app.instance_path)
 
 
 def _base_url() -> str:
@@ -41,7 +41,7 @@ def _open_data_headers(response: Response) -> Response:
 
 @bp.get("")
 def index():
-    generated = services.ensure_all(db.session, _directory(), base_url=_base_url(), max_age=_max_age())
+    generated = files.ensure_all(db.session, _directory(), base_url=_base_url(), max_age=_max_age())
     english = str(get_locale()) == "en"
     datasets = [
         {
@@ -51,7 +51,7 @@ def index():
             "rows": generated[name].rows,
             "generated_at": format_datetime(generated[name].generated_at, "medium"),
             "generated_at_iso": generated[name].generated_at.isoformat(timespec="seconds"),
-            "urls": services.dataset_urls("", name),
+            "urls": catalogue.dataset_urls("", name),
         }
         for name, dataset in DATASETS.items()
     ]
@@ -68,15 +68,15 @@ def index():
 
 @bp.post("/regenerate")
 def regenerate():
-    services.regenerate_all(db.session, current_actor(), _directory(), base_url=_base_url())
+    files.regenerate_all(db.session, current_actor(), _directory(), base_url=_base_url())
     flash(_("オープンデータを再生成しました。"), "success")
     return redirect(url_for("opendata.index"))
 
 
 @bp.get("/catalog.jsonld")
 def catalog():
-    generated = services.ensure_all(db.session, _directory(), base_url=_base_url(), max_age=_max_age())
-    document = services.dcat_catalog(_base_url(), generated, now=max(g.generated_at for g in generated.values()))
+    generated = files.ensure_all(db.session, _directory(), base_url=_base_url(), max_age=_max_age())
+    document = catalogue.dcat_catalog(_base_url(), generated, now=max(g.generated_at for g in generated.values()))
     response = jsonify(document)
     response.content_type = "application/ld+json"
     return _open_data_headers(response)
@@ -84,19 +84,19 @@ def catalog():
 
 @bp.get("/datapackage.json")
 def datapackage():
-    generated = services.ensure_all(db.session, _directory(), base_url=_base_url(), max_age=_max_age())
-    return _open_data_headers(jsonify(services.data_package(_base_url(), generated)))
+    generated = files.ensure_all(db.session, _directory(), base_url=_base_url(), max_age=_max_age())
+    return _open_data_headers(jsonify(catalogue.data_package(_base_url(), generated)))
 
 
 @bp.get("/<filename>")
 def download(filename: str):
     name, _dot, extension = filename.partition(".")
     if extension == "schema.json":
-        return _open_data_headers(jsonify(services.table_schema_document(name)))
-    if extension not in services.FORMATS:
+        return _open_data_headers(jsonify(schemas.table_schema_document(name)))
+    if extension not in formats.FORMATS:
         raise NotFound()
-    path = services.dataset_file(db.session, _directory(), name, extension, base_url=_base_url(), max_age=_max_age())
-    generated = services.read_generated(_directory(), name)
+    path = files.dataset_file(db.session, _directory(), name, extension, base_url=_base_url(), max_age=_max_age())
+    generated = files.read_generated(_directory(), name)
     if extension == "csv":
         response = Response(path.read_bytes(), content_type="text/csv; charset=utf-8")
         response.headers["Content-Disposition"] = f'attachment; filename="talentbank-{name}.csv"'

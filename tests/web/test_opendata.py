@@ -25,7 +25,7 @@ from talentbank.models import (
     Theme,
     Visibility,
 )
-from talentbank.opendata import services
+from talentbank.opendata import catalogue, disclosure, files
 from talentbank.opendata.definitions import DATASETS
 from tests import factories
 from tests.factories import make_organisation, make_profile, make_user
@@ -44,7 +44,7 @@ pytestmark = pytest.mark.planted_credentials
 @pytest.fixture(autouse=True)
 def cache_dir(app) -> Path:
     """Each test starts without cached files (the app, and its instance folder, live for the whole run)."""
-    directory = services.cache_directory(app.instance_path)
+    directory = files.cache_directory(app.instance_path)
     shutil.rmtree(directory, ignore_errors=True)
     yield directory
     shutil.rmtree(directory, ignore_errors=True)
@@ -322,7 +322,7 @@ def test_supply_publishes_no_totals_and_only_grid_cells(client, db):
     [(4, 4, (None, None)), (5, 0, (5, 0)), (5, 5, (5, 5)), (5, 2, (5, None)), (7, 4, (7, None)), (10, 5, (10, 5))],
 )
 def test_verified_counts_that_would_single_someone_out_are_withheld(people, verified, published):
-    cell = services.suppress_cell(people, verified)
+    cell = disclosure.suppress_cell(people, verified)
     assert (cell["people"], cell["verified_people"]) == published
 
 
@@ -393,7 +393,7 @@ def test_dcat_catalogue_lists_every_dataset_with_csv_and_json(client):
         assert modified["@type"] == "http://www.w3.org/2001/XMLSchema#dateTime"
         assert modified["@value"] == fetch_json(client, name)["generated_at"]
         media = {
-            d[f"{DCAT}mediaType"][0]["@id"].removeprefix(services.IANA): d[f"{DCAT}downloadURL"][0]["@id"]
+            d[f"{DCAT}mediaType"][0]["@id"].removeprefix(catalogue.IANA): d[f"{DCAT}downloadURL"][0]["@id"]
             for d in dataset[f"{DCAT}distribution"]
         }
         assert media == {
@@ -412,7 +412,7 @@ def test_page_lists_datasets_with_counts_generation_time_and_licence(client, som
     assert "https://creativecommons.org/licenses/by/4.0/" in page
     assert "5人未満" in page
     assert "<td>179</td>" in page
-    generated = services.read_generated(services.cache_directory(client.application.instance_path), "skills")
+    generated = files.read_generated(files.cache_directory(client.application.instance_path), "skills")
     assert f'datetime="{generated.generated_at.isoformat(timespec="seconds")}"' in page
     assert "今すぐ再生成" not in page  # only admins see the button
 
