@@ -9,9 +9,11 @@ from talentbank.api import (  # noqa: F401  (registers operations)
     credentials,
     imports,
     issuers,
+    matches,
     me,
     organisations,
     profiles,
+    project_applications,
     projects,
     reference,
 )

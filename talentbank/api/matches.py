@@ -1,0 +1,122 @@
+"""Matching over the API: the people who best match a project and the projects recommended to the
+caller, each with its reasons (codes and numbers) and why / what is missing in the caller's language."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from flask import url_for
+from flask_babel import get_locale
+from pydantic import Field
+
+import matching
+from talentbank import db
+from talentbank.api.core import Out, Query, api_actor, bp, operation, params
+from talentbank.api.projects import ProjectOut, project_out
+from talentbank.profiles.services import own_profile
+from talentbank.projects import posting, ranking, reasons
+from talentbank.reference.services import skill_names
+from talentbank.security import require
+
+
+def _today() -> date:
+    return db.utcnow().date()
+
+
+# ---- matching ---------------------------------------------------------------------------------------
+
+
+class MatchReasonOut(Out):
+    code: str = Field(description="e.g. must_have_met, must_have_partial, within_travel, hours_short")
+    subject: str | None = Field(description="the skill code, subprefecture or pay kind the reason is about")
+    numbers: dict[str, float] = Field(description="e.g. level, required, km, limit_km, available, days_late")
+    terms: list[str] = Field(description="shared words (text_overlap)")
+
+
+class MatchExplained(Out):
+    score: float = Field(ge=0, le=1)
+    reasons: list[MatchReasonOut]
+    why: list[str] = Field(description="why this match, in the caller's language")
+    missing: list[str] = Field(description="what is missing, in the caller's language")
+
+
+class ProfileMatchOut(MatchExplained):
+    profile_id: uuid.UUID
+    display_name: str
+    headline: str
+    url: str
+
+
+class ProfileMatchList(Out):
+    items: list[ProfileMatchOut]
+
+
+class ProjectRecommendationOut(MatchExplained):
+    project: ProjectOut
+
+
+class ProjectRecommendationList(Out):
+    items: list[ProjectRecommendationOut]
+
+
+class MatchQuery(Query):
+    limit: int = Field(20, ge=1, le=100, description="how many, best first")
+
+
+class ProjectRecommendationQuery(Query):
+    limit: int = Field(5, ge=1, le=100, description="how many, best first")
+
+
+def _explained(match: matching.Match, names: dict[str, str]) -> dict[str, Any]:
+    why, missing = reasons.explain(match, names)
+    return {
+        "score": min(max(match.score, 0.0), 1.0),
+        "reasons": [
+            MatchReasonOut(code=r.code, subject=r.subject, numbers=dict(r.numbers), terms=list(r.terms))
+            for r in match.reasons
+        ],
+        "why": why,
+        "missing": missing,
+    }
+
+
+@bp.get("/projects/<project_id>/matches")
+@operation(tag="matching", scope="read", query=MatchQuery, ok=ProfileMatchList)
+def list_matches(project_id: str):
+    """The people who best match a project, with why and what is missing (members of its organisation)"""
+    actor = api_actor()
+    project = posting.get_project(db.session, actor, project_id)
+    require(actor, "post_project", project.organisation)
+    names = skill_names(db.session, str(get_locale()))
+    found = ranking.matches_for_project(db.session, project, k=params().limit, today=_today())
+    return ProfileMatchList(
+        items=[
+            ProfileMatchOut(
+                profile_id=profile.public_id,
+                display_name=profile.display_name,
+                headline=profile.headline or "",
+                url=url_for("profiles.show", public_id=profile.public_id, _external=True),
+                **_explained(match, names),
+            )
+            for profile, match in found
+        ]
+    )
+
+
+@bp.get("/me/recommended-projects")
+@operation(tag="matching", scope="read", query=ProjectRecommendationQuery, ok=ProjectRecommendationList)
+def list_recommended_projects():
+    """Open projects for the caller ("projects for you"), with why and what is missing; empty without a profile"""
+    profile = own_profile(db.session, api_actor())
+    if profile is None:
+        return ProjectRecommendationList(items=[])
+    names = skill_names(db.session, str(get_locale()))
+    found = ranking.projects_for_person(db.session, profile, k=params().limit, today=_today())
+    return ProjectRecommendationList(
+        items=[
+            ProjectRecommendationOut(project=ProjectOut(**project_out(project)), **_explained(match, names))
+            for project, match in found
+        ]
+    )
