@@ -12,6 +12,8 @@ from talentbank.api import (  # noqa: F401  (registers operations)
     matches,
     me,
     organisations,
+    outcomes,
+    profile_skills,
     profiles,
     project_applications,
     projects,

@@ -1,9 +1,8 @@
 """Profiles over the API: the people search, one profile as its visibility allows, and the caller's own
-profile with its skills and outcomes (成果). Same services as the pages; e-mail addresses never appear."""
+profile. Same services as the pages; e-mail addresses never appear."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
@@ -16,24 +15,22 @@ from pydantic import Field
 from talentbank import db
 from talentbank.api.core import Model, Out, PageQuery, api_actor, body, bp, operation, page_of, params
 from talentbank.db import utcnow
-from talentbank.errors import Invalid, NotFound
+from talentbank.errors import Invalid
 from talentbank.models import PayKind, Profile, SkillSource, Visibility, WorkMode
 from talentbank.models.profiles import MOTIVES
 from talentbank.profiles import services
-from talentbank.profiles.forms import MAX_BIO, OUTSIDE_HOKKAIDO, PREFECTURES, OutcomeInput, ProfileInput, SkillInput
+from talentbank.profiles.forms import MAX_BIO, OUTSIDE_HOKKAIDO, PREFECTURES, ProfileInput
 from talentbank.profiles.search import MAX_PAGE, MAX_SKILL_FILTERS, SearchCriteria, search_profiles
 from talentbank.reference.services import subprefectures_with_municipalities
 
 # Text may hold any character but NUL, which PostgreSQL cannot store.
-_TEXT = r"^[^\x00]*$"
-_SKILL_CODE = r"^[a-z0-9-]{1,16}$"
+TEXT = r"^[^\x00]*$"
+SKILL_CODE = r"^[a-z0-9-]{1,16}$"
 _SLUG = r"^[a-z][a-z-]{0,19}$"
 
-SkillCode = Annotated[str, Field(pattern=_SKILL_CODE, description="DSS item code, e.g. dssp2-36")]
 SubprefectureSlug = Annotated[str, Field(pattern=_SLUG, description="振興局 slug, e.g. tokachi")]
 Motive = Literal[MOTIVES]  # type: ignore[valid-type]
 Prefecture = Literal[tuple(PREFECTURES)]  # type: ignore[valid-type]
-Link = Annotated[str, Field(max_length=500, pattern=r"^https?://[^\s\x00]+$")]
 
 
 # ---- what is shown -------------------------------------------------------------------------------
@@ -147,7 +144,7 @@ def _home(profile: Profile) -> HomeOut | None:
     return None
 
 
-def _skill_out(entry) -> ProfileSkillOut:
+def skill_out(entry) -> ProfileSkillOut:
     return ProfileSkillOut(
         code=entry.skill_code,
         name_ja=entry.skill.name_ja,
@@ -179,7 +176,7 @@ def _outcome_fields(outcome) -> dict:
     }
 
 
-def _my_outcome_out(outcome) -> MyOutcomeOut:
+def my_outcome_out(outcome) -> MyOutcomeOut:
     return MyOutcomeOut(**_outcome_fields(outcome), hidden=outcome.is_hidden)
 
 
@@ -204,7 +201,7 @@ def _profile_fields(profile: Profile) -> dict:
         "open_to_offers": profile.open_to_offers,
         "is_student": profile.is_student,
         "school_name": profile.school_name,
-        "skills": [_skill_out(entry) for entry in profile.skills_at(utcnow())],
+        "skills": [skill_out(entry) for entry in profile.skills_at(utcnow())],
         "updated_at": profile.updated_at,
     }
 
@@ -219,7 +216,7 @@ def my_profile_out(profile: Profile) -> MyProfileOut:
     """What the owner sees on their own pages: visibility settings and hidden outcomes too."""
     return MyProfileOut(
         **_profile_fields(profile),
-        outcomes=[_my_outcome_out(o) for o in profile.outcomes],
+        outcomes=[my_outcome_out(o) for o in profile.outcomes],
         visibility=profile.visibility,
         is_hidden=profile.is_hidden,
         created_at=profile.created_at,
@@ -322,10 +319,10 @@ def get_profile(profile_id: str):
 class ProfileIn(Model):
     """The whole profile, as on the profile form; fields left out take their defaults."""
 
-    display_name: str = Field(min_length=1, max_length=80, pattern=_TEXT)
-    furigana: str = Field("", max_length=80, pattern=_TEXT)
-    headline: str = Field("", max_length=140, pattern=_TEXT)
-    bio: str = Field("", max_length=MAX_BIO, pattern=_TEXT, description="Markdown")
+    display_name: str = Field(min_length=1, max_length=80, pattern=TEXT)
+    furigana: str = Field("", max_length=80, pattern=TEXT)
+    headline: str = Field("", max_length=140, pattern=TEXT)
+    bio: str = Field("", max_length=MAX_BIO, pattern=TEXT, description="Markdown")
     home: str = Field(
         pattern=rf"^([0-9]{{6}}|{OUTSIDE_HOKKAIDO})$",
         description=f"home base: a Hokkaido municipality code, or `{OUTSIDE_HOKKAIDO}` with `home_prefecture`",
@@ -344,7 +341,7 @@ class ProfileIn(Model):
     visibility: Visibility = Visibility.MEMBERS
     is_hidden: bool = False
     is_student: bool = Field(False, description="you are a student: students-only internships admit only students")
-    school_name: str = Field("", max_length=120, pattern=_TEXT, description="your school (kept only for students)")
+    school_name: str = Field("", max_length=120, pattern=TEXT, description="your school (kept only for students)")
 
     def to_input(self) -> ProfileInput:
         ids = _subprefecture_ids()
@@ -389,109 +386,3 @@ def put_my_profile():
     profile = services.save_profile(db.session, actor, body().to_input())
     db.session.expire(profile, ["home_municipality"])  # the code changed; the relationship follows on next read
     return my_profile_out(profile), 201 if created else 200
-
-
-class SkillIn(Model):
-    level: int = Field(ge=1, le=4, description="1 (with guidance) to 4 (leads others), as in DSS")
-    years: float | None = Field(None, ge=0, le=60, allow_inf_nan=False, description="years of experience")
-
-
-@bp.put("/me/profile/skills/<skill_code>")
-@operation(tag="profiles", scope="write", json=SkillIn, ok=ProfileSkillOut, status=(200, 201))
-def put_my_skill(skill_code: str):
-    """Declare a skill (201) or change the level and years of one already declared (200)
-
-    Only self-declared skills change; badge- and project-verified entries stay as they are. An unknown or
-    retired skill code is refused with 422 on `skill_code`, as on the skills page.
-    """
-    actor = api_actor()
-    code = skill_code if re.fullmatch(_SKILL_CODE, skill_code) else ""  # not a code: the service refuses it
-    declared = next(
-        (s for s in services.require_own_profile(db.session, actor).skills
-         if s.skill_code == code and s.source is SkillSource.SELF),
-        None,
-    )  # fmt: skip
-    if declared is not None:  # the page changes a level by removing and declaring again: one request here
-        services.remove_skill(db.session, actor, declared.id)
-    details = body()
-    entry = services.add_skill(db.session, actor, SkillInput(skill_code=code, level=details.level, years=details.years))
-    return _skill_out(entry), 200 if declared is not None else 201
-
-
-@bp.delete("/me/profile/skills/<skill_code>")
-@operation(tag="profiles", scope="write", ok=None, status=204, errors=(409,))
-def delete_my_skill(skill_code: str):
-    """Remove a self-declared skill (verified ones stay: 409, as on the skills page)"""
-    actor = api_actor()
-    entries = [s for s in services.require_own_profile(db.session, actor).skills if s.skill_code == skill_code]
-    if not entries:
-        raise NotFound(_("このスキルはプロフィールにありません。"))
-    entry = next((s for s in entries if s.source is SkillSource.SELF), entries[0])
-    services.remove_skill(db.session, actor, entry.id)
-    return "", 204
-
-
-class OutcomeIn(Model):
-    """An outcome (成果), as on the outcome form."""
-
-    title: str = Field(min_length=1, max_length=140, pattern=_TEXT)
-    description: str = Field("", max_length=MAX_BIO, pattern=_TEXT, description="Markdown")
-    role: str = Field("", max_length=80, pattern=_TEXT)
-    started_on: date | None = None
-    ended_on: date | None = Field(None, description="not before started_on")
-    organisation_name: str = Field("", max_length=120, pattern=_TEXT)
-    organisation: uuid.UUID | None = Field(None, description="link a registered organisation (its id)")
-    links: list[Link] = Field(default_factory=list, max_length=5, description="http(s) URLs")
-    skill_codes: list[SkillCode] = Field(
-        default_factory=list, max_length=10, description="skills used; each also appears on the profile"
-    )
-    skill_level: int = Field(2, ge=1, le=4, description="the level at which the skills were used")
-
-    def to_input(self) -> OutcomeInput:
-        return OutcomeInput(
-            title=self.title,
-            description=self.description,
-            role=self.role,
-            started_on=self.started_on,
-            ended_on=self.ended_on,
-            organisation_name=self.organisation_name,
-            organisation=str(self.organisation) if self.organisation else "",
-            links="\n".join(self.links),
-            skill_codes=list(self.skill_codes),
-            skill_level=self.skill_level,
-        )
-
-
-@bp.post("/me/profile/outcomes")
-@operation(tag="profiles", scope="write", json=OutcomeIn, ok=MyOutcomeOut, status=201, errors=(404,))
-def create_my_outcome():
-    """Add an outcome (成果) to the caller's profile"""
-    return _my_outcome_out(services.save_outcome(db.session, api_actor(), body().to_input())), 201
-
-
-@bp.put("/me/profile/outcomes/<outcome_id>")
-@operation(tag="profiles", scope="write", json=OutcomeIn, ok=MyOutcomeOut, errors=(409,))
-def update_my_outcome(outcome_id: str):
-    """Replace one of the caller's outcomes (one recorded by an organisation for a project: 409)"""
-    return _my_outcome_out(services.save_outcome(db.session, api_actor(), body().to_input(), outcome_id))
-
-
-@bp.delete("/me/profile/outcomes/<outcome_id>")
-@operation(tag="profiles", scope="write", ok=None, status=204)
-def delete_my_outcome(outcome_id: str):
-    """Delete one of the caller's outcomes"""
-    services.delete_outcome(db.session, api_actor(), outcome_id)
-    return "", 204
-
-
-class OutcomeVisibilityIn(Model):
-    hidden: bool = Field(description="true: only you see it; false: shown on your profile again")
-
-
-@bp.put("/me/profile/outcomes/<outcome_id>/visibility")
-@operation(tag="profiles", scope="write", json=OutcomeVisibilityIn, ok=MyOutcomeOut)
-def set_my_outcome_visibility(outcome_id: str):
-    """Hide one of the caller's outcomes from others, or show it again (project-verified outcomes too)"""
-    actor = api_actor()
-    services.set_outcome_hidden(db.session, actor, outcome_id, body().hidden)
-    return _my_outcome_out(services.get_own_outcome(db.session, actor, outcome_id))
