@@ -20,7 +20,8 @@ from talentbank.errors import Invalid
 from talentbank.models import Project, ProjectPay, ProjectStatus, ProjectWorkMode, Theme
 from talentbank.organisations.services import get_organisation
 from talentbank.projects import posting, statuses
-from talentbank.projects.forms import NEED_ROWS, NeedInput, ProjectInput
+from talentbank.projects.forms import NEED_ROWS
+from talentbank.projects.inputs import NeedInput, ProjectInput
 from talentbank.reference.services import subprefectures_with_municipalities
 from talentbank.security import can
 

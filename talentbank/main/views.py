@@ -13,7 +13,7 @@ from talentbank.organisations.forms import KIND_LABELS, ROLE_LABELS
 from talentbank.profiles import services as profile_services
 from talentbank.projects import applications as project_applications
 from talentbank.projects import ranking, reasons
-from talentbank.projects.forms import APPLICATION_LABELS
+from talentbank.projects.labels import APPLICATION_LABELS
 from talentbank.reference.services import skill_names
 from talentbank.web import current_actor
 

@@ -31,11 +31,10 @@ from talentbank.models import (
 )
 from talentbank.opendata.definitions import Row, get_dataset
 from talentbank.opendata.disclosure import is_counted_for_aggregation, suppress_cell
+from talentbank.projects.labels import THEME_LABELS
 
 
 def _theme_labels() -> dict[Theme, tuple[str, str]]:
-    from talentbank.projects.forms import THEME_LABELS
-
     labels: dict[Theme, list[str]] = {theme: [] for theme in Theme}
     for locale in ("ja", "en"):
         with force_locale(locale):

@@ -10,7 +10,7 @@ from talentbank.accounts.forms import ConfirmForm
 from talentbank.errors import Conflict, Invalid
 from talentbank.organisations import services
 from talentbank.organisations.forms import KIND_LABELS, ROLE_LABELS, InvitationForm, OrganisationForm, RoleForm
-from talentbank.projects.forms import STATUS_LABELS
+from talentbank.projects.labels import STATUS_LABELS
 from talentbank.projects.posting import projects_of
 from talentbank.projects.statuses import PUBLIC_STATUSES
 from talentbank.reference.services import municipality_choices

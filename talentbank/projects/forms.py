@@ -1,57 +1,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from talentbank.forms import BaseForm, MultiCheckboxField
-from talentbank.models import ApplicationStatus, ProjectPay, ProjectStatus, ProjectWorkMode, Theme
+from talentbank.projects.inputs import NeedInput, ProjectInput
+from talentbank.projects.labels import PAY_LABELS, STATUS_LABELS, THEME_LABELS, WORK_MODE_LABELS
 
 REQUIRED = DataRequired(_l("入力してください。"))
 NEED_ROWS = 5
 
-THEME_LABELS = {
-    Theme.AGRICULTURE: _l("農林水産業"),
-    Theme.TOURISM: _l("観光"),
-    Theme.HEALTHCARE: _l("医療・福祉"),
-    Theme.EDUCATION: _l("教育"),
-    Theme.DISASTER: _l("防災"),
-    Theme.TRANSPORT: _l("交通・物流"),
-    Theme.ADMIN_DX: _l("行政DX"),
-    Theme.ENERGY: _l("エネルギー・環境"),
-    Theme.RETAIL: _l("地域商業・中小企業"),
-    Theme.OTHER: _l("その他"),
-}
-WORK_MODE_LABELS = {
-    ProjectWorkMode.REMOTE: _l("リモート"),
-    ProjectWorkMode.ONSITE: _l("現地"),
-    ProjectWorkMode.HYBRID: _l("ハイブリッド"),
-}
-PAY_LABELS = {
-    ProjectPay.HOURLY: _l("時給"),
-    ProjectPay.FIXED: _l("固定額（プロジェクト全体）"),
-    ProjectPay.VOLUNTEER: _l("ボランティア（無償）"),
-    ProjectPay.INTERNSHIP: _l("インターンシップ（手当の額、無給なら0）"),
-}
-STATUS_LABELS = {
-    ProjectStatus.DRAFT: _l("下書き"),
-    ProjectStatus.OPEN: _l("募集中"),
-    ProjectStatus.CLOSED: _l("募集終了"),
-    ProjectStatus.IN_PROGRESS: _l("進行中"),
-    ProjectStatus.COMPLETED: _l("完了"),
-    ProjectStatus.CANCELLED: _l("中止"),
-}
-APPLICATION_LABELS = {
-    ApplicationStatus.PENDING: _l("返事待ち"),
-    ApplicationStatus.ACCEPTED: _l("承諾"),
-    ApplicationStatus.DECLINED: _l("辞退"),
-    ApplicationStatus.WITHDRAWN: _l("取り下げ"),
-    ApplicationStatus.COMPLETED: _l("完了"),
-    ApplicationStatus.CLOSED: _l("終了（返事の前にプロジェクトが中止・完了）"),
-}
 LEVEL_CHOICES = [(n, str(n)) for n in (1, 2, 3, 4)]
 
 
@@ -123,36 +84,6 @@ GUIDES = {
         _l("開始日の2週間前"),
     ),
 }
-
-
-@dataclass(frozen=True)
-class NeedInput:
-    skill_code: str
-    min_level: int
-    is_must: bool
-
-
-@dataclass(frozen=True)
-class ProjectInput:
-    title: str
-    problem: str
-    expected_outcome: str
-    theme: str
-    municipality_code: str
-    work_mode: str
-    onsite_days_per_month: int | None
-    hours_per_week: int | None
-    starts_on: date | None
-    ends_on: date | None
-    pay_kind: str
-    pay_yen: int | None
-    travel_covered: bool
-    seats: int | None
-    deadline: date | None
-    is_internship: bool
-    eligibility: str
-    needs: tuple[NeedInput, ...]
-    is_students_only: bool = False
 
 
 class ProjectForm(BaseForm):

@@ -31,7 +31,7 @@ from talentbank.models import (
     User,
 )
 from talentbank.projects.applications import end_releases
-from talentbank.projects.forms import ProjectInput
+from talentbank.projects.inputs import ProjectInput
 from talentbank.projects.notices import notify_person
 from talentbank.projects.statuses import PUBLIC_STATUSES, TRANSITIONS
 from talentbank.security import can, require

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from talentbank.errors import Conflict
 from talentbank.models import Project, ProjectStatus
-from talentbank.projects.forms import STATUS_LABELS
+from talentbank.projects.labels import STATUS_LABELS
 
 # Who may move a project from one status to the next (members of the posting organisation).
 TRANSITIONS: dict[ProjectStatus, set[ProjectStatus]] = {

@@ -15,20 +15,16 @@ from talentbank.organisations.services import get_organisation
 from talentbank.profiles.services import get_profile, own_profile
 from talentbank.projects import allocation, applications, completion, posting, ranking, reasons, statuses
 from talentbank.projects.forms import (
-    APPLICATION_LABELS,
     GUIDES,
     METHOD_LABELS,
     NEED_ROWS,
-    PAY_LABELS,
-    STATUS_LABELS,
-    THEME_LABELS,
-    WORK_MODE_LABELS,
     AllocationMethodForm,
     AllocationRoundForm,
     CompletionForm,
     MessageForm,
     ProjectForm,
 )
+from talentbank.projects.labels import APPLICATION_LABELS, PAY_LABELS, STATUS_LABELS, THEME_LABELS, WORK_MODE_LABELS
 from talentbank.reference.services import (
     municipality_choices,
     skill_choices,

@@ -13,7 +13,7 @@ import pytest
 
 from talentbank.models import ProjectStatus
 from talentbank.projects import applications, posting
-from talentbank.projects.forms import NeedInput, ProjectInput
+from talentbank.projects.inputs import NeedInput, ProjectInput
 from tests.api.matrix import ROLES, Row, World, build_world, case_id, matrix_cases, run_row
 
 TODAY = datetime.now(UTC).date()
