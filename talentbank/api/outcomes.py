@@ -13,7 +13,8 @@ from talentbank import db
 from talentbank.api.core import Model, api_actor, body, bp, operation
 from talentbank.api.profiles import SKILL_CODE, TEXT, MyOutcomeOut, my_outcome_out
 from talentbank.profiles import services
-from talentbank.profiles.forms import MAX_BIO, OutcomeInput
+from talentbank.profiles.forms import MAX_BIO
+from talentbank.profiles.inputs import OutcomeInput
 
 SkillCode = Annotated[str, Field(pattern=SKILL_CODE, description="DSS item code, e.g. dssp2-36")]
 Link = Annotated[str, Field(max_length=500, pattern=r"^https?://[^\s\x00]+$")]

@@ -14,7 +14,7 @@ from talentbank.api.profiles import SKILL_CODE, ProfileSkillOut, skill_out
 from talentbank.errors import NotFound
 from talentbank.models import SkillSource
 from talentbank.profiles import services
-from talentbank.profiles.forms import SkillInput
+from talentbank.profiles.inputs import SkillInput
 
 
 class SkillIn(Model):

@@ -19,7 +19,8 @@ from talentbank.errors import Invalid
 from talentbank.models import PayKind, Profile, SkillSource, Visibility, WorkMode
 from talentbank.models.profiles import MOTIVES
 from talentbank.profiles import services
-from talentbank.profiles.forms import MAX_BIO, OUTSIDE_HOKKAIDO, PREFECTURES, ProfileInput
+from talentbank.profiles.forms import MAX_BIO
+from talentbank.profiles.inputs import OUTSIDE_HOKKAIDO, PREFECTURES, ProfileInput
 from talentbank.profiles.search import MAX_PAGE, MAX_SKILL_FILTERS, SearchCriteria, search_profiles
 from talentbank.reference.services import subprefectures_with_municipalities
 

@@ -40,7 +40,7 @@ from talentbank.models import (
     WorkMode,
 )
 from talentbank.models.profiles import MOTIVES
-from talentbank.profiles.forms import (
+from talentbank.profiles.inputs import (
     OUTSIDE_HOKKAIDO,
     PREFECTURES,
     OutcomeInput,

@@ -19,7 +19,6 @@ from talentbank.profiles import services
 from talentbank.profiles.forms import (
     LEVEL_LABELS,
     MOTIVE_LABELS,
-    OUTSIDE_HOKKAIDO,
     PAY_KIND_LABELS,
     VISIBILITY_LABELS,
     WORK_MODE_LABELS,
@@ -28,6 +27,7 @@ from talentbank.profiles.forms import (
     ProfileForm,
     SkillForm,
 )
+from talentbank.profiles.inputs import OUTSIDE_HOKKAIDO
 from talentbank.profiles.markdown import render_markdown
 from talentbank.profiles.search import MAX_SKILL_FILTERS, SearchCriteria, search_profiles
 from talentbank.reference.services import municipality_choices, skill_choices, subprefectures_with_municipalities
