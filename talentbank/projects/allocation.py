@@ -261,7 +261,7 @@ def _tell_hosts(session: Session, allocation_round: AllocationRound, seats: list
     for project_seats in placed.values():
         project = project_seats[0].project
         notices.notify_organisation(session, project, "allocation_placed", base_url, allocation_round=allocation_round,
-                                     names=[seat.profile.display_name for seat in project_seats])  # fmt: skip
+                                    names=[seat.profile.display_name for seat in project_seats])  # fmt: skip
 
 
 def publish(

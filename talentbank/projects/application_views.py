@@ -161,7 +161,7 @@ def complete(application_id: str):
         wants_badge = request.form.get("issue_badge") == "1" and can_issue_badge
         try:
             completion.complete(db.session, current_actor(), application, form.summary.data, _completion_skills(),
-                              base_url=base_url(), issuer=issuer_context() if wants_badge else None)  # fmt: skip
+                                base_url=base_url(), issuer=issuer_context() if wants_badge else None)  # fmt: skip
         except (Invalid, Conflict) as problem:
             db.session.rollback()
             error, refused = problem.message, problem.status

@@ -252,12 +252,12 @@ def test_opening_an_old_draft_counts_it_in_the_period_and_reopening_counts_again
         return sum(f.projects for f in by_region.values())
 
     posting.transition(db, owner, project, ProjectStatus.OPEN, base_url="http://localhost",
-                                now=datetime(2025, 9, 1, tzinfo=UTC))  # fmt: skip
+                       now=datetime(2025, 9, 1, tzinfo=UTC))  # fmt: skip
     assert (projects_in("3"), projects_in("12")) == (0, 1)  # opened eight months before `now`
     posting.transition(db, owner, project, ProjectStatus.CLOSED, base_url="http://localhost",
-                                now=datetime(2025, 10, 1, tzinfo=UTC))  # fmt: skip
+                       now=datetime(2025, 10, 1, tzinfo=UTC))  # fmt: skip
     posting.transition(db, owner, project, ProjectStatus.OPEN, base_url="http://localhost",
-                                now=datetime(2026, 4, 20, tzinfo=UTC))  # fmt: skip
+                       now=datetime(2026, 4, 20, tzinfo=UTC))  # fmt: skip
     assert (projects_in("3"), projects_in("12")) == (1, 1)
 
 

@@ -203,7 +203,7 @@ def test_opening_records_when_and_reopening_moves_it(client, db, login, town):
     assert db.get(Project, project.id).opened_at == first  # closing keeps it
     posting.transition(db, owner, project, ProjectStatus.OPEN, base_url=BASE_URL, now=reopened_on)
     posting.transition(db, owner, project, ProjectStatus.IN_PROGRESS, base_url=BASE_URL,
-                        now=datetime(2027, 3, 1, tzinfo=UTC))  # fmt: skip
+                       now=datetime(2027, 3, 1, tzinfo=UTC))  # fmt: skip
     db.expire_all()
     assert db.get(Project, project.id).opened_at == reopened_on
 
