@@ -1,4 +1,5 @@
-"""What the open data files contain: datasets, their fields (Frictionless Table Schema) and licence notes.
+"""What the open data files contain: datasets, their fields (Frictionless Table Schema) and licence notes,
+and `get_dataset`, a dataset by its name.
 
 Titles and descriptions are machine-readable metadata published in both languages at once (DCAT,
 Data Package), so they are kept here as plain Japanese and English strings rather than msgids.
