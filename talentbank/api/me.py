@@ -13,7 +13,7 @@ from talentbank import db, notifications
 from talentbank.api.core import Out, PageQuery, api_actor, bp, operation, page_of, paginate_sql, params
 from talentbank.models import MembershipRole, OrganisationKind
 from talentbank.organisations.services import organisations_of
-from talentbank.profiles.services import export_personal_data
+from talentbank.profiles.data_rights import export_personal_data
 
 
 class MembershipOut(Out):

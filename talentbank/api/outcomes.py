@@ -12,7 +12,7 @@ from pydantic import Field
 from talentbank import db
 from talentbank.api.core import Model, api_actor, body, bp, operation
 from talentbank.api.profiles import SKILL_CODE, TEXT, MyOutcomeOut, my_outcome_out
-from talentbank.profiles import services
+from talentbank.profiles import outcomes
 from talentbank.profiles.forms import MAX_BIO
 from talentbank.profiles.inputs import OutcomeInput
 
@@ -55,21 +55,21 @@ class OutcomeIn(Model):
 @operation(tag="profiles", scope="write", json=OutcomeIn, ok=MyOutcomeOut, status=201, errors=(404,))
 def create_my_outcome():
     """Add an outcome (成果) to the caller's profile"""
-    return my_outcome_out(services.save_outcome(db.session, api_actor(), body().to_input())), 201
+    return my_outcome_out(outcomes.save_outcome(db.session, api_actor(), body().to_input())), 201
 
 
 @bp.put("/me/profile/outcomes/<outcome_id>")
 @operation(tag="profiles", scope="write", json=OutcomeIn, ok=MyOutcomeOut, errors=(409,))
 def update_my_outcome(outcome_id: str):
     """Replace one of the caller's outcomes (one recorded by an organisation for a project: 409)"""
-    return my_outcome_out(services.save_outcome(db.session, api_actor(), body().to_input(), outcome_id))
+    return my_outcome_out(outcomes.save_outcome(db.session, api_actor(), body().to_input(), outcome_id))
 
 
 @bp.delete("/me/profile/outcomes/<outcome_id>")
 @operation(tag="profiles", scope="write", ok=None, status=204)
 def delete_my_outcome(outcome_id: str):
     """Delete one of the caller's outcomes"""
-    services.delete_outcome(db.session, api_actor(), outcome_id)
+    outcomes.delete_outcome(db.session, api_actor(), outcome_id)
     return "", 204
 
 
@@ -82,5 +82,5 @@ class OutcomeVisibilityIn(Model):
 def set_my_outcome_visibility(outcome_id: str):
     """Hide one of the caller's outcomes from others, or show it again (project-verified outcomes too)"""
     actor = api_actor()
-    services.set_outcome_hidden(db.session, actor, outcome_id, body().hidden)
-    return my_outcome_out(services.get_own_outcome(db.session, actor, outcome_id))
+    outcomes.set_outcome_hidden(db.session, actor, outcome_id, body().hidden)
+    return my_outcome_out(outcomes.get_own_outcome(db.session, actor, outcome_id))

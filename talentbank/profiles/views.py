@@ -15,7 +15,7 @@ from talentbank.db import utcnow
 from talentbank.errors import Conflict, Invalid
 from talentbank.models import Visibility
 from talentbank.organisations.services import list_organisations
-from talentbank.profiles import services
+from talentbank.profiles import data_rights, outcomes, services
 from talentbank.profiles.forms import (
     LEVEL_LABELS,
     MOTIVE_LABELS,
@@ -137,12 +137,12 @@ def _skill_rows(profile) -> list[dict]:
 def show(public_id: str):
     profile = services.get_profile(db.session, current_actor(), public_id)
     is_owner = current_user.is_authenticated and profile.user_id == current_user.id
-    outcomes = [o for o in profile.outcomes if is_owner or not o.is_hidden]
+    shown_outcomes = [o for o in profile.outcomes if is_owner or not o.is_hidden]
     return render_template(
         "profiles/show.html",
         profile=profile,
         is_owner=is_owner,
-        outcomes=outcomes,
+        outcomes=shown_outcomes,
         skill_rows=_skill_rows(profile),
         credentials=credentials_of_profile(db.session, profile),
         imported=imported_of(db.session, profile),
@@ -289,7 +289,7 @@ def create_outcome():
 @bp.get("/me/outcomes/<outcome_id>/edit")
 @login_required
 def edit_outcome(outcome_id: str):
-    outcome = services.get_own_outcome(db.session, current_user, outcome_id)
+    outcome = outcomes.get_own_outcome(db.session, current_user, outcome_id)
     return _render_outcome(_outcome_form(outcome), outcome)
 
 
@@ -300,12 +300,12 @@ def update_outcome(outcome_id: str):
 
 
 def _save_outcome(outcome_id: str | None):
-    outcome = services.get_own_outcome(db.session, current_user, outcome_id) if outcome_id else None
+    outcome = outcomes.get_own_outcome(db.session, current_user, outcome_id) if outcome_id else None
     form = _outcome_form()
     if not form.validate_on_submit():
         return _render_outcome(form, outcome, 422)
     try:
-        services.save_outcome(db.session, current_actor(), form.to_input(), outcome_id)
+        outcomes.save_outcome(db.session, current_actor(), form.to_input(), outcome_id)
     except Conflict as error:
         flash(error.message, "error")
         return redirect(
@@ -325,7 +325,7 @@ def _save_outcome(outcome_id: str | None):
 @login_required
 def outcome_visibility(outcome_id: str):
     if ConfirmForm().validate_on_submit():
-        services.set_outcome_hidden(db.session, current_actor(), outcome_id, request.form.get("hidden") == "1")
+        outcomes.set_outcome_hidden(db.session, current_actor(), outcome_id, request.form.get("hidden") == "1")
         db.session.commit()
     profile = services.require_own_profile(db.session, current_user)
     return redirect(url_for("profiles.show", public_id=profile.public_id))
@@ -334,7 +334,7 @@ def outcome_visibility(outcome_id: str):
 @bp.post("/me/outcomes/<outcome_id>/delete")
 @login_required
 def delete_outcome(outcome_id: str):
-    services.delete_outcome(db.session, current_actor(), outcome_id)
+    outcomes.delete_outcome(db.session, current_actor(), outcome_id)
     db.session.commit()
     flash(_("成果を削除しました。"), "info")
     return redirect(
@@ -362,7 +362,7 @@ def _render_data(form: DeleteAccountForm, status: int = 200):
 @bp.get("/me/data/export.json")
 @login_required
 def export_json():
-    payload = services.export_personal_data(db.session, current_user)
+    payload = data_rights.export_personal_data(db.session, current_user)
     response = Response(json.dumps(payload, ensure_ascii=False, indent=2), mimetype="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="talentbank-my-data.json"'
     return response
@@ -371,7 +371,7 @@ def export_json():
 @bp.get("/me/data/export.html")
 @login_required
 def export_html():
-    return render_template("profiles/export.html", data=services.export_personal_data(db.session, current_user))
+    return render_template("profiles/export.html", data=data_rights.export_personal_data(db.session, current_user))
 
 
 @bp.post("/me/delete")
@@ -381,7 +381,7 @@ def delete_account():
     if not form.validate_on_submit():
         return _render_data(form, 422)
     try:
-        services.delete_account(db.session, current_actor(), form.password.data, hasher=password_hasher())
+        data_rights.delete_account(db.session, current_actor(), form.password.data, hasher=password_hasher())
     except Invalid as error:
         db.session.rollback()
         form.set_errors(error.fields)
