@@ -34,8 +34,8 @@ from talentbank import create_app, db
 from talentbank.cli import upgrade_database
 from talentbank.config import resolve_database_url
 from talentbank.credentials import services
-from talentbank.credentials.forms import AchievementInput, AwardInput
-from talentbank.credentials.views import issuer_context
+from talentbank.credentials.context import issuer_context
+from talentbank.credentials.inputs import AchievementInput, AwardInput
 from talentbank.models import Credential, Membership, MembershipRole, Organisation, OrganisationKind, User
 from talentbank.reference.loader import load_reference_data
 

@@ -116,8 +116,8 @@ def init_app(app: Flask) -> None:
     @app.cli.command("refresh-credentials")
     def refresh_credentials_command() -> None:
         """Re-verify imported credentials and withdraw expired or revoked badge-verified skills (run daily)."""
-        from talentbank.credentials.services import refresh_credentials
-        from talentbank.credentials.views import issuer_context
+        from talentbank.credentials.context import issuer_context
+        from talentbank.credentials.imports import refresh_credentials
 
         summary = refresh_credentials(db.session, issuer_context())
         db.session.commit()
@@ -149,7 +149,7 @@ def init_app(app: Flask) -> None:
 def _load_demo() -> int:
     """Load the demo data inside a request context for the site's base URL: demo badges send mail,
     and mail links are built with url_for."""
-    from talentbank.credentials.views import issuer_context
+    from talentbank.credentials.context import issuer_context
     from talentbank.demo import load_demo_data
 
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):

@@ -219,8 +219,9 @@ BADGE_RECIPIENTS = ["kobayashi", "fujita", "inoue", "shimizu"]
 
 
 def _load_badges(session: Session, organisations: list[Organisation], users: dict[str, User], issuer: Any) -> int:
+    from talentbank.credentials import endorsements
     from talentbank.credentials import services as credentials
-    from talentbank.credentials.forms import AchievementInput, AwardInput
+    from talentbank.credentials.inputs import AchievementInput, AwardInput
 
     kosen, prefecture = organisations[5], organisations[6]
     if credentials.is_issuer(session, kosen):
@@ -235,7 +236,7 @@ def _load_badges(session: Session, organisations: list[Organisation], users: dic
                          tags="python, データ分析", expiry_months=None, proof_format="jwt", skill_code="dssp2-35",
                          skill_level=2, skill_code_2="dssp2-43", skill_level_2=1),
     )  # fmt: skip
-    credentials.endorse(session, prefecture_owner, achievement, prefecture,
+    endorsements.endorse(session, prefecture_owner, achievement, prefecture,
                         "北海道のDX人材育成の基準に合った講座です。", issuer)  # fmt: skip
     for local in BADGE_RECIPIENTS:
         user = users[f"{local}@{DEMO_DOMAIN}"]

@@ -55,7 +55,7 @@ def main(argv: list[str]) -> int:
 
     from talentbank import db
     from talentbank.credentials import bulk, services
-    from talentbank.credentials.views import issuer_context
+    from talentbank.credentials.context import issuer_context
     from talentbank.models import Membership, MembershipRole, User
 
     with app.test_request_context():

@@ -43,8 +43,8 @@ import sqlalchemy as sa
 from talentbank import db
 from talentbank.cli import upgrade_database
 from talentbank.credentials import bulk, services
-from talentbank.credentials.forms import AchievementInput
-from talentbank.credentials.views import issuer_context
+from talentbank.credentials.context import issuer_context
+from talentbank.credentials.inputs import AchievementInput
 from talentbank.db import make_engine
 from talentbank.models import AuditEvent, Credential, OrganisationKind, OutboxMessage
 from talentbank.reference.loader import load_reference_data

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from talentbank import db as tb_db
 from talentbank.credentials import services
-from talentbank.credentials.forms import AchievementInput, AwardInput
-from talentbank.credentials.views import issuer_context
+from talentbank.credentials.context import issuer_context
+from talentbank.credentials.inputs import AchievementInput, AwardInput
 from talentbank.db import make_engine
 from talentbank.models import Credential, Organisation, User
 from tests.factories import make_organisation

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from talentbank.accounts.inputs import PasswordChangeInput, RegistrationInput
+from talentbank.accounts.tokens import LIFETIMES_DAYS, SCOPE_LABELS
 from talentbank.forms import BaseForm, MultiCheckboxField
 
 EMAIL_VALIDATORS = [
@@ -13,19 +13,6 @@ EMAIL_VALIDATORS = [
     Length(max=254),
     Email(_l("メールアドレスの形式が正しくありません。")),
 ]
-
-
-@dataclass(frozen=True)
-class RegistrationInput:
-    email: str
-    display_name: str
-    password: str
-
-
-@dataclass(frozen=True)
-class PasswordChangeInput:
-    current_password: str
-    password: str
 
 
 class RegistrationForm(BaseForm):
@@ -76,8 +63,6 @@ class ApiTokenForm(BaseForm):
     days = SelectField(_l("有効期間"), coerce=int)
 
     def __init__(self, *args, **kwargs) -> None:
-        from talentbank.accounts.tokens import LIFETIMES_DAYS, SCOPE_LABELS
-
         super().__init__(*args, **kwargs)
         self.scopes.choices = [(scope, label) for scope, label in SCOPE_LABELS.items()]
         self.days.choices = [(days, _l("%(days)s日", days=days)) for days in LIFETIMES_DAYS]

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from talentbank import audit, mail
-from talentbank.accounts.forms import PasswordChangeInput, RegistrationInput
+from talentbank.accounts.inputs import PasswordChangeInput, RegistrationInput
 from talentbank.accounts.passwords import password_problem, verify_password
 from talentbank.db import utcnow
 from talentbank.errors import Invalid, NotFound

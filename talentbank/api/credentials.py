@@ -35,9 +35,11 @@ from talentbank.api.core import (
     params,
     upload,
 )
-from talentbank.credentials import bulk, services
-from talentbank.credentials.forms import AchievementInput, AwardInput
-from talentbank.credentials.views import badge_image, explain, issuer_context, submitted_credential
+from talentbank.credentials import bulk, endorsements, services
+from talentbank.credentials.context import badge_image, issuer_context
+from talentbank.credentials.inputs import AchievementInput, AwardInput
+from talentbank.credentials.messages import explain
+from talentbank.credentials.submissions import submitted_credential
 from talentbank.errors import Conflict, Invalid
 from talentbank.extensions import limiter
 from talentbank.models import Achievement, Credential, IdempotencyKey, Organisation, ProofFormat
@@ -185,7 +187,7 @@ def _summary_fields(achievement: Achievement) -> dict[str, Any]:
     }
 
 
-def endorsement_fields(checked: services.CheckedEndorsement) -> dict[str, Any]:
+def endorsement_fields(checked: endorsements.CheckedEndorsement) -> dict[str, Any]:
     endorsement = checked.endorsement
     return {
         "id": endorsement.public_id,
@@ -201,7 +203,7 @@ def endorsements_out(achievement: Achievement) -> list[EndorsementOut]:
     """The achievement's endorsements, each verified now (the same check the pages show)."""
     return [
         EndorsementOut(**endorsement_fields(checked))
-        for checked in services.checked_endorsements(db.session, achievement, issuer_context())
+        for checked in endorsements.checked_endorsements(db.session, achievement, issuer_context())
     ]
 
 

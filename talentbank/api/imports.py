@@ -14,8 +14,8 @@ from pydantic import Field
 from talentbank import db
 from talentbank.api.core import Model, Out, PageQuery, api_actor, bp, operation, page_of, paginate, params
 from talentbank.api.credentials import VerifyResult, VerifyUpload, submitted_in_request, verify_result_out
-from talentbank.credentials import services
-from talentbank.credentials.views import issuer_context
+from talentbank.credentials import imports
+from talentbank.credentials.context import issuer_context
 from talentbank.db import utcnow
 from talentbank.errors import Conflict, NotFound
 from talentbank.models import Profile
@@ -81,7 +81,7 @@ def import_credential():
     PNG/SVG, .json, .jwt) as multipart field `image`"""
     profile = _own_profile()
     submitted = submitted_in_request()
-    imported, result = services.import_credential(db.session, api_actor(), profile, submitted, issuer_context())
+    imported, result = imports.import_credential(db.session, api_actor(), profile, submitted, issuer_context())
     return ImportResultOut(**_imported_fields(imported), verification=verify_result_out(result)), 201
 
 
@@ -90,7 +90,7 @@ def import_credential():
 def list_imported_credentials():
     """The credentials the caller imported from other issuers, newest first"""
     profile = own_profile(db.session, api_actor())
-    found = services.imported_of(db.session, profile) if profile else []
+    found = imports.imported_of(db.session, profile) if profile else []
     return paginate([ImportedOut(**_imported_fields(i)) for i in found], params())
 
 
@@ -101,5 +101,5 @@ def delete_imported_credential(imported_id: str):
     profile = own_profile(db.session, api_actor())
     if profile is None:
         raise NotFound()
-    services.remove_imported(db.session, api_actor(), profile, imported_id)
+    imports.remove_imported(db.session, api_actor(), profile, imported_id)
     return "", 204

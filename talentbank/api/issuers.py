@@ -13,8 +13,8 @@ from pydantic import Field
 from talentbank import db
 from talentbank.api.core import Model, Out, api_actor, body, bp, operation
 from talentbank.api.credentials import AchievementIssuerOut, EndorsementOut, _issuer_out, endorsement_fields
-from talentbank.credentials import services
-from talentbank.credentials.views import issuer_context
+from talentbank.credentials import endorsements, services
+from talentbank.credentials.context import issuer_context
 from talentbank.errors import NotFound
 from talentbank.lookup import by_public_id
 from talentbank.models import Endorsement, IssuerKey, Organisation
@@ -109,7 +109,7 @@ class EndorsementDetailOut(EndorsementOut):
 
 
 def endorsement_out(endorsement: Endorsement) -> EndorsementDetailOut:
-    checked = services.check_endorsement(db.session, endorsement, issuer_context())
+    checked = endorsements.check_endorsement(db.session, endorsement, issuer_context())
     return EndorsementDetailOut(
         **endorsement_fields(checked),
         achievement_id=endorsement.achievement.public_id,
@@ -123,7 +123,7 @@ def endorse_achievement(achievement_id: str):
     """Endorse another issuer's achievement as an organisation the caller owns (a signed EndorsementCredential)"""
     achievement = services.get_achievement(db.session, achievement_id)
     endorser = get_organisation(db.session, body().endorser)
-    endorsement = services.endorse(db.session, api_actor(), achievement, endorser, body().comment, issuer_context())
+    endorsement = endorsements.endorse(db.session, api_actor(), achievement, endorser, body().comment, issuer_context())
     return endorsement_out(endorsement), 201
 
 

@@ -29,7 +29,7 @@ from talentbank.api.credentials import Email
 from talentbank.errors import Invalid, NotFound
 from talentbank.models import Invitation, Membership, MembershipRole, Organisation, OrganisationKind
 from talentbank.organisations import services
-from talentbank.organisations.forms import InvitationInput, OrganisationInput
+from talentbank.organisations.inputs import InvitationInput, OrganisationInput
 from talentbank.security import require
 
 

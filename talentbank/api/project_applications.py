@@ -12,7 +12,7 @@ from pydantic import Field
 from talentbank import db
 from talentbank.api.core import Model, Out, PageQuery, api_actor, body, bp, operation, page_of, paginate, params
 from talentbank.api.projects import SKILL_CODE, TEXT, base_url
-from talentbank.credentials.views import issuer_context
+from talentbank.credentials.context import issuer_context
 from talentbank.models import Application, ApplicationStatus, Direction, Outcome, Project
 from talentbank.profiles.services import get_profile, own_profile
 from talentbank.projects import applications, completion, posting

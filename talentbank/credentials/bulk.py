@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
-from talentbank.credentials.forms import AwardInput
+from talentbank.credentials.inputs import AwardInput
 
 MAX_ROWS = 5000
 MAX_CSV_BYTES = 1024 * 1024

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import EmailField, IntegerField, RadioField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
+from talentbank.credentials.inputs import AchievementInput, AwardInput
 from talentbank.forms import BaseForm
 from talentbank.models import ProofFormat
 
@@ -16,28 +15,6 @@ FORMAT_LABELS = {
     ProofFormat.JWT: _l("VC-JWT（軽量、多くのウォレットが対応）"),
     ProofFormat.DATA_INTEGRITY: _l("Data Integrity eddsa-rdfc-2022（1EdTech認証の形式）"),
 }
-
-
-@dataclass(frozen=True)
-class AchievementInput:
-    name: str
-    description: str
-    criteria: str
-    tags: str
-    expiry_months: int | None
-    proof_format: str
-    skill_code: str
-    skill_level: int
-    skill_code_2: str
-    skill_level_2: int
-
-
-@dataclass(frozen=True)
-class AwardInput:
-    email: str
-    name: str
-    evidence_url: str
-    narrative: str
 
 
 def _level_field(label):

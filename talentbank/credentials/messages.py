@@ -58,3 +58,7 @@ CHECK_MESSAGES = {
     "recipient_matches": _l("受け取った人のメールアドレスと一致します。"),
     "recipient_mismatch": _l("受け取った人のメールアドレスと一致しません。"),
 }
+
+
+def explain(code: str) -> str:
+    return str(CHECK_MESSAGES.get(code, code))

@@ -1,4 +1,5 @@
-"""Credentials: issuer set-up (did:web, Ed25519 keys), achievements, issuing, claiming, revoking, verifying.
+"""Credentials: issuer set-up (did:web, Ed25519 keys), achievements, issuing, claiming, revoking, verifying
+(imports from other issuers are in `imports`, endorsements in `endorsements`).
 
 Documents are built, signed and verified by the `badges` library; this module supplies the keys,
 the clock, the database and the resolvers (our own issuers and status lists are resolved from the
@@ -9,13 +10,12 @@ from __future__ import annotations
 
 import calendar
 import gc
-import json
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -32,7 +32,7 @@ from badges.verify import issuer_id as credential_issuer
 from talentbank import audit, mail, notifications
 from talentbank.credentials import uploads
 from talentbank.credentials.fetch import fetch_json
-from talentbank.credentials.forms import AchievementInput, AwardInput
+from talentbank.credentials.inputs import AchievementInput, AwardInput
 from talentbank.db import insert_rows, utcnow
 from talentbank.errors import Conflict, Invalid, NotFound
 from talentbank.lookup import by_public_id, parse_public_id
@@ -40,7 +40,6 @@ from talentbank.models import (
     Achievement,
     AchievementSkill,
     Credential,
-    Endorsement,
     ImportedCredential,
     IssuerKey,
     Organisation,
@@ -52,6 +51,8 @@ from talentbank.models import (
     StatusList,
     User,
 )
+from talentbank.profiles.search import reindex_profile
+from talentbank.profiles.services import get_profile
 from talentbank.security import require
 
 DSS_FRAMEWORK = "デジタルスキル標準 DSS-P ver.2.0 (METI/IPA)"
@@ -111,7 +112,7 @@ def linkedin_add_url(base_url: str, credential: Credential) -> str:
 # ---- keys ---------------------------------------------------------------------------------------
 
 
-def _private_key(key: IssuerKey, fernet: Fernet) -> Ed25519PrivateKey:
+def private_key(key: IssuerKey, fernet: Fernet) -> Ed25519PrivateKey:
     raw = fernet.decrypt(key.private_key_encrypted)
     return Ed25519PrivateKey.from_private_bytes(raw)
 
@@ -252,7 +253,7 @@ def signed_status_list(session: Session, public_id: str, ctx: IssuerContext) -> 
     )
     return badges.sign_data_integrity(
         unsigned,
-        _private_key(key, ctx.fernet),
+        private_key(key, ctx.fernet),
         verification_method=f"{did}#{key.public_key_multibase}",
         created=status_list.updated_at,
     )
@@ -401,8 +402,6 @@ def award_to_profile(
 
     The credential goes to the account's e-mail address, which the issuer never sees.
     """
-    from talentbank.profiles.services import get_profile
-
     reference = profile_reference.strip().rstrip("/").rsplit("/", 1)[-1]
     try:
         profile = get_profile(session, actor, reference)
@@ -629,14 +628,14 @@ def _builder(achievement: Achievement, organisation: Organisation, ctx: IssuerCo
 
 def _signer(achievement: Achievement, key: IssuerKey, ctx: IssuerContext, now: datetime):
     """(unsigned) -> (signed document to store, or None; JWT, or None), in the achievement's proof format."""
-    private_key = _private_key(key, ctx.fernet)
+    signing_key = private_key(key, ctx.fernet)
     method = f"{issuer_did(ctx.base_url, achievement.organisation)}#{key.public_key_multibase}"
     if achievement.proof_format is ProofFormat.JWT:
         # OB 3.0 §8.2.3: the JOSE kid dereferences to a JWK, so it names the key's JsonWebKey2020 entry.
-        sign_jwt = badges.jwt_signer(private_key, kid=f"{method}-jwk")
+        sign_jwt = badges.jwt_signer(signing_key, kid=f"{method}-jwk")
         return lambda unsigned: (None, sign_jwt(unsigned))  # the JWT holds the document: not stored twice
     return lambda unsigned: (
-        badges.sign_data_integrity(unsigned, private_key, verification_method=method, created=now),
+        badges.sign_data_integrity(unsigned, signing_key, verification_method=method, created=now),
         None,
     )
 
@@ -791,8 +790,6 @@ def claim_credential(
 
 
 def _attach(session: Session, credential: Credential, profile: Profile, *, now: datetime | None = None) -> None:
-    from talentbank.profiles.search import reindex_profile
-
     credential.profile_id = profile.id
     credential.claimed_at = now or utcnow()
     session.flush()
@@ -981,305 +978,3 @@ def revoke_many(session: Session, actor: User, achievement: Achievement, public_
             revoke_credential(session, actor, credential, reason)
             count += 1
     return count
-
-
-# ---- importing credentials from other issuers --------------------------------------------------------
-
-
-def _aligned_skills(session: Session, credential: dict[str, Any]) -> list[dict[str, Any]]:
-    """DSS skills a credential's achievement aligns to (by targetCode or a /skills/<code> URL), with levels."""
-    subject = credential.get("credentialSubject")
-    achievement = subject.get("achievement") if isinstance(subject, dict) else None
-    alignments = achievement.get("alignment") if isinstance(achievement, dict) else None
-    if not isinstance(alignments, list):
-        return []
-    known = set(session.scalars(sa.select(Skill.code)))
-    found: dict[str, int] = {}
-    for alignment in alignments[:50]:
-        if not isinstance(alignment, dict):
-            continue
-        code = alignment.get("targetCode")
-        url = alignment.get("targetUrl")
-        if code not in known and isinstance(url, str) and "/skills/" in url:
-            code = url.rstrip("/").rsplit("/", 1)[-1]
-        if code in known:
-            level = alignment.get("skillLevel")
-            level = level if isinstance(level, int) and 1 <= level <= 4 else 1
-            found[code] = max(level, found.get(code, 0))
-    return [{"code": code, "level": level} for code, level in found.items()]
-
-
-def _valid_until_of(document: dict[str, Any]) -> datetime | None:
-    """A credential document's validUntil (VC 2.0) or expirationDate (VC 1.1), if readable."""
-    value = document.get("validUntil") or document.get("expirationDate")
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _text_of(value: Any, key: str = "name") -> str:
-    if isinstance(value, dict):
-        value = value.get(key) or value.get("id")
-    return str(value)[:200] if value else "—"
-
-
-def import_credential(
-    session: Session,
-    actor: User,
-    profile: Profile,
-    submitted: dict[str, Any] | str,
-    ctx: IssuerContext,
-    *,
-    now: datetime | None = None,
-) -> tuple[ImportedCredential, badges.VerificationResult]:
-    """Add another issuer's credential to the actor's profile. It is verified first (including that it
-    names the account's e-mail); only then do its aligned skills become badge-verified."""
-    if profile.user_id != actor.id:
-        raise NotFound()
-    now = now or utcnow()
-    result = verify_credential(session, submitted, ctx, expected_email=actor.email, now=now)
-    if result.credential is None:
-        raise Invalid(str(_l("証明書として読み取れませんでした。")), {"credential": "unreadable"})
-    document = result.credential
-    subject = document.get("credentialSubject")
-    achievement = subject.get("achievement") if isinstance(subject, dict) else None
-    raw = submitted if isinstance(submitted, str) else json.dumps(submitted, ensure_ascii=False)
-    imported = ImportedCredential(
-        profile=profile,
-        raw=raw[: 512 * 1024],
-        achievement_name=_text_of(achievement),
-        issuer_name=_text_of(document.get("issuer")),
-        is_verified=all(c.ok for c in result.checks if c.check != "recipient"),
-        recipient_matches=result.code_of("recipient") == "recipient_matches",
-        check_codes=[c.code for c in result.checks if not c.ok],
-        skills=_aligned_skills(session, document),
-        valid_until=_valid_until_of(document),
-        checked_at=now,
-    )
-    session.add(imported)
-    session.flush()
-    refresh_badge_skills(session, profile, now=now)
-    from talentbank.profiles.search import reindex_profile
-
-    reindex_profile(session, profile)
-    audit.record(session, actor, "credential.import", object_type="imported_credential", object_id=imported.public_id,
-                 verified=imported.counts)  # fmt: skip
-    return imported, result
-
-
-# Failed checks that say the issuer's site could not be reached rather than that the credential is
-# bad: a refresh keeps the last verdict (the document's own validUntil still applies) and tries again,
-# for UNREACHABLE_GRACE after the last check that reached a verdict. Past that, the key or status is
-# unknown, and an unknown status never counts as valid: the import stops counting until a check succeeds.
-UNREACHABLE_CODES = frozenset({"key_unresolved", "status_unknown"})
-UNREACHABLE_GRACE = timedelta(days=30)
-
-
-@dataclass(frozen=True)
-class RefreshSummary:
-    """What `refresh_credentials` did: imported credentials checked, how their verdicts moved, and
-    the profiles whose badge-verified skills were recomputed (and how many of those changed)."""
-
-    checked: int = 0
-    still_counting: int = 0
-    stopped_counting: int = 0
-    started_counting: int = 0
-    unreachable: int = 0
-    profiles_refreshed: int = 0
-    profiles_changed: int = 0
-
-
-def _recheck(session: Session, imported: ImportedCredential, ctx: IssuerContext, now: datetime) -> bool:
-    """Verify a stored import again as at import; False (and the old verdict kept) if the issuer's
-    site could not be reached, within `UNREACHABLE_GRACE` of its last verdict."""
-    result = verify_credential(session, imported.raw, ctx, expected_email=imported.profile.user.email, now=now)
-    failed = [c.code for c in result.checks if not c.ok]
-    if (
-        failed
-        and set(failed) <= UNREACHABLE_CODES
-        and now - (imported.checked_at or imported.imported_at) < UNREACHABLE_GRACE
-    ):
-        return False
-    imported.is_verified = all(c.ok for c in result.checks if c.check != "recipient")
-    imported.recipient_matches = result.code_of("recipient") == "recipient_matches"
-    imported.check_codes = failed
-    if result.credential is not None:
-        imported.valid_until = _valid_until_of(result.credential)
-    imported.checked_at = now
-    return True
-
-
-def refresh_credentials(session: Session, ctx: IssuerContext, *, now: datetime | None = None) -> RefreshSummary:
-    """Re-verify every imported credential (expiry, revocation, keys: the import's checks) and recompute
-    the badge-verified skills of each profile whose imports changed verdict or that still holds a
-    badge skill past its validUntil, so stored rows match what readers already count.
-
-    A system task (the `refresh-credentials` command), not done for a user: no actor.
-    """
-    from talentbank.profiles.search import reindex_profile
-
-    now = now or utcnow()
-    counts = dict.fromkeys(("checked", "still_counting", "stopped_counting", "started_counting", "unreachable"), 0)
-    touched: set[int] = set()
-    last_id = 0
-    while True:  # in pages, so a large table is not held in memory at once
-        page = session.scalars(
-            sa.select(ImportedCredential)
-            .where(ImportedCredential.id > last_id)
-            .options(selectinload(ImportedCredential.profile).selectinload(Profile.user))
-            .order_by(ImportedCredential.id)
-            .limit(200)
-        ).all()
-        if not page:
-            break
-        for imported in page:
-            last_id = imported.id
-            counted, until = imported.counts, imported.valid_until
-            if not _recheck(session, imported, ctx, now):
-                counts["unreachable"] += 1
-                continue
-            counts["checked"] += 1
-            if imported.counts and counted:
-                counts["still_counting"] += 1
-            elif counted:
-                counts["stopped_counting"] += 1
-            elif imported.counts:
-                counts["started_counting"] += 1
-            if (imported.counts, imported.valid_until) != (counted, until):
-                touched.add(imported.profile_id)
-        session.flush()
-    touched.update(
-        session.scalars(
-            sa.select(ProfileSkill.profile_id)
-            .where(ProfileSkill.source == SkillSource.BADGE, ProfileSkill.valid_until <= now)
-            .distinct()
-        )
-    )
-    changed = 0
-    for profile_id in sorted(touched):
-        profile = session.get(Profile, profile_id)
-        if profile is not None and refresh_badge_skills(session, profile, now=now):
-            reindex_profile(session, profile)
-            changed += 1
-    return RefreshSummary(**counts, profiles_refreshed=len(touched), profiles_changed=changed)
-
-
-def remove_imported(session: Session, actor: User, profile: Profile, public_id: str) -> None:
-    imported = by_public_id(session, ImportedCredential, public_id)
-    if imported.profile_id != profile.id or profile.user_id != actor.id:
-        raise NotFound()
-    session.delete(imported)
-    session.flush()
-    refresh_badge_skills(session, profile)
-
-
-def imported_of(session: Session, profile: Profile) -> list[ImportedCredential]:
-    return list(
-        session.scalars(
-            sa.select(ImportedCredential)
-            .where(ImportedCredential.profile_id == profile.id)
-            .order_by(ImportedCredential.id.desc())
-        )
-    )
-
-
-# ---- endorsements ---------------------------------------------------------------------------------
-
-
-def endorse(
-    session: Session, actor: User, achievement: Achievement, endorser: Organisation, comment: str, ctx: IssuerContext
-) -> Endorsement:
-    """Sign an EndorsementCredential (Data Integrity) by `endorser` about the achievement."""
-    require(actor, "manage_issuer", endorser)
-    key = active_key(session, endorser)
-    if key is None:
-        raise Conflict(str(_l("推薦するには、推薦する組織を発行者として設定してください。")))
-    if endorser.id == achievement.organisation_id:
-        raise Conflict(str(_l("自分の組織のバッジは推薦できません。")))
-    existing = session.scalar(
-        sa.select(Endorsement).where(
-            Endorsement.achievement_id == achievement.id, Endorsement.endorser_id == endorser.id
-        )
-    )
-    if existing is not None:
-        raise Conflict(str(_l("この組織はすでに推薦しています。")))
-    comment = comment.strip()
-    if not comment or len(comment) > 2000:
-        raise Invalid.on("comment", _l("推薦のコメントを2000文字以内で入力してください。"))
-    now = utcnow().replace(microsecond=0)
-    did = issuer_did(ctx.base_url, endorser)
-    endorsement = Endorsement(public_id=uuid.uuid4(), achievement=achievement, endorser=endorser, comment=comment,
-                              created_at=now)  # fmt: skip
-    unsigned = badges.build_endorsement(
-        endorser=badges.IssuerProfile(id=did, name=endorser.name, url=f"{ctx.base_url}/orgs/{endorser.public_id}"),
-        achievement_id=achievement_url(ctx.base_url, achievement),
-        comment=comment,
-        valid_from=now,
-        credential_id=f"{ctx.base_url}/endorsements/{endorsement.public_id}",
-        name=f"{endorser.name} による推薦",
-    )
-    endorsement.document = badges.sign_data_integrity(
-        unsigned, _private_key(key, ctx.fernet), verification_method=f"{did}#{key.public_key_multibase}", created=now
-    )
-    session.add(endorsement)
-    session.flush()
-    audit.record(session, actor, "achievement.endorse", object_type="achievement", object_id=achievement.public_id,
-                 endorser=str(endorser.public_id))  # fmt: skip
-    return endorsement
-
-
-def endorsements_of(session: Session, achievement: Achievement) -> list[Endorsement]:
-    return list(
-        session.scalars(
-            sa.select(Endorsement)
-            .where(Endorsement.achievement_id == achievement.id)
-            .options(selectinload(Endorsement.endorser))
-            .order_by(Endorsement.id)
-        )
-    )
-
-
-@dataclass(frozen=True)
-class CheckedEndorsement:
-    """An endorsement and whether its signed EndorsementCredential verifies now."""
-
-    endorsement: Endorsement
-    verified: bool
-
-
-def checked_endorsements(
-    session: Session, achievement: Achievement, ctx: IssuerContext, *, now: datetime | None = None
-) -> list[CheckedEndorsement]:
-    """The achievement's endorsements, oldest first, each verified (signature, endorser key, validity) as
-    every page and the API show them."""
-    now = now or utcnow()
-    return [check_endorsement(session, e, ctx, now=now) for e in endorsements_of(session, achievement)]
-
-
-def check_endorsement(
-    session: Session, endorsement: Endorsement, ctx: IssuerContext, *, now: datetime | None = None
-) -> CheckedEndorsement:
-    """One endorsement with whether its EndorsementCredential verifies at `now`."""
-    return CheckedEndorsement(endorsement, verify_credential(session, endorsement.document, ctx, now=now).verified)
-
-
-def organisations_that_may_endorse(session: Session, actor: User, achievement: Achievement) -> list[Organisation]:
-    """The actor's organisations that could endorse this achievement now (owners of other issuers)."""
-    from talentbank.models import Membership, MembershipRole
-
-    organisations = session.scalars(
-        sa.select(Organisation)
-        .join(Membership)
-        .where(
-            Membership.user_id == actor.id,
-            Membership.role == MembershipRole.OWNER,
-            Organisation.verified_at.is_not(None),
-            Organisation.id != achievement.organisation_id,
-        )
-    ).all()
-    done = {e.endorser_id for e in endorsements_of(session, achievement)}
-    return [o for o in organisations if o.id not in done and is_issuer(session, o)]

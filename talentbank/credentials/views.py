@@ -11,8 +11,8 @@ import badges
 from badges.model import parse_datetime
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
-from talentbank.credentials import bulk, images, services, uploads
-from talentbank.credentials.fetch import fetch_json
+from talentbank.credentials import bulk, endorsements, images, imports, services, uploads
+from talentbank.credentials.context import badge_image, issuer_context
 from talentbank.credentials.forms import (
     FORMAT_LABELS,
     AchievementForm,
@@ -22,7 +22,7 @@ from talentbank.credentials.forms import (
     VerifyForm,
 )
 from talentbank.credentials.messages import CHECK_MESSAGES, CHECK_NAMES
-from talentbank.credentials.services import IssuerContext
+from talentbank.credentials.submissions import submitted_credential
 from talentbank.errors import Conflict, Invalid
 from talentbank.extensions import limiter
 from talentbank.lookup import by_public_id
@@ -34,29 +34,13 @@ from talentbank.security import can, require
 from talentbank.web import current_actor
 
 bp = Blueprint("credentials", __name__)
+bp.add_app_template_global(badge_image)
 BULK_BATCH = 200
-
-
-@bp.app_template_global()
-def badge_image(achievement) -> str:
-    """URL of an achievement's badge image (uploaded PNG or SVG, or the generated one)."""
-    endpoint = (
-        "credentials.achievement_svg" if achievement.image_extension == "svg" else "credentials.achievement_image"
-    )
-    return url_for(endpoint, public_id=achievement.public_id)
 
 
 @bp.app_context_processor
 def _check_text():
     return {"check_names": lambda: CHECK_NAMES, "check_message": lambda code: CHECK_MESSAGES.get(code, code)}
-
-
-def issuer_context() -> IssuerContext:
-    return IssuerContext(
-        base_url=current_app.config["BASE_URL"].rstrip("/"),
-        fernet=current_app.extensions["talentbank.fernet"],
-        fetch=current_app.extensions.get("talentbank.fetch", fetch_json),
-    )
 
 
 # ---- issuer set-up and achievements ---------------------------------------------------------------
@@ -143,8 +127,8 @@ def _render_achievement(achievement, award_form=None, status: int = 200, profile
     actor = current_actor()
     return render_template(
         "credentials/achievement.html",
-        endorsements=services.checked_endorsements(db.session, achievement, issuer_context()),
-        endorsers=services.organisations_that_may_endorse(db.session, actor, achievement) if actor else [],
+        endorsements=endorsements.checked_endorsements(db.session, achievement, issuer_context()),
+        endorsers=endorsements.organisations_that_may_endorse(db.session, actor, achievement) if actor else [],
         achievement=achievement,
         can_issue=can_issue,
         format_labels=FORMAT_LABELS,
@@ -333,7 +317,7 @@ def show(public_id: str):
         credential=credential,
         achievement=achievement,
         result=result,
-        endorsements=services.checked_endorsements(db.session, achievement, issuer_context()),
+        endorsements=endorsements.checked_endorsements(db.session, achievement, issuer_context()),
         now=db.utcnow(),
         can_claim=services.can_claim(actor, credential),
         can_revoke=can(actor, "issue", achievement.organisation) and not credential.is_revoked,
@@ -430,7 +414,7 @@ def import_credential():
     submitted = _read_submission(form) if form.validate_on_submit() else None
     if submitted is not None:
         try:
-            imported, result = services.import_credential(db.session, current_actor(), profile, submitted,
+            imported, result = imports.import_credential(db.session, current_actor(), profile, submitted,
                                                           issuer_context())  # fmt: skip
         except Invalid as problem:
             error = problem.message
@@ -447,7 +431,7 @@ def remove_imported(public_id: str):
     profile = own_profile(db.session, current_actor())
     if profile is None or not ConfirmForm().validate_on_submit():
         return redirect(url_for("main.dashboard"))
-    services.remove_imported(db.session, current_actor(), profile, public_id)
+    imports.remove_imported(db.session, current_actor(), profile, public_id)
     db.session.commit()
     flash(_("取り込んだ証明書を外しました。"), "info")
     return redirect(url_for("profiles.show", public_id=profile.public_id))
@@ -462,7 +446,7 @@ def endorse(public_id: str):
     achievement = services.get_achievement(db.session, public_id)
     endorser = get_organisation(db.session, request.form.get("endorser", ""))
     try:
-        services.endorse(db.session, current_actor(), achievement, endorser, request.form.get("comment", ""),
+        endorsements.endorse(db.session, current_actor(), achievement, endorser, request.form.get("comment", ""),
                          issuer_context())  # fmt: skip
     except (Invalid, Conflict) as problem:
         flash(problem.message, "error")
@@ -482,42 +466,6 @@ def endorsement(public_id: str):
 
 
 # ---- verification for anyone ------------------------------------------------------------------------
-
-
-MAX_SUBMITTED_BYTES = 2 * 1024 * 1024
-
-
-def _credential_of_text(text: str) -> dict | str:
-    """A JSON object from text that starts like one, else the text as it is (a JWT, or what verify reports)."""
-    if not text.startswith("{"):
-        return text
-    try:
-        return json.loads(text)
-    except RecursionError:  # nested past the parser's depth: no credential is
-        raise ValueError("JSON nested too deeply") from None
-
-
-def submitted_credential(text: str | None, upload) -> dict | str | None:
-    """The credential in an uploaded file (a baked PNG/SVG badge, credential.json or credential.jwt) or in
-    the pasted text (JSON or JWT); None when neither is given. Unreadable input raises Invalid on the
-    field it came in (`image` or `credential`), with a message for the person."""
-    if upload is not None and getattr(upload, "filename", ""):
-        try:
-            return _credential_of_text(badges.read_credential_file(upload.read(MAX_SUBMITTED_BYTES + 1)))
-        except badges.BakingError as error:
-            if error.code == "not_baked":
-                raise Invalid.on("image", _("この画像には証明書が埋め込まれていません。")) from None
-            message = _("ファイルから証明書を読み取れませんでした（バッジ画像・JSON・JWTに対応）。")
-            raise Invalid.on("image", message) from None
-        except ValueError:
-            raise Invalid.on("image", _("ファイルのJSONを読み取れませんでした。")) from None
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        return _credential_of_text(text)
-    except ValueError:
-        raise Invalid.on("credential", _("貼り付けたJSONを読み取れませんでした。")) from None
 
 
 def _read_submission(form: VerifyForm) -> dict | str | None:
@@ -570,10 +518,3 @@ def status_list(public_id: str):
     response.last_modified = parse_datetime(document["validFrom"])
     response.add_etag()
     return response.make_conditional(request)
-
-
-# ---- API ----------------------------------------------------------------------------------------------
-
-
-def explain(code: str) -> str:
-    return str(CHECK_MESSAGES.get(code, code))

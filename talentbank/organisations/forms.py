@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from talentbank.forms import BaseForm
 from talentbank.models import MembershipRole, OrganisationKind
+from talentbank.organisations.inputs import InvitationInput, OrganisationInput
 
 KIND_LABELS = {
     OrganisationKind.MUNICIPALITY: _l("自治体"),
@@ -17,22 +16,6 @@ KIND_LABELS = {
     OrganisationKind.NPO: _l("NPO・団体"),
 }
 ROLE_LABELS = {MembershipRole.OWNER: _l("管理者"), MembershipRole.MEMBER: _l("メンバー")}
-
-
-@dataclass(frozen=True)
-class OrganisationInput:
-    name: str
-    name_en: str
-    kind: str
-    municipality_code: str
-    description: str
-    website: str
-
-
-@dataclass(frozen=True)
-class InvitationInput:
-    email: str
-    role: str
 
 
 class OrganisationForm(BaseForm):

@@ -24,7 +24,7 @@ from talentbank.models import (
     OrganisationKind,
     User,
 )
-from talentbank.organisations.forms import InvitationInput, OrganisationInput
+from talentbank.organisations.inputs import InvitationInput, OrganisationInput
 from talentbank.security import require
 
 

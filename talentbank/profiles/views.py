@@ -10,7 +10,8 @@ from markupsafe import Markup
 
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
-from talentbank.credentials.services import credentials_of_profile, imported_of
+from talentbank.credentials.imports import imported_of
+from talentbank.credentials.services import credentials_of_profile
 from talentbank.db import utcnow
 from talentbank.errors import Conflict, Invalid
 from talentbank.models import Visibility

@@ -6,7 +6,7 @@ import pytest
 
 from talentbank.accounts.tokens import create_token
 from talentbank.credentials import services
-from talentbank.credentials.views import issuer_context
+from talentbank.credentials.context import issuer_context
 from talentbank.models import OrganisationKind
 from tests.factories import make_organisation, make_user
 

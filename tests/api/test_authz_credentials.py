@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from talentbank.credentials import services
-from talentbank.credentials.forms import AchievementInput, AwardInput
+from talentbank.credentials.inputs import AchievementInput, AwardInput
 from tests.api.matrix import ROLES, Row, World, build_world, case_id, matrix_cases, run_row
 
 EVERYONE_200 = dict.fromkeys(ROLES, 200)

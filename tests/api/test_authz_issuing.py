@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from talentbank.credentials import services
-from talentbank.credentials.forms import AchievementInput, AwardInput
+from talentbank.credentials import imports, services
+from talentbank.credentials.inputs import AchievementInput, AwardInput
 from tests.api.matrix import ROLES, Row, World, build_world, case_id, matrix_cases, run_row
 
 DETAILS = AchievementInput(
@@ -39,7 +39,7 @@ def _credential_for_the_owner(world: World) -> None:
 
 def _imported_by_the_owner(world: World) -> None:
     _credential_for_the_owner(world)
-    imported, _result = services.import_credential(
+    imported, _result = imports.import_credential(
         world.db, world.person, world.profile, world.made["jwt"], world.issuer_context()
     )
     world.made["imported"] = imported.public_id

@@ -16,7 +16,7 @@ from talentbank.accounts.services import hash_token
 from talentbank.db import utcnow
 from talentbank.models import Invitation, MembershipRole, OrganisationKind
 from talentbank.organisations import services
-from talentbank.organisations.forms import InvitationInput
+from talentbank.organisations.inputs import InvitationInput
 from tests.api.matrix import ROLES, Row, World, build_world, case_id, matrix_cases, run_row
 from tests.factories import add_member, make_organisation
 

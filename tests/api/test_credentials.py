@@ -8,9 +8,9 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from talentbank.credentials import services
-from talentbank.credentials.forms import AchievementInput
-from talentbank.credentials.views import issuer_context
+from talentbank.credentials import endorsements, services
+from talentbank.credentials.context import issuer_context
+from talentbank.credentials.inputs import AchievementInput
 from talentbank.models import (
     Achievement,
     AuditEvent,
@@ -101,7 +101,7 @@ def prefecture_endorses(app, db, achievement_id, **organisation_fields):
     issuer_of(app, db, prefecture, prefecture_owner)
     with app.test_request_context():
         achievement = services.get_achievement(db, achievement_id)
-        endorsement = services.endorse(db, prefecture_owner, achievement, prefecture, "道として推薦します。",
+        endorsement = endorsements.endorse(db, prefecture_owner, achievement, prefecture, "道として推薦します。",
                                        issuer_context())  # fmt: skip
     db.commit()
     return prefecture, endorsement

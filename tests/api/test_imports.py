@@ -8,9 +8,9 @@ import uuid
 
 import sqlalchemy as sa
 
-from talentbank.credentials import services
-from talentbank.credentials.forms import AchievementInput, AwardInput
-from talentbank.credentials.views import issuer_context
+from talentbank.credentials import imports, services
+from talentbank.credentials.context import issuer_context
+from talentbank.credentials.inputs import AchievementInput, AwardInput
 from talentbank.models import ImportedCredential, OrganisationKind, ProfileSkill, SkillSource
 from tests.api.conftest import bearer
 from tests.factories import make_organisation, make_profile, make_user
@@ -168,7 +168,7 @@ def test_someone_else_cannot_remove_an_import(client, app, db, make_token):
     profile = make_profile(db, owner=person)
     credential = credential_for(app, db, person.email)
     with app.test_request_context():
-        imported, _ = services.import_credential(db, person, profile, credential.jwt, issuer_context())
+        imported, _ = imports.import_credential(db, person, profile, credential.jwt, issuer_context())
     other = make_user(db)
     make_profile(db, owner=other)
     problem(client.delete(f"{PATH}/{imported.public_id}", headers=bearer(make_token(other))), 404)

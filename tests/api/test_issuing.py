@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from talentbank.credentials import services
-from talentbank.credentials.forms import AchievementInput, AwardInput
-from talentbank.credentials.views import issuer_context
+from talentbank.credentials.context import issuer_context
+from talentbank.credentials.inputs import AchievementInput, AwardInput
 from talentbank.models import Credential, Endorsement, OrganisationKind
 from tests.api.conftest import bearer
 from tests.factories import make_organisation, make_user

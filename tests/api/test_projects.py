@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from talentbank.credentials import services as credential_services
-from talentbank.credentials.views import issuer_context
+from talentbank.credentials.context import issuer_context
 from talentbank.models import (
     Application,
     ApplicationStatus,

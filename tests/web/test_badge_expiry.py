@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 from badges.verify import Check
 from talentbank.accounts.tokens import create_token
-from talentbank.credentials import services
-from talentbank.credentials.forms import AwardInput
+from talentbank.credentials import imports, services
+from talentbank.credentials.inputs import AwardInput
 from talentbank.db import utcnow
 from talentbank.models import Achievement, Credential, ImportedCredential, ProfileSkill, SkillSource, Visibility
 from talentbank.projects import ranking
@@ -191,7 +191,7 @@ def test_an_expired_import_stops_counting(client, db, login):
     token = _foreign_credential(
         "owner@example.jp", valid_from=imported_at - timedelta(days=1), valid_until=imported_at + timedelta(days=30)
     )
-    imported, result = services.import_credential(db, person, profile, token, issuer_ctx(client.application),
+    imported, result = imports.import_credential(db, person, profile, token, issuer_ctx(client.application),
                                                   now=imported_at)  # fmt: skip
     db.commit()
     assert result.verified and imported.counts  # it verified when imported, and still says so
@@ -212,7 +212,7 @@ def test_a_valid_import_counts(client, db, login):
     person = make_user(db, email="owner@example.jp")
     profile = make_profile(db, owner=person, display_name="学習者")
     token = _foreign_credential("owner@example.jp", valid_until=utcnow() + timedelta(days=30))
-    services.import_credential(db, person, profile, token, issuer_ctx(client.application))
+    imports.import_credential(db, person, profile, token, issuer_ctx(client.application))
     db.commit()
     page = client.get(f"/people/{profile.public_id}").get_data(as_text=True)
     assert "✔ 検証済み" in page and "期限切れ" not in page
@@ -236,19 +236,19 @@ def test_refresh_rechecks_imports_and_cleans_expired_badge_rows(app, client, db,
     for days in (30, 800):  # one expires in a month, the other after the claimed badge
         token = _foreign_credential("owner@example.jp", skill_code="dssp2-35" if days == 30 else SKILL,
                                     valid_until=now + timedelta(days=days))  # fmt: skip
-        services.import_credential(db, importer, imported_profile, token, ctx, now=now)
+        imports.import_credential(db, importer, imported_profile, token, ctx, now=now)
     db.commit()
     assert len(badge_rows(db)) == 3
 
-    summary = services.refresh_credentials(db, ctx, now=now)  # nothing has expired yet
-    assert summary == services.RefreshSummary(checked=2, still_counting=2)
+    summary = imports.refresh_credentials(db, ctx, now=now)  # nothing has expired yet
+    assert summary == imports.RefreshSummary(checked=2, still_counting=2)
     assert len(badge_rows(db)) == 3
 
     later = now + timedelta(days=400)  # the claimed badge and the first import have expired
     stamp = claimed_person.updated_at
-    summary = services.refresh_credentials(db, ctx, now=later)
+    summary = imports.refresh_credentials(db, ctx, now=later)
     db.commit()
-    assert summary == services.RefreshSummary(
+    assert summary == imports.RefreshSummary(
         checked=2, still_counting=1, stopped_counting=1, profiles_refreshed=2, profiles_changed=2
     )
     assert {(r.profile_id, r.skill_code) for r in badge_rows(db)} == {(imported_profile.id, SKILL)}
@@ -256,13 +256,13 @@ def test_refresh_rechecks_imports_and_cleans_expired_badge_rows(app, client, db,
     assert expired.checked_at == later and not expired.is_verified and "expired" in expired.check_codes
     db.refresh(claimed_person)
     assert claimed_person.updated_at > stamp  # the rankings' index takes the change in
-    assert services.refresh_credentials(db, ctx, now=later).profiles_changed == 0
+    assert imports.refresh_credentials(db, ctx, now=later).profiles_changed == 0
 
 
 def _imported_by_its_owner(app, db) -> ImportedCredential:
     """A foreign badge that verified and names its owner, imported to their profile."""
     person = make_user(db, email="owner@example.jp")
-    services.import_credential(db, person, make_profile(db, owner=person), _foreign_credential(person.email),
+    imports.import_credential(db, person, make_profile(db, owner=person), _foreign_credential(person.email),
                                issuer_ctx(app))  # fmt: skip
     db.commit()
     return db.scalars(sa.select(ImportedCredential)).one()
@@ -283,8 +283,8 @@ def _unreachable(check: str, code: str):
 def test_refresh_keeps_the_verdict_when_the_issuer_cannot_be_reached(app, client, db, login, monkeypatch):
     imported = _imported_by_its_owner(app, db)
     checked_at = imported.checked_at
-    monkeypatch.setattr(services, "verify_credential", _unreachable("issuer_key", "key_unresolved"))  # no did:web
-    summary = services.refresh_credentials(db, issuer_ctx(app), now=utcnow())
+    monkeypatch.setattr(imports, "verify_credential", _unreachable("issuer_key", "key_unresolved"))  # no did:web
+    summary = imports.refresh_credentials(db, issuer_ctx(app), now=utcnow())
     assert summary.unreachable == 1 and summary.checked == 0
     db.expire_all()
     assert imported.counts and imported.checked_at == checked_at and len(badge_rows(db)) == 1
@@ -298,21 +298,21 @@ def test_an_issuer_unreachable_for_longer_than_the_grace_stops_its_import_counti
     ctx = issuer_ctx(app)
     real_verify = services.verify_credential
     unreachable = _unreachable("status", "status_unknown")  # the issuer's status list would not load
-    monkeypatch.setattr(services, "verify_credential", unreachable)
-    within = imported.checked_at + services.UNREACHABLE_GRACE - timedelta(hours=1)
-    assert services.refresh_credentials(db, ctx, now=within).unreachable == 1
+    monkeypatch.setattr(imports, "verify_credential", unreachable)
+    within = imported.checked_at + imports.UNREACHABLE_GRACE - timedelta(hours=1)
+    assert imports.refresh_credentials(db, ctx, now=within).unreachable == 1
     assert imported.counts and len(badge_rows(db)) == 1
 
-    past = imported.checked_at + services.UNREACHABLE_GRACE + timedelta(hours=1)
-    summary = services.refresh_credentials(db, ctx, now=past)
+    past = imported.checked_at + imports.UNREACHABLE_GRACE + timedelta(hours=1)
+    summary = imports.refresh_credentials(db, ctx, now=past)
     assert summary.stopped_counting == 1 and summary.profiles_changed == 1
     db.expire_all()
     assert not imported.counts and imported.check_codes == ["status_unknown"] and imported.checked_at == past
     assert badge_rows(db) == []
-    assert services.refresh_credentials(db, ctx, now=past + timedelta(days=1)).unreachable == 1  # still unknown
+    assert imports.refresh_credentials(db, ctx, now=past + timedelta(days=1)).unreachable == 1  # still unknown
 
-    monkeypatch.setattr(services, "verify_credential", real_verify)
-    summary = services.refresh_credentials(db, ctx, now=past + timedelta(days=2))
+    monkeypatch.setattr(imports, "verify_credential", real_verify)
+    summary = imports.refresh_credentials(db, ctx, now=past + timedelta(days=2))
     assert summary.started_counting == 1
     db.expire_all()
     assert imported.counts and len(badge_rows(db)) == 1
@@ -324,7 +324,7 @@ def test_refresh_credentials_command(app, client, db, login, school):
     profile = make_profile(db, owner=make_user(db, email="learner@example.jp"), display_name="学習者")
     claimed_badge(app, db, school, achievement, profile, issued_at=utcnow() - timedelta(days=400))
     person = make_user(db, email="owner@example.jp")
-    services.import_credential(db, person, make_profile(db, owner=person), _foreign_credential(person.email),
+    imports.import_credential(db, person, make_profile(db, owner=person), _foreign_credential(person.email),
                                issuer_ctx(app))  # fmt: skip
     db.commit()
     assert len(badge_rows(db)) == 2

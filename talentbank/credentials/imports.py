@@ -1,0 +1,219 @@
+"""Credentials from other issuers on a person's profile: import (verified first), the daily re-check
+that keeps their verdicts current (`talentbank refresh-credentials`), and removal."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session, selectinload
+
+import badges
+from talentbank import audit
+from talentbank.credentials.services import IssuerContext, refresh_badge_skills, verify_credential
+from talentbank.db import utcnow
+from talentbank.errors import Invalid, NotFound
+from talentbank.lookup import by_public_id
+from talentbank.models import ImportedCredential, Profile, ProfileSkill, Skill, SkillSource, User
+from talentbank.profiles.search import reindex_profile
+
+
+def _aligned_skills(session: Session, credential: dict[str, Any]) -> list[dict[str, Any]]:
+    """DSS skills a credential's achievement aligns to (by targetCode or a /skills/<code> URL), with levels."""
+    subject = credential.get("credentialSubject")
+    achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    alignments = achievement.get("alignment") if isinstance(achievement, dict) else None
+    if not isinstance(alignments, list):
+        return []
+    known = set(session.scalars(sa.select(Skill.code)))
+    found: dict[str, int] = {}
+    for alignment in alignments[:50]:
+        if not isinstance(alignment, dict):
+            continue
+        code = alignment.get("targetCode")
+        url = alignment.get("targetUrl")
+        if code not in known and isinstance(url, str) and "/skills/" in url:
+            code = url.rstrip("/").rsplit("/", 1)[-1]
+        if code in known:
+            level = alignment.get("skillLevel")
+            level = level if isinstance(level, int) and 1 <= level <= 4 else 1
+            found[code] = max(level, found.get(code, 0))
+    return [{"code": code, "level": level} for code, level in found.items()]
+
+
+def _valid_until_of(document: dict[str, Any]) -> datetime | None:
+    """A credential document's validUntil (VC 2.0) or expirationDate (VC 1.1), if readable."""
+    value = document.get("validUntil") or document.get("expirationDate")
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _text_of(value: Any, key: str = "name") -> str:
+    if isinstance(value, dict):
+        value = value.get(key) or value.get("id")
+    return str(value)[:200] if value else "—"
+
+
+def import_credential(
+    session: Session,
+    actor: User,
+    profile: Profile,
+    submitted: dict[str, Any] | str,
+    ctx: IssuerContext,
+    *,
+    now: datetime | None = None,
+) -> tuple[ImportedCredential, badges.VerificationResult]:
+    """Add another issuer's credential to the actor's profile. It is verified first (including that it
+    names the account's e-mail); only then do its aligned skills become badge-verified."""
+    if profile.user_id != actor.id:
+        raise NotFound()
+    now = now or utcnow()
+    result = verify_credential(session, submitted, ctx, expected_email=actor.email, now=now)
+    if result.credential is None:
+        raise Invalid(str(_l("証明書として読み取れませんでした。")), {"credential": "unreadable"})
+    document = result.credential
+    subject = document.get("credentialSubject")
+    achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    raw = submitted if isinstance(submitted, str) else json.dumps(submitted, ensure_ascii=False)
+    imported = ImportedCredential(
+        profile=profile,
+        raw=raw[: 512 * 1024],
+        achievement_name=_text_of(achievement),
+        issuer_name=_text_of(document.get("issuer")),
+        is_verified=all(c.ok for c in result.checks if c.check != "recipient"),
+        recipient_matches=result.code_of("recipient") == "recipient_matches",
+        check_codes=[c.code for c in result.checks if not c.ok],
+        skills=_aligned_skills(session, document),
+        valid_until=_valid_until_of(document),
+        checked_at=now,
+    )
+    session.add(imported)
+    session.flush()
+    refresh_badge_skills(session, profile, now=now)
+    reindex_profile(session, profile)
+    audit.record(session, actor, "credential.import", object_type="imported_credential", object_id=imported.public_id,
+                 verified=imported.counts)  # fmt: skip
+    return imported, result
+
+
+# Failed checks that say the issuer's site could not be reached rather than that the credential is
+# bad: a refresh keeps the last verdict (the document's own validUntil still applies) and tries again,
+# for UNREACHABLE_GRACE after the last check that reached a verdict. Past that, the key or status is
+# unknown, and an unknown status never counts as valid: the import stops counting until a check succeeds.
+UNREACHABLE_CODES = frozenset({"key_unresolved", "status_unknown"})
+UNREACHABLE_GRACE = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class RefreshSummary:
+    """What `refresh_credentials` did: imported credentials checked, how their verdicts moved, and
+    the profiles whose badge-verified skills were recomputed (and how many of those changed)."""
+
+    checked: int = 0
+    still_counting: int = 0
+    stopped_counting: int = 0
+    started_counting: int = 0
+    unreachable: int = 0
+    profiles_refreshed: int = 0
+    profiles_changed: int = 0
+
+
+def _recheck(session: Session, imported: ImportedCredential, ctx: IssuerContext, now: datetime) -> bool:
+    """Verify a stored import again as at import; False (and the old verdict kept) if the issuer's
+    site could not be reached, within `UNREACHABLE_GRACE` of its last verdict."""
+    result = verify_credential(session, imported.raw, ctx, expected_email=imported.profile.user.email, now=now)
+    failed = [c.code for c in result.checks if not c.ok]
+    if (
+        failed
+        and set(failed) <= UNREACHABLE_CODES
+        and now - (imported.checked_at or imported.imported_at) < UNREACHABLE_GRACE
+    ):
+        return False
+    imported.is_verified = all(c.ok for c in result.checks if c.check != "recipient")
+    imported.recipient_matches = result.code_of("recipient") == "recipient_matches"
+    imported.check_codes = failed
+    if result.credential is not None:
+        imported.valid_until = _valid_until_of(result.credential)
+    imported.checked_at = now
+    return True
+
+
+def refresh_credentials(session: Session, ctx: IssuerContext, *, now: datetime | None = None) -> RefreshSummary:
+    """Re-verify every imported credential (expiry, revocation, keys: the import's checks) and recompute
+    the badge-verified skills of each profile whose imports changed verdict or that still holds a
+    badge skill past its validUntil, so stored rows match what readers already count.
+
+    A system task (the `refresh-credentials` command), not done for a user: no actor.
+    """
+    now = now or utcnow()
+    counts = dict.fromkeys(("checked", "still_counting", "stopped_counting", "started_counting", "unreachable"), 0)
+    touched: set[int] = set()
+    last_id = 0
+    while True:  # in pages, so a large table is not held in memory at once
+        page = session.scalars(
+            sa.select(ImportedCredential)
+            .where(ImportedCredential.id > last_id)
+            .options(selectinload(ImportedCredential.profile).selectinload(Profile.user))
+            .order_by(ImportedCredential.id)
+            .limit(200)
+        ).all()
+        if not page:
+            break
+        for imported in page:
+            last_id = imported.id
+            counted, until = imported.counts, imported.valid_until
+            if not _recheck(session, imported, ctx, now):
+                counts["unreachable"] += 1
+                continue
+            counts["checked"] += 1
+            if imported.counts and counted:
+                counts["still_counting"] += 1
+            elif counted:
+                counts["stopped_counting"] += 1
+            elif imported.counts:
+                counts["started_counting"] += 1
+            if (imported.counts, imported.valid_until) != (counted, until):
+                touched.add(imported.profile_id)
+        session.flush()
+    touched.update(
+        session.scalars(
+            sa.select(ProfileSkill.profile_id)
+            .where(ProfileSkill.source == SkillSource.BADGE, ProfileSkill.valid_until <= now)
+            .distinct()
+        )
+    )
+    changed = 0
+    for profile_id in sorted(touched):
+        profile = session.get(Profile, profile_id)
+        if profile is not None and refresh_badge_skills(session, profile, now=now):
+            reindex_profile(session, profile)
+            changed += 1
+    return RefreshSummary(**counts, profiles_refreshed=len(touched), profiles_changed=changed)
+
+
+def remove_imported(session: Session, actor: User, profile: Profile, public_id: str) -> None:
+    imported = by_public_id(session, ImportedCredential, public_id)
+    if imported.profile_id != profile.id or profile.user_id != actor.id:
+        raise NotFound()
+    session.delete(imported)
+    session.flush()
+    refresh_badge_skills(session, profile)
+
+
+def imported_of(session: Session, profile: Profile) -> list[ImportedCredential]:
+    return list(
+        session.scalars(
+            sa.select(ImportedCredential)
+            .where(ImportedCredential.profile_id == profile.id)
+            .order_by(ImportedCredential.id.desc())
+        )
+    )
