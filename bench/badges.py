@@ -4,7 +4,7 @@ Run:  .venv/bin/python bench/badges.py [--count 10000] [--database-url postgresq
 
 Issues COUNT VC-JWT credentials with `credentials.services.issue_credentials`, the bulk path, in
 batches of 500 (build, sign, store, queue the recipient's mail, audit, commit) into a fresh
-database, then verifies them with `credentials.services.verify_credential` (every check: schema,
+database, then verifies them with `credentials.verification.verify_credential` (every check: schema,
 terms, key, proof, claims, validity, revocation), 500 at a time. After each batch it times bare
 PyJWT EdDSA encode (or decode) of as many tokens with the same payload, so both sides of each
 ratio run under the same machine load, round by round. Targets (issue #4): issuing ≥ 50% of the
@@ -33,7 +33,7 @@ from badges.data_integrity import hash_data, proof_configuration
 from talentbank import create_app, db
 from talentbank.cli import upgrade_database
 from talentbank.config import resolve_database_url
-from talentbank.credentials import services
+from talentbank.credentials import services, verification
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.inputs import AchievementInput, AwardInput
 from talentbank.models import Credential, Membership, MembershipRole, Organisation, OrganisationKind, User
@@ -139,7 +139,7 @@ def verify_all(achievement, batch: int = 500, baseline=None) -> tuple[int, float
     for first in range(0, len(stored), batch):
         chunk = stored[first : first + batch]
         start = time.perf_counter()
-        good += sum(services.verify_credential(db.session, item, context).verified for item in chunk)
+        good += sum(verification.verify_credential(db.session, item, context).verified for item in chunk)
         verifying += time.perf_counter() - start
         if baseline is not None:
             bare += baseline(len(chunk))

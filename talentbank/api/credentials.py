@@ -35,7 +35,7 @@ from talentbank.api.core import (
     params,
     upload,
 )
-from talentbank.credentials import bulk, endorsements, services
+from talentbank.credentials import bulk, endorsements, services, verification
 from talentbank.credentials.context import badge_image, issuer_context
 from talentbank.credentials.inputs import AchievementInput, AwardInput
 from talentbank.credentials.messages import explain
@@ -104,7 +104,7 @@ def submitted_in_request() -> Any:
 def verify():
     """Verify a credential: JSON {"credential": …}, or a file (baked PNG/SVG, .json, .jwt) as multipart `image`"""
     submitted = submitted_in_request()
-    return verify_result_out(services.verify_credential(db.session, submitted, issuer_context()))
+    return verify_result_out(verification.verify_credential(db.session, submitted, issuer_context()))
 
 
 # ---- achievements: output ------------------------------------------------------------------------------
@@ -594,7 +594,7 @@ def get_credential(credential_id: str):
     """One credential as its public page shows it, with its verification and the stored document"""
     credential = services.get_credential(db.session, credential_id)
     achievement = credential.achievement
-    result = services.verify_credential(db.session, services.stored_form(credential), issuer_context())
+    result = verification.verify_credential(db.session, services.stored_form(credential), issuer_context())
     public_id = credential.public_id
     return CredentialDetailOut(
         id=public_id,

@@ -20,8 +20,8 @@ from talentbank.credentials.services import (
     is_issuer,
     issuer_did,
     private_key,
-    verify_credential,
 )
+from talentbank.credentials.verification import verify_credential
 from talentbank.db import utcnow
 from talentbank.errors import Conflict, Invalid
 from talentbank.models import Achievement, Endorsement, Membership, MembershipRole, Organisation, User

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -28,7 +27,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 import badges
-from badges.verify import issuer_id as credential_issuer
 from talentbank import audit, mail, notifications
 from talentbank.credentials import uploads
 from talentbank.credentials.fetch import fetch_json
@@ -175,7 +173,7 @@ def rotate_key(
     key = _new_key(organisation, ctx.fernet, now)
     session.add(key)
     session.flush()
-    forget_cached()
+    forgetcached()
     audit.record(session, actor, "issuer.key_withdrawn" if compromised else "issuer.key_rotated",
                  object_type="organisation", object_id=organisation.public_id)  # fmt: skip
     return key
@@ -199,7 +197,7 @@ CACHE_SECONDS = 5.0
 _cache: dict[tuple[str, ...], tuple[float, Any]] = {}
 
 
-def _cached(key: tuple[str, ...], load: Any) -> Any:
+def cached(key: tuple[str, ...], load: Any) -> Any:
     now = time.monotonic()
     hit = _cache.get(key)
     if hit is not None and hit[0] > now:
@@ -211,14 +209,14 @@ def _cached(key: tuple[str, ...], load: Any) -> Any:
     return value
 
 
-def forget_cached() -> None:
+def forgetcached() -> None:
     _cache.clear()
 
 
 def did_document_for(session: Session, organisation_public_id: str | uuid.UUID, base_url: str) -> dict[str, Any]:
     """The issuer's DID document with every published (not withdrawn) key."""
     public_id = parse_public_id(organisation_public_id)
-    return _cached(("did", base_url, str(public_id)), lambda: _load_did_document(session, public_id, base_url))
+    return cached(("did", base_url, str(public_id)), lambda: _load_did_document(session, public_id, base_url))
 
 
 def _load_did_document(session: Session, public_id: uuid.UUID, base_url: str) -> dict[str, Any]:
@@ -842,7 +840,7 @@ def revoke_credential(session: Session, actor: User, credential: Credential, rea
     status_list.encoded_list = badges.set_status(status_list.encoded_list, credential.status_index, is_set=True)
     status_list.updated_at = now.replace(microsecond=0)
     session.flush()
-    forget_cached()
+    forgetcached()
     if credential.profile is not None:
         refresh_badge_skills(session, credential.profile, now=now)
     audit.record(session, actor, "credential.revoke", object_type="credential", object_id=credential.public_id,
@@ -863,87 +861,6 @@ def select_credentials_of_profile(profile: Profile) -> sa.Select:
 def credentials_of_profile(session: Session, profile: Profile) -> list[Credential]:
     """All of `select_credentials_of_profile`, for the profile page."""
     return list(session.scalars(select_credentials_of_profile(profile)))
-
-
-# ---- verification -----------------------------------------------------------------------------------
-
-
-def _resolver(session: Session, ctx: IssuerContext):
-    """Resolve DID documents: ours from the database, others over HTTPS (fetch.py's limits)."""
-    own_host = urlsplit(ctx.base_url).netloc
-
-    def resolve_document(url: str) -> dict[str, Any]:
-        parts = urlsplit(url)
-        segments = parts.path.strip("/").split("/")
-        if parts.netloc == own_host and len(segments) == 3 and segments[0] == "issuers" and segments[2] == "did.json":
-            return did_document_for(session, segments[1], ctx.base_url)
-        return ctx.fetch(url)
-
-    return resolve_document
-
-
-def _status_lookup(session: Session, ctx: IssuerContext, now: datetime, resolve_document):
-    """Revocation status: our own lists are read from the database (we are their issuer); other
-    issuers' lists are fetched and their signatures verified by `badges`."""
-    own_prefix = f"{ctx.base_url}/status/"
-    remote = badges.bitstring_status_lookup(ctx.fetch, now=now, resolve_document=resolve_document)
-
-    def lookup(entry: dict[str, Any], credential: dict[str, Any]) -> bool:
-        url = entry.get("statusListCredential")
-        if not isinstance(url, str) or not url.startswith(own_prefix):
-            return remote(entry, credential)
-        try:
-            list_id = parse_public_id(url[len(own_prefix) :])
-        except NotFound:
-            list_id = None
-        row = _cached(("status", str(list_id)), lambda: _load_status_row(session, list_id))
-        index = entry.get("statusListIndex")
-        if (
-            row is None
-            or entry.get("statusPurpose") != "revocation"
-            or not isinstance(index, str)
-            or not index.isdigit()
-            or issuer_did(ctx.base_url, row[1]) != credential_issuer(credential)
-        ):
-            raise badges.StatusListError("not a status entry of ours")
-        return badges.get_bit(_bits(row[0]), int(index))
-
-    return lookup
-
-
-def _load_status_row(session: Session, list_id: uuid.UUID | None) -> tuple[str, uuid.UUID] | None:
-    row = session.execute(
-        sa.select(StatusList.encoded_list, Organisation.public_id)
-        .join(Organisation, StatusList.organisation_id == Organisation.id)
-        .where(StatusList.public_id == list_id)
-    ).one_or_none()
-    return (row[0], row[1]) if row is not None else None
-
-
-@lru_cache(maxsize=64)
-def _bits(encoded_list: str) -> bytes:
-    """Decoded status lists, cached by their content (a revocation changes the text, so the key)."""
-    return bytes(badges.decode_bitstring(encoded_list))
-
-
-def verify_credential(
-    session: Session,
-    document: dict[str, Any] | str,
-    ctx: IssuerContext,
-    *,
-    expected_email: str | None = None,
-    now: datetime | None = None,
-) -> badges.VerificationResult:
-    """Run every check of `badges.verify` with our resolvers; a failed fetch means unknown status."""
-    now = now or utcnow()
-    resolve_document = _resolver(session, ctx)
-    return badges.verify(
-        document,
-        now=now,
-        resolve_document=resolve_document,
-        status_lookup=_status_lookup(session, ctx, now, resolve_document),
-        expected_recipient_email=expected_email,
-    )
 
 
 def stored_form(credential: Credential) -> dict[str, Any] | str:

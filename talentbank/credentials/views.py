@@ -11,7 +11,7 @@ import badges
 from badges.model import parse_datetime
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
-from talentbank.credentials import bulk, endorsements, images, imports, services, uploads
+from talentbank.credentials import bulk, endorsements, images, imports, services, uploads, verification
 from talentbank.credentials.context import badge_image, issuer_context
 from talentbank.credentials.forms import (
     FORMAT_LABELS,
@@ -309,7 +309,7 @@ def revoke_selected(public_id: str):
 @bp.get("/credentials/<public_id>")
 def show(public_id: str):
     credential = services.get_credential(db.session, public_id)
-    result = services.verify_credential(db.session, services.stored_form(credential), issuer_context())
+    result = verification.verify_credential(db.session, services.stored_form(credential), issuer_context())
     actor = current_actor()
     achievement = credential.achievement
     return render_template(
@@ -487,7 +487,7 @@ def verify_page():
     result = None
     submitted = _read_submission(form) if form.validate_on_submit() else None
     if submitted is not None:
-        result = services.verify_credential(db.session, submitted, issuer_context())
+        result = verification.verify_credential(db.session, submitted, issuer_context())
     status = 422 if request.method == "POST" and result is None else 200
     return render_template("credentials/verify.html", form=form, result=result), status
 

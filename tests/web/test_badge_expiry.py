@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from badges.verify import Check
 from talentbank.accounts.tokens import create_token
-from talentbank.credentials import imports, services
+from talentbank.credentials import imports, services, verification
 from talentbank.credentials.inputs import AwardInput
 from talentbank.db import utcnow
 from talentbank.models import Achievement, Credential, ImportedCredential, ProfileSkill, SkillSource, Visibility
@@ -270,7 +270,7 @@ def _imported_by_its_owner(app, db) -> ImportedCredential:
 
 def _unreachable(check: str, code: str):
     """`verify_credential` as it answers when the issuer's site does not: `check` fails with `code`."""
-    real_verify = services.verify_credential
+    real_verify = verification.verify_credential
 
     def verify(session, document, ctx, **kwargs):
         result = real_verify(session, document, ctx, **kwargs)
@@ -296,7 +296,7 @@ def test_an_issuer_unreachable_for_longer_than_the_grace_stops_its_import_counti
     the next refresh puts both back."""
     imported = _imported_by_its_owner(app, db)
     ctx = issuer_ctx(app)
-    real_verify = services.verify_credential
+    real_verify = verification.verify_credential
     unreachable = _unreachable("status", "status_unknown")  # the issuer's status list would not load
     monkeypatch.setattr(imports, "verify_credential", unreachable)
     within = imported.checked_at + imports.UNREACHABLE_GRACE - timedelta(hours=1)

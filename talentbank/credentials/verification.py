@@ -1,0 +1,100 @@
+"""Verifying a credential, ours or another issuer's: every check of `badges.verify`, with our own
+issuers' DID documents and status lists read from the database and other sites fetched over HTTPS
+(`fetch.py`'s limits)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+import badges
+from badges.verify import issuer_id as credential_issuer
+from talentbank.credentials.services import IssuerContext, cached, did_document_for, issuer_did
+from talentbank.db import utcnow
+from talentbank.errors import NotFound
+from talentbank.lookup import parse_public_id
+from talentbank.models import Organisation, StatusList
+
+
+def _resolver(session: Session, ctx: IssuerContext):
+    """Resolve DID documents: ours from the database, others over HTTPS (fetch.py's limits)."""
+    own_host = urlsplit(ctx.base_url).netloc
+
+    def resolve_document(url: str) -> dict[str, Any]:
+        parts = urlsplit(url)
+        segments = parts.path.strip("/").split("/")
+        if parts.netloc == own_host and len(segments) == 3 and segments[0] == "issuers" and segments[2] == "did.json":
+            return did_document_for(session, segments[1], ctx.base_url)
+        return ctx.fetch(url)
+
+    return resolve_document
+
+
+def _status_lookup(session: Session, ctx: IssuerContext, now: datetime, resolve_document):
+    """Revocation status: our own lists are read from the database (we are their issuer); other
+    issuers' lists are fetched and their signatures verified by `badges`."""
+    own_prefix = f"{ctx.base_url}/status/"
+    remote = badges.bitstring_status_lookup(ctx.fetch, now=now, resolve_document=resolve_document)
+
+    def lookup(entry: dict[str, Any], credential: dict[str, Any]) -> bool:
+        url = entry.get("statusListCredential")
+        if not isinstance(url, str) or not url.startswith(own_prefix):
+            return remote(entry, credential)
+        try:
+            list_id = parse_public_id(url[len(own_prefix) :])
+        except NotFound:
+            list_id = None
+        row = cached(("status", str(list_id)), lambda: _load_status_row(session, list_id))
+        index = entry.get("statusListIndex")
+        if (
+            row is None
+            or entry.get("statusPurpose") != "revocation"
+            or not isinstance(index, str)
+            or not index.isdigit()
+            or issuer_did(ctx.base_url, row[1]) != credential_issuer(credential)
+        ):
+            raise badges.StatusListError("not a status entry of ours")
+        return badges.get_bit(_bits(row[0]), int(index))
+
+    return lookup
+
+
+def _load_status_row(session: Session, list_id: uuid.UUID | None) -> tuple[str, uuid.UUID] | None:
+    row = session.execute(
+        sa.select(StatusList.encoded_list, Organisation.public_id)
+        .join(Organisation, StatusList.organisation_id == Organisation.id)
+        .where(StatusList.public_id == list_id)
+    ).one_or_none()
+    return (row[0], row[1]) if row is not None else None
+
+
+@lru_cache(maxsize=64)
+def _bits(encoded_list: str) -> bytes:
+    """Decoded status lists, cached by their content (a revocation changes the text, so the key)."""
+    return bytes(badges.decode_bitstring(encoded_list))
+
+
+def verify_credential(
+    session: Session,
+    document: dict[str, Any] | str,
+    ctx: IssuerContext,
+    *,
+    expected_email: str | None = None,
+    now: datetime | None = None,
+) -> badges.VerificationResult:
+    """Run every check of `badges.verify` with our resolvers; a failed fetch means unknown status."""
+    now = now or utcnow()
+    resolve_document = _resolver(session, ctx)
+    return badges.verify(
+        document,
+        now=now,
+        resolve_document=resolve_document,
+        status_lookup=_status_lookup(session, ctx, now, resolve_document),
+        expected_recipient_email=expected_email,
+    )
