@@ -9,11 +9,8 @@ database, other sites through `fetch.fetch_json`).
 from __future__ import annotations
 
 import calendar
-import gc
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,9 +26,11 @@ from sqlalchemy.orm import Session, selectinload
 import badges
 from talentbank import audit, mail, notifications
 from talentbank.credentials import uploads
+from talentbank.credentials.batches import CredentialBatch, credential_batch
 from talentbank.credentials.fetch import fetch_json
 from talentbank.credentials.inputs import AchievementInput, AwardInput
-from talentbank.db import insert_rows, utcnow
+from talentbank.credentials.status_entries import new_status_list
+from talentbank.db import utcnow
 from talentbank.errors import Conflict, Invalid, NotFound
 from talentbank.lookup import by_public_id, parse_public_id
 from talentbank.models import (
@@ -152,7 +151,7 @@ def setup_issuer(session: Session, actor: User, organisation: Organisation, ctx:
     now = utcnow()
     key = _new_key(organisation, ctx.fernet, now)
     session.add(key)
-    _new_status_list(session, organisation)
+    new_status_list(session, organisation)
     audit.record(session, actor, "issuer.setup", object_type="organisation", object_id=organisation.public_id)
     return key
 
@@ -423,83 +422,6 @@ def _existing_by_key(session: Session, achievement: Achievement, keys: list[str]
     return found
 
 
-def _new_status_list(session: Session, organisation: Organisation, *, size_bits: int | None = None) -> StatusList:
-    """An empty revocation list for the organisation; the newest one is where new credentials go."""
-    status_list = StatusList(organisation=organisation, encoded_list=badges.encode_bitstring(badges.new_bitstring()))
-    if size_bits is not None:
-        status_list.size_bits = size_bits
-    session.add(status_list)
-    session.flush()
-    return status_list
-
-
-def _locked_status_list(session: Session, organisation: Organisation) -> StatusList:
-    """The organisation's status list, locked until the transaction ends.
-
-    The lock (FOR NO KEY UPDATE on PostgreSQL; SQLite's writers queue anyway) makes concurrent
-    issuers to one list take turns, so the indexes found free under it stay free until this batch commits.
-    """
-    status_list = session.scalars(
-        sa.select(StatusList)
-        .where(StatusList.organisation_id == organisation.id)
-        .order_by(StatusList.id.desc())
-        .limit(1)
-        .with_for_update(key_share=True)
-    ).first()
-    if status_list is None:
-        raise NotFound()
-    return status_list
-
-
-# Which of some candidate indexes a status list uses: one array parameter on PostgreSQL (500
-# separate parameters cost it more than reading a few thousand rows), an expanding IN elsewhere.
-# On PostgreSQL each candidate probes the unique index once (LATERAL ... LIMIT 1 keeps the plan a
-# nested loop): psycopg prepares a statement it runs often, and the generic plan of `= ANY($2)`, or
-# of a plain join with the array, on a table not yet analysed reads every row of the list (and with
-# ~3.5 kB rows, a heap page for each): 11-21 ms a batch at 10,000 rows, against ~1 ms probing.
-_CANDIDATES = (
-    sa.func.unnest(sa.bindparam("candidates", type_=sa.ARRAY(sa.Integer))).table_valued("i").render_derived(name="u")
-)
-_IN_USE = (
-    sa.select(sa.literal(1))
-    .where(Credential.status_list_id == sa.bindparam("status_list_id"), Credential.status_index == _CANDIDATES.c.i)
-    .limit(1)
-    .lateral("in_use")
-)
-_TAKEN_AMONG_ANY = sa.select(_CANDIDATES.c.i).select_from(_CANDIDATES.join(_IN_USE, sa.true()))
-_TAKEN_AMONG_IN = sa.select(Credential.status_index).where(
-    Credential.status_list_id == sa.bindparam("status_list_id"),
-    Credential.status_index.in_(sa.bindparam("candidates", expanding=True)),
-)
-
-
-def taken_among(session: Session, status_list: StatusList, candidates: list[int]) -> set[int]:
-    """Which of the candidate indexes credentials on the list already use."""
-    statement = _TAKEN_AMONG_ANY if session.get_bind().dialect.name == "postgresql" else _TAKEN_AMONG_IN
-    found: set[int] = set()
-    for start in range(0, len(candidates), 500):
-        chunk = candidates[start : start + 500]
-        found.update(session.scalars(statement, {"status_list_id": status_list.id, "candidates": chunk}))
-    return found
-
-
-def _free_indexes(session: Session, status_list: StatusList, count: int) -> list[int]:
-    """`count` random free indexes of a locked status list (random for privacy, BSL §6.1).
-
-    Random candidates are looked up in the (status_list_id, status_index) unique index, so a batch
-    costs the same however many credentials the list holds; only a crowded list is read in full.
-    """
-    if count == 0:
-        return []
-    chosen = badges.probe_free_indexes(
-        lambda candidates: taken_among(session, status_list, candidates), count, size_bits=status_list.size_bits
-    )
-    if chosen is not None:
-        return chosen
-    taken = set(session.scalars(sa.select(Credential.status_index).where(Credential.status_list_id == status_list.id)))
-    return badges.allocate_indexes(taken, count, size_bits=status_list.size_bits, is_random=True)
-
-
 def issue_credentials(
     session: Session,
     actor: User,
@@ -514,42 +436,10 @@ def issue_credentials(
     An award whose idempotency key was already used for this achievement returns the credential
     issued then instead of a new one. The key, status list and achievement are loaded once, the
     document template is built once, and rows, mails and audit events are each written in one
-    statement. The cyclic garbage collector is paused meanwhile (see `_collector_paused`).
+    statement (the batch mechanics are in `batches.credential_batch`).
     """
     organisation = achievement.organisation
     require(actor, "issue", organisation)
-    with _collector_paused():
-        return _issue(session, actor, achievement, awards, ctx, now)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for one bulk operation.
-
-    A batch builds some thirty dicts and lists per credential and keeps them until the rows are
-    written, so the collector would otherwise run full passes over the whole heap (the app, its
-    libraries and the batch) several times per batch: 23 of ~220 us per credential in
-    bench/badges.py (1 us with the pause). Nothing a batch makes is cyclic, so reference counting frees it all anyway.
-    Left off if someone else turned it off; it resumes even when the batch fails.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _issue(
-    session: Session,
-    actor: User,
-    achievement: Achievement,
-    awards: list[tuple[AwardInput, str | None]],
-    ctx: IssuerContext,
-    now: datetime | None,
-) -> list[IssuedCredential]:
-    organisation = achievement.organisation
     key = active_key(session, organisation)
     if key is None:
         raise Conflict(str(_l("先に発行者の設定をしてください。")))
@@ -560,13 +450,26 @@ def _issue(
             used.add(idempotency_key or "")
             needed += 1
     now = (now or utcnow()).replace(microsecond=0)
-    status_list = _locked_status_list(session, organisation)
-    try:
-        free = _free_indexes(session, status_list, needed)
-    except badges.StatusListError:  # this list has no room left for the batch: it and the next ones go on a new list
-        status_list = _new_status_list(session, organisation, size_bits=status_list.size_bits)
-        free = _free_indexes(session, status_list, needed)
-    indexes = iter(free)
+    with credential_batch(session, organisation, needed) as batch:
+        results, created = _sign_and_add(batch, achievement, organisation, key, awards, existing, ctx, now)
+        if created:
+            batch.write(session)
+            _announce(session, actor, achievement, created, ctx)
+    return results
+
+
+def _sign_and_add(
+    batch: CredentialBatch,
+    achievement: Achievement,
+    organisation: Organisation,
+    key: IssuerKey,
+    awards: list[tuple[AwardInput, str | None]],
+    existing: dict[str, IssuedCredential],
+    ctx: IssuerContext,
+    now: datetime,
+) -> tuple[list[IssuedCredential], list[tuple[IssuedCredential, str]]]:
+    """Build and sign each award's credential into the batch; the results in order, and the new ones."""
+    status_list = batch.status_list
     build = _builder(achievement, organisation, ctx, now)
     sign = _signer(achievement, key, ctx, now)
     list_url = status_list_url(ctx.base_url, status_list)
@@ -579,14 +482,13 @@ def _issue(
         "issued_at": now,
         "valid_until": _valid_until(achievement, now),
     }
-    rows: list[dict[str, Any]] = []
     results: list[IssuedCredential] = []
     created: list[tuple[IssuedCredential, str]] = []  # with its public id as text
     for award, idempotency_key in awards:
         if idempotency_key and idempotency_key in existing:
             results.append(existing[idempotency_key])
             continue
-        index = next(indexes)
+        index = batch.next_index()
         public_id = uuid.uuid4()  # needed before the insert: it is part of the signed document
         public_text = str(public_id)
         email = award.email.strip().lower()
@@ -598,18 +500,15 @@ def _issue(
             status=badges.StatusEntry(status_list_credential=list_url, status_list_index=index),
         )
         document, token = sign(unsigned)
-        rows.append({**shared, "public_id": public_id, "recipient_email": email, "recipient_name": name,
-                     "document": document, "jwt": token, "status_index": index,
-                     "idempotency_key": idempotency_key})  # fmt: skip
+        batch.add({**shared, "public_id": public_id, "recipient_email": email, "recipient_name": name,
+                   "document": document, "jwt": token, "status_index": index,
+                   "idempotency_key": idempotency_key})  # fmt: skip
         issued = IssuedCredential(public_id, email, name)
         if idempotency_key:
             existing[idempotency_key] = issued
         results.append(issued)
         created.append((issued, public_text))
-    if rows:
-        insert_rows(session, Credential.__table__, rows)
-        _announce(session, actor, achievement, created, ctx)
-    return results
+    return results, created
 
 
 def _valid_until(achievement: Achievement, now: datetime) -> datetime | None:

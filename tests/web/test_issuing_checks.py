@@ -280,7 +280,7 @@ def test_a_batch_pauses_the_cyclic_collector_and_resumes_it_even_when_it_fails(c
 def test_the_taken_index_query_finds_exactly_the_indexes_in_use_among_the_candidates(client, db, login, school):
     """The question probing asks the database (an array join on PostgreSQL, IN elsewhere): of 1,200
     candidates (three statements' worth) it names exactly those that credentials on the list use."""
-    from talentbank.credentials import services
+    from talentbank.credentials import status_entries
 
     setup_issuer(client, login, school)
     achievement_id = create_achievement(client, school)
@@ -289,5 +289,5 @@ def test_the_taken_index_query_finds_exactly_the_indexes_in_use_among_the_candid
     status_list = db.scalars(sa.select(StatusList)).one()
     used = set(db.scalars(sa.select(Credential.status_index)))
     candidates = sorted(used) + [i for i in range(2000) if i not in used][:1197]
-    assert services.taken_among(db, status_list, candidates) == used
-    assert services.taken_among(db, status_list, candidates[3:]) == set()
+    assert status_entries.taken_among(db, status_list, candidates) == used
+    assert status_entries.taken_among(db, status_list, candidates[3:]) == set()
