@@ -33,7 +33,7 @@ from badges.data_integrity import hash_data, proof_configuration
 from talentbank import create_app, db
 from talentbank.cli import upgrade_database
 from talentbank.config import resolve_database_url
-from talentbank.credentials import services, verification
+from talentbank.credentials import achievements, issuers, services, verification
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.inputs import AchievementInput, AwardInput
 from talentbank.models import Credential, Membership, MembershipRole, Organisation, OrganisationKind, User
@@ -90,13 +90,13 @@ def seed():
     organisation.memberships.append(Membership(user=admin, role=MembershipRole.OWNER))
     db.session.add(organisation)
     db.session.flush()
-    services.setup_issuer(db.session, admin, organisation, issuer_context())
+    issuers.setup_issuer(db.session, admin, organisation, issuer_context())
     db.session.commit()
     return admin, organisation
 
 
 def make_achievement(admin, organisation, proof_format: str):
-    achievement = services.create_achievement(
+    achievement = achievements.create_achievement(
         db.session, admin, organisation,
         AchievementInput(name=f"データ分析基礎 {proof_format}", description="Python", criteria="講座を修了",
                          tags="", expiry_months=None, proof_format=proof_format, skill_code="dssp2-35",

@@ -219,17 +219,17 @@ BADGE_RECIPIENTS = ["kobayashi", "fujita", "inoue", "shimizu"]
 
 
 def _load_badges(session: Session, organisations: list[Organisation], users: dict[str, User], issuer: Any) -> int:
-    from talentbank.credentials import endorsements
+    from talentbank.credentials import achievements, endorsements, issuers
     from talentbank.credentials import services as credentials
     from talentbank.credentials.inputs import AchievementInput, AwardInput
 
     kosen, prefecture = organisations[5], organisations[6]
-    if credentials.is_issuer(session, kosen):
+    if issuers.is_issuer(session, kosen):
         return 0
     teacher, prefecture_owner = kosen.memberships[0].user, prefecture.memberships[0].user
-    credentials.setup_issuer(session, teacher, kosen, issuer)
-    credentials.setup_issuer(session, prefecture_owner, prefecture, issuer)
-    achievement = credentials.create_achievement(
+    issuers.setup_issuer(session, teacher, kosen, issuer)
+    issuers.setup_issuer(session, prefecture_owner, prefecture, issuer)
+    achievement = achievements.create_achievement(
         session, teacher, kosen,
         AchievementInput(name="データ分析基礎（Python）", description="Pythonでデータを集計・可視化し、結果を説明できる。",
                          criteria="30時間の講座を修了し、地域のオープンデータを使った分析レポートが合格した。",

@@ -54,12 +54,12 @@ def main(argv: list[str]) -> int:
     app = worker_app(database_url, instance_dir)
 
     from talentbank import db
-    from talentbank.credentials import bulk, services
+    from talentbank.credentials import achievements, bulk, services
     from talentbank.credentials.context import issuer_context
     from talentbank.models import Membership, MembershipRole, User
 
     with app.test_request_context():
-        achievement = services.get_achievement(db.session, achievement_id)
+        achievement = achievements.get_achievement(db.session, achievement_id)
         actor = db.session.scalar(
             sa.select(User)
             .join(Membership, Membership.user_id == User.id)

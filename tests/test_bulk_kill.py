@@ -42,7 +42,7 @@ import sqlalchemy as sa
 
 from talentbank import db
 from talentbank.cli import upgrade_database
-from talentbank.credentials import bulk, services, verification
+from talentbank.credentials import achievements, bulk, issuers, services, verification
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.inputs import AchievementInput
 from talentbank.db import make_engine
@@ -251,8 +251,8 @@ def test_kill_9_during_bulk_issuance_loses_and_duplicates_nothing(empty_database
         load_reference_data(db.session)
         owner = make_user(db.session, email="issuer@school.example.jp")
         school = make_organisation(db.session, owner=owner, kind=OrganisationKind.SCHOOL, verified=True)
-        services.setup_issuer(db.session, owner, school, issuer_context())
-        achievement = services.create_achievement(
+        issuers.setup_issuer(db.session, owner, school, issuer_context())
+        achievement = achievements.create_achievement(
             db.session, owner, school,
             AchievementInput(name="データ分析基礎", description="Pythonによるデータ分析", criteria="講座を修了",
                              tags="python", expiry_months=None, proof_format="jwt", skill_code="dssp2-35",

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from talentbank import db as tb_db
-from talentbank.credentials import services
+from talentbank.credentials import achievements, issuers, services
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.inputs import AchievementInput, AwardInput
 from talentbank.db import make_engine
@@ -121,8 +121,8 @@ def test_concurrent_issuers_to_one_status_list_never_share_an_index(app, db):
     db.commit()
     with app.test_request_context():
         owner, organisation = tb_db.session.get(User, owner_id), tb_db.session.get(Organisation, school_id)
-        services.setup_issuer(tb_db.session, owner, organisation, issuer_context())
-        achievement = services.create_achievement(tb_db.session, owner, organisation, AchievementInput(
+        issuers.setup_issuer(tb_db.session, owner, organisation, issuer_context())
+        achievement = achievements.create_achievement(tb_db.session, owner, organisation, AchievementInput(
             name="並行発行", description="d", criteria="c", tags="", expiry_months=None, proof_format="jwt",
             skill_code="dssp2-35", skill_level=2, skill_code_2="", skill_level_2=1))  # fmt: skip
         tb_db.session.commit()
@@ -138,7 +138,7 @@ def test_concurrent_issuers_to_one_status_list_never_share_an_index(app, db):
             try:
                 session = tb_db.session
                 issued = services.issue_credentials(session, session.get(User, owner_id),
-                                                    services.get_achievement(session, achievement_id), awards,
+                                                    achievements.get_achievement(session, achievement_id), awards,
                                                     issuer_context())  # fmt: skip
                 time.sleep(0.2)  # keep the batch open while the other issuer is at work
                 session.commit()

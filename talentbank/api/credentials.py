@@ -35,7 +35,7 @@ from talentbank.api.core import (
     params,
     upload,
 )
-from talentbank.credentials import bulk, endorsements, services, verification
+from talentbank.credentials import achievements, bulk, endorsements, services, verification
 from talentbank.credentials.context import badge_image, issuer_context
 from talentbank.credentials.inputs import AchievementInput, AwardInput
 from talentbank.credentials.messages import explain
@@ -226,7 +226,7 @@ def achievement_detail_out(achievement: Achievement) -> AchievementDetailOut:
 def list_achievements(organisation_id: str):
     """The achievements (badges) an organisation offers, newest first"""
     organisation = get_organisation(db.session, organisation_id)
-    page = paginate(services.achievements_of(db.session, organisation), params())
+    page = paginate(achievements.achievements_of(db.session, organisation), params())
     page["items"] = [AchievementSummaryOut(**_summary_fields(a)) for a in page["items"]]
     return page
 
@@ -235,7 +235,7 @@ def list_achievements(organisation_id: str):
 @operation(tag="credentials", public=True, ok=AchievementDetailOut)
 def get_achievement(achievement_id: str):
     """One achievement: criteria, aligned DSS skills with levels, image, expiry, proof format, endorsements"""
-    return achievement_detail_out(services.get_achievement(db.session, achievement_id))
+    return achievement_detail_out(achievements.get_achievement(db.session, achievement_id))
 
 
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=30, pattern=r"^[^,]+$")]
@@ -285,7 +285,7 @@ def create_achievement(organisation_id: str):
         skill_level_2=second[0].level if second else 1,
     )
     try:
-        achievement = services.create_achievement(db.session, api_actor(), organisation, details)
+        achievement = achievements.create_achievement(db.session, api_actor(), organisation, details)
     except Invalid as error:
         raise Invalid(error.message, {_ACHIEVEMENT_FIELDS.get(k, k): v for k, v in error.fields.items()}) from None
     return achievement_detail_out(achievement), 201
@@ -417,7 +417,7 @@ class AwardIn(Model):
 @operation(tag="credentials", scope="issue", json=AwardIn, ok=CredentialSummaryOut, status=201, errors=(409,))
 def award_credential(achievement_id: str):
     """Award an achievement to one person, by e-mail address or by profile; they are mailed a claim link"""
-    achievement = services.get_achievement(db.session, achievement_id)
+    achievement = achievements.get_achievement(db.session, achievement_id)
     actor = api_actor()
     require(actor, "issue", achievement.organisation)
     award = body()
@@ -524,7 +524,7 @@ def award_credentials_in_bulk(achievement_id: str):
     claimed, earlier = _claim_idempotency_key(request.context.headers.idempotency_key)
     if earlier is not None:
         return earlier.response_body, earlier.response_status
-    achievement = services.get_achievement(db.session, achievement_id)
+    achievement = achievements.get_achievement(db.session, achievement_id)
     actor = api_actor()
     require(actor, "issue", achievement.organisation)
     rows = bulk.check_rows(
@@ -581,7 +581,7 @@ def revoke_credential(credential_id: str):
 @operation(tag="credentials", scope="read", query=PageQuery, ok=CredentialPage)
 def list_credentials(achievement_id: str):
     """The credentials issued for an achievement, newest first (members of the issuing organisation)"""
-    achievement = services.get_achievement(db.session, achievement_id)
+    achievement = achievements.get_achievement(db.session, achievement_id)
     require(api_actor(), "issue", achievement.organisation)
     return paginate_sql(
         params(), services.select_credentials_of_achievement(achievement), convert=credential_summary_out

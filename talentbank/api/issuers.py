@@ -13,7 +13,7 @@ from pydantic import Field
 from talentbank import db
 from talentbank.api.core import Model, Out, api_actor, body, bp, operation
 from talentbank.api.credentials import AchievementIssuerOut, EndorsementOut, _issuer_out, endorsement_fields
-from talentbank.credentials import endorsements, services
+from talentbank.credentials import achievements, endorsements, issuers, services
 from talentbank.credentials.context import issuer_context
 from talentbank.errors import NotFound
 from talentbank.lookup import by_public_id
@@ -40,8 +40,8 @@ class IssuerOut(Out):
 
 def issuer_out(organisation: Organisation) -> IssuerOut:
     context = issuer_context()
-    did = services.issuer_did(context.base_url, organisation)
-    active = services.active_key(db.session, organisation)
+    did = issuers.issuer_did(context.base_url, organisation)
+    active = issuers.active_key(db.session, organisation)
     if active is None:
         raise NotFound()  # not (yet) an issuer
 
@@ -58,7 +58,7 @@ def issuer_out(organisation: Organisation) -> IssuerOut:
         organisation=_issuer_out(organisation),
         did=did,
         did_document_url=url_for("credentials.did_document", public_id=organisation.public_id, _external=True),
-        keys=[key_out(k) for k in services.published_keys(db.session, organisation)],
+        keys=[key_out(k) for k in issuers.published_keys(db.session, organisation)],
     )
 
 
@@ -74,7 +74,7 @@ def get_issuer(organisation_id: str):
 def setup_issuer(organisation_id: str):
     """Make a verified organisation an issuer (its owners): its first signing key and its revocation list"""
     organisation = get_organisation(db.session, organisation_id)
-    services.setup_issuer(db.session, api_actor(), organisation, issuer_context())
+    issuers.setup_issuer(db.session, api_actor(), organisation, issuer_context())
     return issuer_out(organisation), 201
 
 
@@ -91,7 +91,7 @@ class RotateIn(Model):
 def rotate_issuer_key(organisation_id: str):
     """Replace the issuer's signing key (its owners)"""
     organisation = get_organisation(db.session, organisation_id)
-    services.rotate_key(db.session, api_actor(), organisation, issuer_context(), compromised=body().compromised)
+    issuers.rotate_key(db.session, api_actor(), organisation, issuer_context(), compromised=body().compromised)
     return issuer_out(organisation)
 
 
@@ -121,7 +121,7 @@ def endorsement_out(endorsement: Endorsement) -> EndorsementDetailOut:
 @operation(tag="credentials", scope="issue", json=EndorseIn, ok=EndorsementDetailOut, status=201, errors=(409,))
 def endorse_achievement(achievement_id: str):
     """Endorse another issuer's achievement as an organisation the caller owns (a signed EndorsementCredential)"""
-    achievement = services.get_achievement(db.session, achievement_id)
+    achievement = achievements.get_achievement(db.session, achievement_id)
     endorser = get_organisation(db.session, body().endorser)
     endorsement = endorsements.endorse(db.session, api_actor(), achievement, endorser, body().comment, issuer_context())
     return endorsement_out(endorsement), 201
@@ -154,6 +154,6 @@ class BulkRevokeOut(Out):
 @operation(tag="credentials", scope="issue", json=BulkRevokeIn, ok=BulkRevokeOut)
 def revoke_credentials_in_bulk(achievement_id: str):
     """Revoke several credentials of one achievement (members of the issuer); an unknown id revokes none (404)"""
-    achievement = services.get_achievement(db.session, achievement_id)
+    achievement = achievements.get_achievement(db.session, achievement_id)
     ids = [str(i) for i in dict.fromkeys(body().credentials)]
     return BulkRevokeOut(revoked=services.revoke_many(db.session, api_actor(), achievement, ids, body().reason))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import current_app, url_for
 
 from talentbank.credentials.fetch import fetch_json
-from talentbank.credentials.services import IssuerContext
+from talentbank.credentials.issuers import IssuerContext
 
 
 def issuer_context() -> IssuerContext:

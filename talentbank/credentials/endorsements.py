@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 import badges
 from talentbank import audit
-from talentbank.credentials.services import (
+from talentbank.credentials.issuers import (
     IssuerContext,
     achievement_url,
     active_key,

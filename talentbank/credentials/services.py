@@ -1,38 +1,38 @@
-"""Credentials: issuer set-up (did:web, Ed25519 keys), achievements, issuing, claiming, revoking, verifying
-(imports from other issuers are in `imports`, endorsements in `endorsements`).
+"""Credentials: issuing, claiming (and the badge-verified skills a claim gives), revoking, and reading
+stored credentials. Issuers and keys are in `issuers`, achievements in `achievements`, verification
+in `verification`, other issuers' credentials in `imports`, endorsements in `endorsements`.
 
-Documents are built, signed and verified by the `badges` library; this module supplies the keys,
-the clock, the database and the resolvers (our own issuers and status lists are resolved from the
-database, other sites through `fetch.fetch_json`).
+Documents are built and signed by the `badges` library; this module supplies the keys, the clock
+and the database.
 """
 
 from __future__ import annotations
 
-import calendar
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode, urlsplit
 
 import sqlalchemy as sa
-from cryptography.fernet import Fernet
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 import badges
 from talentbank import audit, mail, notifications
-from talentbank.credentials import uploads
+from talentbank.credentials.achievements import achievement_input, add_months
 from talentbank.credentials.batches import CredentialBatch, credential_batch
-from talentbank.credentials.fetch import fetch_json
-from talentbank.credentials.inputs import AchievementInput, AwardInput
-from talentbank.credentials.status_entries import new_status_list
+from talentbank.credentials.inputs import AwardInput
+from talentbank.credentials.issuers import (
+    IssuerContext,
+    active_key,
+    forget_cached,
+    issuer_did,
+    private_key,
+    status_list_url,
+)
 from talentbank.db import utcnow
 from talentbank.errors import Conflict, Invalid, NotFound
-from talentbank.lookup import by_public_id, parse_public_id
+from talentbank.lookup import by_public_id
 from talentbank.models import (
     Achievement,
     AchievementSkill,
@@ -43,321 +43,12 @@ from talentbank.models import (
     Profile,
     ProfileSkill,
     ProofFormat,
-    Skill,
     SkillSource,
-    StatusList,
     User,
 )
 from talentbank.profiles.search import reindex_profile
 from talentbank.profiles.services import get_profile
 from talentbank.security import require
-
-DSS_FRAMEWORK = "デジタルスキル標準 DSS-P ver.2.0 (METI/IPA)"
-
-
-@dataclass(frozen=True)
-class IssuerContext:
-    """What issuing and verifying need from the running app."""
-
-    base_url: str  # e.g. https://talent.example.jp (no trailing slash)
-    fernet: Fernet
-    fetch: Any = fetch_json  # (url) -> dict; replaced in tests
-
-
-# ---- identifiers --------------------------------------------------------------------------------
-
-
-def issuer_did(base_url: str, organisation: Organisation | uuid.UUID) -> str:
-    """did:web of an organisation: did:web:<host>:issuers:<public id> (resolved over HTTPS per the spec)."""
-    public_id = organisation if isinstance(organisation, uuid.UUID) else organisation.public_id
-    parts = urlsplit(base_url)
-    return badges.did_web_from_url(f"https://{parts.netloc}{parts.path}/issuers/{public_id}")
-
-
-def credential_url(base_url: str, credential: Credential) -> str:
-    return f"{base_url}/credentials/{credential.public_id}"
-
-
-def achievement_url(base_url: str, achievement: Achievement) -> str:
-    return f"{base_url}/achievements/{achievement.public_id}"
-
-
-def status_list_url(base_url: str, status_list: StatusList) -> str:
-    return f"{base_url}/status/{status_list.public_id}"
-
-
-LINKEDIN_ADD_CERTIFICATION = "https://www.linkedin.com/profile/add"
-
-
-def linkedin_add_url(base_url: str, credential: Credential) -> str:
-    """LinkedIn's "Add to profile" link for a credential, every value URL-encoded (names may hold `&`, `#`…)."""
-    achievement = credential.achievement
-    query = urlencode(
-        {
-            "startTask": "CERTIFICATION_NAME",
-            "name": achievement.name,
-            "organizationName": achievement.organisation.name,
-            "issueYear": credential.issued_at.year,
-            "issueMonth": credential.issued_at.month,
-            "certUrl": credential_url(base_url, credential),
-            "certId": str(credential.public_id),
-        }
-    )
-    return f"{LINKEDIN_ADD_CERTIFICATION}?{query}"
-
-
-# ---- keys ---------------------------------------------------------------------------------------
-
-
-def private_key(key: IssuerKey, fernet: Fernet) -> Ed25519PrivateKey:
-    raw = fernet.decrypt(key.private_key_encrypted)
-    return Ed25519PrivateKey.from_private_bytes(raw)
-
-
-def _new_key(organisation: Organisation, fernet: Fernet, now: datetime) -> IssuerKey:
-    private_key = Ed25519PrivateKey.generate()
-    raw = private_key.private_bytes(
-        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-    )
-    return IssuerKey(
-        organisation=organisation,
-        public_key_multibase=badges.public_key_multibase(private_key.public_key()),
-        private_key_encrypted=fernet.encrypt(raw),
-        created_at=now,
-    )
-
-
-def active_key(session: Session, organisation: Organisation) -> IssuerKey | None:
-    return session.scalar(
-        sa.select(IssuerKey)
-        .where(
-            IssuerKey.organisation_id == organisation.id,
-            IssuerKey.retired_at.is_(None),
-            IssuerKey.withdrawn_at.is_(None),
-        )
-        .order_by(IssuerKey.id.desc())
-    )
-
-
-def is_issuer(session: Session, organisation: Organisation) -> bool:
-    return active_key(session, organisation) is not None
-
-
-def setup_issuer(session: Session, actor: User, organisation: Organisation, ctx: IssuerContext) -> IssuerKey:
-    """Make a verified organisation an issuer: its first signing key and its revocation list."""
-    require(actor, "manage_issuer", organisation)
-    if active_key(session, organisation) is not None:
-        raise Conflict(str(_l("この組織はすでに発行者として設定されています。")))
-    now = utcnow()
-    key = _new_key(organisation, ctx.fernet, now)
-    session.add(key)
-    new_status_list(session, organisation)
-    audit.record(session, actor, "issuer.setup", object_type="organisation", object_id=organisation.public_id)
-    return key
-
-
-def rotate_key(
-    session: Session, actor: User, organisation: Organisation, ctx: IssuerContext, *, compromised: bool = False
-) -> IssuerKey:
-    """Replace the signing key. A retired key stays published (old credentials keep verifying);
-    a compromised one is withdrawn, so everything it signed stops verifying."""
-    require(actor, "manage_issuer", organisation)
-    current = active_key(session, organisation)
-    if current is None:
-        raise NotFound()
-    now = utcnow()
-    if compromised:
-        current.withdrawn_at = now
-    current.retired_at = now
-    key = _new_key(organisation, ctx.fernet, now)
-    session.add(key)
-    session.flush()
-    forgetcached()
-    audit.record(session, actor, "issuer.key_withdrawn" if compromised else "issuer.key_rotated",
-                 object_type="organisation", object_id=organisation.public_id)  # fmt: skip
-    return key
-
-
-def published_keys(session: Session, organisation: Organisation) -> list[IssuerKey]:
-    return list(
-        session.scalars(
-            sa.select(IssuerKey)
-            .where(IssuerKey.organisation_id == organisation.id, IssuerKey.withdrawn_at.is_(None))
-            .order_by(IssuerKey.id)
-        )
-    )
-
-
-# Every verification of our own credentials resolves the issuer's DID document and reads its status
-# list. Both are cached in-process for a few seconds (cleared at once in this process on rotation or
-# revocation); other workers see a change within CACHE_SECONDS, well inside the 60 s for which the
-# published status list may be cached by anyone (its Cache-Control).
-CACHE_SECONDS = 5.0
-_cache: dict[tuple[str, ...], tuple[float, Any]] = {}
-
-
-def cached(key: tuple[str, ...], load: Any) -> Any:
-    now = time.monotonic()
-    hit = _cache.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = load()
-    if len(_cache) > 10_000:
-        _cache.clear()
-    _cache[key] = (now + CACHE_SECONDS, value)
-    return value
-
-
-def forgetcached() -> None:
-    _cache.clear()
-
-
-def did_document_for(session: Session, organisation_public_id: str | uuid.UUID, base_url: str) -> dict[str, Any]:
-    """The issuer's DID document with every published (not withdrawn) key."""
-    public_id = parse_public_id(organisation_public_id)
-    return cached(("did", base_url, str(public_id)), lambda: _load_did_document(session, public_id, base_url))
-
-
-def _load_did_document(session: Session, public_id: uuid.UUID, base_url: str) -> dict[str, Any]:
-    keys = session.scalars(
-        sa.select(IssuerKey.public_key_multibase)
-        .join(Organisation, IssuerKey.organisation_id == Organisation.id)
-        .where(Organisation.public_id == public_id, IssuerKey.withdrawn_at.is_(None))
-        .order_by(IssuerKey.id)
-    ).all()
-    if not keys:
-        raise NotFound()
-    public_keys = [badges.keys.decode_public_key_multibase(multibase) for multibase in keys]
-    return badges.did_document(issuer_did(base_url, public_id), public_keys)
-
-
-# ---- status lists ---------------------------------------------------------------------------------
-
-
-def signed_status_list(session: Session, public_id: str, ctx: IssuerContext) -> dict[str, Any]:
-    """The signed BitstringStatusListCredential (deterministic: same list, same bytes)."""
-    status_list = by_public_id(session, StatusList, public_id)
-    organisation = session.get(Organisation, status_list.organisation_id)
-    key = active_key(session, organisation)
-    if key is None:
-        raise NotFound()
-    did = issuer_did(ctx.base_url, organisation)
-    unsigned = badges.build_status_list_credential(
-        list_url=status_list_url(ctx.base_url, status_list),
-        issuer=did,
-        encoded_list=status_list.encoded_list,
-        valid_from=status_list.updated_at,
-    )
-    return badges.sign_data_integrity(
-        unsigned,
-        private_key(key, ctx.fernet),
-        verification_method=f"{did}#{key.public_key_multibase}",
-        created=status_list.updated_at,
-    )
-
-
-# ---- achievements ---------------------------------------------------------------------------------
-
-
-def create_achievement(
-    session: Session,
-    actor: User,
-    organisation: Organisation,
-    details: AchievementInput,
-    image: tuple[str, bytes] | None = None,
-) -> Achievement:
-    """Define a badge: what it certifies, which DSS skills at which level, expiry, proof format, and
-    optionally its image (`(file name, bytes)`: PNG re-encoded, SVG rebuilt from an allow-list)."""
-    require(actor, "issue", organisation)
-    if not is_issuer(session, organisation):
-        raise Conflict(str(_l("先に発行者の設定をしてください。")))
-    pairs = [(details.skill_code, details.skill_level)]
-    if details.skill_code_2:
-        if details.skill_code_2 == details.skill_code:
-            raise Invalid.on("skill_code_2", _l("同じスキルが2回選ばれています。"))
-        pairs.append((details.skill_code_2, details.skill_level_2))
-    for index, (code, level) in enumerate(pairs):
-        skill = session.get(Skill, code)
-        if skill is None or not skill.is_selectable:
-            raise Invalid.on("skill_code" if index == 0 else "skill_code_2", _l("スキルを一覧から選んでください。"))
-        if level not in (1, 2, 3, 4):
-            raise Invalid.on("skill_level", _l("レベルは1〜4から選んでください。"))
-    achievement = Achievement(
-        organisation=organisation,
-        name=details.name.strip(),
-        description=details.description.strip(),
-        criteria=details.criteria.strip(),
-        tags=[t.strip() for t in (details.tags or "").split(",") if t.strip()][:10],
-        expiry_months=details.expiry_months,
-        proof_format=ProofFormat(details.proof_format),
-        skills=[AchievementSkill(skill_code=code, level=level) for code, level in pairs],
-    )
-    if image is not None:
-        name, data = image
-        try:
-            if name.lower().endswith(".svg"):
-                achievement.image_svg = uploads.clean_svg(data)
-            else:
-                achievement.image_png = uploads.clean_png(data)
-        except uploads.UploadError as error:
-            raise Invalid.on("image", error) from None
-    session.add(achievement)
-    session.flush()
-    audit.record(session, actor, "achievement.create", object_type="achievement", object_id=achievement.public_id)
-    return achievement
-
-
-def get_achievement(session: Session, public_id: str) -> Achievement:
-    return by_public_id(
-        session,
-        Achievement,
-        public_id,
-        selectinload(Achievement.skills).selectinload(AchievementSkill.skill),
-        selectinload(Achievement.organisation),
-    )
-
-
-def achievements_of(session: Session, organisation: Organisation) -> list[Achievement]:
-    return list(
-        session.scalars(
-            sa.select(Achievement)
-            .where(Achievement.organisation_id == organisation.id)
-            .options(selectinload(Achievement.skills).selectinload(AchievementSkill.skill))
-            .order_by(Achievement.id.desc())
-        )
-    )
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
-
-
-def _achievement_input(achievement: Achievement, base_url: str) -> badges.AchievementInput:
-    alignments = tuple(
-        badges.Alignment(
-            target_name=s.skill.name_ja,
-            target_url=f"{base_url}/skills/{s.skill_code}",
-            target_code=s.skill_code,
-            target_framework=DSS_FRAMEWORK,
-            target_type="ext:DSS",
-            target_description=s.skill.name_en,
-            skill_level=s.level,
-        )
-        for s in achievement.skills
-    )
-    return badges.AchievementInput(
-        id=achievement_url(base_url, achievement),
-        name=achievement.name,
-        description=achievement.description,
-        criteria_narrative=achievement.criteria,
-        image_url=f"{achievement_url(base_url, achievement)}/image.{achievement.image_extension}",
-        alignments=alignments,
-        tags=tuple(achievement.tags),
-    )
-
 
 # ---- issuing ----------------------------------------------------------------------------------------
 
@@ -519,7 +210,7 @@ def _builder(achievement: Achievement, organisation: Organisation, ctx: IssuerCo
     """`badges.credential_builder` for this achievement by this organisation, valid from `now`."""
     did = issuer_did(ctx.base_url, organisation)
     issuer = badges.IssuerProfile(id=did, name=organisation.name, url=f"{ctx.base_url}/orgs/{organisation.public_id}")
-    return badges.credential_builder(issuer, _achievement_input(achievement, ctx.base_url), valid_from=now,
+    return badges.credential_builder(issuer, achievement_input(achievement, ctx.base_url), valid_from=now,
                                      valid_until=_valid_until(achievement, now), name=achievement.name)  # fmt: skip
 
 
@@ -739,7 +430,7 @@ def revoke_credential(session: Session, actor: User, credential: Credential, rea
     status_list.encoded_list = badges.set_status(status_list.encoded_list, credential.status_index, is_set=True)
     status_list.updated_at = now.replace(microsecond=0)
     session.flush()
-    forgetcached()
+    forget_cached()
     if credential.profile is not None:
         refresh_badge_skills(session, credential.profile, now=now)
     audit.record(session, actor, "credential.revoke", object_type="credential", object_id=credential.public_id,

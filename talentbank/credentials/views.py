@@ -11,7 +11,17 @@ import badges
 from badges.model import parse_datetime
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
-from talentbank.credentials import bulk, endorsements, images, imports, services, uploads, verification
+from talentbank.credentials import (
+    achievements,
+    bulk,
+    endorsements,
+    images,
+    imports,
+    issuers,
+    services,
+    uploads,
+    verification,
+)
 from talentbank.credentials.context import badge_image, issuer_context
 from talentbank.credentials.forms import (
     FORMAT_LABELS,
@@ -51,13 +61,13 @@ def _check_text():
 def issuer(public_id: str):
     organisation = get_organisation(db.session, public_id)
     require(current_actor(), "view_members", organisation)
-    key = services.active_key(db.session, organisation)
+    key = issuers.active_key(db.session, organisation)
     return render_template(
         "credentials/issuer.html",
         organisation=organisation,
         key=key,
-        did=services.issuer_did(issuer_context().base_url, organisation) if key else None,
-        achievements=services.achievements_of(db.session, organisation),
+        did=issuers.issuer_did(issuer_context().base_url, organisation) if key else None,
+        achievements=achievements.achievements_of(db.session, organisation),
         can_manage=can(current_actor(), "manage_issuer", organisation),
         can_issue=can(current_actor(), "issue", organisation),
         form=ConfirmForm(),
@@ -68,7 +78,7 @@ def issuer(public_id: str):
 @login_required
 def setup_issuer(public_id: str):
     organisation = get_organisation(db.session, public_id)
-    services.setup_issuer(db.session, current_actor(), organisation, issuer_context())
+    issuers.setup_issuer(db.session, current_actor(), organisation, issuer_context())
     db.session.commit()
     flash(_("発行者の設定が完了しました。バッジを作成できます。"), "success")
     return redirect(url_for("credentials.issuer", public_id=public_id))
@@ -79,7 +89,7 @@ def setup_issuer(public_id: str):
 def rotate_key(public_id: str):
     organisation = get_organisation(db.session, public_id)
     compromised = request.form.get("compromised") == "1"
-    services.rotate_key(db.session, current_actor(), organisation, issuer_context(), compromised=compromised)
+    issuers.rotate_key(db.session, current_actor(), organisation, issuer_context(), compromised=compromised)
     db.session.commit()
     flash(_("署名鍵を更新しました。") if not compromised else _("署名鍵を無効にし、新しい鍵を作りました。"), "success")
     return redirect(url_for("credentials.issuer", public_id=public_id))
@@ -112,7 +122,7 @@ def create_achievement(public_id: str):
     upload = request.files.get("image")
     image = (upload.filename, upload.read(uploads.MAX_UPLOAD_BYTES + 1)) if upload and upload.filename else None
     try:
-        achievement = services.create_achievement(db.session, current_actor(), organisation, form.to_input(), image)
+        achievement = achievements.create_achievement(db.session, current_actor(), organisation, form.to_input(), image)
     except Invalid as error:
         db.session.rollback()
         form.set_errors(error.fields)
@@ -141,7 +151,7 @@ def _render_achievement(achievement, award_form=None, status: int = 200, profile
 
 @bp.get("/achievements/<public_id>")
 def achievement(public_id: str):
-    return _render_achievement(services.get_achievement(db.session, public_id))
+    return _render_achievement(achievements.get_achievement(db.session, public_id))
 
 
 def _image_response(body: bytes | str, mimetype: str) -> Response:
@@ -154,13 +164,13 @@ def _image_response(body: bytes | str, mimetype: str) -> Response:
 
 @bp.get("/achievements/<public_id>/image.png")
 def achievement_image(public_id: str):
-    achievement = services.get_achievement(db.session, public_id)
+    achievement = achievements.get_achievement(db.session, public_id)
     return _image_response(achievement.image_png or images.default_png(str(achievement.public_id)), "image/png")
 
 
 @bp.get("/achievements/<public_id>/image.svg")
 def achievement_svg(public_id: str):
-    achievement = services.get_achievement(db.session, public_id)
+    achievement = achievements.get_achievement(db.session, public_id)
     svg = achievement.image_svg or images.default_svg(str(achievement.public_id), achievement.name)
     return _image_response(svg, "image/svg+xml")
 
@@ -168,7 +178,7 @@ def achievement_svg(public_id: str):
 @bp.post("/achievements/<public_id>/award")
 @login_required
 def award(public_id: str):
-    achievement = services.get_achievement(db.session, public_id)
+    achievement = achievements.get_achievement(db.session, public_id)
     require(current_actor(), "issue", achievement.organisation)
     form = AwardForm()
     if not form.validate_on_submit():
@@ -182,7 +192,7 @@ def award(public_id: str):
 @bp.post("/achievements/<public_id>/award-profile")
 @login_required
 def award_profile(public_id: str):
-    achievement = services.get_achievement(db.session, public_id)
+    achievement = achievements.get_achievement(db.session, public_id)
     require(current_actor(), "issue", achievement.organisation)
     form = ProfileAwardForm(prefix="pick")
     if form.validate_on_submit():
@@ -204,7 +214,7 @@ def award_profile(public_id: str):
 @bp.get("/achievements/<public_id>/bulk")
 @login_required
 def bulk_form(public_id: str):
-    achievement = services.get_achievement(db.session, public_id)
+    achievement = achievements.get_achievement(db.session, public_id)
     require(current_actor(), "issue", achievement.organisation)
     return render_template("credentials/bulk.html", achievement=achievement, rows=None, form=ConfirmForm())
 
@@ -213,7 +223,7 @@ def bulk_form(public_id: str):
 @login_required
 def bulk_post(public_id: str):
     """Preview an uploaded CSV (nothing is issued), or issue the previewed good rows."""
-    achievement = services.get_achievement(db.session, public_id)
+    achievement = achievements.get_achievement(db.session, public_id)
     require(current_actor(), "issue", achievement.organisation)
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -290,7 +300,7 @@ def _issue_bulk_batch(achievement, rows: list[bulk.CsvRow], key_of: dict[int, st
 @bp.post("/achievements/<public_id>/revoke")
 @login_required
 def revoke_selected(public_id: str):
-    achievement = services.get_achievement(db.session, public_id)
+    achievement = achievements.get_achievement(db.session, public_id)
     require(current_actor(), "issue", achievement.organisation)
     form = RevokeForm()
     selected = request.form.getlist("credential")[:1000]
@@ -322,7 +332,7 @@ def show(public_id: str):
         can_claim=services.can_claim(actor, credential),
         can_revoke=can(actor, "issue", achievement.organisation) and not credential.is_revoked,
         is_recipient=actor is not None and actor.email == credential.recipient_email,
-        linkedin_url=services.linkedin_add_url(issuer_context().base_url, credential),
+        linkedin_url=issuers.linkedin_add_url(issuer_context().base_url, credential),
         revoke_form=RevokeForm(formdata=None),
         confirm_form=ConfirmForm(),
     )
@@ -443,7 +453,7 @@ def remove_imported(public_id: str):
 @bp.post("/achievements/<public_id>/endorse")
 @login_required
 def endorse(public_id: str):
-    achievement = services.get_achievement(db.session, public_id)
+    achievement = achievements.get_achievement(db.session, public_id)
     endorser = get_organisation(db.session, request.form.get("endorser", ""))
     try:
         endorsements.endorse(db.session, current_actor(), achievement, endorser, request.form.get("comment", ""),
@@ -497,7 +507,7 @@ def verify_page():
 
 @bp.get("/issuers/<public_id>/did.json")
 def did_document(public_id: str):
-    document = services.did_document_for(db.session, public_id, issuer_context().base_url)
+    document = issuers.did_document_for(db.session, public_id, issuer_context().base_url)
     response = jsonify(document)
     response.mimetype = "application/did+json"
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -510,7 +520,7 @@ def status_list(public_id: str):
     """The signed list, public and cacheable for 60 s. It is deterministic (a list's bytes change only
     when a bit does), so its ETag is its content's hash and Last-Modified its validFrom; conditional
     requests get 304."""
-    document = services.signed_status_list(db.session, public_id, issuer_context())
+    document = issuers.signed_status_list(db.session, public_id, issuer_context())
     response = jsonify(document)
     response.mimetype = "application/vc+ld+json"
     response.headers["Access-Control-Allow-Origin"] = "*"

@@ -28,7 +28,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from talentbank.credentials.services import add_months
+from talentbank.credentials.achievements import add_months
 from talentbank.db import utcnow
 from talentbank.models import (
     Municipality,

@@ -10,7 +10,7 @@ from flask_login import login_required
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
 from talentbank.credentials.context import issuer_context
-from talentbank.credentials.services import is_issuer
+from talentbank.credentials.issuers import is_issuer
 from talentbank.errors import Conflict, Invalid
 from talentbank.profiles.services import get_profile, own_profile
 from talentbank.projects import applications, completion, posting

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from talentbank.accounts.tokens import create_token
-from talentbank.credentials import services
+from talentbank.credentials import issuers
 from talentbank.credentials.context import issuer_context
 from talentbank.models import OrganisationKind
 from tests.factories import make_organisation, make_user
@@ -33,7 +33,7 @@ def staff(town, make_token):
 def issuer_of(app, db, organisation, owner) -> None:
     """Make `organisation` an issuer (did:web and key), as its owner's set-up page does."""
     with app.test_request_context():
-        services.setup_issuer(db, owner, organisation, issuer_context())
+        issuers.setup_issuer(db, owner, organisation, issuer_context())
     db.flush()
 
 

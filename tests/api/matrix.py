@@ -25,7 +25,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from talentbank.accounts.tokens import create_token
-from talentbank.credentials import services as credential_services
+from talentbank.credentials import issuers
 from talentbank.models import MembershipRole, Organisation, OrganisationKind, Profile, User
 from tests.factories import add_member, make_organisation, make_profile, make_user
 
@@ -64,8 +64,8 @@ class World:
         secret = self.tokens.get(role)
         return {"Authorization": f"Bearer {secret}"} if secret else {}
 
-    def issuer_context(self) -> credential_services.IssuerContext:
-        return credential_services.IssuerContext(
+    def issuer_context(self) -> issuers.IssuerContext:
+        return issuers.IssuerContext(
             base_url=self.app.config["BASE_URL"].rstrip("/"), fernet=Fernet(self.app.config["KEY_ENCRYPTION_KEY"])
         )
 
@@ -96,8 +96,8 @@ def build_world(db: Session, app: Flask) -> World:
         admin=admin,
     )
     with app.test_request_context():
-        credential_services.setup_issuer(db, issuer, organisation, world.issuer_context())
-        credential_services.setup_issuer(db, other_org_member, other_organisation, world.issuer_context())
+        issuers.setup_issuer(db, issuer, organisation, world.issuer_context())
+        issuers.setup_issuer(db, other_org_member, other_organisation, world.issuer_context())
     for role in ROLES:
         user = world.user(role)
         if user is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from talentbank.credentials import services
+from talentbank.credentials import achievements, services
 from talentbank.credentials.inputs import AchievementInput, AwardInput
 from tests.api.matrix import ROLES, Row, World, build_world, case_id, matrix_cases, run_row
 
@@ -21,7 +21,7 @@ def _achievement(world: World):
         expiry_months=None, proof_format="jwt", skill_code="dssp2-36", skill_level=2, skill_code_2="",
         skill_level_2=1,
     )  # fmt: skip
-    achievement = services.create_achievement(world.db, world.issuer, world.organisation, details)
+    achievement = achievements.create_achievement(world.db, world.issuer, world.organisation, details)
     world.made["achievement"] = achievement.public_id
     return achievement
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from talentbank.credentials import imports, services
+from talentbank.credentials import achievements, imports, services
 from talentbank.credentials.inputs import AchievementInput, AwardInput
 from tests.api.matrix import ROLES, Row, World, build_world, case_id, matrix_cases, run_row
 
@@ -26,12 +26,12 @@ def expect(**statuses: int) -> dict[str, int]:
 
 
 def _foreign_achievement(world: World) -> None:
-    achievement = services.create_achievement(world.db, world.other_org_member, world.other_organisation, DETAILS)
+    achievement = achievements.create_achievement(world.db, world.other_org_member, world.other_organisation, DETAILS)
     world.made["achievement"] = achievement.public_id
 
 
 def _credential_for_the_owner(world: World) -> None:
-    achievement = services.create_achievement(world.db, world.issuer, world.organisation, DETAILS)
+    achievement = achievements.create_achievement(world.db, world.issuer, world.organisation, DETAILS)
     award = AwardInput(email=world.person.email, name="本人", evidence_url="", narrative="")
     credential = services.issue_credential(world.db, world.issuer, achievement, award, world.issuer_context())
     world.made.update(achievement=achievement.public_id, credential=credential.public_id, jwt=credential.jwt)

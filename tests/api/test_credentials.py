@@ -8,7 +8,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from talentbank.credentials import endorsements, services
+from talentbank.credentials import achievements, endorsements
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.inputs import AchievementInput
 from talentbank.models import (
@@ -100,7 +100,7 @@ def prefecture_endorses(app, db, achievement_id, **organisation_fields):
                                    **organisation_fields)  # fmt: skip
     issuer_of(app, db, prefecture, prefecture_owner)
     with app.test_request_context():
-        achievement = services.get_achievement(db, achievement_id)
+        achievement = achievements.get_achievement(db, achievement_id)
         endorsement = endorsements.endorse(db, prefecture_owner, achievement, prefecture, "道として推薦します。",
                                        issuer_context())  # fmt: skip
     db.commit()
@@ -443,7 +443,7 @@ def test_bulk_needs_a_key_and_refuses_every_row_when_one_is_bad(client, db, scho
 def test_ten_concurrent_retries_with_one_key_issue_once(app, db, school, issuer):
     """RELIABILITY SC-21: ten threads send the same key and body at once; one issuance, ten equal answers."""
     with app.test_request_context():
-        achievement = services.create_achievement(
+        achievement = achievements.create_achievement(
             db,
             school.memberships[0].user,
             school,

@@ -8,7 +8,7 @@ import uuid
 
 import sqlalchemy as sa
 
-from talentbank.credentials import imports, services
+from talentbank.credentials import achievements, imports, issuers, services
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.inputs import AchievementInput, AwardInput
 from talentbank.models import ImportedCredential, OrganisationKind, ProfileSkill, SkillSource
@@ -32,8 +32,8 @@ def credential_for(app, db, email: str, proof_format: str = "jwt"):
         skill_code="dssp2-52", skill_level=3, skill_code_2="", skill_level_2=1,
     )  # fmt: skip
     with app.test_request_context():
-        services.setup_issuer(db, owner, organisation, issuer_context())
-        achievement = services.create_achievement(db, owner, organisation, details)
+        issuers.setup_issuer(db, owner, organisation, issuer_context())
+        achievement = achievements.create_achievement(db, owner, organisation, details)
         award = AwardInput(email=email, name="受講者", evidence_url="", narrative="")
         credential = services.issue_credential(db, owner, achievement, award, issuer_context())
     db.flush()

@@ -7,7 +7,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from talentbank.credentials import services
+from talentbank.credentials import achievements, issuers, services
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.inputs import AchievementInput, AwardInput
 from talentbank.models import Credential, Endorsement, OrganisationKind
@@ -30,7 +30,7 @@ def issuer(app, db, **fields):
     owner = make_user(db)
     organisation = make_organisation(db, owner=owner, kind=OrganisationKind.SCHOOL, verified=True, **fields)
     with app.test_request_context():
-        services.setup_issuer(db, owner, organisation, issuer_context())
+        issuers.setup_issuer(db, owner, organisation, issuer_context())
     db.flush()
     return owner, organisation
 
@@ -38,7 +38,7 @@ def issuer(app, db, **fields):
 @pytest.fixture
 def achievement(app, db):
     owner, organisation = issuer(app, db, name="道北高専")
-    return services.create_achievement(db, owner, organisation, DETAILS)
+    return achievements.create_achievement(db, owner, organisation, DETAILS)
 
 
 def test_endorse_then_read_the_signed_endorsement(client, app, db, make_token, achievement):
@@ -99,7 +99,7 @@ def test_bulk_revoke_revokes_the_chosen_credentials(client, app, db, make_token,
 
 def test_bulk_revoke_with_an_unknown_or_foreign_id_revokes_none(client, app, db, make_token, achievement):
     [mine] = _issue(app, db, achievement, ["a@example.jp"])
-    other_achievement = services.create_achievement(db, achievement.organisation.memberships[0].user,
+    other_achievement = achievements.create_achievement(db, achievement.organisation.memberships[0].user,
                                                     achievement.organisation, DETAILS)  # fmt: skip
     [foreign] = _issue(app, db, other_achievement, ["b@example.jp"])
     owner = achievement.organisation.memberships[0].user

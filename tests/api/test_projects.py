@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from talentbank.credentials import services as credential_services
+from talentbank.credentials import issuers
 from talentbank.credentials.context import issuer_context
 from talentbank.models import (
     Application,
@@ -602,7 +602,7 @@ def test_only_the_organisation_completes_an_accepted_engagement(client, db, make
 def test_post_publish_match_invite_accept_complete(client, app, db, make_token, staff, town):
     owner = town.memberships[0].user
     with app.test_request_context():
-        credential_services.setup_issuer(db, owner, town, issuer_context())
+        issuers.setup_issuer(db, owner, town, issuer_context())
     _person, profile, headers = person_with_token(
         db, make_token, email="scouted@example.jp", display_name="招待 花子", skills={"dssp2-52": 3},
         hours_per_week=6, home_municipality_code="016331", max_travel_km=100,

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from badges.verify import Check
 from talentbank.accounts.tokens import create_token
-from talentbank.credentials import imports, services, verification
+from talentbank.credentials import achievements, imports, issuers, services, verification
 from talentbank.credentials.inputs import AwardInput
 from talentbank.db import utcnow
 from talentbank.models import Achievement, Credential, ImportedCredential, ProfileSkill, SkillSource, Visibility
@@ -34,8 +34,8 @@ school = test_credentials.school
 cache_dir = test_opendata.cache_dir
 
 
-def issuer_ctx(app) -> services.IssuerContext:
-    return services.IssuerContext(base_url="http://localhost", fernet=app.extensions["talentbank.fernet"])
+def issuer_ctx(app) -> issuers.IssuerContext:
+    return issuers.IssuerContext(base_url="http://localhost", fernet=app.extensions["talentbank.fernet"])
 
 
 def make_achievement(client, db, login, school, *, expiry_months: int | None = 12) -> Achievement:
@@ -44,7 +44,7 @@ def make_achievement(client, db, login, school, *, expiry_months: int | None = 1
     public_id = create_achievement(
         client, school, skill_code=SKILL, skill_level="3", expiry_months=str(expiry_months or "")
     )
-    return services.get_achievement(db, public_id)
+    return achievements.get_achievement(db, public_id)
 
 
 def claimed_badge(app, db, school, achievement, profile, *, issued_at: datetime) -> Credential:
@@ -168,7 +168,7 @@ def test_the_ranking_drops_the_verified_weight_once_the_badge_expires(
     if indexed_before_the_claim:
         ranked(utcnow())
     expires_at = utcnow().replace(microsecond=0) + timedelta(minutes=10)  # inside the hour between rebuilds
-    credential = claimed_badge(app, db, school, achievement, badged, issued_at=services.add_months(expires_at, -12))
+    credential = claimed_badge(app, db, school, achievement, badged, issued_at=achievements.add_months(expires_at, -12))
     assert credential.valid_until == expires_at
 
     before = ranked(utcnow())

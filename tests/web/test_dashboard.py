@@ -262,7 +262,7 @@ def test_opening_an_old_draft_counts_it_in_the_period_and_reopening_counts_again
 
 
 def test_months_back_clamps_to_the_end_of_the_month():
-    from talentbank.credentials.services import add_months
+    from talentbank.credentials.achievements import add_months
 
     assert add_months(datetime(2026, 5, 31, tzinfo=UTC), -3) == datetime(2026, 2, 28, tzinfo=UTC)
     assert add_months(datetime(2026, 1, 10, tzinfo=UTC), -12) == datetime(2025, 1, 10, tzinfo=UTC)

@@ -187,7 +187,7 @@ def test_the_production_limits_are_5_seconds_and_100_kb():
 
 
 def test_the_app_fetches_with_the_production_defaults(app):
-    from talentbank.credentials.services import IssuerContext
+    from talentbank.credentials.issuers import IssuerContext
 
     assert "talentbank.fetch" not in app.extensions
     assert IssuerContext.__dataclass_fields__["fetch"].default is fetch_json
