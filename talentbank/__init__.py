@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = PROJECT_ROOT / "templates"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints. Nothing else (no migrations, no seeding)."""
     from talentbank import db, errors, web
-    from talentbank.config import load_config
+    from talentbank.config import PROJECT_ROOT, TEMPLATES, load_config
 
     app = Flask(
         __name__,

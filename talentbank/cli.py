@@ -1,4 +1,5 @@
-"""Command line: `talentbank <command>` (or `flask --app wsgi <command>`).
+"""Command line: `talentbank <command>` (or `flask --app wsgi <command>`). The commands are registered on
+the app by `create_app`; the `talentbank` program itself is `talentbank.__main__`.
 
 setup            upgrade the database, load reference data, and demo data when the database is empty
 upgrade-db       alembic upgrade head
@@ -24,9 +25,9 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
 
-from talentbank import PROJECT_ROOT, db
+from talentbank import db
+from talentbank.config import PROJECT_ROOT
 
 
 def alembic_config(database_url: str) -> Config:
@@ -187,9 +188,3 @@ def _run_tool(name: str, *arguments: str) -> None:
     if shutil.which(name) is None:
         raise click.ClickException(f"{name} is not installed (Debian package postgresql-client)")
     subprocess.run([name, *arguments], check=True, env={**os.environ, "PGCONNECT_TIMEOUT": "10"})
-
-
-def main() -> None:
-    from talentbank import create_app
-
-    FlaskGroup(create_app=create_app)(prog_name="talentbank")

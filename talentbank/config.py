@@ -17,6 +17,9 @@ from cryptography.fernet import Fernet
 from flask import Flask
 
 ENV_PREFIX = "TALENTBANK_"
+# The checkout (or installed tree) the app runs from: templates, migrations and alembic.ini live here.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = PROJECT_ROOT / "templates"
 
 DEFAULTS: dict[str, Any] = {
     # None means "SQLite in the instance folder" (resolved in `resolve_database_url`).
