@@ -33,7 +33,7 @@ from talentbank.profiles.inputs import (
     SkillInput,
 )
 from talentbank.profiles.search import reindex_profile
-from talentbank.security import require
+from talentbank.security import can, require
 
 PROFILE_LOAD = (
     selectinload(Profile.skills).selectinload(ProfileSkill.skill),
@@ -70,8 +70,6 @@ def get_profile(session: Session, viewer: User | None, public_id: str) -> Profil
 
 
 def _can_view(viewer: User | None, profile: Profile) -> bool:
-    from talentbank.security import can
-
     return can(viewer, "view", profile)
 
 

@@ -31,6 +31,7 @@ from talentbank.profiles.forms import (
 from talentbank.profiles.inputs import OUTSIDE_HOKKAIDO
 from talentbank.profiles.markdown import render_markdown
 from talentbank.profiles.search import MAX_SKILL_FILTERS, SearchCriteria, search_profiles
+from talentbank.projects.applications import releases_of
 from talentbank.reference.services import municipality_choices, skill_choices, subprefectures_with_municipalities
 from talentbank.web import current_actor, password_hasher
 
@@ -353,8 +354,6 @@ def data():
 
 
 def _render_data(form: DeleteAccountForm, status: int = 200):
-    from talentbank.projects.applications import releases_of
-
     profile = services.own_profile(db.session, current_user)
     releases = releases_of(db.session, profile) if profile else []
     return render_template("profiles/data.html", form=form, releases=releases), status
