@@ -2,7 +2,7 @@
 
 Run:  .venv/bin/python bench/badges.py [--count 10000] [--database-url postgresql://.../empty_db]
 
-Issues COUNT VC-JWT credentials with `credentials.services.issue_credentials`, the bulk path, in
+Issues COUNT VC-JWT credentials with `credentials.issuing.issue_credentials`, the bulk path, in
 batches of 500 (build, sign, store, queue the recipient's mail, audit, commit) into a fresh
 database, then verifies them with `credentials.verification.verify_credential` (every check: schema,
 terms, key, proof, claims, validity, revocation), 500 at a time. After each batch it times bare
@@ -33,7 +33,7 @@ from badges.data_integrity import hash_data, proof_configuration
 from talentbank import create_app, db
 from talentbank.cli import upgrade_database
 from talentbank.config import resolve_database_url
-from talentbank.credentials import achievements, issuers, services, verification
+from talentbank.credentials import achievements, issuers, records, verification
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.inputs import AchievementInput, AwardInput
 from talentbank.models import Credential, Membership, MembershipRole, Organisation, OrganisationKind, User
@@ -122,7 +122,7 @@ def issue_many(admin, achievement, count: int, batch: int = 500, baseline=None) 
     for first in range(0, count, batch):
         chunk = awards[first : first + batch]
         start = time.perf_counter()
-        issued = services.issue_credentials(db.session, admin, achievement, chunk, context)
+        issued = issuing.issue_credentials(db.session, admin, achievement, chunk, context)
         db.session.commit()
         issuing += time.perf_counter() - start
         if baseline is not None:
@@ -134,7 +134,7 @@ def verify_all(achievement, batch: int = 500, baseline=None) -> tuple[int, float
     """Verify every credential of the achievement with `verify_credential`, in rounds of `batch`,
     each followed by `baseline(n)` timed apart. Returns (verified, verify seconds, baseline seconds)."""
     context = issuer_context()
-    stored = [services.stored_form(c) for c in services.credentials_of_achievement(db.session, achievement)]
+    stored = [records.stored_form(c) for c in records.credentials_of_achievement(db.session, achievement)]
     good, verifying, bare = 0, 0.0, 0.0
     for first in range(0, len(stored), batch):
         chunk = stored[first : first + batch]

@@ -219,8 +219,7 @@ BADGE_RECIPIENTS = ["kobayashi", "fujita", "inoue", "shimizu"]
 
 
 def _load_badges(session: Session, organisations: list[Organisation], users: dict[str, User], issuer: Any) -> int:
-    from talentbank.credentials import achievements, endorsements, issuers
-    from talentbank.credentials import services as credentials
+    from talentbank.credentials import achievements, claims, endorsements, issuers, issuing
     from talentbank.credentials.inputs import AchievementInput, AwardInput
 
     kosen, prefecture = organisations[5], organisations[6]
@@ -241,10 +240,10 @@ def _load_badges(session: Session, organisations: list[Organisation], users: dic
     for local in BADGE_RECIPIENTS:
         user = users[f"{local}@{DEMO_DOMAIN}"]
         award = AwardInput(email=user.email, name=user.display_name, evidence_url="", narrative="")
-        credential = credentials.issue_credential(session, teacher, achievement, award, issuer)
+        credential = issuing.issue_credential(session, teacher, achievement, award, issuer)
         profile = session.scalar(sa.select(Profile).where(Profile.user_id == user.id))
         if profile is not None:
-            credentials.claim_credential(session, user, credential, profile)
+            claims.claim_credential(session, user, credential, profile)
     return 1 + len(BADGE_RECIPIENTS)
 
 

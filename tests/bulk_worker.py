@@ -3,7 +3,7 @@
 Usage:  python tests/bulk_worker.py <database url> <achievement public id> <csv path> <instance dir> [batch]
 
 Does what `credentials.views.bulk_post` does on "issue": parse the CSV, derive each row's idempotency
-key, skip the keys already used, issue the rest with `services.issue_credentials` in batches and
+key, skip the keys already used, issue the rest with `issuing.issue_credentials` in batches and
 commit after each batch. Protocol on stdout (one line each, flushed):
 
     start <already issued> <pending>
@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
     app = worker_app(database_url, instance_dir)
 
     from talentbank import db
-    from talentbank.credentials import achievements, bulk, services
+    from talentbank.credentials import achievements, bulk, issuing
     from talentbank.credentials.context import issuer_context
     from talentbank.models import Membership, MembershipRole, User
 
@@ -71,7 +71,7 @@ def main(argv: list[str]) -> int:
         rows = bulk.parse_award_csv(Path(csv_path).read_text(encoding="utf-8"))
         # From here on, exactly the "issue" branch of bulk_post (with a smaller batch).
         key_of = {row.line: row.idempotency_key(str(achievement.public_id)) for row in rows}
-        already = services.issued_keys(db.session, achievement, [key_of[r.line] for r in rows if r.is_valid])
+        already = issuing.issued_keys(db.session, achievement, [key_of[r.line] for r in rows if r.is_valid])
         pending = [(row.award, key_of[row.line]) for row in rows if row.is_valid and key_of[row.line] not in already]
         say("start", len(already), len(pending))
         done = len(already)
@@ -79,7 +79,7 @@ def main(argv: list[str]) -> int:
         for number, start in enumerate(range(0, len(pending), batch), start=1):
             chunk = pending[start : start + batch]
             say("begin", number, len(chunk))
-            services.issue_credentials(db.session, actor, achievement, chunk, context)
+            issuing.issue_credentials(db.session, actor, achievement, chunk, context)
             db.session.commit()
             done += len(chunk)
             say("progress", done)

@@ -42,7 +42,7 @@ import sqlalchemy as sa
 
 from talentbank import db
 from talentbank.cli import upgrade_database
-from talentbank.credentials import achievements, bulk, issuers, services, verification
+from talentbank.credentials import achievements, bulk, issuers, records, verification
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.inputs import AchievementInput
 from talentbank.db import make_engine
@@ -385,7 +385,7 @@ def test_kill_9_during_bulk_issuance_loses_and_duplicates_nothing(empty_database
         failures = []
         for credential in credentials:
             result = verification.verify_credential(
-                session, services.stored_form(credential), context, expected_email=credential.recipient_email
+                session, records.stored_form(credential), context, expected_email=credential.recipient_email
             )
             if not result.verified:
                 failures.append((str(credential.public_id), result))

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from talentbank import db as tb_db
-from talentbank.credentials import achievements, issuers, services
+from talentbank.credentials import achievements, issuers, issuing
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.inputs import AchievementInput, AwardInput
 from talentbank.db import make_engine
@@ -137,7 +137,7 @@ def test_concurrent_issuers_to_one_status_list_never_share_an_index(app, db):
             start.wait()
             try:
                 session = tb_db.session
-                issued = services.issue_credentials(session, session.get(User, owner_id),
+                issued = issuing.issue_credentials(session, session.get(User, owner_id),
                                                     achievements.get_achievement(session, achievement_id), awards,
                                                     issuer_context())  # fmt: skip
                 time.sleep(0.2)  # keep the batch open while the other issuer is at work

@@ -35,7 +35,7 @@ from talentbank.api.core import (
     params,
     upload,
 )
-from talentbank.credentials import achievements, bulk, endorsements, services, verification
+from talentbank.credentials import achievements, bulk, claims, endorsements, issuing, records, revocation, verification
 from talentbank.credentials.context import badge_image, issuer_context
 from talentbank.credentials.inputs import AchievementInput, AwardInput
 from talentbank.credentials.messages import explain
@@ -424,7 +424,7 @@ def award_credential(achievement_id: str):
     if (award.email is None) == (award.profile is None):
         raise Invalid.on("email", _("メールアドレスかプロフィールのどちらか一方を指定してください。"))
     if award.profile is not None:
-        credential = services.award_to_profile(
+        credential = issuing.award_to_profile(
             db.session, actor, achievement, award.profile, award.evidence_url, award.narrative, issuer_context()
         )
     else:
@@ -433,7 +433,7 @@ def award_credential(achievement_id: str):
         details = AwardInput(
             email=award.email, name=award.name, evidence_url=award.evidence_url, narrative=award.narrative
         )
-        credential = services.issue_credential(db.session, actor, achievement, details, issuer_context())
+        credential = issuing.issue_credential(db.session, actor, achievement, details, issuer_context())
     return credential_summary_out(credential), 201
 
 
@@ -534,9 +534,9 @@ def award_credentials_in_bulk(achievement_id: str):
     if problems:
         raise Invalid(_("誤りのある行があります。どの行も発行していません。"), problems)
     keys = [row.idempotency_key(str(achievement.public_id)) for row in rows]
-    already = services.issued_keys(db.session, achievement, keys)
+    already = issuing.issued_keys(db.session, achievement, keys)
     try:
-        credentials = services.issue_credentials(
+        credentials = issuing.issue_credentials(
             db.session, actor, achievement, [(row.award, key) for row, key in zip(rows, keys, strict=True)],
             issuer_context(),
         )  # fmt: skip
@@ -572,8 +572,8 @@ class RevokeIn(Model):
 @operation(tag="credentials", scope="issue", json=RevokeIn, ok=CredentialSummaryOut, errors=(409,))
 def revoke_credential(credential_id: str):
     """Revoke a credential: its status bit is set, so every verifier sees it revoked"""
-    credential = services.get_credential(db.session, credential_id)
-    services.revoke_credential(db.session, api_actor(), credential, body().reason)
+    credential = records.get_credential(db.session, credential_id)
+    revocation.revoke_credential(db.session, api_actor(), credential, body().reason)
     return credential_summary_out(credential)
 
 
@@ -584,7 +584,7 @@ def list_credentials(achievement_id: str):
     achievement = achievements.get_achievement(db.session, achievement_id)
     require(api_actor(), "issue", achievement.organisation)
     return paginate_sql(
-        params(), services.select_credentials_of_achievement(achievement), convert=credential_summary_out
+        params(), records.select_credentials_of_achievement(achievement), convert=credential_summary_out
     )
 
 
@@ -592,9 +592,9 @@ def list_credentials(achievement_id: str):
 @operation(tag="credentials", public=True, ok=CredentialDetailOut)
 def get_credential(credential_id: str):
     """One credential as its public page shows it, with its verification and the stored document"""
-    credential = services.get_credential(db.session, credential_id)
+    credential = records.get_credential(db.session, credential_id)
     achievement = credential.achievement
-    result = verification.verify_credential(db.session, services.stored_form(credential), issuer_context())
+    result = verification.verify_credential(db.session, records.stored_form(credential), issuer_context())
     public_id = credential.public_id
     return CredentialDetailOut(
         id=public_id,
@@ -608,7 +608,7 @@ def get_credential(credential_id: str):
         revoked_at=credential.revoked_at,
         revocation_reason=credential.revocation_reason,
         verification=verify_result_out(result),
-        can_claim=services.can_claim(api_actor(), credential),
+        can_claim=claims.can_claim(api_actor(), credential),
         png_url=url_for("credentials.baked_png", public_id=public_id, _external=True),
         svg_url=url_for("credentials.baked_svg", public_id=public_id, _external=True),
         document=credential.document,
@@ -625,17 +625,17 @@ def list_my_credentials():
     profile = own_profile(db.session, api_actor())
     if profile is None:
         return paginate([], params())
-    return paginate_sql(params(), services.select_credentials_of_profile(profile), convert=credential_summary_out)
+    return paginate_sql(params(), records.select_credentials_of_profile(profile), convert=credential_summary_out)
 
 
 @bp.post("/credentials/<credential_id>/claim")
 @operation(tag="credentials", scope="write", ok=CredentialSummaryOut, errors=(409,))
 def claim_credential(credential_id: str):
     """Put a credential addressed to the caller's (verified) e-mail address on their profile"""
-    credential = services.get_credential(db.session, credential_id)
+    credential = records.get_credential(db.session, credential_id)
     actor = api_actor()
     profile = own_profile(db.session, actor)
     if profile is None:
         raise Conflict(_("バッジを受け取るには、先にプロフィールを作成してください。"))
-    services.claim_credential(db.session, actor, credential, profile)
+    claims.claim_credential(db.session, actor, credential, profile)
     return credential_summary_out(credential)

@@ -1,5 +1,5 @@
 """Issuer set-up and key rotation, endorsements, and revoking many credentials at once: the same credential
-services as the pages (`talentbank.credentials.services`), which check who may do it."""
+services as the pages (`talentbank.credentials.issuing`, `revocation`, `endorsements`), which check who may do it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pydantic import Field
 from talentbank import db
 from talentbank.api.core import Model, Out, api_actor, body, bp, operation
 from talentbank.api.credentials import AchievementIssuerOut, EndorsementOut, _issuer_out, endorsement_fields
-from talentbank.credentials import achievements, endorsements, issuers, services
+from talentbank.credentials import achievements, endorsements, issuers, revocation
 from talentbank.credentials.context import issuer_context
 from talentbank.errors import NotFound
 from talentbank.lookup import by_public_id
@@ -156,4 +156,4 @@ def revoke_credentials_in_bulk(achievement_id: str):
     """Revoke several credentials of one achievement (members of the issuer); an unknown id revokes none (404)"""
     achievement = achievements.get_achievement(db.session, achievement_id)
     ids = [str(i) for i in dict.fromkeys(body().credentials)]
-    return BulkRevokeOut(revoked=services.revoke_many(db.session, api_actor(), achievement, ids, body().reason))
+    return BulkRevokeOut(revoked=revocation.revoke_many(db.session, api_actor(), achievement, ids, body().reason))

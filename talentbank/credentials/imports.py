@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, selectinload
 
 import badges
 from talentbank import audit
+from talentbank.credentials.claims import refresh_badge_skills
 from talentbank.credentials.issuers import IssuerContext
-from talentbank.credentials.services import refresh_badge_skills
 from talentbank.credentials.verification import verify_credential
 from talentbank.db import utcnow
 from talentbank.errors import Invalid, NotFound

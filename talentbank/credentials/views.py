@@ -14,11 +14,14 @@ from talentbank.accounts.forms import ConfirmForm
 from talentbank.credentials import (
     achievements,
     bulk,
+    claims,
     endorsements,
     images,
     imports,
     issuers,
-    services,
+    issuing,
+    records,
+    revocation,
     uploads,
     verification,
 )
@@ -142,7 +145,7 @@ def _render_achievement(achievement, award_form=None, status: int = 200, profile
         achievement=achievement,
         can_issue=can_issue,
         format_labels=FORMAT_LABELS,
-        credentials=services.credentials_of_achievement(db.session, achievement) if can_issue else [],
+        credentials=records.credentials_of_achievement(db.session, achievement) if can_issue else [],
         award_form=award_form or AwardForm(formdata=None),
         profile_form=profile_form or ProfileAwardForm(formdata=None, prefix="pick"),
         revoke_form=RevokeForm(formdata=None),
@@ -183,7 +186,7 @@ def award(public_id: str):
     form = AwardForm()
     if not form.validate_on_submit():
         return _render_achievement(achievement, form, 422)
-    credential = services.issue_credential(db.session, current_actor(), achievement, form.to_input(), issuer_context())
+    credential = issuing.issue_credential(db.session, current_actor(), achievement, form.to_input(), issuer_context())
     db.session.commit()
     flash(_("%(name)s さんにバッジを発行しました。", name=credential.recipient_name), "success")
     return redirect(url_for("credentials.show", public_id=credential.public_id))
@@ -197,7 +200,7 @@ def award_profile(public_id: str):
     form = ProfileAwardForm(prefix="pick")
     if form.validate_on_submit():
         try:
-            credential = services.award_to_profile(
+            credential = issuing.award_to_profile(
                 db.session, current_actor(), achievement, form.profile.data, form.evidence_url.data or "",
                 form.narrative.data or "", issuer_context(),
             )  # fmt: skip
@@ -243,7 +246,7 @@ def bulk_post(public_id: str):
             "credentials/bulk.html", achievement=achievement, rows=None, form=form, error=str(error)
         ), 422
     key_of = {row.line: row.idempotency_key(str(achievement.public_id)) for row in rows}
-    already = services.issued_keys(db.session, achievement, [key_of[r.line] for r in rows if r.is_valid])
+    already = issuing.issued_keys(db.session, achievement, [key_of[r.line] for r in rows if r.is_valid])
     if request.form.get("action") != "issue":
         return render_template(
             "credentials/bulk.html", achievement=achievement, rows=rows, form=form,
@@ -253,7 +256,7 @@ def bulk_post(public_id: str):
         return _issue_bulk_batch(achievement, rows, key_of, already)
     pending = [(row.award, key_of[row.line]) for row in rows if row.is_valid and key_of[row.line] not in already]
     for start in range(0, len(pending), BULK_BATCH):
-        services.issue_credentials(
+        issuing.issue_credentials(
             db.session, current_actor(), achievement, pending[start : start + BULK_BATCH], issuer_context()
         )
         db.session.commit()  # a crash loses at most one batch, and re-running skips what is done
@@ -274,7 +277,7 @@ def _issue_bulk_batch(achievement, rows: list[bulk.CsvRow], key_of: dict[int, st
         raise Invalid.on("batch_start", _("範囲の指定が正しくありません。")) from None
     window = rows[start : start + size]
     pending = [(row.award, key_of[row.line]) for row in window if row.is_valid and key_of[row.line] not in already]
-    services.issue_credentials(db.session, current_actor(), achievement, pending, issuer_context())
+    issuing.issue_credentials(db.session, current_actor(), achievement, pending, issuer_context())
     db.session.commit()
     done = start + len(window) >= len(rows)
     if done:  # the summary the one-request path shows, on the page the script goes to next
@@ -307,7 +310,7 @@ def revoke_selected(public_id: str):
     if not form.validate_on_submit() or not selected:
         flash(_("取り消すバッジを選び、理由を入力してください。"), "error")
         return redirect(url_for("credentials.achievement", public_id=public_id))
-    count = services.revoke_many(db.session, current_actor(), achievement, selected, form.reason.data)
+    count = revocation.revoke_many(db.session, current_actor(), achievement, selected, form.reason.data)
     db.session.commit()
     flash(_("%(n)d件のバッジを取り消しました。", n=count), "info")
     return redirect(url_for("credentials.achievement", public_id=public_id))
@@ -318,8 +321,8 @@ def revoke_selected(public_id: str):
 
 @bp.get("/credentials/<public_id>")
 def show(public_id: str):
-    credential = services.get_credential(db.session, public_id)
-    result = verification.verify_credential(db.session, services.stored_form(credential), issuer_context())
+    credential = records.get_credential(db.session, public_id)
+    result = verification.verify_credential(db.session, records.stored_form(credential), issuer_context())
     actor = current_actor()
     achievement = credential.achievement
     return render_template(
@@ -329,7 +332,7 @@ def show(public_id: str):
         result=result,
         endorsements=endorsements.checked_endorsements(db.session, achievement, issuer_context()),
         now=db.utcnow(),
-        can_claim=services.can_claim(actor, credential),
+        can_claim=claims.can_claim(actor, credential),
         can_revoke=can(actor, "issue", achievement.organisation) and not credential.is_revoked,
         is_recipient=actor is not None and actor.email == credential.recipient_email,
         linkedin_url=issuers.linkedin_add_url(issuer_context().base_url, credential),
@@ -347,14 +350,14 @@ def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
 
 @bp.get("/credentials/<public_id>/credential.json")
 def download_json(public_id: str):
-    credential = services.get_credential(db.session, public_id)
+    credential = records.get_credential(db.session, public_id)
     body = json.dumps(credential.document, ensure_ascii=False, indent=2)
     return _download(body, "application/vc+ld+json" if not credential.jwt else "application/json", "credential.json")
 
 
 @bp.get("/credentials/<public_id>/credential.jwt")
 def download_jwt(public_id: str):
-    credential = services.get_credential(db.session, public_id)
+    credential = records.get_credential(db.session, public_id)
     if not credential.jwt:
         return redirect(url_for("credentials.download_json", public_id=public_id))
     return _download(credential.jwt, "application/vc+jwt", "credential.jwt")
@@ -362,30 +365,30 @@ def download_jwt(public_id: str):
 
 @bp.get("/credentials/<public_id>/badge.png")
 def baked_png(public_id: str):
-    credential = services.get_credential(db.session, public_id)
+    credential = records.get_credential(db.session, public_id)
     image = credential.achievement.image_png or images.default_png(str(credential.achievement.public_id))
-    return _download(badges.bake_png(image, services.stored_form(credential)), "image/png", "badge.png")
+    return _download(badges.bake_png(image, records.stored_form(credential)), "image/png", "badge.png")
 
 
 @bp.get("/credentials/<public_id>/badge.svg")
 def baked_svg(public_id: str):
-    credential = services.get_credential(db.session, public_id)
+    credential = records.get_credential(db.session, public_id)
     achievement = credential.achievement
     svg = achievement.image_svg or images.default_svg(str(achievement.public_id), achievement.name)
-    baked = badges.bake_svg(svg, services.stored_form(credential))
+    baked = badges.bake_svg(svg, records.stored_form(credential))
     return _download(baked, "image/svg+xml", "badge.svg")
 
 
 @bp.post("/credentials/<public_id>/claim")
 @login_required
 def claim(public_id: str):
-    credential = services.get_credential(db.session, public_id)
+    credential = records.get_credential(db.session, public_id)
     profile = own_profile(db.session, current_actor())
     if profile is None:
         flash(_("バッジを受け取るには、先にプロフィールを作成してください。"), "info")
         return redirect(url_for("profiles.edit"))
     try:
-        services.claim_credential(db.session, current_actor(), credential, profile)
+        claims.claim_credential(db.session, current_actor(), credential, profile)
     except Conflict as error:
         flash(error.message, "info")
         return redirect(url_for("credentials.show", public_id=public_id))
@@ -397,13 +400,13 @@ def claim(public_id: str):
 @bp.post("/credentials/<public_id>/revoke")
 @login_required
 def revoke(public_id: str):
-    credential = services.get_credential(db.session, public_id)
+    credential = records.get_credential(db.session, public_id)
     require(current_actor(), "issue", credential.achievement.organisation)
     form = RevokeForm()
     if not form.validate_on_submit():
         flash(_("取り消しの理由を入力してください。"), "error")
         return redirect(url_for("credentials.show", public_id=public_id))
-    services.revoke_credential(db.session, current_actor(), credential, form.reason.data)
+    revocation.revoke_credential(db.session, current_actor(), credential, form.reason.data)
     db.session.commit()
     flash(_("バッジを取り消しました。"), "info")
     return redirect(url_for("credentials.show", public_id=public_id))

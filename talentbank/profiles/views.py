@@ -11,7 +11,7 @@ from markupsafe import Markup
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
 from talentbank.credentials.imports import imported_of
-from talentbank.credentials.services import credentials_of_profile
+from talentbank.credentials.records import credentials_of_profile
 from talentbank.db import utcnow
 from talentbank.errors import Conflict, Invalid
 from talentbank.models import Visibility

@@ -87,7 +87,7 @@ def complete(
     session.refresh(profile)
     reindex_profile(session, profile)
     if issuer is not None:
-        from talentbank.credentials.services import issue_completion_credential
+        from talentbank.credentials.issuing import issue_completion_credential
 
         issue_completion_credential(session, actor, project, profile, summary, f"{base_url}{evidence}", issuer)
     notify_person(session, profile, "engagement_completed", base_url, application=application, project=project)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from talentbank.credentials import achievements, services
+from talentbank.credentials import achievements, issuing
 from talentbank.credentials.inputs import AchievementInput, AwardInput
 from tests.api.matrix import ROLES, Row, World, build_world, case_id, matrix_cases, run_row
 
@@ -29,7 +29,7 @@ def _achievement(world: World):
 def _credential_for_the_owner(world: World) -> None:
     """A credential of world.organisation addressed to world.person (the "owner", who may claim it)."""
     award = AwardInput(email=world.person.email, name="本人", evidence_url="", narrative="")
-    credential = services.issue_credential(world.db, world.issuer, _achievement(world), award, world.issuer_context())
+    credential = issuing.issue_credential(world.db, world.issuer, _achievement(world), award, world.issuer_context())
     world.made["credential"] = credential.public_id
 
 

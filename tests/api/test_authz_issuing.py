@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from talentbank.credentials import achievements, imports, services
+from talentbank.credentials import achievements, imports, issuing
 from talentbank.credentials.inputs import AchievementInput, AwardInput
 from tests.api.matrix import ROLES, Row, World, build_world, case_id, matrix_cases, run_row
 
@@ -33,7 +33,7 @@ def _foreign_achievement(world: World) -> None:
 def _credential_for_the_owner(world: World) -> None:
     achievement = achievements.create_achievement(world.db, world.issuer, world.organisation, DETAILS)
     award = AwardInput(email=world.person.email, name="本人", evidence_url="", narrative="")
-    credential = services.issue_credential(world.db, world.issuer, achievement, award, world.issuer_context())
+    credential = issuing.issue_credential(world.db, world.issuer, achievement, award, world.issuer_context())
     world.made.update(achievement=achievement.public_id, credential=credential.public_id, jwt=credential.jwt)
 
 

@@ -8,7 +8,7 @@ import uuid
 
 import sqlalchemy as sa
 
-from talentbank.credentials import achievements, imports, issuers, services
+from talentbank.credentials import achievements, imports, issuers, issuing
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.inputs import AchievementInput, AwardInput
 from talentbank.models import ImportedCredential, OrganisationKind, ProfileSkill, SkillSource
@@ -35,7 +35,7 @@ def credential_for(app, db, email: str, proof_format: str = "jwt"):
         issuers.setup_issuer(db, owner, organisation, issuer_context())
         achievement = achievements.create_achievement(db, owner, organisation, details)
         award = AwardInput(email=email, name="受講者", evidence_url="", narrative="")
-        credential = services.issue_credential(db, owner, achievement, award, issuer_context())
+        credential = issuing.issue_credential(db, owner, achievement, award, issuer_context())
     db.flush()
     return credential
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from talentbank.credentials import achievements, issuers, services
+from talentbank.credentials import achievements, issuers, issuing
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.inputs import AchievementInput, AwardInput
 from talentbank.models import Credential, Endorsement, OrganisationKind
@@ -76,7 +76,7 @@ def _issue(app, db, achievement, emails):
     owner = achievement.organisation.memberships[0].user
     with app.test_request_context():
         return [
-            services.issue_credential(db, owner, achievement, AwardInput(email=e, name="受講者", evidence_url="",
+            issuing.issue_credential(db, owner, achievement, AwardInput(email=e, name="受講者", evidence_url="",
                                                                           narrative=""), issuer_context())
             for e in emails
         ]  # fmt: skip

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from badges.verify import Check
 from talentbank.accounts.tokens import create_token
-from talentbank.credentials import achievements, imports, issuers, services, verification
+from talentbank.credentials import achievements, claims, imports, issuers, issuing, verification
 from talentbank.credentials.inputs import AwardInput
 from talentbank.db import utcnow
 from talentbank.models import Achievement, Credential, ImportedCredential, ProfileSkill, SkillSource, Visibility
@@ -53,8 +53,8 @@ def claimed_badge(app, db, school, achievement, profile, *, issued_at: datetime)
     person = profile.user
     award = AwardInput(email=person.email, name=profile.display_name, evidence_url="", narrative="")
     with app.test_request_context():  # the award mail is rendered with url_for
-        credential = services.issue_credential(db, owner, achievement, award, issuer_ctx(app), now=issued_at)
-        services.claim_credential(db, person, credential, profile, now=issued_at + timedelta(days=1))
+        credential = issuing.issue_credential(db, owner, achievement, award, issuer_ctx(app), now=issued_at)
+        claims.claim_credential(db, person, credential, profile, now=issued_at + timedelta(days=1))
     db.commit()
     return credential
 

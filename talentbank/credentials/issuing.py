@@ -1,9 +1,9 @@
-"""Credentials: issuing, claiming (and the badge-verified skills a claim gives), revoking, and reading
-stored credentials. Issuers and keys are in `issuers`, achievements in `achievements`, verification
-in `verification`, other issuers' credentials in `imports`, endorsements in `endorsements`.
+"""Issuing: signing and storing credentials one at a time or in batches (idempotent per award key),
+mailing each recipient a claim link, and the one-click completion badge a project's organisation gives.
 
-Documents are built and signed by the `badges` library; this module supplies the keys, the clock
-and the database.
+Documents are built and signed by the `badges` library; this module supplies the keys (from `issuers`),
+the clock and the database. The batch mechanics (collector pause, status-list entries, one compiled
+insert) are behind `batches.credential_batch`.
 """
 
 from __future__ import annotations
@@ -15,42 +15,29 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 import badges
 from talentbank import audit, mail, notifications
 from talentbank.credentials.achievements import achievement_input, add_months
 from talentbank.credentials.batches import CredentialBatch, credential_batch
+from talentbank.credentials.claims import attach
 from talentbank.credentials.inputs import AwardInput
-from talentbank.credentials.issuers import (
-    IssuerContext,
-    active_key,
-    forget_cached,
-    issuer_did,
-    private_key,
-    status_list_url,
-)
+from talentbank.credentials.issuers import IssuerContext, active_key, issuer_did, private_key, status_list_url
 from talentbank.db import utcnow
 from talentbank.errors import Conflict, Invalid, NotFound
-from talentbank.lookup import by_public_id
 from talentbank.models import (
     Achievement,
     AchievementSkill,
     Credential,
-    ImportedCredential,
     IssuerKey,
     Organisation,
     Profile,
-    ProfileSkill,
     ProofFormat,
-    SkillSource,
     User,
 )
-from talentbank.profiles.search import reindex_profile
 from talentbank.profiles.services import get_profile
 from talentbank.security import require
-
-# ---- issuing ----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -279,112 +266,6 @@ _USERS_BY_EMAIL = sa.select(User.email, User.locale, User.id).where(
 )
 
 
-def get_credential(session: Session, public_id: str) -> Credential:
-    return by_public_id(
-        session,
-        Credential,
-        public_id,
-        selectinload(Credential.achievement).selectinload(Achievement.skills).selectinload(AchievementSkill.skill),
-        selectinload(Credential.achievement).selectinload(Achievement.organisation),
-    )
-
-
-def select_credentials_of_achievement(achievement: Achievement) -> sa.Select:
-    """The achievement's credentials, newest first (the id is the order, so it is total and paging by
-    offset neither repeats nor skips one)."""
-    return sa.select(Credential).where(Credential.achievement_id == achievement.id).order_by(Credential.id.desc())
-
-
-def credentials_of_achievement(session: Session, achievement: Achievement) -> list[Credential]:
-    """All of `select_credentials_of_achievement`, for the achievement page."""
-    return list(session.scalars(select_credentials_of_achievement(achievement)))
-
-
-def is_current(credential: Credential, now: datetime) -> bool:
-    return credential.revoked_at is None and (credential.valid_until is None or credential.valid_until > now)
-
-
-def refresh_badge_skills(session: Session, profile: Profile, *, now: datetime | None = None) -> bool:
-    """Recompute the profile's badge-verified skills from its claimed credentials (unrevoked, unexpired)
-    and its imported credentials that verified and named the person; True if any changed.
-
-    Each entry keeps its credential's validUntil, so readers stop counting it once that passes. A
-    change stamps the profile's updated_at (wall clock), which is how rankings notice it (#5).
-    """
-    now = now or utcnow()
-    claimed = session.scalars(
-        sa.select(Credential)
-        .where(Credential.profile_id == profile.id)
-        .options(selectinload(Credential.achievement).selectinload(Achievement.skills))
-        .order_by(Credential.issued_at)
-    ).all()
-    backing: list[tuple[str, int, str, datetime | None]] = []
-    for credential in claimed:
-        if is_current(credential, now):
-            evidence = f"/credentials/{credential.public_id}"
-            backing += [
-                (a.skill_code, a.level, evidence, credential.valid_until) for a in credential.achievement.skills
-            ]
-    for imported in session.scalars(sa.select(ImportedCredential).where(ImportedCredential.profile_id == profile.id)):
-        if imported.counts_at(now):
-            anchor = f"/people/{profile.public_id}#imported-{imported.public_id}"
-            backing += [(item["code"], int(item["level"]), anchor, imported.valid_until) for item in imported.skills]
-    forever = datetime.max.replace(tzinfo=now.tzinfo)
-    best: dict[str, tuple[int, str, datetime | None]] = {}
-    for code, level, evidence, until in backing:
-        # The highest level; on a tie the one valid longest.
-        if code not in best or (level, until or forever) >= (best[code][0], best[code][2] or forever):
-            best[code] = (level, evidence, until)
-    changed = False
-    for entry in [s for s in profile.skills if s.source is SkillSource.BADGE]:
-        wanted = best.pop(entry.skill_code, None)
-        if wanted is None:
-            profile.skills.remove(entry)
-            changed = True
-        elif (entry.level, entry.evidence_url, entry.valid_until) != wanted:
-            entry.level, entry.evidence_url, entry.valid_until = wanted
-            changed = True
-    for code, (level, evidence, until) in best.items():
-        profile.skills.append(ProfileSkill(skill_code=code, level=level, source=SkillSource.BADGE,
-                                           evidence_url=evidence, valid_until=until))  # fmt: skip
-        changed = True
-    if changed:  # the rankings' index notices edits by the profile's stamp, not by its skill rows
-        profile.updated_at = utcnow()
-    session.flush()
-    return changed
-
-
-def can_claim(actor: Any, credential: Credential) -> bool:
-    return (
-        isinstance(actor, User)
-        and actor.email_verified_at is not None
-        and actor.email == credential.recipient_email
-        and credential.profile_id is None
-    )
-
-
-def claim_credential(
-    session: Session, actor: User, credential: Credential, profile: Profile, *, now: datetime | None = None
-) -> None:
-    """Put a credential on the recipient's profile; its aligned skills become badge-verified."""
-    if actor.email != credential.recipient_email or actor.email_verified_at is None:
-        raise Invalid(str(_l("このバッジは別のメールアドレス宛てです。")))
-    if credential.profile_id is not None:
-        raise Conflict(str(_l("このバッジはすでに受け取られています。")))
-    if profile.user_id != actor.id:
-        raise NotFound()
-    _attach(session, credential, profile, now=now)
-    audit.record(session, actor, "credential.claim", object_type="credential", object_id=credential.public_id)
-
-
-def _attach(session: Session, credential: Credential, profile: Profile, *, now: datetime | None = None) -> None:
-    credential.profile_id = profile.id
-    credential.claimed_at = now or utcnow()
-    session.flush()
-    refresh_badge_skills(session, profile, now=now)
-    reindex_profile(session, profile)
-
-
 def issue_completion_credential(
     session: Session, actor: User, project: Any, profile: Profile, summary: str, evidence_url: str, ctx: IssuerContext
 ) -> Credential:
@@ -414,48 +295,8 @@ def issue_completion_credential(
     award = AwardInput(email=profile.user.email, name=profile.display_name, evidence_url=evidence_url,
                        narrative=summary[:2000])  # fmt: skip
     credential = issue_credential(session, actor, achievement, award, ctx)
-    _attach(session, credential, profile)
+    attach(session, credential, profile)
     return credential
-
-
-def revoke_credential(session: Session, actor: User, credential: Credential, reason: str) -> None:
-    """Revoke: set the status bit (so every verifier sees it) and withdraw the badge-verified skills."""
-    require(actor, "issue", credential.achievement.organisation)
-    if credential.revoked_at is not None:
-        raise Conflict(str(_l("このバッジはすでに取り消されています。")))
-    now = utcnow()
-    credential.revoked_at = now
-    credential.revocation_reason = reason.strip()[:300]
-    status_list = credential.status_list
-    status_list.encoded_list = badges.set_status(status_list.encoded_list, credential.status_index, is_set=True)
-    status_list.updated_at = now.replace(microsecond=0)
-    session.flush()
-    forget_cached()
-    if credential.profile is not None:
-        refresh_badge_skills(session, credential.profile, now=now)
-    audit.record(session, actor, "credential.revoke", object_type="credential", object_id=credential.public_id,
-                 reason=credential.revocation_reason)  # fmt: skip
-
-
-def select_credentials_of_profile(profile: Profile) -> sa.Select:
-    """The credentials claimed onto the profile, newest issue first, with their achievements' issuers.
-    The id breaks ties between equal issue times, so paging by offset neither repeats nor skips one."""
-    return (
-        sa.select(Credential)
-        .where(Credential.profile_id == profile.id)
-        .options(selectinload(Credential.achievement).selectinload(Achievement.organisation))
-        .order_by(Credential.issued_at.desc(), Credential.id.desc())
-    )
-
-
-def credentials_of_profile(session: Session, profile: Profile) -> list[Credential]:
-    """All of `select_credentials_of_profile`, for the profile page."""
-    return list(session.scalars(select_credentials_of_profile(profile)))
-
-
-def stored_form(credential: Credential) -> dict[str, Any] | str:
-    """The credential as the recipient holds it: the JWT, or the signed JSON."""
-    return credential.jwt if credential.proof_format is ProofFormat.JWT and credential.jwt else credential.document
 
 
 def issued_keys(session: Session, achievement: Achievement, keys: list[str]) -> set[str]:
@@ -471,17 +312,3 @@ def issued_keys(session: Session, achievement: Achievement, keys: list[str]) -> 
             )
         )
     return found
-
-
-def revoke_many(session: Session, actor: User, achievement: Achievement, public_ids: list[str], reason: str) -> int:
-    """Revoke several credentials of one achievement; returns how many were revoked now."""
-    require(actor, "issue", achievement.organisation)
-    count = 0
-    for public_id in public_ids:
-        credential = get_credential(session, public_id)
-        if credential.achievement_id != achievement.id:
-            raise NotFound()
-        if credential.revoked_at is None:
-            revoke_credential(session, actor, credential, reason)
-            count += 1
-    return count
