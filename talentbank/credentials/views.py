@@ -1,59 +1,41 @@
+"""The issuer's pages: setting up as an issuer and rotating its key, achievements and their images,
+awarding one, many (CSV) or to a profile, revoking, and endorsing. Importing this module registers
+every route of the credentials blueprint (the others live in `credential_views` and `verification_views`)."""
+
 from __future__ import annotations
 
-import json
-
-from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
-import badges
-from badges.model import parse_datetime
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
 from talentbank.credentials import (
     achievements,
     bulk,
-    claims,
+    credential_views,
     endorsements,
     images,
-    imports,
     issuers,
     issuing,
     records,
     revocation,
     uploads,
-    verification,
+    verification_views,
 )
-from talentbank.credentials.context import badge_image, issuer_context
-from talentbank.credentials.forms import (
-    FORMAT_LABELS,
-    AchievementForm,
-    AwardForm,
-    ProfileAwardForm,
-    RevokeForm,
-    VerifyForm,
-)
-from talentbank.credentials.messages import CHECK_MESSAGES, CHECK_NAMES
-from talentbank.credentials.submissions import submitted_credential
+from talentbank.credentials.blueprint import bp
+from talentbank.credentials.context import issuer_context
+from talentbank.credentials.forms import FORMAT_LABELS, AchievementForm, AwardForm, ProfileAwardForm, RevokeForm
 from talentbank.errors import Conflict, Invalid
-from talentbank.extensions import limiter
-from talentbank.lookup import by_public_id
-from talentbank.models import Endorsement
 from talentbank.organisations.services import get_organisation
-from talentbank.profiles.services import own_profile
 from talentbank.reference.services import skill_choices
 from talentbank.security import can, require
 from talentbank.web import current_actor
 
-bp = Blueprint("credentials", __name__)
-bp.add_app_template_global(badge_image)
+# The blueprint's other routes; importing their modules registers them on `bp`.
+ROUTE_MODULES = (credential_views, verification_views)
 BULK_BATCH = 200
-
-
-@bp.app_context_processor
-def _check_text():
-    return {"check_names": lambda: CHECK_NAMES, "check_message": lambda code: CHECK_MESSAGES.get(code, code)}
 
 
 # ---- issuer set-up and achievements ---------------------------------------------------------------
@@ -316,140 +298,6 @@ def revoke_selected(public_id: str):
     return redirect(url_for("credentials.achievement", public_id=public_id))
 
 
-# ---- the public credential page, downloads, claim, revoke -----------------------------------------
-
-
-@bp.get("/credentials/<public_id>")
-def show(public_id: str):
-    credential = records.get_credential(db.session, public_id)
-    result = verification.verify_credential(db.session, records.stored_form(credential), issuer_context())
-    actor = current_actor()
-    achievement = credential.achievement
-    return render_template(
-        "credentials/show.html",
-        credential=credential,
-        achievement=achievement,
-        result=result,
-        endorsements=endorsements.checked_endorsements(db.session, achievement, issuer_context()),
-        now=db.utcnow(),
-        can_claim=claims.can_claim(actor, credential),
-        can_revoke=can(actor, "issue", achievement.organisation) and not credential.is_revoked,
-        is_recipient=actor is not None and actor.email == credential.recipient_email,
-        linkedin_url=issuers.linkedin_add_url(issuer_context().base_url, credential),
-        revoke_form=RevokeForm(formdata=None),
-        confirm_form=ConfirmForm(),
-    )
-
-
-def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-cache"
-    return response
-
-
-@bp.get("/credentials/<public_id>/credential.json")
-def download_json(public_id: str):
-    credential = records.get_credential(db.session, public_id)
-    body = json.dumps(credential.document, ensure_ascii=False, indent=2)
-    return _download(body, "application/vc+ld+json" if not credential.jwt else "application/json", "credential.json")
-
-
-@bp.get("/credentials/<public_id>/credential.jwt")
-def download_jwt(public_id: str):
-    credential = records.get_credential(db.session, public_id)
-    if not credential.jwt:
-        return redirect(url_for("credentials.download_json", public_id=public_id))
-    return _download(credential.jwt, "application/vc+jwt", "credential.jwt")
-
-
-@bp.get("/credentials/<public_id>/badge.png")
-def baked_png(public_id: str):
-    credential = records.get_credential(db.session, public_id)
-    image = credential.achievement.image_png or images.default_png(str(credential.achievement.public_id))
-    return _download(badges.bake_png(image, records.stored_form(credential)), "image/png", "badge.png")
-
-
-@bp.get("/credentials/<public_id>/badge.svg")
-def baked_svg(public_id: str):
-    credential = records.get_credential(db.session, public_id)
-    achievement = credential.achievement
-    svg = achievement.image_svg or images.default_svg(str(achievement.public_id), achievement.name)
-    baked = badges.bake_svg(svg, records.stored_form(credential))
-    return _download(baked, "image/svg+xml", "badge.svg")
-
-
-@bp.post("/credentials/<public_id>/claim")
-@login_required
-def claim(public_id: str):
-    credential = records.get_credential(db.session, public_id)
-    profile = own_profile(db.session, current_actor())
-    if profile is None:
-        flash(_("バッジを受け取るには、先にプロフィールを作成してください。"), "info")
-        return redirect(url_for("profiles.edit"))
-    try:
-        claims.claim_credential(db.session, current_actor(), credential, profile)
-    except Conflict as error:
-        flash(error.message, "info")
-        return redirect(url_for("credentials.show", public_id=public_id))
-    db.session.commit()
-    flash(_("バッジをプロフィールに追加しました。スキルが「バッジで検証」になりました。"), "success")
-    return redirect(url_for("profiles.show", public_id=profile.public_id))
-
-
-@bp.post("/credentials/<public_id>/revoke")
-@login_required
-def revoke(public_id: str):
-    credential = records.get_credential(db.session, public_id)
-    require(current_actor(), "issue", credential.achievement.organisation)
-    form = RevokeForm()
-    if not form.validate_on_submit():
-        flash(_("取り消しの理由を入力してください。"), "error")
-        return redirect(url_for("credentials.show", public_id=public_id))
-    revocation.revoke_credential(db.session, current_actor(), credential, form.reason.data)
-    db.session.commit()
-    flash(_("バッジを取り消しました。"), "info")
-    return redirect(url_for("credentials.show", public_id=public_id))
-
-
-# ---- importing credentials from other issuers ----------------------------------------------------
-
-
-@bp.route("/me/credentials/import", methods=["GET", "POST"])
-@login_required
-def import_credential():
-    profile = own_profile(db.session, current_actor())
-    if profile is None:
-        flash(_("先にプロフィールを作成してください。"), "info")
-        return redirect(url_for("profiles.edit"))
-    form = VerifyForm()
-    imported = result = error = None
-    submitted = _read_submission(form) if form.validate_on_submit() else None
-    if submitted is not None:
-        try:
-            imported, result = imports.import_credential(db.session, current_actor(), profile, submitted,
-                                                          issuer_context())  # fmt: skip
-        except Invalid as problem:
-            error = problem.message
-        else:
-            db.session.commit()
-    status = 422 if request.method == "POST" and not imported else 200
-    return render_template("credentials/import.html", form=form, imported=imported, result=result, error=error,
-                           profile=profile), status  # fmt: skip
-
-
-@bp.post("/me/credentials/imported/<public_id>/delete")
-@login_required
-def remove_imported(public_id: str):
-    profile = own_profile(db.session, current_actor())
-    if profile is None or not ConfirmForm().validate_on_submit():
-        return redirect(url_for("main.dashboard"))
-    imports.remove_imported(db.session, current_actor(), profile, public_id)
-    db.session.commit()
-    flash(_("取り込んだ証明書を外しました。"), "info")
-    return redirect(url_for("profiles.show", public_id=profile.public_id))
-
-
 # ---- endorsements ------------------------------------------------------------------------------------
 
 
@@ -467,67 +315,3 @@ def endorse(public_id: str):
     db.session.commit()
     flash(_("%(name)s として推薦しました。", name=endorser.name), "success")
     return redirect(url_for("credentials.achievement", public_id=public_id))
-
-
-@bp.get("/endorsements/<public_id>")
-def endorsement(public_id: str):
-    document = by_public_id(db.session, Endorsement, public_id).document
-    response = jsonify(document)
-    response.mimetype = "application/vc+ld+json"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-# ---- verification for anyone ------------------------------------------------------------------------
-
-
-def _read_submission(form: VerifyForm) -> dict | str | None:
-    """The credential from the pasted text or uploaded file; None (with the error on the form) when unreadable."""
-    try:
-        submitted = submitted_credential(form.credential.data, request.files.get("image"))
-    except Invalid as error:
-        form.set_errors(error.fields)
-        return None
-    if submitted is None:
-        form.set_errors({"credential": _("証明書を貼り付けるか、ファイルを選んでください。")})
-    return submitted
-
-
-@bp.route("/verify", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["VERIFY_LIMIT"], methods=["POST"])
-def verify_page():
-    form = VerifyForm()
-    result = None
-    submitted = _read_submission(form) if form.validate_on_submit() else None
-    if submitted is not None:
-        result = verification.verify_credential(db.session, submitted, issuer_context())
-    status = 422 if request.method == "POST" and result is None else 200
-    return render_template("credentials/verify.html", form=form, result=result), status
-
-
-# ---- documents other verifiers fetch ---------------------------------------------------------------
-
-
-@bp.get("/issuers/<public_id>/did.json")
-def did_document(public_id: str):
-    document = issuers.did_document_for(db.session, public_id, issuer_context().base_url)
-    response = jsonify(document)
-    response.mimetype = "application/did+json"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
-
-
-@bp.get("/status/<public_id>")
-def status_list(public_id: str):
-    """The signed list, public and cacheable for 60 s. It is deterministic (a list's bytes change only
-    when a bit does), so its ETag is its content's hash and Last-Modified its validFrom; conditional
-    requests get 304."""
-    document = issuers.signed_status_list(db.session, public_id, issuer_context())
-    response = jsonify(document)
-    response.mimetype = "application/vc+ld+json"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Cache-Control"] = "public, max-age=60"
-    response.last_modified = parse_datetime(document["validFrom"])
-    response.add_etag()
-    return response.make_conditional(request)

@@ -1,0 +1,155 @@
+"""One credential's public page and downloads (JSON, JWT, baked PNG and SVG), claiming it onto one's
+profile, revoking it, and importing (or removing) credentials from other issuers."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+import badges
+from talentbank import db
+from talentbank.accounts.forms import ConfirmForm
+from talentbank.credentials import claims, endorsements, images, imports, issuers, records, revocation, verification
+from talentbank.credentials.blueprint import bp, read_submission
+from talentbank.credentials.context import issuer_context
+from talentbank.credentials.forms import RevokeForm, VerifyForm
+from talentbank.errors import Conflict, Invalid
+from talentbank.profiles.services import own_profile
+from talentbank.security import can, require
+from talentbank.web import current_actor
+
+# ---- the public credential page, downloads, claim, revoke -----------------------------------------
+
+
+@bp.get("/credentials/<public_id>")
+def show(public_id: str):
+    credential = records.get_credential(db.session, public_id)
+    result = verification.verify_credential(db.session, records.stored_form(credential), issuer_context())
+    actor = current_actor()
+    achievement = credential.achievement
+    return render_template(
+        "credentials/show.html",
+        credential=credential,
+        achievement=achievement,
+        result=result,
+        endorsements=endorsements.checked_endorsements(db.session, achievement, issuer_context()),
+        now=db.utcnow(),
+        can_claim=claims.can_claim(actor, credential),
+        can_revoke=can(actor, "issue", achievement.organisation) and not credential.is_revoked,
+        is_recipient=actor is not None and actor.email == credential.recipient_email,
+        linkedin_url=issuers.linkedin_add_url(issuer_context().base_url, credential),
+        revoke_form=RevokeForm(formdata=None),
+        confirm_form=ConfirmForm(),
+    )
+
+
+def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/credentials/<public_id>/credential.json")
+def download_json(public_id: str):
+    credential = records.get_credential(db.session, public_id)
+    body = json.dumps(credential.document, ensure_ascii=False, indent=2)
+    return _download(body, "application/vc+ld+json" if not credential.jwt else "application/json", "credential.json")
+
+
+@bp.get("/credentials/<public_id>/credential.jwt")
+def download_jwt(public_id: str):
+    credential = records.get_credential(db.session, public_id)
+    if not credential.jwt:
+        return redirect(url_for("credentials.download_json", public_id=public_id))
+    return _download(credential.jwt, "application/vc+jwt", "credential.jwt")
+
+
+@bp.get("/credentials/<public_id>/badge.png")
+def baked_png(public_id: str):
+    credential = records.get_credential(db.session, public_id)
+    image = credential.achievement.image_png or images.default_png(str(credential.achievement.public_id))
+    return _download(badges.bake_png(image, records.stored_form(credential)), "image/png", "badge.png")
+
+
+@bp.get("/credentials/<public_id>/badge.svg")
+def baked_svg(public_id: str):
+    credential = records.get_credential(db.session, public_id)
+    achievement = credential.achievement
+    svg = achievement.image_svg or images.default_svg(str(achievement.public_id), achievement.name)
+    baked = badges.bake_svg(svg, records.stored_form(credential))
+    return _download(baked, "image/svg+xml", "badge.svg")
+
+
+@bp.post("/credentials/<public_id>/claim")
+@login_required
+def claim(public_id: str):
+    credential = records.get_credential(db.session, public_id)
+    profile = own_profile(db.session, current_actor())
+    if profile is None:
+        flash(_("バッジを受け取るには、先にプロフィールを作成してください。"), "info")
+        return redirect(url_for("profiles.edit"))
+    try:
+        claims.claim_credential(db.session, current_actor(), credential, profile)
+    except Conflict as error:
+        flash(error.message, "info")
+        return redirect(url_for("credentials.show", public_id=public_id))
+    db.session.commit()
+    flash(_("バッジをプロフィールに追加しました。スキルが「バッジで検証」になりました。"), "success")
+    return redirect(url_for("profiles.show", public_id=profile.public_id))
+
+
+@bp.post("/credentials/<public_id>/revoke")
+@login_required
+def revoke(public_id: str):
+    credential = records.get_credential(db.session, public_id)
+    require(current_actor(), "issue", credential.achievement.organisation)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(_("取り消しの理由を入力してください。"), "error")
+        return redirect(url_for("credentials.show", public_id=public_id))
+    revocation.revoke_credential(db.session, current_actor(), credential, form.reason.data)
+    db.session.commit()
+    flash(_("バッジを取り消しました。"), "info")
+    return redirect(url_for("credentials.show", public_id=public_id))
+
+
+# ---- importing credentials from other issuers ----------------------------------------------------
+
+
+@bp.route("/me/credentials/import", methods=["GET", "POST"])
+@login_required
+def import_credential():
+    profile = own_profile(db.session, current_actor())
+    if profile is None:
+        flash(_("先にプロフィールを作成してください。"), "info")
+        return redirect(url_for("profiles.edit"))
+    form = VerifyForm()
+    imported = result = error = None
+    submitted = read_submission(form) if form.validate_on_submit() else None
+    if submitted is not None:
+        try:
+            imported, result = imports.import_credential(db.session, current_actor(), profile, submitted,
+                                                          issuer_context())  # fmt: skip
+        except Invalid as problem:
+            error = problem.message
+        else:
+            db.session.commit()
+    status = 422 if request.method == "POST" and not imported else 200
+    return render_template("credentials/import.html", form=form, imported=imported, result=result, error=error,
+                           profile=profile), status  # fmt: skip
+
+
+@bp.post("/me/credentials/imported/<public_id>/delete")
+@login_required
+def remove_imported(public_id: str):
+    profile = own_profile(db.session, current_actor())
+    if profile is None or not ConfirmForm().validate_on_submit():
+        return redirect(url_for("main.dashboard"))
+    imports.remove_imported(db.session, current_actor(), profile, public_id)
+    db.session.commit()
+    flash(_("取り込んだ証明書を外しました。"), "info")
+    return redirect(url_for("profiles.show", public_id=profile.public_id))
