@@ -57,6 +57,9 @@ def can(actor: Any, action: str, obj: Any = None) -> bool:
                 and obj.kind in (OrganisationKind.PREFECTURE, OrganisationKind.SCHOOL)
                 and (role is not None or is_admin(actor))
             )
+        # 学びの場: members of a verified organisation publish learning and manage its learners.
+        if action == "publish_learning":
+            return obj.is_verified and role is not None
         # Any member drafts and manages projects; publishing also needs verification (checked there).
         if action == "post_project":
             return role is not None

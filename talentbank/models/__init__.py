@@ -13,6 +13,16 @@ from talentbank.models.credentials import (
     StatusList,
 )
 from talentbank.models.idempotency import IdempotencyKey
+from talentbank.models.learning import (
+    Enrolment,
+    EnrolmentStatus,
+    LearnerEligibility,
+    LearningFormat,
+    LearningLanguage,
+    LearningOpportunity,
+    LearningSkill,
+    OpportunityStatus,
+)
 from talentbank.models.mail import Notification, OutboxMessage
 from talentbank.models.organisations import Invitation, Membership, MembershipRole, Organisation, OrganisationKind
 from talentbank.models.places import Municipality, Subprefecture
@@ -61,14 +71,22 @@ __all__ = [
     "DeletedProfile",
     "Direction",
     "Endorsement",
+    "Enrolment",
+    "EnrolmentStatus",
     "IdempotencyKey",
     "ImportedCredential",
     "Invitation",
     "IssuerKey",
+    "LearnerEligibility",
+    "LearningFormat",
+    "LearningLanguage",
+    "LearningOpportunity",
+    "LearningSkill",
     "Membership",
     "MembershipRole",
     "Municipality",
     "Notification",
+    "OpportunityStatus",
     "Organisation",
     "OrganisationKind",
     "OutboxMessage",

@@ -14,6 +14,7 @@ from talentbank import audit
 from talentbank.accounts.passwords import verify_password
 from talentbank.db import utcnow
 from talentbank.errors import Invalid
+from talentbank.learning.enrolments import enrolments_of_profile
 from talentbank.models import (
     AccountToken,
     ApiToken,
@@ -54,6 +55,16 @@ def export_personal_data(session: Session, actor: User) -> dict[str, Any]:
             "policy_accepted_at": _iso(actor.policy_accepted_at),
         },
         "profile": _profile_data(profile) if profile else None,
+        "learning": [
+            {
+                "opportunity": e.opportunity.title,
+                "provider": e.opportunity.organisation.name,
+                "status": e.status.value,
+                "enrolled_at": e.enrolled_at.isoformat(),
+                "finished_at": _iso(e.finished_at),
+            }
+            for e in (enrolments_of_profile(session, profile) if profile else [])
+        ],
         "memberships": [
             {"organisation": m.organisation.name, "role": m.role.value, "since": m.created_at.isoformat()}
             for m in memberships

@@ -1,0 +1,219 @@
+"""学びの場 (#15), the services: publishing an opportunity (and each bad input refused with its field,
+nothing saved), enrolling (deadline, capacity, eligibility, twice), completing (the badge issued
+through the issuing path and badge-verified on the profile; not-completed issues nothing), and
+who may do each."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from talentbank.credentials import achievements, issuers
+from talentbank.credentials.inputs import AchievementInput
+from talentbank.db import utcnow
+from talentbank.errors import Conflict, Invalid, PermissionDenied
+from talentbank.learning import enrolments, opportunities
+from talentbank.learning.inputs import OpportunityInput, TaughtSkillInput
+from talentbank.models import (
+    Credential,
+    Enrolment,
+    EnrolmentStatus,
+    LearningOpportunity,
+    OrganisationKind,
+    ProfileSkill,
+    SkillSource,
+)
+from talentbank.profiles.data_rights import export_personal_data
+from tests.factories import add_member, count, make_organisation, make_profile, make_project, make_user
+
+PYTHON = "dssp2-36"
+TODAY = utcnow().date()
+
+
+def issuer_ctx(app) -> issuers.IssuerContext:
+    return issuers.IssuerContext(base_url="http://localhost", fernet=app.extensions["talentbank.fernet"])
+
+
+@pytest.fixture
+def kosen(app, db):
+    """A verified KOSEN that issues badges, with an achievement aligned to Python at level 3."""
+    owner = make_user(db, display_name="高専 教員")
+    school = make_organisation(db, owner=owner, kind=OrganisationKind.SCHOOL, verified=True, name="旭川工業高専")
+    with app.test_request_context():
+        issuers.setup_issuer(db, owner, school, issuer_ctx(app))
+    db.flush()
+    return school
+
+
+def python_badge(db, school):
+    owner = school.memberships[0].user
+    details = AchievementInput(
+        name="Python基礎", description="Pythonでデータを扱える。", criteria="課題を提出した。", tags="",
+        expiry_months=None, proof_format="jwt", skill_code=PYTHON, skill_level=3, skill_code_2="", skill_level_2=0,
+    )  # fmt: skip
+    return achievements.create_achievement(db, owner, school, details)
+
+
+def course(**overrides) -> OpportunityInput:
+    fields = {
+        "title": "オンラインPython講座",
+        "description": "地域のオープンデータで学ぶ。",
+        "format": "self_paced",
+        "language": "ja",
+        "municipality_code": None,
+        "starts_on": None,
+        "ends_on": None,
+        "study_hours": 20,
+        "cost_yen": 0,
+        "eligibility": "anyone",
+        "capacity": None,
+        "deadline": None,
+        "course_url": "https://example.jp/python",
+        "skills": (TaughtSkillInput(PYTHON, 3),),
+        **overrides,
+    }
+    return OpportunityInput(**fields)
+
+
+def test_a_member_publishes_an_opportunity_that_awards_the_schools_badge(db, kosen):
+    badge = python_badge(db, kosen)
+    owner = kosen.memberships[0].user
+    opportunity = opportunities.save_opportunity(db, owner, kosen, course(achievement_id=str(badge.public_id)))
+    assert opportunity.achievement is badge and [s.skill_code for s in opportunity.skills] == [PYTHON]
+    found = db.scalars(opportunities.select_opportunities(opportunities.LearningCriteria(skill=PYTHON), TODAY)).all()
+    assert found == [opportunity]
+    assert not db.scalars(
+        opportunities.select_opportunities(opportunities.LearningCriteria(skill=PYTHON, min_level=4), TODAY)
+    ).all()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"starts_on": TODAY + timedelta(days=10), "ends_on": TODAY + timedelta(days=5)}, "ends_on"),
+        ({"cost_yen": -1}, "cost_yen"),
+        ({"skills": (TaughtSkillInput("no-such-skill", 2),)}, "skills"),
+        ({"skills": ()}, "skills"),
+        ({"format": "onsite"}, "municipality_code"),
+        ({"course_url": "javascript:alert(1)"}, "course_url"),
+        ({"study_hours": 0}, "study_hours"),
+        ({"capacity": 0}, "capacity"),
+        ({"deadline": TODAY - timedelta(days=1)}, "deadline"),
+    ],
+)
+def test_bad_opportunities_are_refused_with_their_field_and_nothing_is_saved(db, kosen, overrides, field):
+    with pytest.raises(Invalid) as refused:
+        opportunities.save_opportunity(db, kosen.memberships[0].user, kosen, course(**overrides))
+    assert field in refused.value.fields
+    assert count(db, LearningOpportunity) == 0
+
+
+def test_a_badge_of_another_organisation_is_refused(db, kosen):
+    other = make_organisation(db, kind=OrganisationKind.SCHOOL, verified=True)
+    with pytest.raises(Invalid) as refused:
+        opportunities.save_opportunity(
+            db, other.memberships[0].user, other, course(achievement_id=str(python_badge(db, kosen).public_id))
+        )
+    assert "achievement_id" in refused.value.fields
+
+
+def test_only_members_of_a_verified_organisation_publish_and_edit(db, kosen):
+    stranger = make_user(db)
+    with pytest.raises(PermissionDenied):
+        opportunities.save_opportunity(db, stranger, kosen, course())
+    unverified = make_organisation(db, kind=OrganisationKind.SCHOOL)
+    with pytest.raises(PermissionDenied):
+        opportunities.save_opportunity(db, unverified.memberships[0].user, unverified, course())
+    opportunity = opportunities.save_opportunity(db, kosen.memberships[0].user, kosen, course())
+    with pytest.raises(PermissionDenied):
+        opportunities.save_opportunity(db, stranger, kosen, course(title="乗っ取り"), opportunity)
+    assert opportunity.title == "オンラインPython講座"
+
+
+def test_a_pbl_class_works_on_an_open_project(db, kosen, town):
+    project = make_project(db, town)
+    opportunity = opportunities.save_opportunity(
+        db, kosen.memberships[0].user, kosen, course(format="pbl", project_id=str(project.public_id))
+    )
+    assert opportunities.classes_on_project(db, project) == [opportunity]
+
+
+def test_enrolment_respects_deadline_capacity_eligibility_and_once(db, kosen):
+    owner = kosen.memberships[0].user
+    small = opportunities.save_opportunity(db, owner, kosen, course(capacity=1))
+    first, second = make_profile(db), make_profile(db)
+    enrolments.enrol(db, first.user, small)
+    with pytest.raises(Conflict):
+        enrolments.enrol(db, first.user, small)
+    with pytest.raises(Conflict):
+        enrolments.enrol(db, second.user, small)  # full
+    students = opportunities.save_opportunity(db, owner, kosen, course(eligibility="students"))
+    with pytest.raises(Conflict):
+        enrolments.enrol(db, second.user, students)
+    late = opportunities.save_opportunity(db, owner, kosen, course(deadline=TODAY))
+    with pytest.raises(Conflict):
+        enrolments.enrol(db, second.user, late, today=TODAY + timedelta(days=1))
+    with pytest.raises(Invalid):
+        enrolments.enrol(db, make_user(db), late)  # no profile yet
+    enrolments.withdraw(db, first.user, small)
+    enrolments.enrol(db, second.user, small)  # the seat came free
+    assert count(db, Enrolment) == 2
+
+
+def test_completion_issues_the_badge_onto_the_profile_and_not_completed_issues_nothing(app, db, kosen):
+    badge = python_badge(db, kosen)
+    owner = kosen.memberships[0].user
+    opportunity = opportunities.save_opportunity(db, owner, kosen, course(achievement_id=str(badge.public_id)))
+    finished, dropped = make_profile(db), make_profile(db)
+    one = enrolments.enrol(db, finished.user, opportunity)
+    two = enrolments.enrol(db, dropped.user, opportunity)
+    with pytest.raises(PermissionDenied):
+        enrolments.complete(db, finished.user, opportunity, [str(one.public_id)], issuer_ctx(app))
+    with app.test_request_context():
+        enrolments.complete(db, owner, opportunity, [str(one.public_id)], issuer_ctx(app))
+    enrolments.mark_not_completed(db, owner, opportunity, [str(two.public_id)])
+    assert (one.status, two.status) == (EnrolmentStatus.COMPLETED, EnrolmentStatus.NOT_COMPLETED)
+    credential = db.scalars(sa.select(Credential)).one()
+    assert credential.profile_id == finished.id and one.credential_id == credential.id
+    verified = db.scalars(
+        sa.select(ProfileSkill).where(ProfileSkill.profile_id == finished.id, ProfileSkill.source == SkillSource.BADGE)
+    ).all()
+    assert [(s.skill_code, s.level) for s in verified] == [(PYTHON, 3)]
+    with pytest.raises(Invalid):  # finished already: not again
+        enrolments.complete(db, owner, opportunity, [str(one.public_id)], issuer_ctx(app))
+
+
+def test_completing_someone_who_never_enrolled_is_refused(app, db, kosen):
+    owner = kosen.memberships[0].user
+    opportunity = opportunities.save_opportunity(db, owner, kosen, course())
+    other = opportunities.save_opportunity(db, owner, kosen, course(title="別の講座"))
+    elsewhere = enrolments.enrol(db, make_profile(db).user, other)
+    for ids in ([str(elsewhere.public_id)], ["not-a-uuid"], []):
+        with pytest.raises(Invalid):
+            enrolments.complete(db, owner, opportunity, ids, issuer_ctx(app))
+    assert elsewhere.status is EnrolmentStatus.ENROLLED
+
+
+def test_the_provider_adds_learners_by_address_and_sees_them(db, kosen):
+    owner = kosen.memberships[0].user
+    opportunity = opportunities.save_opportunity(db, owner, kosen, course())
+    person = make_profile(db)
+    added = enrolments.add_learners(db, owner, opportunity, [person.user.email, "nobody@example.jp", ""])
+    assert [a.problem is None for a in added] == [True, False]
+    member = make_user(db)
+    add_member(db, kosen, member)
+    assert [e.profile_id for e in enrolments.learners_of(db, member, opportunity)] == [person.id]
+    with pytest.raises(PermissionDenied):
+        enrolments.learners_of(db, person.user, opportunity)
+
+
+def test_the_learning_history_is_in_the_data_export(db, kosen):
+    opportunity = opportunities.save_opportunity(db, kosen.memberships[0].user, kosen, course())
+    person = make_profile(db)
+    enrolments.enrol(db, person.user, opportunity)
+    learning = export_personal_data(db, person.user)["learning"]
+    assert [(item["opportunity"], item["provider"], item["status"]) for item in learning] == [
+        ("オンラインPython講座", "旭川工業高専", "enrolled")
+    ]
