@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from matching import scoring
 from matching.index import SOURCE_CODE
-from matching.model import Candidate, Match, Need, Weights
+from matching.model import WORK_MODES, Candidate, Match, Need, Weights
 from matching.rank import DEFAULT_WEIGHTS, top_rows
 from matching.reasons import PairDetail, SkillSlot, reasons
 from matching.scoring import PAY_CODE, FloatArray
@@ -40,6 +40,8 @@ class NeedIndex:
     lat: FloatArray
     lng: FloatArray
     is_remote: npt.NDArray[np.bool_]
+    work_mode: npt.NDArray[np.int8]  # index into WORK_MODES
+    need_ids: npt.NDArray[np.int64]
     hours: FloatArray
     start_day: npt.NDArray[np.int64]
     pay_kind: npt.NDArray[np.int64]
@@ -71,6 +73,8 @@ def build_need_index(
         lat=np.radians(np.array([nan if n.lat is None else n.lat for n in needs], np.float32)),
         lng=np.radians(np.array([nan if n.lng is None else n.lng for n in needs], np.float32)),
         is_remote=np.array([n.work_mode == "remote" for n in needs], np.bool_),
+        work_mode=np.array([WORK_MODES.index(n.work_mode) for n in needs], np.int8),
+        need_ids=np.array([n.id for n in needs], np.int64),
         hours=np.array([n.hours_per_week for n in needs], np.float32),
         start_day=np.array([n.start.toordinal() if n.start else 0 for n in needs], np.int64),
         pay_kind=np.array([PAY_CODE[n.pay.kind] for n in needs], np.int64),
@@ -114,7 +118,7 @@ def rank_projects(
     not matter here: they are looking, not being found.
     """
     ix = needs_index
-    levels, sources = _skill_vectors(candidate, ix)
+    levels, sources = skill_vectors(candidate, ix)
     credit = scoring.skill_credit(levels[ix.slot_col], ix.slot_required)
     m = len(ix.needs)
 
@@ -161,7 +165,7 @@ def rank_projects(
     ]
 
 
-def _skill_vectors(candidate: Candidate, ix: NeedIndex) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+def skill_vectors(candidate: Candidate, ix: NeedIndex) -> tuple[FloatArray, npt.NDArray[np.int64]]:
     """Dense level and source vectors over the vocabulary (+1 slot for unknown codes)."""
     size = len(ix.skill_columns) + 1
     levels = np.zeros(size, np.float32)
