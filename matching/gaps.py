@@ -139,8 +139,12 @@ class GapPath:
 
 @dataclass(frozen=True)
 class GapPaths:
+    """The first nearly matched projects and paths, and how many of each there are in all."""
+
     near: tuple[NearProject, ...]
     paths: tuple[GapPath, ...]
+    n_near: int
+    n_paths: int
 
 
 @dataclass(frozen=True)
@@ -168,9 +172,12 @@ def gap_paths(
     is_student: bool = False,
     exclude: Collection[int] = (),
     weights: StepWeights = DEFAULT_STEP_WEIGHTS,
+    near_limit: int = 50,
+    path_limit: int = 20,
 ) -> GapPaths:
-    """The person's nearly matched projects (fewest gaps first, then best covered) and one path per
-    missing skill (the skill most of those projects miss first). ``exclude``: need ids to leave out
+    """The person's nearly matched projects (fewest gaps first, then best covered; the first
+    ``near_limit`` of ``n_near``) and a path per missing skill (the skill most of those projects miss
+    first, then by code; the first ``path_limit`` of ``n_paths``). ``exclude``: need ids to leave out
     (projects they already applied to)."""
     ix = needs
     levels, _sources = skill_vectors(candidate, ix)
@@ -178,36 +185,104 @@ def gap_paths(
     short = ix.slot_is_must & (have < ix.slot_required)
     m = len(ix.needs)
     n_short = np.bincount(ix.slot_need, weights=short, minlength=m)
-    near = _feasible(candidate, ix, exclude) & (n_short >= 1) & (n_short <= weights.max_missing)
+    max_missing = max(1, min(weights.max_missing, 2))
+    near = _feasible(candidate, ix, exclude) & (n_short >= 1) & (n_short <= max_missing)
     if not near.any():
-        return GapPaths((), ())
+        return GapPaths((), (), 0, 0)
     credit = scoring.skill_credit(have, ix.slot_required) * ix.slot_is_must
     coverage = scoring.coverage(np.bincount(ix.slot_need, weights=credit, minlength=m), ix.n_must)
-    gap_slots = np.flatnonzero(short & near[ix.slot_need])
-    gap_need = ix.slot_need[gap_slots]
-    gap_col = ix.slot_col[gap_slots]
-    gap_req = ix.slot_required[gap_slots].astype(np.int8)
     near_rows = np.flatnonzero(near)
-    codes = _codes(ix)
-    near_projects = _near_projects(ix, near_rows, coverage, n_short, gap_need, gap_col, gap_req, have[gap_slots], codes)
-
-    attend, fit, dist = _attendance(candidate, opportunities, is_student, today)
-    closes = _closing_matrix(opportunities, gap_col, gap_req, attend)  # gaps × opportunities
-    # Per (near project, opportunity): how many of the project's gaps the opportunity closes.
     row_of_need = np.full(m, -1, np.intp)
     row_of_need[near_rows] = np.arange(len(near_rows))
-    need_gap = sp.csr_matrix(
-        (np.ones(len(gap_need), np.float32), (row_of_need[gap_need], np.arange(len(gap_need)))),
-        shape=(len(near_rows), len(gap_need)),
+    # One entry per gap, in need order (a need's slots are consecutive in the index).
+    gap_slots = np.flatnonzero(short & near[ix.slot_need])
+    gaps = _Gaps(
+        row=row_of_need[ix.slot_need[gap_slots]],
+        col=ix.slot_col[gap_slots],
+        req=ix.slot_required[gap_slots].astype(np.int64),
+        have=have[gap_slots],
+        of_row=n_short[near_rows],
     )
-    closed = (need_gap @ closes).tocsc()  # near projects × opportunities
-    closed.sort_indices()
-    gaps_of_row = n_short[near_rows]
-    paths = _paths(
-        ix, opportunities, near_rows, closed, gaps_of_row, gap_need, gap_col, gap_req, closes, fit, dist,
-        codes, candidate, today, weights,
-    )  # fmt: skip
-    return GapPaths(near_projects, paths)
+    codes = _codes(ix)
+    near_projects = _near_projects(ix, near_rows, coverage, gaps, codes, near_limit)
+    attend, fit, dist = _attendance(candidate, opportunities, is_student, today)
+    groups = _group_matrix(opportunities, gaps, attend)
+    score = _step_scores(opportunities, groups, gaps, len(near_rows), fit, dist, candidate, today, weights)
+    paths, n_paths = _paths(ix, opportunities, near_rows, groups, gaps, score, dist, codes, today, weights, path_limit)
+    return GapPaths(near_projects, paths, len(near_rows), n_paths)
+
+
+@dataclass
+class _Gaps:
+    """The gaps of the nearly matched projects: each one's project row (among the nearly matched),
+    skill column, required level and held level; ``of_row``: how many gaps each project has."""
+
+    row: npt.NDArray[np.intp]
+    col: npt.NDArray[np.intp]
+    req: npt.NDArray[np.int64]
+    have: FloatArray
+    of_row: FloatArray
+
+
+@dataclass
+class _Groups:
+    """Gaps grouped by (skill, level): ``gap_group`` maps each gap to its group; ``b`` is groups ×
+    opportunities (1: teaches the skill to the level and the person can attend) and ``bt`` its transpose."""
+
+    col: npt.NDArray[np.int64]
+    req: npt.NDArray[np.int64]
+    gap_group: npt.NDArray[np.intp]
+    b: sp.csr_matrix
+    bt: sp.csr_matrix
+
+
+def _group_matrix(ox: OpportunityIndex, gaps: _Gaps, attend: npt.NDArray[np.bool_]) -> _Groups:
+    keys, gap_group = np.unique(gaps.col.astype(np.int64) * 8 + gaps.req, return_inverse=True)
+    col, req = keys // 8, keys % 8
+    rows: list[npt.NDArray[np.intp]] = []
+    cols: list[npt.NDArray[np.intp]] = []
+    for k, (c, r) in enumerate(zip(col.tolist(), req.tolist(), strict=True)):
+        lo, hi = ox.col_ptr[c], ox.col_ptr[c + 1]
+        opps = ox.slot_opp[lo:hi][ox.slot_level[lo:hi] >= r]
+        opps = opps[attend[opps]]
+        rows.append(np.full(len(opps), k, np.intp))
+        cols.append(opps)
+    r_all, c_all = np.concatenate(rows), np.concatenate(cols)
+    b = sp.csr_matrix((np.ones(len(r_all), np.float32), (r_all, c_all)), shape=(len(keys), len(ox.ids)))
+    return _Groups(col, req, gap_group.reshape(-1), b, b.T.tocsr())
+
+
+def _step_scores(
+    ox: OpportunityIndex,
+    groups: _Groups,
+    gaps: _Gaps,
+    n_near: int,
+    fit: FloatArray,
+    dist: FloatArray,
+    candidate: Candidate,
+    today: dt.date,
+    weights: StepWeights,
+) -> FloatArray:
+    """Each opportunity's score on a path. Its gap part counts the projects it unlocks (a one-gap
+    project whose gap it closes, a two-gap project whose both gaps it closes) and, at half, the
+    two-gap projects where it closes one: sums over the groups × opportunities matrix, without
+    listing projects × opportunities."""
+    k = groups.b.shape[0]
+    one = gaps.of_row[gaps.row] == 1
+    two = ~one
+    unlock_one = groups.bt @ np.bincount(groups.gap_group[one], minlength=k).astype(np.float32)
+    pairs = groups.gap_group[two].reshape(-1, 2)
+    w = sp.csr_matrix((np.ones(len(pairs), np.float32), (pairs[:, 0], pairs[:, 1])), shape=(k, k))
+    unlock_two = np.asarray((groups.bt @ w).multiply(groups.bt).sum(axis=1)).ravel()
+    hits_two = groups.bt @ np.bincount(groups.gap_group[two], minlength=k).astype(np.float32)
+    partial = hits_two - 2 * unlock_two
+    gap_fit = np.minimum((unlock_one + unlock_two + 0.5 * partial) / max(n_near, 1), 1.0)
+    cost_fit = 1.0 / (1.0 + ox.cost / 20_000.0)
+    days = np.where(ox.start_day > 0, ox.start_day - today.toordinal(), 0)
+    start_fit = np.clip(1.0 - (days - 7) / 113.0, 0.0, 1.0)
+    distance_fit = np.where(ox.online, 1.0, scoring.distance_decay(dist, candidate.travel_km))
+    return (weights.gap * gap_fit + weights.format * fit + weights.cost * cost_fit + weights.start * start_fit
+            + weights.distance * distance_fit).astype(np.float32)  # fmt: skip
 
 
 def _codes(ix: NeedIndex) -> list[str]:
@@ -235,23 +310,19 @@ def _feasible(candidate: Candidate, ix: NeedIndex, exclude: Collection[int]) -> 
 
 
 def _near_projects(
-    ix: NeedIndex,
-    near_rows: npt.NDArray[np.intp],
-    coverage: FloatArray,
-    n_short: FloatArray,
-    gap_need: npt.NDArray[np.intp],
-    gap_col: npt.NDArray[np.intp],
-    gap_req: npt.NDArray[np.int8],
-    gap_have: FloatArray,
-    codes: list[str],
+    ix: NeedIndex, near_rows: npt.NDArray[np.intp], coverage: FloatArray, gaps: _Gaps, codes: list[str], limit: int
 ) -> tuple[NearProject, ...]:
-    order = near_rows[np.lexsort((ix.need_ids[near_rows], -coverage[near_rows], n_short[near_rows]))]
-    gaps: dict[int, list[Gap]] = {}
-    for need, col, req, had in zip(gap_need.tolist(), gap_col.tolist(), gap_req.tolist(), gap_have.tolist(),
-                                   strict=True):  # fmt: skip
-        gaps.setdefault(need, []).append(Gap(codes[col], req, int(had)))
+    """The first `limit` nearly matched projects: fewest gaps, then best covered, then by id."""
+    order = np.lexsort((ix.need_ids[near_rows], -coverage[near_rows], gaps.of_row))[:limit].tolist()
+    wanted = set(order)
+    found: dict[int, list[Gap]] = {}
+    for row, col, req, had in zip(gaps.row.tolist(), gaps.col.tolist(), gaps.req.tolist(), gaps.have.tolist(),
+                                  strict=True):  # fmt: skip
+        if row in wanted:
+            found.setdefault(row, []).append(Gap(codes[col], int(req), int(had)))
     return tuple(
-        NearProject(int(ix.need_ids[row]), round(float(coverage[row]), 4), tuple(gaps[row])) for row in order.tolist()
+        NearProject(int(ix.need_ids[near_rows[p]]), round(float(coverage[near_rows[p]]), 4), tuple(found[p]))
+        for p in order
     )
 
 
@@ -272,86 +343,78 @@ def _attendance(
     return attend, fit, dist
 
 
-def _closing_matrix(
-    ox: OpportunityIndex, gap_col: npt.NDArray[np.intp], gap_req: npt.NDArray[np.int8], attend: npt.NDArray[np.bool_]
-) -> sp.csr_matrix:
-    """gaps × opportunities, 1 where the opportunity teaches the gap's skill to its level and the
-    person can attend it. Gaps sharing a (skill, level) share one slice of the slot table."""
-    rows: list[npt.NDArray[np.intp]] = []
-    cols: list[npt.NDArray[np.intp]] = []
-    key = gap_col.astype(np.int64) * 8 + gap_req
-    order = np.argsort(key, kind="stable")
-    bounds = np.flatnonzero(np.diff(key[order])) + 1
-    for group in np.split(order, bounds):
-        if len(group) == 0:
-            continue
-        col, req = int(gap_col[group[0]]), int(gap_req[group[0]])
-        lo, hi = ox.col_ptr[col], ox.col_ptr[col + 1]
-        opps = ox.slot_opp[lo:hi][ox.slot_level[lo:hi] >= req]
-        opps = opps[attend[opps]]
-        if len(opps):
-            rows.append(np.repeat(group, len(opps)))
-            cols.append(np.tile(opps, len(group)))
-    shape = (len(gap_col), len(ox.ids))
-    if not rows:
-        return sp.csr_matrix(shape, dtype=np.float32)
-    r, c = np.concatenate(rows), np.concatenate(cols)
-    return sp.csr_matrix((np.ones(len(r), np.float32), (r, c)), shape=shape)
+def _by_group(group_of: npt.NDArray[np.intp], rows: npt.NDArray[np.intp], k: int) -> list[npt.NDArray[np.intp]]:
+    """rows split by their group: element g holds the rows whose group is g."""
+    order = np.argsort(group_of, kind="stable")
+    return np.split(rows[order], np.searchsorted(group_of[order], np.arange(1, k)))
 
 
 def _paths(
     ix: NeedIndex,
     ox: OpportunityIndex,
     near_rows: npt.NDArray[np.intp],
-    closed: sp.csc_matrix,
-    gaps_of_row: FloatArray,
-    gap_need: npt.NDArray[np.intp],
-    gap_col: npt.NDArray[np.intp],
-    gap_req: npt.NDArray[np.int8],
-    closes: sp.csr_matrix,
-    fit: FloatArray,
+    groups: _Groups,
+    gaps: _Gaps,
+    score: FloatArray,
     dist: FloatArray,
     codes: list[str],
-    candidate: Candidate,
     today: dt.date,
     weights: StepWeights,
-) -> tuple[GapPath, ...]:
-    # Per opportunity: projects it unlocks (closes every gap) and half-closes.
-    col_of_entry = np.repeat(np.arange(closed.shape[1]), np.diff(closed.indptr))
-    full = closed.data >= gaps_of_row[closed.indices]
-    unlocks = np.bincount(col_of_entry[full], minlength=closed.shape[1]).astype(np.float32)
-    partial = np.bincount(col_of_entry[~full], minlength=closed.shape[1]).astype(np.float32)
-    gap_fit = np.minimum((unlocks + 0.5 * partial) / max(len(near_rows), 1), 1.0)
-    cost_fit = 1.0 / (1.0 + ox.cost / 20_000.0)
+    limit: int,
+) -> tuple[tuple[GapPath, ...], int]:
+    k = groups.b.shape[0]
+    one = gaps.of_row[gaps.row] == 1
+    one_rows = _by_group(groups.gap_group[one], gaps.row[one], k)
+    two_rows = _by_group(groups.gap_group[~one], gaps.row[~one], k)
+    pair_rows: dict[tuple[int, int], list[int]] = {}
+    pairs = groups.gap_group[~one].reshape(-1, 2)
+    for (a, b), row in zip(pairs.tolist(), gaps.row[~one][::2].tolist(), strict=True):
+        pair_rows.setdefault((min(a, b), max(a, b)), []).append(row)
+    need_ids = ix.need_ids[near_rows]
+    id_of = need_ids.tolist()
     days = np.where(ox.start_day > 0, ox.start_day - today.toordinal(), 0)
-    start_fit = np.clip(1.0 - (days - 7) / 113.0, 0.0, 1.0)
-    distance_fit = np.where(ox.online, 1.0, scoring.distance_decay(dist, candidate.travel_km))
-    score = (weights.gap * gap_fit + weights.format * fit + weights.cost * cost_fit + weights.start * start_fit
-             + weights.distance * distance_fit).astype(np.float32)  # fmt: skip
-    need_id_of_row = ix.need_ids[near_rows]
-    row_of_need = {int(r): i for i, r in enumerate(near_rows.tolist())}
+    missing = np.bincount(gaps.col, minlength=len(codes))  # nearly matched projects missing each skill
+    cols = np.flatnonzero(missing)
+    chosen = sorted(cols.tolist(), key=lambda col: (-missing[col], codes[col]))[:limit]
+    ones, twos = [rows.tolist() for rows in one_rows], [rows.tolist() for rows in two_rows]
     paths: list[GapPath] = []
-    for col in np.unique(gap_col).tolist():
-        gaps = np.flatnonzero(gap_col == col)
-        need_ids = tuple(sorted(int(ix.need_ids[n]) for n in gap_need[gaps].tolist()))
-        opps = np.unique(closes[gaps].indices)
+    for col in chosen:
+        in_col = np.flatnonzero(groups.col == col)  # ascending level: the first reaches every opportunity
+        skill_rows = gaps.row[gaps.col == col]
+        opps = groups.b.indices[groups.b.indptr[in_col[0]] : groups.b.indptr[in_col[0] + 1]]
         best = opps[np.lexsort((ox.ids[opps], -score[opps]))][: weights.steps_per_path]
         steps = []
         for opp in best.tolist():
-            lo, hi = closed.indptr[opp], closed.indptr[opp + 1]
-            rows, counts = closed.indices[lo:hi], closed.data[lo:hi]
-            done = counts >= gaps_of_row[rows]
-            mine = {row_of_need[int(n)] for n in gap_need[gaps].tolist()}
-            unlocked = tuple(sorted(int(need_id_of_row[r]) for r, d in zip(rows.tolist(), done.tolist(), strict=True)
-                                    if d))  # fmt: skip
-            halved = tuple(sorted(int(need_id_of_row[r]) for r, d in zip(rows.tolist(), done.tolist(), strict=True)
-                                  if not d and r in mine))  # fmt: skip
+            unlocks, closes = _step_projects(opp, in_col, groups, ones, twos, pair_rows)
             level = int(ox.opportunities[opp].teaches.get(codes[col], 0))
-            steps.append(LearningStep(int(ox.ids[opp]), round(float(score[opp]), 4), level, unlocked, halved,
-                                      _reasons(ox, opp, codes[col], level, unlocked, halved, days, dist)))  # fmt: skip
-        paths.append(GapPath(codes[col], int(gap_req[gaps].max()), need_ids, tuple(steps)))
-    paths.sort(key=lambda p: (-len(p.need_ids), p.skill))
-    return tuple(paths)
+            unlock_ids, close_ids = tuple(sorted(id_of[r] for r in unlocks)), tuple(sorted(id_of[r] for r in closes))
+            reasons = _reasons(ox, opp, codes[col], level, unlock_ids, close_ids, days, dist)
+            steps.append(LearningStep(int(ox.ids[opp]), round(float(score[opp]), 4), level, unlock_ids, close_ids,
+                                      reasons))  # fmt: skip
+        required = int(groups.req[in_col].max())
+        paths.append(GapPath(codes[col], required, tuple(sorted(need_ids[skill_rows].tolist())), tuple(steps)))
+    return tuple(paths), len(cols)
+
+
+def _step_projects(
+    opp: int,
+    in_col: npt.NDArray[np.intp],
+    groups: _Groups,
+    one_rows: list[list[int]],
+    two_rows: list[list[int]],
+    pair_rows: dict[tuple[int, int], list[int]],
+) -> tuple[set[int], set[int]]:
+    """The project rows the opportunity unlocks, and those of this path's skill where it closes one
+    gap of two. Its groups are few (the skills it teaches, at each level asked), so pairs are few."""
+    mine = sorted(groups.bt.indices[groups.bt.indptr[opp] : groups.bt.indptr[opp + 1]].tolist())
+    unlocks: set[int] = set()
+    for i, a in enumerate(mine):
+        unlocks.update(one_rows[a])
+        for b in mine[i + 1 :]:
+            unlocks.update(pair_rows.get((a, b), ()))
+    own = set(mine)
+    closes = {row for g in in_col.tolist() if g in own for row in two_rows[g]} - unlocks
+    return unlocks, closes
 
 
 def _reasons(

@@ -145,6 +145,6 @@ def test_the_engine_agrees_with_the_plain_reading_on_random_data(seed):
                           travel_km=60.0, hours_per_week=10.0)  # fmt: skip
     ix = build_need_index(needs, codes)
     result = gap_paths(candidate, ix, build_opportunity_index(opportunities, ix.skill_columns), today=TODAY,
-                       weights=StepWeights(steps_per_path=10_000))  # fmt: skip
+                       weights=StepWeights(steps_per_path=10_000), path_limit=10_000)  # fmt: skip
     expected = naive_paths(candidate, needs, opportunities, TODAY)
     assert {p.skill: {(s.opportunity_id, s.unlocks) for s in p.steps} for p in result.paths if p.steps} == expected
