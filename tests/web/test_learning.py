@@ -14,7 +14,7 @@ from talentbank.credentials import achievements, issuers
 from talentbank.credentials.inputs import AchievementInput
 from talentbank.db import utcnow
 from talentbank.errors import Conflict, Invalid, PermissionDenied
-from talentbank.learning import enrolments, opportunities
+from talentbank.learning import enrolments, opportunities, paths, reasons
 from talentbank.learning.inputs import OpportunityInput, TaughtSkillInput
 from talentbank.models import (
     Credential,
@@ -217,3 +217,27 @@ def test_the_learning_history_is_in_the_data_export(db, kosen):
     assert [(item["opportunity"], item["provider"], item["status"]) for item in learning] == [
         ("オンラインPython講座", "旭川工業高専", "enrolled")
     ]
+
+
+def test_a_person_who_misses_python_sees_the_course_that_closes_it_with_the_reason(app, db, kosen, town):
+    project = make_project(db, town, needs=((PYTHON, 2, True), ("dssp2-37", 2, True)), municipality_code="016331")
+    person = make_profile(db, skills={"dssp2-37": 3}, hours_per_week=10)
+    owner = kosen.memberships[0].user
+    badge = python_badge(db, kosen)
+    course_row = opportunities.save_opportunity(db, owner, kosen, course(achievement_id=str(badge.public_id)))
+    opportunities.save_opportunity(db, owner, kosen, course(title="入門", skills=(TaughtSkillInput(PYTHON, 1),)))
+    found = paths.paths_for_person(db, person, today=TODAY)
+    assert [n.project for n in found.near] == [project] and found.n_near == 1
+    (path,) = found.paths
+    assert path.skill.code == PYTHON and path.projects == [project]
+    assert [s.opportunity for s in path.suggestions] == [course_row]  # level 1 does not reach the 2 asked
+    with app.test_request_context():
+        said = reasons.sentences(path.suggestions[0], path.skill.name_ja)
+    assert said[0] == f"この講座で{path.skill.name_ja}（レベル3）を習得すると、上士幌町の募集条件を満たします。"
+    assert "オンラインで受講できます。" in said and "無料です。" in said
+    enrolments.enrol(db, person.user, course_row)
+    with app.test_request_context():
+        enrolment = enrolments.enrolment_of(db, course_row, person)
+        enrolments.complete(db, owner, course_row, [str(enrolment.public_id)], issuer_ctx(app))
+    db.refresh(person)
+    assert paths.paths_for_person(db, person, today=TODAY).n_near == 0  # qualified now: no longer nearly

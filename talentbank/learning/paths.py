@@ -1,0 +1,122 @@
+"""Skill-gap paths for a person: the open projects they nearly match and, per missing skill, the
+learning opportunities that close it (the bridge to `matching.gaps`, like `projects.ranking` is to
+the project ranking: the same candidate and needs, so the same skills and levels count)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+import matching
+from matching.gaps import GapPath, LearningStep, NearProject, Opportunity, build_opportunity_index, gap_paths
+from talentbank.learning.opportunities import LearningCriteria, select_opportunities
+from talentbank.models import (
+    Application,
+    LearnerEligibility,
+    LearningOpportunity,
+    Municipality,
+    Profile,
+    Project,
+    ProjectNeed,
+    ProjectStatus,
+    Skill,
+)
+from talentbank.projects.ranking import PROFILE_LOAD, to_candidate, to_need
+
+FOR_STUDENTS = {LearnerEligibility.ANYONE: None, LearnerEligibility.STUDENTS: True,
+                LearnerEligibility.WORKING_ADULTS: False}  # fmt: skip
+
+
+def to_opportunity(opportunity: LearningOpportunity, today: date) -> Opportunity:
+    """The opportunity as the engine sees it. A PBL class without a place is followed remotely; one
+    that has started counts as open now."""
+    place = opportunity.municipality
+    online = opportunity.format.is_online or place is None
+    return Opportunity(
+        id=opportunity.id,
+        teaches={s.skill_code: s.level for s in opportunity.skills},
+        online=online,
+        lat=None if online else place.office_lat,
+        lng=None if online else place.office_lng,
+        cost_yen=opportunity.cost_yen,
+        start=opportunity.starts_on if opportunity.starts_on and opportunity.starts_on > today else None,
+        for_students=FOR_STUDENTS[opportunity.eligibility],
+    )
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    opportunity: LearningOpportunity
+    step: LearningStep
+    unlocks: list[Project]  # the projects it would make the person fully qualified for
+
+
+@dataclass(frozen=True)
+class SkillPath:
+    skill: Skill
+    path: GapPath
+    projects: list[Project]  # the nearly matched projects that miss this skill
+    suggestions: list[Suggestion]
+
+
+@dataclass(frozen=True)
+class NearlyMatched:
+    project: Project
+    near: NearProject
+
+
+@dataclass(frozen=True)
+class PersonPaths:
+    near: list[NearlyMatched]
+    paths: list[SkillPath]
+    n_near: int
+    n_paths: int
+
+
+def paths_for_person(
+    session: Session, profile: Profile, *, today: date, near_limit: int = 10, path_limit: int = 5
+) -> PersonPaths:
+    """The person's nearly matched open projects (not those they applied or were invited to, nor
+    students-only internships unless they are a student) and the learning that closes each gap."""
+    projects = session.scalars(
+        sa.select(Project)
+        .where(Project.status == ProjectStatus.OPEN)
+        .options(
+            selectinload(Project.needs).selectinload(ProjectNeed.skill),
+            selectinload(Project.municipality).selectinload(Municipality.subprefecture),
+            selectinload(Project.organisation),
+        )
+    ).all()
+    if not projects:
+        return PersonPaths([], [], 0, 0)
+    done = set(session.scalars(sa.select(Application.project_id).where(Application.profile_id == profile.id)))
+    if not profile.is_student:
+        done |= {p.id for p in projects if p.is_students_only}
+    vocabulary = list(session.scalars(sa.select(Skill.code).order_by(Skill.position)))
+    needs = matching.build_need_index([to_need(p) for p in projects], vocabulary)
+    offered = session.scalars(select_opportunities(LearningCriteria(), today)).all()
+    opportunities = build_opportunity_index([to_opportunity(o, today) for o in offered], needs.skill_columns)
+    loaded = session.scalar(sa.select(Profile).where(Profile.id == profile.id).options(*PROFILE_LOAD))
+    found = gap_paths(to_candidate(loaded), needs, opportunities, today=today, is_student=profile.is_student,
+                      exclude=done, near_limit=near_limit, path_limit=path_limit)  # fmt: skip
+    project_of = {p.id: p for p in projects}
+    opportunity_of = {o.id: o for o in offered}
+    codes = [path.skill for path in found.paths]
+    skills = {s.code: s for s in session.scalars(sa.select(Skill).where(Skill.code.in_(codes)))}
+    paths = [
+        SkillPath(
+            skill=skills[path.skill],
+            path=path,
+            projects=[project_of[i] for i in path.need_ids],
+            suggestions=[
+                Suggestion(opportunity_of[step.opportunity_id], step, [project_of[i] for i in step.unlocks])
+                for step in path.steps
+            ],
+        )
+        for path in found.paths
+    ]
+    near = [NearlyMatched(project_of[n.need_id], n) for n in found.near]
+    return PersonPaths(near, paths, found.n_near, found.n_paths)

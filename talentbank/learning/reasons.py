@@ -1,0 +1,57 @@
+"""The reasons of a learning step (codes and numbers from `matching.gaps`) as sentences."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+import matching
+from talentbank.learning.paths import Suggestion
+
+
+def _n(reason: matching.Reason, key: str) -> int:
+    return round(reason.numbers.get(key, 0))
+
+
+def sentence(reason: matching.Reason, suggestion: Suggestion, skill_name: str) -> str | None:
+    """One reason as a sentence; None for a code this version does not know."""
+    level = _n(reason, "level")
+    match reason.code:
+        case "learning_unlocks":
+            first = suggestion.unlocks[0] if suggestion.unlocks else None
+            place = first.municipality.name_ja if first is not None else ""
+            count = _n(reason, "projects")
+            return ngettext(
+                "この講座で%(skill)s（レベル%(level)d）を習得すると、%(place)sの募集条件を満たします。",
+                "この講座で%(skill)s（レベル%(level)d）を習得すると、%(place)sなど%(num)d件の募集条件を満たします。",
+                count,
+                skill=skill_name,
+                level=level,
+                place=place,
+            )
+        case "learning_closes_one_gap":
+            return ngettext(
+                "%(skill)s（レベル%(level)d）で、%(num)d件の募集の足りないスキルを一つ補えます。",
+                "%(skill)s（レベル%(level)d）で、%(num)d件の募集の足りないスキルを一つずつ補えます。",
+                _n(reason, "projects"),
+                skill=skill_name,
+                level=level,
+            )
+        case "learning_online":
+            return _("オンラインで受講できます。")
+        case "learning_distance":
+            return _("会場は自宅から約%(km)dkmです。", km=_n(reason, "km"))
+        case "learning_free":
+            return _("無料です。")
+        case "learning_cost":
+            return _("受講料は%(yen)s円です。", yen=f"{_n(reason, 'yen'):,}")
+        case "learning_always_open":
+            return _("いつでも始められます。")
+        case "learning_starts":
+            days = _n(reason, "days")
+            return _("%(days)d日後に始まります。", days=days) if days > 0 else _("受講を受け付けています。")
+    return None
+
+
+def sentences(suggestion: Suggestion, skill_name: str) -> list[str]:
+    return [s for r in suggestion.step.reasons if (s := sentence(r, suggestion, skill_name))]
