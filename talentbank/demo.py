@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from talentbank.db import utcnow
 from talentbank.models import (
+    Achievement,
     Membership,
     MembershipRole,
     Organisation,
@@ -210,6 +211,7 @@ def load_demo_data(session: Session, *, hasher: PasswordHasher, issuer: Any = No
     created += _load_projects(session, organisations, users)
     if issuer is not None:
         created += _load_badges(session, organisations, users, issuer)
+        created += _load_learning(session, organisations, users, issuer)
     session.flush()
     return created
 
@@ -245,6 +247,69 @@ def _load_badges(session: Session, organisations: list[Organisation], users: dic
         if profile is not None:
             claims.claim_credential(session, user, credential, profile)
     return 1 + len(BADGE_RECIPIENTS)
+
+
+# 学びの場: the KOSEN's free online course awards its badge; the prefecture's applied course awards its
+# own; a KOSEN PBL class works on 上士幌町's drone project. 山田 (Tokyo, no data analysis yet) nearly
+# matches 帯広市's dairy project and is enrolled in the applied course; 林 completed the KOSEN course.
+def _load_learning(session: Session, organisations: list[Organisation], users: dict[str, User], issuer: Any) -> int:
+    from datetime import timedelta
+
+    from talentbank.credentials import achievements
+    from talentbank.credentials.inputs import AchievementInput
+    from talentbank.learning import enrolments, opportunities
+    from talentbank.learning.inputs import OpportunityInput, TaughtSkillInput
+    from talentbank.models import LearningOpportunity
+
+    kosen, prefecture = organisations[5], organisations[6]
+    if session.scalar(sa.select(LearningOpportunity.id).where(LearningOpportunity.organisation_id == kosen.id)):
+        return 0
+    teacher, staff = kosen.memberships[0].user, prefecture.memberships[0].user
+    today = utcnow().date()
+    kosen_badge = session.scalar(sa.select(Achievement).where(Achievement.organisation_id == kosen.id))
+    applied_badge = achievements.create_achievement(
+        session, staff, prefecture,
+        AchievementInput(name="データ分析 応用（北海道DX人材育成講座）",
+                         description="地域の統計データを分析し、施策の効果を数字で説明できる。",
+                         criteria="全8回のライブ講義に出席し、自治体の実データを使った最終課題が合格した。",
+                         tags="データ分析, 北海道", expiry_months=36, proof_format="jwt", skill_code="dssp2-35",
+                         skill_level=3, skill_code_2="", skill_level_2=0),
+    )  # fmt: skip
+
+    def offer(organisation, owner, **fields):
+        details = {"language": "ja", "municipality_code": None, "starts_on": None, "ends_on": None, "cost_yen": 0,
+                   "eligibility": "anyone", "capacity": None, "deadline": None, "course_url": "", **fields}  # fmt: skip
+        return opportunities.save_opportunity(session, owner, organisation, OpportunityInput(**details), today=today)
+
+    beginner = offer(
+        kosen, teacher, title="地域のオープンデータで学ぶPython入門（オンライン）",
+        description="旭川市・上士幌町のオープンデータを教材に、Pythonでの集計と可視化を自分のペースで学びます。無料。",
+        format="self_paced", study_hours=30, course_url="https://example.jp/kosen/python-intro",
+        skills=(TaughtSkillInput("dssp2-35", 2), TaughtSkillInput("dssp2-43", 1)),
+        achievement_id=str(kosen_badge.public_id) if kosen_badge else None,
+    )  # fmt: skip
+    applied = offer(
+        prefecture, staff, title="北海道DX人材育成講座：データ分析 応用",
+        description="道内自治体の実データで、施策の効果を測る分析をライブ講義で学びます。社会人向け、全8回。",
+        format="live_online", study_hours=24, starts_on=today + timedelta(days=21),
+        ends_on=today + timedelta(days=77), capacity=40, deadline=today + timedelta(days=14),
+        eligibility="working_adults", skills=(TaughtSkillInput("dssp2-35", 3),),
+        achievement_id=str(applied_badge.public_id),
+    )  # fmt: skip
+    drone = session.scalar(sa.select(Project).where(Project.title == PROJECTS[0][1]))
+    offer(
+        kosen, teacher, title="PBL：上士幌町のドローン配送データを分析する",
+        description="上士幌町の配送実証の飛行ログを使い、学生チームが町の担当者と一緒にダッシュボードを作ります。",
+        format="pbl", municipality_code="012041", study_hours=60, starts_on=today + timedelta(days=30),
+        ends_on=today + timedelta(days=120), capacity=20, deadline=today + timedelta(days=25),
+        eligibility="students", skills=(TaughtSkillInput("dssp2-35", 2), TaughtSkillInput("dssp2-40", 2)),
+        project_id=str(drone.public_id) if drone else None,
+    )  # fmt: skip
+    yamada, hayashi = users[f"yamada@{DEMO_DOMAIN}"], users[f"hayashi@{DEMO_DOMAIN}"]
+    enrolments.enrol(session, yamada, applied, today=today)
+    finished = enrolments.enrol(session, hayashi, beginner, today=today)
+    enrolments.complete(session, teacher, beginner, [str(finished.public_id)], issuer)
+    return 6
 
 
 def _load_projects(session: Session, organisations: list[Organisation], users: dict[str, User]) -> int:

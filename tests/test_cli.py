@@ -125,3 +125,24 @@ def test_demo_internship_admits_its_students_and_ranks_only_them(fresh_app):
         assert len(students) == 3
         matches = ranking.matches_for_project(session, internship, k=20, today=datetime.now(UTC).date())
         assert matches and {profile.id for profile, _match in matches} <= students
+
+
+def test_demo_learning_closes_the_loop(fresh_app):
+    """The demo shows 学びの場 end to end: three opportunities (one a PBL class on 上士幌町's drone
+    project), 林 completed the KOSEN course and holds its badge, and 山田, who misses data analysis for
+    帯広市's dairy project, is shown the prefecture's applied course as the way to close it."""
+    from datetime import UTC, datetime
+
+    from talentbank.learning import paths
+    from talentbank.models import Enrolment, EnrolmentStatus, LearningOpportunity, Profile
+
+    fresh_app.test_cli_runner().invoke(args=["setup"])
+    with Session(fresh_app.extensions["talentbank.engine"]) as session:
+        offered = session.scalars(sa.select(LearningOpportunity)).all()
+        assert len(offered) == 3 and any(o.project_id for o in offered)
+        completed = session.scalars(sa.select(Enrolment).where(Enrolment.status == EnrolmentStatus.COMPLETED)).all()
+        assert len(completed) == 1 and completed[0].credential_id is not None
+        yamada = session.scalar(sa.select(Profile).join(User).where(User.email.like("yamada@%")))
+        found = paths.paths_for_person(session, yamada, today=datetime.now(UTC).date())
+        titles = {s.opportunity.title for p in found.paths for s in p.suggestions}
+        assert "北海道DX人材育成講座：データ分析 応用" in titles
