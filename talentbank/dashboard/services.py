@@ -8,6 +8,12 @@ each project's seats once per aggregate however many of its needs fall in it. Th
 minus supply, seats minus people; above zero means more seats to fill than people who could fill
 them (a shortage). The number of projects is shown beside it.
 
+Learning capacity (学びの場) counts the learning opportunities one can still enrol in that teach a
+skill of the aggregate, held in the subprefecture or online (online ones serve every subprefecture),
+each once per aggregate, and their seats (those without a limit are flagged, not summed). A needed
+skill with no learning near is one that open projects in a subprefecture ask for and that no such
+opportunity teaches there or online, at any level.
+
 Disclosure control for the public follows the open data's rule (`opendata.definitions`): the
 finest published cell is skill x level x subprefecture and cells of 1..MIN_CELL-1 people are
 withheld. A dashboard figure is an aggregate of such cells, so it is shown to the public only when
@@ -22,7 +28,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -30,7 +36,10 @@ from sqlalchemy.orm import Session
 
 from talentbank.credentials.achievements import add_months
 from talentbank.db import utcnow
+from talentbank.learning.opportunities import is_enrollable
 from talentbank.models import (
+    LearningOpportunity,
+    LearningSkill,
     Municipality,
     Profile,
     ProfileSkill,
@@ -77,10 +86,23 @@ class Figures:
     projects: int  # open projects asking for the aggregate's skills
     seats: int  # their seats: the demand
     gap: int | None  # seats - people
+    learning_courses: int = 0  # learning opportunities teaching the aggregate's skills, there or online
+    learning_seats: int = 0  # their limited seats
+    learning_unlimited: bool = False  # one of them has no limit
 
     @property
     def is_withheld(self) -> bool:
         return self.people is None
+
+
+@dataclass(frozen=True)
+class UnmetNeed:
+    """A skill open projects in a subprefecture ask for that no learning there or online teaches."""
+
+    region: Region
+    skill: Skill
+    projects: int
+    seats: int
 
 
 @dataclass(frozen=True)
@@ -94,6 +116,7 @@ class Dashboard:
     by_region: list[tuple[Region, Figures]]  # within the chosen category, if any
     by_category: list[tuple[Category, Figures]]  # within the chosen subprefecture, or all of Hokkaido
     grid: list[tuple[Region, list[Figures]]]  # subprefecture rows x category columns (chosen ones only)
+    unmet: list[UnmetNeed]  # most seats first (chosen category and subprefecture only)
 
 
 @dataclass(frozen=True)
@@ -130,11 +153,16 @@ def summarise_supply_demand(
     claims = _claims(session)
     cells = _cells(claims)
     demand = _demand(session, since)
+    learning = _learning(session, now)
 
     def figures(in_category: Callable[[str], bool], in_region: Callable[[int], bool]) -> Figures:
         matching = [c for c in claims if in_category(category_of[c.skill_code].key) and in_region(c.subprefecture_id)]
         seats = {p: n for p, n, code, sub in demand if in_category(category_of[code].key) and in_region(sub)}
-        return _figures(matching, cells, len(seats), sum(seats.values()), is_staff=is_staff)
+        found = _figures(matching, cells, len(seats), sum(seats.values()), is_staff=is_staff)
+        courses = {o: cap for o, cap, code, sub in learning
+                   if in_category(category_of[code].key) and (sub is None or in_region(sub))}  # fmt: skip
+        return replace(found, learning_courses=len(courses), learning_seats=sum(c for c in courses.values() if c),
+                       learning_unlimited=any(c is None for c in courses.values()))  # fmt: skip
 
     def one_category(key: str) -> Callable[[str], bool]:
         return lambda k: k == key
@@ -159,7 +187,22 @@ def summarise_supply_demand(
             (r, [figures(one_category(c.key), one_region(region_of[r.slug])) for c in shown_categories])
             for r in shown_regions
         ],
+        unmet=_unmet(demand, learning, skills, regions, region_of, any_category, any_region, category_of),
     )
+
+
+def _unmet(demand, learning, skills, regions, region_of, in_category, in_region, category_of) -> list[UnmetNeed]:
+    online = {code for _o, _cap, code, sub in learning if sub is None}
+    placed = {(code, sub) for _o, _cap, code, sub in learning if sub is not None}
+    region_by_id = {region_of[r.slug]: r for r in regions}
+    skill_of = {s.code: s for s in skills}
+    wanted: dict[tuple[int, str], dict[int, int]] = {}
+    for project, seats, code, sub in demand:
+        if in_category(category_of[code].key) and in_region(sub) and code not in online and (code, sub) not in placed:
+            wanted.setdefault((sub, code), {})[project] = seats
+    unmet = [UnmetNeed(region_by_id[sub], skill_of[code], len(projects), sum(projects.values()))
+             for (sub, code), projects in wanted.items()]  # fmt: skip
+    return sorted(unmet, key=lambda u: (-u.seats, u.region.slug, u.skill.position))
 
 
 def _categories(skills: list[Skill]) -> tuple[list[Category], dict[str, Category]]:
@@ -219,6 +262,22 @@ def _demand(session: Session, since: datetime | None) -> list[tuple[int, int, st
     if since is not None:
         statement = statement.where(Project.opened_at >= since)
     return [tuple(row) for row in session.execute(statement)]
+
+
+def _learning(session: Session, now: datetime) -> list[tuple[int, int | None, str, int | None]]:
+    """(opportunity id, capacity, taught skill, subprefecture id or None when online) of every skill
+    taught by a learning opportunity one can still enrol in."""
+    statement = (
+        sa.select(LearningOpportunity.id, LearningOpportunity.capacity, LearningSkill.skill_code,
+                  Municipality.subprefecture_id, LearningOpportunity.format)
+        .join(LearningSkill, LearningSkill.opportunity_id == LearningOpportunity.id)
+        .outerjoin(Municipality, Municipality.code == LearningOpportunity.municipality_code)
+        .where(is_enrollable(now.date()))
+    )  # fmt: skip
+    return [
+        (opportunity, capacity, code, None if fmt.is_online or sub is None else sub)
+        for opportunity, capacity, code, sub, fmt in session.execute(statement)
+    ]
 
 
 def _figures(claims: list[_Claim], cells: dict, projects: int, seats: int, *, is_staff: bool) -> Figures:

@@ -55,6 +55,18 @@ def _chart(rows) -> dict:
     }
 
 
+def _unmet_chart(unmet) -> dict:
+    """Seats asking for skills no learning nearby teaches, per subprefecture (most first)."""
+    seats: dict = {}
+    for need in unmet:
+        seats[need.region] = seats.get(need.region, 0) + need.seats
+    regions = sorted(seats, key=lambda r: -seats[r])
+    return {
+        "labels": [_name(r) for r in regions],
+        "series": [{"key": "seats", "label": _("募集人数（需要）"), "values": [seats[r] for r in regions]}],
+    }
+
+
 def _gap_colour(gap: int | None, largest: int) -> str:
     if gap is None:
         return WITHHELD
@@ -125,6 +137,7 @@ def index():
     charts = {
         "subprefecture": _chart(dashboard.by_region),
         "category": _chart(dashboard.by_category),
+        "unmet": _unmet_chart(dashboard.unmet),
         "withheld": _("秘匿"),
     }
     return render_template(

@@ -222,15 +222,19 @@ class LearningCriteria:
     language: str | None = None  # "ja" or "en": also matches bilingual ones
 
 
-def select_opportunities(criteria: LearningCriteria, today: date) -> sa.Select:
-    """The opportunities one can still enrol in that match `criteria`: the soonest start first (always
-    open ones count as starting today), then the newest; the id makes the order total for paging."""
-    query = sa.select(LearningOpportunity).options(*OPPORTUNITY_LOAD)
-    query = query.where(
+def is_enrollable(today: date) -> sa.ColumnElement[bool]:
+    """Open, and neither past its enrolment deadline nor over."""
+    return sa.and_(
         LearningOpportunity.status == OpportunityStatus.OPEN,
         sa.or_(LearningOpportunity.deadline.is_(None), LearningOpportunity.deadline >= today),
         sa.or_(LearningOpportunity.ends_on.is_(None), LearningOpportunity.ends_on >= today),
     )
+
+
+def select_opportunities(criteria: LearningCriteria, today: date) -> sa.Select:
+    """The opportunities one can still enrol in that match `criteria`: the soonest start first (always
+    open ones count as starting today), then the newest; the id makes the order total for paging."""
+    query = sa.select(LearningOpportunity).options(*OPPORTUNITY_LOAD).where(is_enrollable(today))
     if criteria.skill:
         taught = sa.select(LearningSkill.id).where(
             LearningSkill.opportunity_id == LearningOpportunity.id, LearningSkill.skill_code == criteria.skill

@@ -274,8 +274,9 @@ def test_months_back_clamps_to_the_end_of_the_month():
 def test_every_chart_has_a_table_beside_it(client, db, five_in_ishikari_two_in_oshima):
     html = page(client)
     blocks = re.findall(r'<div class="chart-with-table">(.*?)</section>', html, re.S)
-    assert len(blocks) == 3
-    drawings = ('<canvas data-chart="subprefecture"', '<canvas data-chart="category"', "<svg ")
+    assert len(blocks) == 4
+    drawings = ('<canvas data-chart="subprefecture"', '<canvas data-chart="category"', "<svg ",
+                '<canvas data-chart="unmet"')  # fmt: skip
     for block, chart in zip(blocks, drawings, strict=True):
         assert chart in block and "<table" in block and "<caption>" in block
     assert 'src="/static/vendor/chartjs/chart.umd.min.js"' in html
