@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from talentbank.api.docs import bp as api_docs_bp
     from talentbank.credentials.views import bp as credentials_bp
     from talentbank.dashboard.views import bp as dashboard_bp
+    from talentbank.learning.views import bp as learning_bp
     from talentbank.main.views import bp as main_bp
     from talentbank.opendata.views import bp as opendata_bp
     from talentbank.organisations.views import bp as organisations_bp
@@ -45,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         invitations_bp,
         profiles_bp,
         projects_bp,
+        learning_bp,
         credentials_bp,
         api_bp,
         api_docs_bp,

@@ -52,7 +52,7 @@ def enrolment_of(session: Session, opportunity: LearningOpportunity, profile: Pr
     )
 
 
-def _refusal(opportunity: LearningOpportunity, profile: Profile, today: date) -> str | None:
+def refusal(opportunity: LearningOpportunity, profile: Profile, today: date) -> str | None:
     """Why this person cannot enrol now (a sentence), or None."""
     if opportunity.status is not OpportunityStatus.OPEN:
         return str(_l("この講座は受付を終了しています。"))
@@ -76,9 +76,9 @@ def _locked(session: Session, opportunity: LearningOpportunity) -> None:
 def _enrol(
     session: Session, opportunity: LearningOpportunity, profile: Profile, added_by: User | None, today: date
 ) -> Enrolment:
-    refusal = _refusal(opportunity, profile, today)
-    if refusal:
-        raise Conflict(refusal)
+    reason = refusal(opportunity, profile, today)
+    if reason:
+        raise Conflict(reason)
     _locked(session, opportunity)
     enrolment = enrolment_of(session, opportunity, profile)
     if enrolment is not None and enrolment.status is not EnrolmentStatus.WITHDRAWN:

@@ -7,6 +7,8 @@ from flask_login import current_user, login_required
 
 from talentbank import db, notifications
 from talentbank.accounts.forms import ConfirmForm
+from talentbank.learning import paths as learning_paths
+from talentbank.learning import reasons as learning_reasons
 from talentbank.models import Municipality, Organisation, Skill, User
 from talentbank.organisations import services as organisation_services
 from talentbank.organisations.forms import KIND_LABELS, ROLE_LABELS
@@ -40,7 +42,10 @@ def dashboard():
     profile = profile_services.own_profile(db.session, actor)
     names = skill_names(db.session, str(get_locale()))
     suggestions = []
+    learning = None
     if profile is not None:
+        learning = learning_paths.paths_for_person(db.session, profile, today=db.utcnow().date(), near_limit=3,
+                                                   path_limit=3)  # fmt: skip
         for project, match in ranking.projects_for_person(db.session, profile, k=5, today=db.utcnow().date()):
             why, missing = reasons.explain(match, names)
             suggestions.append((project, why[:3], missing[:2]))
@@ -49,6 +54,8 @@ def dashboard():
         memberships=organisation_services.organisations_of(db.session, actor),
         profile=profile,
         suggestions=suggestions,
+        learning=learning,
+        learning_sentences=learning_reasons.sentences,
         applications=project_applications.applications_of_person(db.session, profile) if profile else [],
         application_labels=APPLICATION_LABELS,
         confirm_form=ConfirmForm(),

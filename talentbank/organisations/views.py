@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
 from talentbank.errors import Conflict, Invalid
+from talentbank.learning.opportunities import opportunities_of
 from talentbank.organisations import services
 from talentbank.organisations.forms import KIND_LABELS, ROLE_LABELS, InvitationForm, OrganisationForm, RoleForm
 from talentbank.projects.labels import STATUS_LABELS
@@ -83,6 +84,8 @@ def _render_show(organisation, invitation_form: InvitationForm | None = None, st
             if p.status in PUBLIC_STATUSES or can(actor, "post_project", organisation)
         ],
         status_labels=STATUS_LABELS,
+        can_publish_learning=can(actor, "publish_learning", organisation),
+        learning=opportunities_of(db.session, organisation),
         invitation_form=invitation_form or InvitationForm(formdata=None),
         role_form=RoleForm(formdata=None),
         confirm_form=ConfirmForm(),

@@ -12,6 +12,7 @@ from flask_login import login_required
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
 from talentbank.errors import Invalid
+from talentbank.learning.opportunities import classes_on_project
 from talentbank.models import ApplicationStatus, Direction, ProjectStatus
 from talentbank.organisations.services import get_organisation
 from talentbank.profiles.services import own_profile
@@ -88,6 +89,7 @@ def show(public_id: str):
         can_complete=project.status in statuses.COMPLETE_STATUSES,
         message_form=MessageForm(formdata=None),
         confirm_form=ConfirmForm(),
+        classes=classes_on_project(db.session, project),
         Direction=Direction,
         ApplicationStatus=ApplicationStatus,
     )  # fmt: skip

@@ -5,11 +5,15 @@ who may do each."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
+from matching import Reason, gaps
 from talentbank.credentials import achievements, issuers
 from talentbank.credentials.inputs import AchievementInput
 from talentbank.db import utcnow
@@ -241,3 +245,20 @@ def test_a_person_who_misses_python_sees_the_course_that_closes_it_with_the_reas
         enrolments.complete(db, owner, course_row, [str(enrolment.public_id)], issuer_ctx(app))
     db.refresh(person)
     assert paths.paths_for_person(db, person, today=TODAY).n_near == 0  # qualified now: no longer nearly
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_every_learning_reason_the_engine_writes_has_a_sentence(app, db, kosen, town, locale):
+    source = Path(gaps.__file__).read_text()
+    codes = set(re.findall(r'Reason\(\s*"(learning_\w+)"', source))
+    assert len(codes) >= 8
+    project = make_project(db, town, municipality_code="016331")
+    opportunity = opportunities.save_opportunity(db, kosen.memberships[0].user, kosen, course())
+    cjk = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    numbers = {"level": 3, "projects": 2, "km": 12.5, "yen": 30000, "days": 14}
+    with app.test_request_context(), force_locale(locale):
+        for code in codes:
+            step = gaps.LearningStep(opportunity.id, 0.5, 3, (project.id,), (), (Reason(code, PYTHON, numbers),))
+            said = reasons.sentences(paths.Suggestion(opportunity, step, [project]), "Python")
+            assert len(said) == 1, code
+            assert bool(cjk.search(said[0].replace("上士幌町", ""))) == (locale == "ja"), (code, said)
