@@ -1,14 +1,15 @@
 # talentbank — the two commands a newcomer needs:
 #   make run    install into .venv, upgrade the database, load reference + demo data, serve on http://127.0.0.1:5000
-#   make test   install with test dependencies and run the whole suite (SQLite; PostgreSQL too when
-#               TALENTBANK_TEST_DATABASE_URL is set; browser journeys when Chromium is installed)
+#   make test   install with test dependencies, lint, check the built wheel (tools/wheel_check.sh), and run the
+#               whole suite (SQLite; PostgreSQL too when TALENTBANK_TEST_DATABASE_URL is set; browser journeys
+#               when Chromium is installed)
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 export TALENTBANK_SECURE_COOKIES ?= 0
 
-.PHONY: run install install-test test lint translations bench clean
+.PHONY: run install install-test test lint wheel-check translations bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,7 @@ test: install-test
 	else echo "npm not found: the independent-verifier interop tests will be skipped"; fi
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHON=$(BIN)/python bash tools/wheel_check.sh
 	@echo "== the whole suite on SQLite (with the browser journeys)"
 	env -u TALENTBANK_TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$TALENTBANK_TEST_DATABASE_URL" ]; then \
@@ -39,6 +41,10 @@ test: install-test
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Build the wheel, install it into a fresh virtual environment outside the checkout, set it up and serve it.
+wheel-check: install-test
+	PYTHON=$(BIN)/python bash tools/wheel_check.sh
 
 # Re-extract messages, merge them into the catalogues, and compile (the .mo files are committed).
 translations:
@@ -55,4 +61,4 @@ bench: install
 	$(BIN)/python bench/matching.py --quick
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

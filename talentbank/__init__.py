@@ -11,12 +11,12 @@ from flask import Flask
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints. Nothing else (no migrations, no seeding)."""
     from talentbank import db, errors, web
-    from talentbank.config import PROJECT_ROOT, TEMPLATES, load_config
+    from talentbank.config import TEMPLATES, default_instance_path, load_config
 
     app = Flask(
         __name__,
         template_folder=str(TEMPLATES),
-        instance_path=os.environ.get("TALENTBANK_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        instance_path=os.environ.get("TALENTBANK_INSTANCE_PATH") or str(default_instance_path()),
         instance_relative_config=True,
     )
     load_config(app, config)

@@ -17,9 +17,19 @@ from cryptography.fernet import Fernet
 from flask import Flask
 
 ENV_PREFIX = "TALENTBANK_"
-# The checkout (or installed tree) the app runs from: templates, migrations and alembic.ini live here.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Where templates/, migrations/ and alembic.ini live: the checkout's top-level folders (an editable install, as
+# `make run` and `make test` do), or the copies a wheel carries in talentbank/_bundled/ (made by setup.py).
+_BUNDLED = Path(__file__).resolve().parent / "_bundled"
+FROM_CHECKOUT = not _BUNDLED.is_dir()
+PROJECT_ROOT = Path(__file__).resolve().parent.parent if FROM_CHECKOUT else _BUNDLED
 TEMPLATES = PROJECT_ROOT / "templates"
+
+
+def default_instance_path() -> Path:
+    """The instance folder unless TALENTBANK_INSTANCE_PATH names one: the checkout's `instance/`, or for a wheel
+    install `instance/` in the working directory (never inside site-packages)."""
+    return (PROJECT_ROOT if FROM_CHECKOUT else Path.cwd()) / "instance"
+
 
 DEFAULTS: dict[str, Any] = {
     # None means "SQLite in the instance folder" (resolved in `resolve_database_url`).
