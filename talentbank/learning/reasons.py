@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 import matching
 from talentbank.learning.paths import Suggestion
@@ -21,22 +20,18 @@ def sentence(reason: matching.Reason, suggestion: Suggestion, skill_name: str) -
             first = suggestion.unlocks[0] if suggestion.unlocks else None
             place = first.municipality.name_ja if first is not None else ""
             count = _n(reason, "projects")
-            return ngettext(
-                "この講座で%(skill)s（レベル%(level)d）を習得すると、%(place)sの募集条件を満たします。",
-                "この講座で%(skill)s（レベル%(level)d）を習得すると、%(place)sなど%(num)d件の募集条件を満たします。",
-                count,
-                skill=skill_name,
-                level=level,
-                place=place,
-            )
+            if count == 1:
+                return _("この講座で%(skill)s（レベル%(level)d）を習得すると、%(place)sの募集条件を満たします。",
+                         skill=skill_name, level=level, place=place)  # fmt: skip
+            return _("この講座で%(skill)s（レベル%(level)d）を習得すると、%(place)sなど%(n)d件の募集条件を満たします。",
+                     skill=skill_name, level=level, place=place, n=count)  # fmt: skip
         case "learning_closes_one_gap":
-            return ngettext(
-                "%(skill)s（レベル%(level)d）で、%(num)d件の募集の足りないスキルを一つ補えます。",
-                "%(skill)s（レベル%(level)d）で、%(num)d件の募集の足りないスキルを一つずつ補えます。",
-                _n(reason, "projects"),
-                skill=skill_name,
-                level=level,
-            )
+            count = _n(reason, "projects")
+            if count == 1:
+                return _("%(skill)s（レベル%(level)d）で、1件の募集の足りないスキルを一つ補えます。",
+                         skill=skill_name, level=level)  # fmt: skip
+            return _("%(skill)s（レベル%(level)d）で、%(n)d件の募集の足りないスキルを一つずつ補えます。",
+                     skill=skill_name, level=level, n=count)  # fmt: skip
         case "learning_online":
             return _("オンラインで受講できます。")
         case "learning_distance":

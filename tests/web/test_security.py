@@ -64,6 +64,13 @@ POST_ROUTES = [
     "/allocation/sometoken/publish",
     "/notifications/read",
     "/me/internship-preferences",
+    "/orgs/{org}/learning/new",
+    "/learning/sometoken/edit",
+    "/learning/sometoken/close",
+    "/learning/sometoken/enrol",
+    "/learning/sometoken/withdraw",
+    "/learning/sometoken/learners",
+    "/learning/sometoken/completions",
 ]
 # The JSON API checks CSRF itself, only for cookie-authenticated writes (tests/api/test_auth.py).
 API_PREFIX = "/api/v1/"
