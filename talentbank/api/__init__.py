@@ -9,6 +9,8 @@ from talentbank.api import (  # noqa: F401  (registers operations)
     credentials,
     imports,
     issuers,
+    learning,
+    learning_enrolments,
     matches,
     me,
     organisations,

@@ -52,6 +52,7 @@ TAGS = {
     "matching": "マッチング / matching",
     "allocation": "インターンシップの配属 / internship allocation rounds",
     "credentials": "デジタルバッジ / Open Badges 3.0 credentials",
+    "learning": "学びの場 / learning opportunities and enrolments",
     "account": "自分のアカウント / the caller's account",
 }
 

@@ -16,6 +16,8 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from talentbank.learning import opportunities as learning_opportunities
+from talentbank.learning.inputs import OpportunityInput, TaughtSkillInput
 from talentbank.models import MembershipRole, OrganisationKind, User
 from talentbank.projects import applications as project_applications
 from talentbank.projects import posting
@@ -47,6 +49,13 @@ OUTCOME = {
     "skill_codes": ["dssp2-36"],
     "skill_level": 2,
 }
+LEARNING = {
+    "title": "オンラインPython講座",
+    "description": "地域のオープンデータで学ぶ。",
+    "format": "self_paced",
+    "study_hours": 20,
+    "skills": [{"skill": "dssp2-36", "level": 3}],
+}
 # Skills the caller has declared (deletable, changeable) and ones they have not (declarable).
 SKILL_CODES = ["dssp2-36", "dssp2-52", "dssl-01"]
 
@@ -69,6 +78,7 @@ class Seeder:
             "invitation_id": self.invitations,
             "user_id": self.members,
             "profile_id": self.profiles,
+            "opportunity_id": self.opportunities,
             "skill_code": lambda: SKILL_CODES,
             "code": lambda: SKILL_CODES,
         }
@@ -149,6 +159,31 @@ class Seeder:
         school = self._school()
         body = {"name": "2027年夏", "projects": [project_id]}
         return [self._call("POST", f"/organisations/{school.public_id}/allocation-rounds", body)["id"]]
+
+    # ---- learning opportunities -----------------------------------------------------------------------
+
+    @functools.cache  # noqa: B019
+    def opportunities(self) -> list[str]:
+        """The caller's school's course (awarding its badge; the caller is enrolled, and so is someone
+        else, so completions and withdrawals reach the services), and another organisation's."""
+        school = self._school()
+        [achievement_id] = self.achievements()
+        body = {**LEARNING, "achievement_id": achievement_id}
+        mine = self._call("POST", f"/organisations/{school.public_id}/learning-opportunities", body)["id"]
+        self._call("POST", f"/learning-opportunities/{mine}/enrolments")
+        self._call("POST", f"/learning-opportunities/{mine}/learners", {"emails": [make_profile(self.db).user.email]},
+                   status=200)  # fmt: skip
+        other = make_organisation(self.db, verified=True, name="他の町")
+        owner = other.memberships[0].user
+        with self.app.test_request_context():
+            elsewhere = learning_opportunities.save_opportunity(
+                self.db, owner, other, OpportunityInput(
+                    title="他の講座", description="内容", format="live_online", language="ja", municipality_code=None,
+                    starts_on=None, ends_on=None, study_hours=10, cost_yen=0, eligibility="anyone", capacity=5,
+                    deadline=None, course_url="", skills=(TaughtSkillInput("dssp2-52", 2),),
+                ),
+            )  # fmt: skip
+        return [mine, str(elsewhere.public_id)]
 
     # ---- the caller's profile --------------------------------------------------------------------------
 
