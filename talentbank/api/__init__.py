@@ -11,6 +11,7 @@ from talentbank.api import (  # noqa: F401  (registers operations)
     issuers,
     learning,
     learning_enrolments,
+    learning_paths,
     matches,
     me,
     organisations,

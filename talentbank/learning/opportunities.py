@@ -60,7 +60,13 @@ def _is_web_url(value: str) -> bool:
 
 
 def _checked(
-    session: Session, organisation: Organisation, details: OpportunityInput, today: date, *, is_new: bool
+    session: Session,
+    organisation: Organisation,
+    details: OpportunityInput,
+    today: date,
+    *,
+    is_new: bool,
+    current: Project | None = None,
 ) -> dict[str, Any]:
     """The columns of a valid opportunity, or Invalid naming every field that is wrong."""
     errors: dict[str, str] = {}
@@ -101,7 +107,7 @@ def _checked(
         errors["course_url"] = str(_l("講座のURLは https:// で始まるアドレスを入力してください。"))
     errors.update(_skill_errors(session, details))
     achievement = _achievement(session, organisation, details.achievement_id, errors)
-    project = _project(session, details.project_id, errors)
+    project = _project(session, details.project_id, errors, current)
     if errors:
         raise Invalid(next(iter(errors.values())), errors)
     return {
@@ -149,11 +155,16 @@ def _achievement(
     return achievement
 
 
-def _project(session: Session, public_id: str | None, errors: dict[str, str]) -> Project | None:
-    """The local project a PBL class works on: any organisation's, while it is open or under way."""
+def _project(
+    session: Session, public_id: str | None, errors: dict[str, str], current: Project | None
+) -> Project | None:
+    """The local project a PBL class works on: any organisation's, while it is open or under way (the
+    one it already works on stays, whatever has become of it)."""
     if not public_id:
         return None
     project = session.scalar(sa.select(Project).where(Project.public_id == _uuid(public_id)))
+    if project is not None and project is current:
+        return project
     if project is None or project.status not in (ProjectStatus.OPEN, ProjectStatus.IN_PROGRESS):
         errors["project_id"] = str(_l("教材にできるのは、募集中か進行中のプロジェクトだけです。"))
         return None
@@ -173,7 +184,8 @@ def save_opportunity(
     require(actor, "publish_learning", organisation)
     if opportunity is not None and opportunity.organisation_id != organisation.id:
         raise NotFound()
-    fields = _checked(session, organisation, details, today or utcnow().date(), is_new=opportunity is None)
+    fields = _checked(session, organisation, details, today or utcnow().date(), is_new=opportunity is None,
+                      current=opportunity.project if opportunity else None)  # fmt: skip
     created = opportunity is None
     if opportunity is None:
         opportunity = LearningOpportunity(organisation=organisation, created_by_id=actor.id)

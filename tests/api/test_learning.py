@@ -420,6 +420,7 @@ def test_the_document_lists_the_learning_operations_with_their_scopes(client):
         ("GET", "/api/v1/me/enrolments"): "read",
         ("GET", "/api/v1/organisations/{organisation_id}/learning-opportunities"): "public",
         ("POST", "/api/v1/organisations/{organisation_id}/learning-opportunities"): "write",
+        ("GET", "/api/v1/me/learning-paths"): "read",
     }
     tags = {operation["tags"][0] for route, item in document["paths"].items() if "learning" in route
             for operation in item.values()}  # fmt: skip

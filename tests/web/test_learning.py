@@ -27,6 +27,7 @@ from talentbank.models import (
     LearningOpportunity,
     OrganisationKind,
     ProfileSkill,
+    ProjectStatus,
     SkillSource,
 )
 from talentbank.profiles.data_rights import export_personal_data
@@ -262,3 +263,15 @@ def test_every_learning_reason_the_engine_writes_has_a_sentence(app, db, kosen, 
             said = reasons.sentences(paths.Suggestion(opportunity, step, [project]), "Python")
             assert len(said) == 1, code
             assert bool(cjk.search(said[0].replace("上士幌町", ""))) == (locale == "ja"), (code, said)
+
+
+def test_a_class_keeps_its_project_when_the_project_has_closed(db, kosen, town):
+    project = make_project(db, town)
+    owner = kosen.memberships[0].user
+    opportunity = opportunities.save_opportunity(
+        db, owner, kosen, course(format="pbl", project_id=str(project.public_id))
+    )
+    project.status = ProjectStatus.COMPLETED
+    opportunities.save_opportunity(db, owner, kosen, course(format="pbl", title="改題", project_id=str(project.public_id)),
+                                   opportunity)  # fmt: skip
+    assert opportunity.project is project and opportunity.title == "改題"
