@@ -100,7 +100,8 @@ def test_dashboard_shows_charts_tables_and_map(page, live_server):
     assert page.locator("[data-view=public]").is_visible()
     assert_charts_drawn(page)
     assert_map_drawn(page)
-    assert page.locator(".chart-with-table table").count() == 3
+    assert page.locator(".chart-with-table table").count() == 4  # the fourth: needed skills with no learning near
+    assert page.locator("#no-learning .chart-with-table table").count() == 1
     assert errors == []
     ishikari = page.locator("#by-subprefecture tr[data-row=ishikari]")
     assert ishikari.locator("[data-field=people]").inner_text() == "13"
