@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from flask import jsonify
 
+# Not sorted: a module's operations register when it is first imported, and the OpenAPI document (and
+# /developers/api) lists them in that order: verification, then achievements, then the credentials awarded for them.
+# isort: off
 from talentbank.api import (  # noqa: F401  (registers operations)
     allocation,
+    verify,
+    achievements,
     credentials,
     imports,
     issuers,
@@ -22,6 +27,8 @@ from talentbank.api import (  # noqa: F401  (registers operations)
     projects,
     reference,
 )
+
+# isort: on
 from talentbank.api.core import bp, openapi_document
 
 

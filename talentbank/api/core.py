@@ -15,14 +15,24 @@ import types
 import typing
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import annotated_types
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    create_model,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData
@@ -232,6 +242,18 @@ class PageQuery(Query):
 
 class Empty(Model):
     """A query or body with no fields."""
+
+
+def _email(value: str) -> str:
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        raise PydanticCustomError("email", str(_("メールアドレスの形式が正しくありません。"))) from None
+    return value
+
+
+# An e-mail address in a body (a credential's recipient, an invitee): its form is checked, not its deliverability.
+Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
 
 
 def page_of(item: type[BaseModel], name: str) -> type[BaseModel]:

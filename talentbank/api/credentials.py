@@ -1,6 +1,6 @@
-"""Credentials over the API: achievements, issuing (one at a time, or in bulk with an Idempotency-Key),
-revoking, claiming, and public verification of any Open Badges 3.0 credential. Every operation calls the
-same services as the pages."""
+"""Credentials over the API: issuing (one at a time, or in bulk with an Idempotency-Key), revoking,
+listing, reading one with its verification, and claiming. Every operation calls the same services as the
+pages."""
 
 from __future__ import annotations
 
@@ -9,19 +9,25 @@ import json
 import uuid
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
-from spectree.model_adapter.pydantic_adapter import BaseFile
 
-import badges
 from talentbank import db
+from talentbank.api.achievements import (
+    AchievementIssuerOut,
+    AchievementSummaryOut,
+    EndorsementOut,
+    achievement_issuer_out,
+    achievement_summary_fields,
+    endorsements_out,
+)
 from talentbank.api.core import (
+    Email,
     Model,
     Out,
     PageQuery,
@@ -33,265 +39,19 @@ from talentbank.api.core import (
     paginate,
     paginate_sql,
     params,
-    upload,
 )
-from talentbank.credentials import achievements, bulk, claims, endorsements, issuing, records, revocation, verification
-from talentbank.credentials.context import badge_image, issuer_context
-from talentbank.credentials.inputs import AchievementInput, AwardInput
-from talentbank.credentials.messages import explain
-from talentbank.credentials.submissions import submitted_credential
+from talentbank.api.verify import VerifyResult, verify_result_out
+from talentbank.credentials import achievements, bulk, claims, issuing, records, revocation, verification
+from talentbank.credentials.context import issuer_context
+from talentbank.credentials.inputs import AwardInput
 from talentbank.errors import Conflict, Invalid
-from talentbank.extensions import limiter
-from talentbank.models import Achievement, Credential, IdempotencyKey, Organisation, ProofFormat
-from talentbank.organisations.services import get_organisation
+from talentbank.models import Credential, IdempotencyKey
 from talentbank.profiles.services import own_profile
 from talentbank.security import require
 
 BULK_MAX_ROWS = 1000
 
-# ---- verification ------------------------------------------------------------------------------------
-
-
-class VerifyRequest(Model):
-    credential: dict[str, Any] | str = Field(
-        description="an OpenBadgeCredential as a JSON object (Data Integrity proof) or a VC-JWT string"
-    )
-
-
-class VerifyUpload(Model):
-    image: BaseFile = Field(
-        description="a file holding the credential: a baked PNG or SVG badge image, a credential.json (the JSON "
-        "document) or a credential.jwt (the compact VC-JWT); recognised by its content, not its name"
-    )
-
-
-class CheckOut(Out):
-    check: str = Field(description="parse, schema, proof, issuer, validity, status or recipient")
-    ok: bool
-    code: str = Field(description="machine-readable outcome, e.g. proof.ok or status.revoked")
-    message: str = Field(description="the outcome in the caller's language")
-
-
-class VerifyResult(Out):
-    verified: bool
-    checks: list[CheckOut]
-
-
-def verify_result_out(result: badges.VerificationResult) -> VerifyResult:
-    return VerifyResult(
-        verified=result.verified,
-        checks=[
-            CheckOut(check=check.check, ok=check.ok, code=check.code, message=explain(check.code))
-            for check in result.checks
-        ],
-    )
-
-
-def submitted_in_request() -> Any:
-    """The credential a verify or import request carries: JSON {"credential": …}, or the multipart file
-    `image` (a baked badge image, credential.json or credential.jwt). An unreadable file is a 422 on `image`."""
-    if upload() is None:
-        return body().credential
-    submitted = submitted_credential(None, upload().image)
-    if submitted is None:
-        raise Invalid.on("image", _("ファイルを選んでください。"))
-    return submitted
-
-
-@bp.post("/verify")
-@limiter.limit(lambda: current_app.config["VERIFY_LIMIT"])
-@operation(tag="credentials", public=True, json=VerifyRequest, form=VerifyUpload, ok=VerifyResult, errors=(413,))
-def verify():
-    """Verify a credential: JSON {"credential": …}, or a file (baked PNG/SVG, .json, .jwt) as multipart `image`"""
-    submitted = submitted_in_request()
-    return verify_result_out(verification.verify_credential(db.session, submitted, issuer_context()))
-
-
-# ---- achievements: output ------------------------------------------------------------------------------
-
-
-class AchievementSkillOut(Out):
-    code: str = Field(description="DSS item code, e.g. dssp2-36")
-    name_ja: str
-    name_en: str
-    level: int = Field(ge=1, le=4, description="the level the badge certifies (1–4)")
-    url: str = Field(description="the skill's page, also the alignment target in the credential")
-
-
-class AchievementIssuerOut(Out):
-    id: uuid.UUID
-    name: str
-    verified: bool
-    url: str
-
-
-class EndorsementOut(Out):
-    id: uuid.UUID
-    endorser: AchievementIssuerOut
-    comment: str
-    created_at: datetime
-    verified: bool = Field(description="the EndorsementCredential's signature and issuer check out now")
-    url: str = Field(description="the signed EndorsementCredential (JSON)")
-
-
-class AchievementSummaryOut(Out):
-    id: uuid.UUID
-    name: str
-    description: str
-    skills: list[AchievementSkillOut]
-    image_url: str
-    expiry_months: int | None = Field(description="months each credential stays valid; null: no expiry")
-    proof_format: ProofFormat = Field(description="jwt (VC-JWT) or di (Data Integrity eddsa-rdfc-2022)")
-    url: str
-
-
-class AchievementDetailOut(AchievementSummaryOut):
-    criteria: str
-    tags: list[str]
-    issuer: AchievementIssuerOut
-    created_at: datetime
-    endorsements: list[EndorsementOut]
-
-
-AchievementPage = page_of(AchievementSummaryOut, "AchievementPage")
-
-
-def _issuer_out(organisation: Organisation) -> AchievementIssuerOut:
-    return AchievementIssuerOut(
-        id=organisation.public_id,
-        name=organisation.name,
-        verified=organisation.is_verified,
-        url=url_for("organisations.show", public_id=organisation.public_id, _external=True),
-    )
-
-
-def _summary_fields(achievement: Achievement) -> dict[str, Any]:
-    return {
-        "id": achievement.public_id,
-        "name": achievement.name,
-        "description": achievement.description,
-        "skills": [
-            AchievementSkillOut(
-                code=s.skill_code,
-                name_ja=s.skill.name_ja,
-                name_en=s.skill.name_en,
-                level=s.level,
-                url=url_for("reference.skill", code=s.skill_code, _external=True),
-            )
-            for s in achievement.skills
-        ],
-        "image_url": urljoin(request.host_url, badge_image(achievement)),
-        "expiry_months": achievement.expiry_months,
-        "proof_format": achievement.proof_format,
-        "url": url_for("credentials.achievement", public_id=achievement.public_id, _external=True),
-    }
-
-
-def endorsement_fields(checked: endorsements.CheckedEndorsement) -> dict[str, Any]:
-    endorsement = checked.endorsement
-    return {
-        "id": endorsement.public_id,
-        "endorser": _issuer_out(endorsement.endorser),
-        "comment": endorsement.comment,
-        "created_at": endorsement.created_at,
-        "verified": checked.verified,
-        "url": url_for("credentials.endorsement", public_id=endorsement.public_id, _external=True),
-    }
-
-
-def endorsements_out(achievement: Achievement) -> list[EndorsementOut]:
-    """The achievement's endorsements, each verified now (the same check the pages show)."""
-    return [
-        EndorsementOut(**endorsement_fields(checked))
-        for checked in endorsements.checked_endorsements(db.session, achievement, issuer_context())
-    ]
-
-
-def achievement_detail_out(achievement: Achievement) -> AchievementDetailOut:
-    return AchievementDetailOut(
-        **_summary_fields(achievement),
-        criteria=achievement.criteria,
-        tags=list(achievement.tags),
-        issuer=_issuer_out(achievement.organisation),
-        created_at=achievement.created_at,
-        endorsements=endorsements_out(achievement),
-    )
-
-
-# ---- achievements: operations --------------------------------------------------------------------------
-
-
-@bp.get("/organisations/<organisation_id>/achievements")
-@operation(tag="credentials", public=True, query=PageQuery, ok=AchievementPage)
-def list_achievements(organisation_id: str):
-    """The achievements (badges) an organisation offers, newest first"""
-    organisation = get_organisation(db.session, organisation_id)
-    page = paginate(achievements.achievements_of(db.session, organisation), params())
-    page["items"] = [AchievementSummaryOut(**_summary_fields(a)) for a in page["items"]]
-    return page
-
-
-@bp.get("/achievements/<achievement_id>")
-@operation(tag="credentials", public=True, ok=AchievementDetailOut)
-def get_achievement(achievement_id: str):
-    """One achievement: criteria, aligned DSS skills with levels, image, expiry, proof format, endorsements"""
-    return achievement_detail_out(achievements.get_achievement(db.session, achievement_id))
-
-
-Tag = Annotated[str, StringConstraints(min_length=1, max_length=30, pattern=r"^[^,]+$")]
-
-
-class AchievementSkillIn(Model):
-    code: str = Field(pattern=r"^[a-z0-9-]{1,16}$", description="a selectable DSS item code (see /api/v1/skills)")
-    level: int = Field(2, ge=1, le=4)
-
-
-class AchievementIn(Model):
-    name: str = Field(min_length=1, max_length=120)
-    description: str = Field(min_length=1, max_length=2000)
-    criteria: str = Field(min_length=1, max_length=4000, description="what a person did to earn it")
-    tags: list[Tag] = Field(default_factory=list, max_length=10)
-    expiry_months: int | None = Field(None, ge=1, le=120, description="null: credentials never expire")
-    proof_format: ProofFormat = ProofFormat.JWT
-    skills: list[AchievementSkillIn] = Field(min_length=1, max_length=2, description="one or two DSS skills")
-
-
-# The achievement form's field names, as the service reports them, and where they are in AchievementIn.
-_ACHIEVEMENT_FIELDS = {
-    "skill_code": "skills.0.code",
-    "skill_level": "skills.0.level",
-    "skill_code_2": "skills.1.code",
-    "skill_level_2": "skills.1.level",
-}
-
-
-@bp.post("/organisations/<organisation_id>/achievements")
-@operation(tag="credentials", scope="issue", json=AchievementIn, ok=AchievementDetailOut, status=201, errors=(409,))
-def create_achievement(organisation_id: str):
-    """Define an achievement (a badge) of a verified issuer; its image is generated"""
-    organisation = get_organisation(db.session, organisation_id)
-    request_body = body()
-    first, *second = request_body.skills
-    details = AchievementInput(
-        name=request_body.name,
-        description=request_body.description,
-        criteria=request_body.criteria,
-        tags=",".join(request_body.tags),
-        expiry_months=request_body.expiry_months,
-        proof_format=request_body.proof_format.value,
-        skill_code=first.code,
-        skill_level=first.level,
-        skill_code_2=second[0].code if second else "",
-        skill_level_2=second[0].level if second else 1,
-    )
-    try:
-        achievement = achievements.create_achievement(db.session, api_actor(), organisation, details)
-    except Invalid as error:
-        raise Invalid(error.message, {_ACHIEVEMENT_FIELDS.get(k, k): v for k, v in error.fields.items()}) from None
-    return achievement_detail_out(achievement), 201
-
-
-# ---- credentials: output -------------------------------------------------------------------------------
+# ---- output --------------------------------------------------------------------------------------------
 
 CredentialStatus = Literal["active", "revoked", "expired"]
 
@@ -374,15 +134,7 @@ def credential_summary_out(credential: Credential) -> CredentialSummaryOut:
     )
 
 
-# ---- credentials: issuing ------------------------------------------------------------------------------
-
-
-def _email(value: str) -> str:
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
-        raise PydanticCustomError("email", str(_("メールアドレスの形式が正しくありません。"))) from None
-    return value
+# ---- issuing -------------------------------------------------------------------------------------------
 
 
 def _evidence_url(value: str) -> str:
@@ -392,7 +144,6 @@ def _evidence_url(value: str) -> str:
     return value
 
 
-Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
 EvidenceUrl = Annotated[str, Field(max_length=500, description="http(s) URL of the work, optional"),
                         AfterValidator(_evidence_url)]  # fmt: skip
 Narrative = Annotated[str, Field(max_length=2000, description="the issuer's comment on the work, optional")]
@@ -561,7 +312,7 @@ def award_credentials_in_bulk(achievement_id: str):
     return claimed.response_body, 201
 
 
-# ---- credentials: revoking, listing, reading, claiming ------------------------------------------------
+# ---- revoking, listing, reading, claiming --------------------------------------------------------------
 
 
 class RevokeIn(Model):
@@ -598,9 +349,9 @@ def get_credential(credential_id: str):
     public_id = credential.public_id
     return CredentialDetailOut(
         id=public_id,
-        achievement=AchievementSummaryOut(**_summary_fields(achievement)),
+        achievement=AchievementSummaryOut(**achievement_summary_fields(achievement)),
         criteria=achievement.criteria,
-        issuer=_issuer_out(achievement.organisation),
+        issuer=achievement_issuer_out(achievement.organisation),
         recipient_name=credential.recipient_name,
         status=_status(credential),
         issued_at=credential.issued_at,

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from talentbank import db
 from talentbank.api.core import Model, Out, PageQuery, api_actor, bp, operation, page_of, paginate, params
-from talentbank.api.credentials import VerifyResult, VerifyUpload, submitted_in_request, verify_result_out
+from talentbank.api.verify import VerifyResult, VerifyUpload, submitted_in_request, verify_result_out
 from talentbank.credentials import imports
 from talentbank.credentials.context import issuer_context
 from talentbank.db import utcnow

@@ -11,8 +11,8 @@ from flask import url_for
 from pydantic import Field
 
 from talentbank import db
+from talentbank.api.achievements import AchievementIssuerOut, EndorsementOut, achievement_issuer_out, endorsement_fields
 from talentbank.api.core import Model, Out, api_actor, body, bp, operation
-from talentbank.api.credentials import AchievementIssuerOut, EndorsementOut, _issuer_out, endorsement_fields
 from talentbank.credentials import achievements, endorsements, issuers, revocation
 from talentbank.credentials.context import issuer_context
 from talentbank.errors import NotFound
@@ -55,7 +55,7 @@ def issuer_out(organisation: Organisation) -> IssuerOut:
         )
 
     return IssuerOut(
-        organisation=_issuer_out(organisation),
+        organisation=achievement_issuer_out(organisation),
         did=did,
         did_document_url=url_for("credentials.did_document", public_id=organisation.public_id, _external=True),
         keys=[key_out(k) for k in issuers.published_keys(db.session, organisation)],

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from talentbank import db
 from talentbank.api.core import (
+    Email,
     Model,
     Out,
     PageQuery,
@@ -25,7 +26,6 @@ from talentbank.api.core import (
     paginate_sql,
     params,
 )
-from talentbank.api.credentials import Email
 from talentbank.errors import Invalid, NotFound
 from talentbank.models import Invitation, Membership, MembershipRole, Organisation, OrganisationKind
 from talentbank.organisations import services
