@@ -25,7 +25,15 @@ from talentbank.api.core import (
     paginate_sql,
     params,
 )
-from talentbank.api.projects import SKILL_CODE, TEXT, ProjectPlaceOut, _all_optional, _subprefecture_id, base_url
+from talentbank.api.projects import (
+    SKILL_CODE,
+    TEXT,
+    ProjectPlaceOut,
+    all_optional,
+    base_url,
+    place_out,
+    subprefecture_id,
+)
 from talentbank.db import utcnow
 from talentbank.learning import enrolments, opportunities
 from talentbank.learning.inputs import OpportunityInput, TaughtSkillInput
@@ -131,16 +139,7 @@ def opportunity_out(opportunity: LearningOpportunity) -> dict[str, Any]:
             name=opportunity.organisation.name,
             verified=opportunity.organisation.is_verified,
         ),
-        "municipality": None
-        if place is None
-        else ProjectPlaceOut(
-            code=place.code,
-            name_ja=place.name_ja,
-            name_romaji=place.name_romaji,
-            subprefecture=place.subprefecture.slug,
-            subprefecture_ja=place.subprefecture.name_ja,
-            subprefecture_en=place.subprefecture.name_en,
-        ),
+        "municipality": None if place is None else place_out(place),
         "starts_on": opportunity.starts_on,
         "ends_on": opportunity.ends_on,
         "study_hours": opportunity.study_hours,
@@ -217,7 +216,7 @@ def list_learning_opportunities():
         format=query.format.value if query.format else None,
         free_only=query.free_only,
         online_only=query.online_only,
-        subprefecture_id=_subprefecture_id(query.subprefecture),
+        subprefecture_id=subprefecture_id(query.subprefecture),
         starts_within_weeks=query.starts_within_weeks,
         language=query.language,
     )
@@ -278,7 +277,7 @@ class OpportunityFields(Model):
     project_id: uuid.UUID | None = Field(None, description="an open or in-progress project it works on (PBL)")
 
 
-OpportunityPatch = _all_optional(
+OpportunityPatch = all_optional(
     OpportunityFields, "OpportunityPatch", "The fields to change; the others keep their value."
 )
 

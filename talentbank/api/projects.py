@@ -52,6 +52,18 @@ class ProjectPlaceOut(Out):
     subprefecture_en: str
 
 
+def place_out(place) -> ProjectPlaceOut:
+    """A municipality (with its subprefecture) as the API shows it."""
+    return ProjectPlaceOut(
+        code=place.code,
+        name_ja=place.name_ja,
+        name_romaji=place.name_romaji,
+        subprefecture=place.subprefecture.slug,
+        subprefecture_ja=place.subprefecture.name_ja,
+        subprefecture_en=place.subprefecture.name_en,
+    )
+
+
 class ProjectNeedOut(Out):
     skill: str = Field(description="DSS item code")
     name_ja: str
@@ -114,14 +126,7 @@ def project_out(project: Project) -> dict[str, Any]:
         "organisation": ProjectOrganisationOut(
             id=project.organisation.public_id, name=project.organisation.name, verified=project.organisation.is_verified
         ),
-        "municipality": ProjectPlaceOut(
-            code=place.code,
-            name_ja=place.name_ja,
-            name_romaji=place.name_romaji,
-            subprefecture=place.subprefecture.slug,
-            subprefecture_ja=place.subprefecture.name_ja,
-            subprefecture_en=place.subprefecture.name_en,
-        ),
+        "municipality": place_out(place),
         "work_mode": project.work_mode,
         "onsite_days_per_month": project.onsite_days_per_month,
         "hours_per_week": project.hours_per_week,
@@ -173,7 +178,7 @@ class ProjectQuery(PageQuery):
     open_only: bool = Field(True, description="only projects open for applications (false: every public status)")
 
 
-def _subprefecture_id(slug: str | None) -> int | None:
+def subprefecture_id(slug: str | None) -> int | None:
     if not slug:
         return None
     ids = {sub.slug: sub.id for sub in subprefectures_with_municipalities(db.session)}
@@ -193,7 +198,7 @@ def list_projects():
     query = params()
     criteria = posting.ProjectCriteria(
         theme=query.theme.value if query.theme else None,
-        subprefecture_id=_subprefecture_id(query.subprefecture),
+        subprefecture_id=subprefecture_id(query.subprefecture),
         remote_ok=query.remote_ok,
         skill=query.skill or None,
         pay_kind=query.pay_kind.value if query.pay_kind else None,
@@ -268,7 +273,7 @@ def _no_default(schema: dict[str, Any]) -> None:
     schema.pop("default", None)  # absent means "unchanged", which no default value says
 
 
-def _all_optional(model: type[BaseModel], name: str, doc: str) -> type[BaseModel]:
+def all_optional(model: type[BaseModel], name: str, doc: str) -> type[BaseModel]:
     """`model` with every field optional: an absent field keeps its value; null clears a nullable one."""
     fields = {
         field_name: (info.annotation, FieldInfo.merge_field_infos(info, default=None, json_schema_extra=_no_default))
@@ -277,7 +282,7 @@ def _all_optional(model: type[BaseModel], name: str, doc: str) -> type[BaseModel
     return create_model(name, __base__=Model, __doc__=doc, **fields)
 
 
-ProjectPatch = _all_optional(ProjectFields, "ProjectPatch", "The fields to change; the others keep their value.")
+ProjectPatch = all_optional(ProjectFields, "ProjectPatch", "The fields to change; the others keep their value.")
 
 
 def _input_values(request: BaseModel, names: Iterable[str]) -> dict[str, Any]:

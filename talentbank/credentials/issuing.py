@@ -301,14 +301,4 @@ def issue_completion_credential(
 
 def issued_keys(session: Session, achievement: Achievement, keys: list[str]) -> set[str]:
     """Which of these idempotency keys were already used for the achievement."""
-    found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        found.update(
-            session.scalars(
-                sa.select(Credential.idempotency_key).where(
-                    Credential.achievement_id == achievement.id,
-                    Credential.idempotency_key.in_(keys[start : start + 500]),
-                )
-            )
-        )
-    return found
+    return set(_existing_by_key(session, achievement, keys))

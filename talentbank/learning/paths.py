@@ -8,23 +8,19 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 import matching
 from matching.gaps import GapPath, LearningStep, NearProject, Opportunity, build_opportunity_index, gap_paths
 from talentbank.learning.opportunities import LearningCriteria, select_opportunities
 from talentbank.models import (
-    Application,
     LearnerEligibility,
     LearningOpportunity,
-    Municipality,
     Profile,
     Project,
-    ProjectNeed,
-    ProjectStatus,
     Skill,
 )
-from talentbank.projects.ranking import PROFILE_LOAD, to_candidate, to_need
+from talentbank.projects.ranking import open_projects_for, person_candidate, to_need, vocabulary
 
 FOR_STUDENTS = {LearnerEligibility.ANYONE: None, LearnerEligibility.STUDENTS: True,
                 LearnerEligibility.WORKING_ADULTS: False}  # fmt: skip
@@ -81,27 +77,15 @@ def paths_for_person(
 ) -> PersonPaths:
     """The person's nearly matched open projects (not those they applied or were invited to, nor
     students-only internships unless they are a student) and the learning that closes each gap."""
-    projects = session.scalars(
-        sa.select(Project)
-        .where(Project.status == ProjectStatus.OPEN)
-        .options(
-            selectinload(Project.needs).selectinload(ProjectNeed.skill),
-            selectinload(Project.municipality).selectinload(Municipality.subprefecture),
-            selectinload(Project.organisation),
-        )
-    ).all()
+    projects, done = open_projects_for(session, profile)
     if not projects:
         return PersonPaths([], [], 0, 0)
-    done = set(session.scalars(sa.select(Application.project_id).where(Application.profile_id == profile.id)))
-    if not profile.is_student:
-        done |= {p.id for p in projects if p.is_students_only}
-    vocabulary = list(session.scalars(sa.select(Skill.code).order_by(Skill.position)))
-    needs = matching.build_need_index([to_need(p) for p in projects], vocabulary)
+    needs = matching.build_need_index([to_need(p) for p in projects], vocabulary(session))
     offered = session.scalars(select_opportunities(LearningCriteria(), today)).all()
     opportunities = build_opportunity_index([to_opportunity(o, today) for o in offered], needs.skill_columns)
-    loaded = session.scalar(sa.select(Profile).where(Profile.id == profile.id).options(*PROFILE_LOAD))
-    found = gap_paths(to_candidate(loaded), needs, opportunities, today=today, is_student=profile.is_student,
-                      exclude=done, near_limit=near_limit, path_limit=path_limit)  # fmt: skip
+    found = gap_paths(person_candidate(session, profile), needs, opportunities, today=today,
+                      is_student=profile.is_student, exclude=done, near_limit=near_limit,
+                      path_limit=path_limit)  # fmt: skip
     project_of = {p.id: p for p in projects}
     opportunity_of = {o.id: o for o in offered}
     codes = [path.skill for path in found.paths]

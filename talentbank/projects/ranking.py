@@ -141,7 +141,8 @@ def _stamp(session: Session) -> tuple[int, datetime | None]:
     return count, latest
 
 
-def _vocabulary(session: Session) -> list[str]:
+def vocabulary(session: Session) -> list[str]:
+    """The DSS codes in skill order: the columns of every index."""
     return list(session.scalars(sa.select(Skill.code).order_by(Skill.position)))
 
 
@@ -155,7 +156,7 @@ def _next_expiry(session: Session, now: datetime) -> datetime | None:
 
 def _build(session: Session, count: int, latest: datetime | None, now: datetime) -> _Cached:
     profiles = session.scalars(sa.select(Profile).options(*PROFILE_LOAD)).all()
-    index = matching.build_index([to_candidate(p, now=now) for p in profiles], _vocabulary(session))
+    index = matching.build_index([to_candidate(p, now=now) for p in profiles], vocabulary(session))
     return _Cached(index, count, latest, now, _next_expiry(session, now))
 
 
@@ -276,22 +277,35 @@ def projects_for_person(
 ) -> list[tuple[Project, matching.Match]]:
     """Open projects that suit the person, best first, leaving out those already applied or invited to, and
     students-only internships unless the person is a student."""
-    projects = session.scalars(
-        sa.select(Project)
-        .where(Project.status == ProjectStatus.OPEN)
-        .options(
-            selectinload(Project.needs).selectinload(ProjectNeed.skill),
-            selectinload(Project.municipality).selectinload(Municipality.subprefecture),
-            selectinload(Project.organisation),
-        )
-    ).all()
+    projects, done = open_projects_for(session, profile)
     if not projects:
         return []
+    needs_index = matching.build_need_index([to_need(p) for p in projects], vocabulary(session))
+    ranked = matching.rank_projects(person_candidate(session, profile), needs_index, k, today=today, exclude=done)
+    by_id = {p.id: p for p in projects}
+    return [(by_id[m.need_id], m) for m in ranked]
+
+
+def open_projects_for(session: Session, profile: Profile) -> tuple[list[Project], set[int]]:
+    """The open projects, loaded for their pages, and the ids of those the person is not to be offered:
+    the ones they applied or were invited to, and students-only internships unless they are a student."""
+    projects = list(
+        session.scalars(
+            sa.select(Project)
+            .where(Project.status == ProjectStatus.OPEN)
+            .options(
+                selectinload(Project.needs).selectinload(ProjectNeed.skill),
+                selectinload(Project.municipality).selectinload(Municipality.subprefecture),
+                selectinload(Project.organisation),
+            )
+        )
+    )
     done = set(session.scalars(sa.select(Application.project_id).where(Application.profile_id == profile.id)))
     if not profile.is_student:
         done |= {p.id for p in projects if p.is_students_only}
-    needs_index = matching.build_need_index([to_need(p) for p in projects], _vocabulary(session))
-    loaded = session.scalar(sa.select(Profile).where(Profile.id == profile.id).options(*PROFILE_LOAD))
-    ranked = matching.rank_projects(to_candidate(loaded), needs_index, k, today=today, exclude=done)
-    by_id = {p.id: p for p in projects}
-    return [(by_id[m.need_id], m) for m in ranked]
+    return projects, done
+
+
+def person_candidate(session: Session, profile: Profile) -> matching.Candidate:
+    """The profile as the engine sees it now, loaded with what `to_candidate` reads."""
+    return to_candidate(session.scalar(sa.select(Profile).where(Profile.id == profile.id).options(*PROFILE_LOAD)))
