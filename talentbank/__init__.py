@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from talentbank.api.docs import bp as api_docs_bp
     from talentbank.credentials.views import bp as credentials_bp
     from talentbank.dashboard.views import bp as dashboard_bp
+    from talentbank.learning.import_views import bp as learning_import_bp
     from talentbank.learning.views import bp as learning_bp
     from talentbank.main.views import bp as main_bp
     from talentbank.opendata.views import bp as opendata_bp
@@ -47,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         profiles_bp,
         projects_bp,
         learning_bp,
+        learning_import_bp,
         credentials_bp,
         api_bp,
         api_docs_bp,

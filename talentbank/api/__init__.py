@@ -16,6 +16,7 @@ from talentbank.api import (  # noqa: F401  (registers operations)
     issuers,
     learning,
     learning_enrolments,
+    learning_imports,
     learning_paths,
     matches,
     me,

@@ -363,6 +363,13 @@ class Operation:
         self.errors = errors
 
 
+def require_scope(scope: str) -> None:
+    """403 unless the call's token has `scope` (a browser session has them all): for an operation whose
+    need depends on what it is asked to do."""
+    if scope not in g.api_scopes:
+        raise PermissionDenied(_("このトークンには「%(scope)s」の権限がありません。", scope=scope))
+
+
 def operation(
     *,
     tag: str,
@@ -400,8 +407,8 @@ def operation(
             if not public:
                 if api_actor() is None:
                     raise Unauthorized(_("ログインするか、アクセストークンを送ってください。"))
-                if scope is not None and scope not in g.api_scopes:
-                    raise PermissionDenied(_("このトークンには「%(scope)s」の権限がありません。", scope=scope))
+                if scope is not None:
+                    require_scope(scope)
             _check_body(json, form)
             result = validated(*args, **kwargs)
             if request.method not in SAFE_METHODS:

@@ -282,7 +282,7 @@ OpportunityPatch = all_optional(
 )
 
 
-def _input_values(request: BaseModel, names: Any) -> dict[str, Any]:
+def input_values(request: BaseModel, names: Any) -> dict[str, Any]:
     """The named fields of a request as `OpportunityInput` values (plain strings, `TaughtSkillInput`s)."""
     values: dict[str, Any] = {name: getattr(request, name) for name in names}
     for name in ("format", "language", "eligibility"):
@@ -296,33 +296,12 @@ def _input_values(request: BaseModel, names: Any) -> dict[str, Any]:
     return values
 
 
-def _current_input(opportunity: LearningOpportunity) -> OpportunityInput:
-    return OpportunityInput(
-        title=opportunity.title,
-        description=opportunity.description,
-        format=opportunity.format.value,
-        language=opportunity.language.value,
-        municipality_code=opportunity.municipality_code,
-        starts_on=opportunity.starts_on,
-        ends_on=opportunity.ends_on,
-        study_hours=opportunity.study_hours,
-        cost_yen=opportunity.cost_yen,
-        eligibility=opportunity.eligibility.value,
-        capacity=opportunity.capacity,
-        deadline=opportunity.deadline,
-        course_url=opportunity.course_url,
-        skills=tuple(TaughtSkillInput(skill.skill_code, skill.level) for skill in opportunity.skills),
-        achievement_id=str(opportunity.achievement.public_id) if opportunity.achievement else None,
-        project_id=str(opportunity.project.public_id) if opportunity.project else None,
-    )
-
-
 @bp.post("/organisations/<organisation_id>/learning-opportunities")
 @operation(tag="learning", scope="write", json=OpportunityFields, ok=OpportunityDetailOut, status=201)
 def create_learning_opportunity(organisation_id: str):
     """Publish a learning opportunity of a verified organisation the caller belongs to (it opens at once)"""
     organisation = get_organisation(db.session, organisation_id)
-    details = OpportunityInput(**_input_values(body(), OpportunityFields.model_fields))
+    details = OpportunityInput(**input_values(body(), OpportunityFields.model_fields))
     opportunity = opportunities.save_opportunity(db.session, api_actor(), organisation, details)
     db.session.refresh(opportunity)
     return opportunity_detail(opportunity), 201
@@ -334,7 +313,8 @@ def update_learning_opportunity(opportunity_id: str):
     """Change some fields of a learning opportunity (members of its verified organisation)"""
     opportunity = opportunities.get_opportunity(db.session, opportunity_id)
     request = body()
-    details = dataclasses.replace(_current_input(opportunity), **_input_values(request, request.model_fields_set))
+    changes = input_values(request, request.model_fields_set)
+    details = dataclasses.replace(opportunities.current_input(opportunity), **changes)
     opportunities.save_opportunity(db.session, api_actor(), opportunity.organisation, details, opportunity)
     db.session.refresh(opportunity)
     return opportunity_detail(opportunity)

@@ -12,7 +12,19 @@ from flask import url_for
 from pydantic import Field
 
 from talentbank import db
-from talentbank.api.core import Model, Out, PageQuery, api_actor, body, bp, operation, page_of, paginate, params
+from talentbank.api.core import (
+    Model,
+    Out,
+    PageQuery,
+    api_actor,
+    body,
+    bp,
+    operation,
+    page_of,
+    paginate,
+    params,
+    require_scope,
+)
 from talentbank.api.projects import TEXT
 from talentbank.credentials.context import issuer_context
 from talentbank.learning import enrolments, opportunities
@@ -192,20 +204,23 @@ class LearnerList(Out):
 
 
 @bp.post("/learning-opportunities/<opportunity_id>/completions")
-@operation(tag="learning", scope="issue", json=CompletionsIn, ok=LearnerList, errors=(409,))
+@operation(tag="learning", scope="write", json=CompletionsIn, ok=LearnerList, errors=(409,))
 def record_learning_completions(opportunity_id: str):
     """Mark learners completed or not completed (members of its verified organisation)
 
     Completion issues the opportunity's badge (one batch, once per enrolment) and attaches it to each
-    learner's profile, where its skills become badge-verified. 422 names `enrolments` when one of them is
-    not an enrolment of this opportunity, or is not still enrolled; 409 when the badge's organisation has
-    no issuer set up.
+    learner's profile, where its skills become badge-verified: that needs the `issue` scope as well
+    (marking not completed, or completing where no badge is awarded, needs only `write`). 422 names
+    `enrolments` when one of them is not an enrolment of this opportunity, or is not still enrolled; 409
+    when the badge's organisation has no issuer set up.
     """
     actor = api_actor()
     opportunity = opportunities.get_opportunity(db.session, opportunity_id)
     request = body()
     ids = [str(enrolment_id) for enrolment_id in request.enrolments]
     if request.completed:
+        if opportunity.achievement is not None:
+            require_scope("issue")
         marked = enrolments.complete(db.session, actor, opportunity, ids, issuer_context())
     else:
         marked = enrolments.mark_not_completed(db.session, actor, opportunity, ids)

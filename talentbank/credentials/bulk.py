@@ -19,7 +19,6 @@ from flask_babel import lazy_gettext as _l
 from talentbank.credentials.inputs import AwardInput
 
 MAX_ROWS = 5000
-MAX_CSV_BYTES = 1024 * 1024
 HEADER_WORDS = {"email", "e-mail", "mail", "メールアドレス", "メール"}
 
 
@@ -37,15 +36,6 @@ class CsvRow:
         award = self.award
         text = "\x1f".join([achievement_id, award.email, award.name, award.evidence_url, award.narrative])
         return hashlib.sha256(text.encode()).hexdigest()
-
-
-def decode_csv(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError(str(_l("CSVの文字コードを読み取れません（UTF-8かShift_JISで保存してください）。")))
 
 
 def _row_errors(email: str, name: str, evidence: str, narrative: str) -> list[str]:

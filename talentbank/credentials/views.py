@@ -27,6 +27,7 @@ from talentbank.credentials import (
 from talentbank.credentials.blueprint import bp
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.forms import FORMAT_LABELS, AchievementForm, AwardForm, ProfileAwardForm, RevokeForm
+from talentbank.csvtext import MAX_CSV_BYTES, decode_csv
 from talentbank.errors import Conflict, Invalid
 from talentbank.organisations.services import get_organisation
 from talentbank.reference.services import skill_choices
@@ -218,8 +219,8 @@ def bulk_post(public_id: str):
         if request.form.get("action") == "issue":
             rows = bulk.parse_award_csv(request.form.get("rows", ""))
         elif upload is not None and upload.filename:
-            rows = bulk.parse_award_csv(bulk.decode_csv(upload.read(bulk.MAX_CSV_BYTES + 1)))
-            if upload.tell() > bulk.MAX_CSV_BYTES:
+            rows = bulk.parse_award_csv(decode_csv(upload.read(MAX_CSV_BYTES + 1)))
+            if upload.tell() > MAX_CSV_BYTES:
                 raise ValueError(_("CSVファイルは1MBまでです。"))
         else:
             raise ValueError(_("CSVファイルを選んでください。"))

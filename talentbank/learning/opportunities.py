@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from talentbank import audit
 from talentbank.db import count_rows, utcnow
 from talentbank.errors import Conflict, Invalid, NotFound
-from talentbank.learning.inputs import OpportunityInput
+from talentbank.learning.inputs import OpportunityInput, TaughtSkillInput
 from talentbank.lookup import by_public_id, parse_public_id
 from talentbank.models import (
     Achievement,
@@ -59,7 +59,7 @@ def _is_web_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-def _checked(
+def check_opportunity(
     session: Session,
     organisation: Organisation,
     details: OpportunityInput,
@@ -184,7 +184,7 @@ def save_opportunity(
     require(actor, "publish_learning", organisation)
     if opportunity is not None and opportunity.organisation_id != organisation.id:
         raise NotFound()
-    fields = _checked(session, organisation, details, today or utcnow().date(), is_new=opportunity is None,
+    fields = check_opportunity(session, organisation, details, today or utcnow().date(), is_new=opportunity is None,
                       current=opportunity.project if opportunity else None)  # fmt: skip
     created = opportunity is None
     if opportunity is None:
@@ -203,6 +203,29 @@ def save_opportunity(
     audit.record(session, actor, "learning.create" if created else "learning.update",
                  object_type="learning_opportunity", object_id=opportunity.public_id)  # fmt: skip
     return opportunity
+
+
+def current_input(opportunity: LearningOpportunity) -> OpportunityInput:
+    """The opportunity as the input that would save it unchanged (the base of a partial update, and what
+    an import row is compared with)."""
+    return OpportunityInput(
+        title=opportunity.title,
+        description=opportunity.description,
+        format=opportunity.format.value,
+        language=opportunity.language.value,
+        municipality_code=opportunity.municipality_code,
+        starts_on=opportunity.starts_on,
+        ends_on=opportunity.ends_on,
+        study_hours=opportunity.study_hours,
+        cost_yen=opportunity.cost_yen,
+        eligibility=opportunity.eligibility.value,
+        capacity=opportunity.capacity,
+        deadline=opportunity.deadline,
+        course_url=opportunity.course_url,
+        skills=tuple(TaughtSkillInput(skill.skill_code, skill.level) for skill in opportunity.skills),
+        achievement_id=str(opportunity.achievement.public_id) if opportunity.achievement else None,
+        project_id=str(opportunity.project.public_id) if opportunity.project else None,
+    )
 
 
 def close_opportunity(session: Session, actor: User, opportunity: LearningOpportunity) -> None:

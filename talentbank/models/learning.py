@@ -71,6 +71,7 @@ class LearningOpportunity(Base):
         sa.CheckConstraint("study_hours >= 1", name="study_hours_positive"),
         sa.CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),
         sa.CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
+        sa.UniqueConstraint("organisation_id", "source_code", name="uq_learning_opportunities_source_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,6 +94,8 @@ class LearningOpportunity(Base):
     capacity: Mapped[int | None]  # None = no limit
     deadline: Mapped[date | None]  # the last day to enrol
     course_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    # The provider's own identifier of the course (a CSV import's `code`): importing again updates it.
+    source_code: Mapped[str | None] = mapped_column(sa.String(64))
     # The badge its completion awards: an achievement of the same organisation.
     achievement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("achievements.id", ondelete="SET NULL"))
     # The local project it works on as living teaching material (生きた教材).

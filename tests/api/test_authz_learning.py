@@ -1,4 +1,5 @@
-"""Authorization matrix for 学びの場 (#15): publishing, editing and closing learning opportunities, enrolling
+"""Authorization matrix for 学びの場 (#15): publishing (one, or a catalogue import), editing and closing
+learning opportunities, enrolling
 and withdrawing, adding learners and recording completions.
 
 The opportunity belongs to `world.organisation` (a verified school that is an issuer, owned by
@@ -69,6 +70,15 @@ ROWS = [
         "create_learning_opportunity",
         lambda w: ("POST", f"/api/v1/organisations/{w.organisation.public_id}/learning-opportunities", BODY),
         MEMBERS_CREATE,
+    ),
+    Row(
+        "import_learning_opportunities",
+        lambda w: (
+            "POST",
+            f"/api/v1/organisations/{w.organisation.public_id}/learning-opportunities/import",
+            {"rows": [{**BODY, "code": "PY-1"}]},
+        ),
+        MEMBERS_ONLY,
     ),
     Row(
         "update_learning_opportunity",

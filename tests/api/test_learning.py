@@ -382,6 +382,28 @@ def test_completion_issues_the_badge_and_not_completed_issues_nothing(client, db
     ]
 
 
+def test_the_issue_scope_is_needed_only_when_a_badge_is_issued(client, db, school, issuer, learner, make_token):
+    _user, headers = learner
+    without_issue = bearer(make_token(school.memberships[0].user, scopes=("read", "write")))
+    no_badge = publish(client, issuer, school)
+    badge = publish(
+        client, issuer, school, title="バッジ付き", achievement_id=create_achievement(client, school, issuer)
+    )
+    plain = client.post(path(no_badge, "/enrolments"), headers=headers).get_json()["id"]
+    badged = client.post(path(badge, "/enrolments"), headers=headers).get_json()["id"]
+
+    done = client.post(path(no_badge, "/completions"), json={"enrolments": [plain], "completed": True},
+                       headers=without_issue)  # fmt: skip
+    assert done.status_code == 200 and done.get_json()["items"][0]["status"] == "completed"
+    refused = client.post(path(badge, "/completions"), json={"enrolments": [badged], "completed": True},
+                          headers=without_issue)  # fmt: skip
+    assert refused.status_code == 403 and "issue" in refused.get_json()["detail"]
+    marked = client.post(path(badge, "/completions"), json={"enrolments": [badged], "completed": False},
+                         headers=without_issue)  # fmt: skip
+    assert marked.status_code == 200 and marked.get_json()["items"][0]["status"] == "not_completed"
+    assert count(db, Credential) == 0
+
+
 def test_completing_someone_never_enrolled_is_refused(client, db, school, issuer, learner):
     _user, headers = learner
     made = publish(client, issuer, school)
@@ -416,10 +438,11 @@ def test_the_document_lists_the_learning_operations_with_their_scopes(client):
         ("GET", base + "/{opportunity_id}/enrolments"): "read",
         ("POST", base + "/{opportunity_id}/withdraw"): "write",
         ("POST", base + "/{opportunity_id}/learners"): "write",
-        ("POST", base + "/{opportunity_id}/completions"): "issue",
+        ("POST", base + "/{opportunity_id}/completions"): "write",
         ("GET", "/api/v1/me/enrolments"): "read",
         ("GET", "/api/v1/organisations/{organisation_id}/learning-opportunities"): "public",
         ("POST", "/api/v1/organisations/{organisation_id}/learning-opportunities"): "write",
+        ("POST", "/api/v1/organisations/{organisation_id}/learning-opportunities/import"): "write",
         ("GET", "/api/v1/me/learning-paths"): "read",
     }
     tags = {operation["tags"][0] for route, item in document["paths"].items() if "learning" in route
