@@ -36,16 +36,11 @@ from sqlalchemy.orm import Session
 
 from talentbank.credentials.achievements import add_months
 from talentbank.db import utcnow
-from talentbank.learning.opportunities import is_enrollable
+from talentbank.learning.capacity import taught_on_offer
 from talentbank.models import (
-    LearningOpportunity,
-    LearningSkill,
     Municipality,
     Profile,
     ProfileSkill,
-    Project,
-    ProjectNeed,
-    ProjectStatus,
     Skill,
     SkillSource,
     Subprefecture,
@@ -53,6 +48,7 @@ from talentbank.models import (
 )
 from talentbank.opendata.definitions import MIN_CELL
 from talentbank.opendata.disclosure import is_counted_for_aggregation, suppress_cell
+from talentbank.projects.demand import open_needs
 from talentbank.security import can
 
 PERIODS = {"3": 3, "6": 6, "12": 12, "all": None}  # months back to when an open project was (last) opened
@@ -152,8 +148,8 @@ def summarise_supply_demand(
 
     claims = _claims(session)
     cells = _cells(claims)
-    demand = _demand(session, since)
-    learning = _learning(session, now)
+    demand = open_needs(session, since)
+    learning = taught_on_offer(session, now.date())
 
     def figures(in_category: Callable[[str], bool], in_region: Callable[[int], bool]) -> Figures:
         matching = [c for c in claims if in_category(category_of[c.skill_code].key) and in_region(c.subprefecture_id)]
@@ -248,36 +244,6 @@ def _cells(claims: list[_Claim]) -> dict[tuple[str, int, int], dict]:
         people[key] += 1
         verified[key] += claim.is_verified
     return {key: suppress_cell(people[key], verified[key]) for key in people}
-
-
-def _demand(session: Session, since: datetime | None) -> list[tuple[int, int, str, int]]:
-    """(project id, seats, needed skill, subprefecture id) of every need of every open project; with
-    `since`, only of those opened (last moved to open) at or after it, however long ago they were written."""
-    statement = (
-        sa.select(ProjectNeed.project_id, Project.seats, ProjectNeed.skill_code, Municipality.subprefecture_id)
-        .join(Project, Project.id == ProjectNeed.project_id)
-        .join(Municipality, Municipality.code == Project.municipality_code)
-        .where(Project.status == ProjectStatus.OPEN)
-    )
-    if since is not None:
-        statement = statement.where(Project.opened_at >= since)
-    return [tuple(row) for row in session.execute(statement)]
-
-
-def _learning(session: Session, now: datetime) -> list[tuple[int, int | None, str, int | None]]:
-    """(opportunity id, capacity, taught skill, subprefecture id or None when online) of every skill
-    taught by a learning opportunity one can still enrol in."""
-    statement = (
-        sa.select(LearningOpportunity.id, LearningOpportunity.capacity, LearningSkill.skill_code,
-                  Municipality.subprefecture_id, LearningOpportunity.format)
-        .join(LearningSkill, LearningSkill.opportunity_id == LearningOpportunity.id)
-        .outerjoin(Municipality, Municipality.code == LearningOpportunity.municipality_code)
-        .where(is_enrollable(now.date()))
-    )  # fmt: skip
-    return [
-        (opportunity, capacity, code, None if fmt.is_online or sub is None else sub)
-        for opportunity, capacity, code, sub, fmt in session.execute(statement)
-    ]
 
 
 def _figures(claims: list[_Claim], cells: dict, projects: int, seats: int, *, is_staff: bool) -> Figures:

@@ -310,6 +310,116 @@ DATASETS: dict[str, Dataset] = {
             keywords=("プロジェクト", "成果", "統計", "completed"),
             sources=(OWN_SOURCE,),
         ),
+        Dataset(
+            name="learning",
+            title_ja="学びの場（受講できる講座）",
+            title_en="Learning opportunities open for enrolment",
+            description_ja=(
+                "いま申し込める講座・プログラム（学びの場）：提供者、形式、場所、日程、学習時間、受講料、対象、定員、"
+                "身につくスキルとレベル、修了時のバッジ、教材にする地域のプロジェクト。"
+            ),
+            description_en=(
+                "Courses and programmes (学びの場) one can still enrol in: provider, format, place, dates, study "
+                "hours, fee, eligibility, capacity, the DSS skills taught with the level reached, the badge its "
+                "completion awards and the local project a PBL class works on."
+            ),
+            fields=(
+                _f("id", "string", "ID", "Public identifier of the learning opportunity (UUID)."),
+                _f("title", "string", "講座名", "Title."),
+                _f("provider", "string", "提供者", "Name of the providing organisation."),
+                _f("format", "string", "形式", "self_paced, live_online, onsite, blended or pbl."),
+                _f("online", "boolean", "オンライン", "Whether it is self-paced or live online (open anywhere)."),
+                _f("language", "string", "言語", "ja, en or both."),
+                _f("municipality_code", "string", "市町村コード", "全国地方公共団体コード of the place; empty online."),
+                _f("municipality_ja", "string", "市町村", "Municipality name in Japanese; empty online."),
+                _f("municipality_en", "string", "市町村（英語）", "Municipality name, romanised; empty online."),
+                *SUBPREFECTURE_FIELDS,
+                _f("starts_on", "date", "開始日", "Start date; empty with ends_on empty: always open."),
+                _f("ends_on", "date", "終了日", "End date, if any."),
+                _f("deadline", "date", "申込締切", "Last day to enrol, if any."),
+                _f("study_hours", "integer", "学習時間", "Hours of study in all."),
+                _f("cost_yen", "integer", "受講料（円）", "Fee in yen (0 = free)."),
+                _f("eligibility", "string", "対象", "anyone, students or working_adults."),
+                _f("capacity", "integer", "定員", "Seats; empty = no limit."),
+                _f(
+                    "skills",
+                    "string",
+                    "身につくスキル",
+                    "Skills taught, separated by ';', each 'skill_code:level reached (1-4)'.",
+                ),
+                _f("badge", "string", "修了バッジ", "Name of the digital badge its completion awards, if any."),
+                _f(
+                    "project_id",
+                    "string",
+                    "教材のプロジェクト",
+                    "Public identifier of the local project it works on (PBL), if any.",
+                ),
+                _f("course_url", "string", "講座のURL", "The provider's own page of the course, if any."),
+                _f("url", "string", "URL", "Page of the opportunity on the talent bank."),
+            ),
+            keywords=("学びの場", "講座", "リスキリング", "learning"),
+            sources=(OWN_SOURCE, DSS_SOURCE, MUNICIPALITY_SOURCE),
+        ),
+        Dataset(
+            name="learning_gaps",
+            title_ja="スキルの需要と学びの場（スキル×振興局）",
+            title_en="Skill demand and learning on offer (skill × subprefecture)",
+            description_ja=(
+                "募集中のプロジェクトが求めるスキルごと・プロジェクトの所在地の振興局ごとに、求める人数、その振興局で"
+                "開かれる講座とオンライン講座の数と定員、そのスキルを持つ人の数。学びの場が近くにないスキルがわかります。"
+                f"人数は供給データと同じ数え方で、足し合わせる供給データのセル（スキル×レベル×振興局）に{MIN_CELL}人未満の"
+                "秘匿セルがあるときは、差し引きで求められないよう秘匿し、"
+                "空欄（JSONではnull）にして suppressed を true にします。"
+            ),
+            description_en=(
+                "For each skill that open projects ask for, per subprefecture of the project's place: the projects "
+                "and seats that want it, the learning opportunities one can still enrol in that teach it there or "
+                "online, their limited seats, and the people there who claim the skill. Shows the skills with no "
+                "learning near. People are counted as in the supply dataset; the count is suppressed (empty, null "
+                "in JSON, suppressed true) when any supply cell it adds up (skill × level × subprefecture) is "
+                f"suppressed there (fewer than {MIN_CELL} people), so that subtraction cannot reveal that cell."
+            ),
+            fields=(
+                *SKILL_FIELDS,
+                *SUBPREFECTURE_FIELDS,
+                _f("projects", "integer", "プロジェクト数", "Open projects there needing the skill."),
+                _f("seats_wanted", "integer", "求める人数", "Seats of those projects."),
+                _f(
+                    "courses_nearby",
+                    "integer",
+                    "近くの講座数",
+                    "Learning opportunities teaching it held in the subprefecture.",
+                ),
+                _f("courses_online", "integer", "オンライン講座数", "Online ones teaching it (open from anywhere)."),
+                _f(
+                    "learning_seats",
+                    "integer",
+                    "講座の定員",
+                    "Limited seats of those courses (see learning_unlimited).",
+                ),
+                _f(
+                    "learning_unlimited",
+                    "boolean",
+                    "定員なしの講座あり",
+                    "Whether one of those courses has no seat limit.",
+                ),
+                _f(
+                    "no_learning_near",
+                    "boolean",
+                    "近くに学びの場なし",
+                    "True when no course there or online teaches it.",
+                ),
+                _f(
+                    "people",
+                    "integer",
+                    "スキルを持つ人数",
+                    "People there who claim the skill; empty when suppressed.",
+                ),
+                _f("suppressed", "boolean", "秘匿", "True when people is withheld."),
+            ),
+            keywords=("学びの場", "需要", "統計", "learning gaps"),
+            sources=(OWN_SOURCE, DSS_SOURCE, MUNICIPALITY_SOURCE),
+        ),
     )
 }
 

@@ -25,12 +25,13 @@ from talentbank.models import (
     ProjectStatus,
     Skill,
     SkillSource,
-    Subprefecture,
     Theme,
     User,
 )
+from talentbank.opendata.columns import skill_columns, skills_by_code, subprefecture_columns, subprefectures
 from talentbank.opendata.definitions import Row, get_dataset
 from talentbank.opendata.disclosure import is_counted_for_aggregation, suppress_cell
+from talentbank.opendata.learning_rows import gap_rows, learning_rows
 from talentbank.projects.labels import THEME_LABELS
 
 
@@ -133,22 +134,6 @@ def _municipality_rows(session: Session, base_url: str) -> list[Row]:
     ]
 
 
-def _skills_by_code(session: Session) -> dict[str, Skill]:
-    return {skill.code: skill for skill in session.scalars(sa.select(Skill).order_by(Skill.position))}
-
-
-def _subprefectures(session: Session) -> dict[int, Subprefecture]:
-    return {s.id: s for s in session.scalars(sa.select(Subprefecture).order_by(Subprefecture.position))}
-
-
-def _skill_columns(skill: Skill) -> Row:
-    return {"skill_code": skill.code, "skill_name_ja": skill.name_ja, "skill_name_en": skill.name_en}
-
-
-def _subprefecture_columns(subprefecture: Subprefecture) -> Row:
-    return {"subprefecture_ja": subprefecture.name_ja, "subprefecture_en": subprefecture.name_en}
-
-
 def _supply_rows(session: Session, base_url: str) -> list[Row]:
     # One row per (profile, skill, source); a person counts once per skill at their highest level.
     statement = (
@@ -172,19 +157,19 @@ def _supply_rows(session: Session, base_url: str) -> list[Row]:
         key = (skill_code, person["level"], person["subprefecture_id"])
         cells[key] += 1
         verified[key] += person["verified"]
-    skills = _skills_by_code(session)
-    subprefectures = _subprefectures(session)
+    skills = skills_by_code(session)
+    regions = subprefectures(session)
     skill_order = {code: index for index, code in enumerate(skills)}
     rows = []
     for skill_code, level, subprefecture_id in sorted(
-        cells, key=lambda k: (skill_order[k[0]], k[1], subprefectures[k[2]].position)
+        cells, key=lambda k: (skill_order[k[0]], k[1], regions[k[2]].position)
     ):
         key = (skill_code, level, subprefecture_id)
         rows.append(
             {
-                **_skill_columns(skills[skill_code]),
+                **skill_columns(skills[skill_code]),
                 "level": level,
-                **_subprefecture_columns(subprefectures[subprefecture_id]),
+                **subprefecture_columns(regions[subprefecture_id]),
                 **suppress_cell(cells[key], verified[key]),
             }
         )
@@ -205,17 +190,17 @@ def _demand_rows(session: Session, base_url: str) -> list[Row]:
         .group_by(ProjectNeed.skill_code, Municipality.subprefecture_id)
     )
     counts = {(code, sub): (total, must) for code, sub, total, must in session.execute(statement)}
-    skills = _skills_by_code(session)
-    subprefectures = _subprefectures(session)
+    skills = skills_by_code(session)
+    regions = subprefectures(session)
     skill_order = {code: index for index, code in enumerate(skills)}
     return [
         {
-            **_skill_columns(skills[code]),
-            **_subprefecture_columns(subprefectures[sub]),
+            **skill_columns(skills[code]),
+            **subprefecture_columns(regions[sub]),
             "projects": counts[(code, sub)][0],
             "must_projects": counts[(code, sub)][1],
         }
-        for code, sub in sorted(counts, key=lambda k: (skill_order[k[0]], subprefectures[k[1]].position))
+        for code, sub in sorted(counts, key=lambda k: (skill_order[k[0]], regions[k[1]].position))
     ]
 
 
@@ -239,7 +224,7 @@ def _badge_rows(session: Session, base_url: str) -> list[Row]:
         sa.select(Organisation).where(Organisation.id.in_(per_issuer_id)).order_by(Organisation.name, Organisation.id)
     )
     per_issuer = [(organisation, per_issuer_id[organisation.id]) for organisation in issuers]
-    skills = _skills_by_code(session)
+    skills = skills_by_code(session)
     skill_order = {code: index for index, code in enumerate(skills)}
     rows = [
         {
@@ -292,6 +277,8 @@ BUILDERS: dict[str, Callable[[Session, str], list[Row]]] = {
     "demand": _demand_rows,
     "badges": _badge_rows,
     "completed": _completed_rows,
+    "learning": learning_rows,
+    "learning_gaps": gap_rows,
 }
 
 

@@ -17,6 +17,10 @@ from talentbank.models import (
     Achievement,
     AchievementSkill,
     Credential,
+    LearningFormat,
+    LearningOpportunity,
+    LearningSkill,
+    OpportunityStatus,
     ProfileSkill,
     ProjectStatus,
     ProofFormat,
@@ -135,7 +139,20 @@ def some_of_everything(db):
     make_project(db, organisation, status=ProjectStatus.COMPLETED, theme=Theme.TOURISM)
     make_people(db, 5)
     issue_credentials(db, organisation, count=1)
+    make_course(db, organisation)
     return organisation
+
+
+def make_course(session, organisation, *, municipality_code=SAPPORO, format=LearningFormat.ONSITE, level=3):
+    """A course one can enrol in that teaches SKILL."""
+    course = LearningOpportunity(
+        organisation=organisation, title="データ分析入門", description="説明", format=format,
+        municipality_code=None if format.is_online else municipality_code, study_hours=10, capacity=20,
+        skills=[LearningSkill(skill_code=SKILL, level=level)],
+    )  # fmt: skip
+    session.add(course)
+    session.flush()
+    return course
 
 
 def issue_credentials(session, organisation, *, count: int, revoked: int = 0, skills=(SKILL,)) -> Achievement:
@@ -487,3 +504,55 @@ def test_page_in_english_uses_the_english_metadata(client):
     assert 'lang="en"' in page
     for dataset in DATASETS.values():
         assert dataset.title_en in page and dataset.title_ja not in page
+
+
+# --- 学びの場 (#15) -----------------------------------------------------------------------------------
+
+
+def test_the_learning_dataset_lists_the_courses_one_can_enrol_in(client, db):
+    school = make_organisation(db, verified=True, name="旭川工業高専")
+    listed = make_course(db, school)
+    online = make_course(db, school, format=LearningFormat.SELF_PACED)
+    closed = make_course(db, school)
+    closed.status = OpportunityStatus.CLOSED
+    db.commit()
+    rows = {row["id"]: row for row in fetch_csv(client, "learning")}
+    assert set(rows) == {str(listed.public_id), str(online.public_id)}
+    assert rows[str(listed.public_id)] | {"skills": f"{SKILL}:3", "subprefecture_en": "Ishikari",
+                                           "online": "false"} == rows[str(listed.public_id)]  # fmt: skip
+    assert rows[str(online.public_id)]["municipality_code"] == "" and rows[str(online.public_id)]["online"] == "true"
+    item = next(i for i in fetch_json(client, "learning")["data"] if i["id"] == str(listed.public_id))
+    assert item["capacity"] == 20 and item["url"].endswith(f"/learning/{listed.public_id}")
+
+
+def test_learning_gaps_set_demand_beside_the_learning_near_it(client, db):
+    town = make_organisation(db, verified=True, name="上士幌町役場")
+    make_project(db, town, needs=[(SKILL, 2, True)])  # Ishikari
+    make_project(db, town, municipality_code=HAKODATE, needs=[(SKILL, 2, True)], seats=3)
+    make_course(db, town)  # held in Sapporo (Ishikari)
+    make_people(db, 5)  # Ishikari, level 2: a published supply cell
+    db.commit()
+    rows = {row["subprefecture_en"]: row for row in fetch_json(client, "learning_gaps")["data"]}
+    assert set(rows) == {"Ishikari", "Oshima"}
+    ishikari, oshima = rows["Ishikari"], rows["Oshima"]
+    assert (ishikari["courses_nearby"], ishikari["courses_online"], ishikari["no_learning_near"]) == (1, 0, False)
+    assert ishikari["learning_seats"] == 20 and ishikari["people"] == 5 and ishikari["suppressed"] is False
+    assert (oshima["courses_nearby"], oshima["no_learning_near"], oshima["seats_wanted"]) == (0, True, 3)
+    assert oshima["people"] == 0 and oshima["suppressed"] is False
+
+    make_course(db, town, format=LearningFormat.SELF_PACED).capacity = None  # online: near everyone
+    db.commit()
+    shutil.rmtree(files.cache_directory(client.application.instance_path), ignore_errors=True)
+    oshima = next(r for r in fetch_json(client, "learning_gaps")["data"] if r["subprefecture_en"] == "Oshima")
+    assert (oshima["courses_online"], oshima["no_learning_near"], oshima["learning_unlimited"]) == (1, False, True)
+
+
+def test_learning_gaps_withhold_a_total_that_would_reveal_a_suppressed_supply_cell(client, db):
+    town = make_organisation(db, verified=True)
+    make_project(db, town, needs=[(SKILL, 2, True)])
+    make_people(db, 5, level=2)
+    make_people(db, 2, level=3)  # a suppressed supply cell: 7 − 5 would reveal it
+    db.commit()
+    [row] = fetch_json(client, "learning_gaps")["data"]
+    assert row["people"] is None and row["suppressed"] is True
+    assert supply_cell(fetch_json(client, "supply")["data"], level=3)["suppressed"] is True

@@ -27,6 +27,7 @@ from tests.web.test_opendata import (  # noqa: F401  (cache_dir is an autouse fi
     SKILL,
     cache_dir,
     issue_credentials,
+    make_course,
     make_people,
     make_project,
     refuse_network,
@@ -43,7 +44,7 @@ AWKWARD_TITLE = '除雪の問い合わせ、Webで "受付" したい\n（2行�
 @pytest.fixture
 def demo_like(db):
     """The demo data, a project whose title needs quoting, published and suppressed supply cells,
-    badges, and a completed project."""
+    badges, a completed project and a course."""
     load_demo_data(db, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     town = make_organisation(db, verified=True, name="函館市 情報政策課, 「DX」担当")
     make_project(db, town, title=AWKWARD_TITLE, municipality_code=HAKODATE, needs=[(SKILL, 3, False)],
@@ -52,6 +53,7 @@ def demo_like(db):
     make_people(db, 6, level=3)  # a published cell (Ishikari, level 3)
     make_people(db, 2, level=4, municipality_code=HAKODATE)  # a suppressed cell
     issue_credentials(db, town, count=3, revoked=1)
+    make_course(db, town, municipality_code=HAKODATE)
     db.commit()
     return town
 
