@@ -167,11 +167,11 @@ def _endorsement() -> dict[str, Any]:
 OUR_NAMES = (
     "di-email-recipient",
     "di-did-recipient",
-    "di-skill-level-talentbank-context",
+    "di-skill-level-ob-result",
     "di-endorsement",
     "jwt-email-recipient",
     "jwt-did-recipient",
-    "jwt-skill-level-talentbank-context",
+    "jwt-skill-level-ob-result",
 )
 
 
@@ -180,11 +180,11 @@ def _ours() -> dict[str, dict[str, Any] | str]:
     ours = {
         "di-email-recipient": _sign_di(build_credential(_award())),
         "di-did-recipient": _sign_di(build_credential(_award(did_recipient=True, expires=False))),
-        "di-skill-level-talentbank-context": _sign_di(build_credential(_award(level=3))),
+        "di-skill-level-ob-result": _sign_di(build_credential(_award(level=3))),
         "di-endorsement": _sign_di(_endorsement()),
         "jwt-email-recipient": _sign_jwt(build_credential(_award())),
         "jwt-did-recipient": _sign_jwt(build_credential(_award(did_recipient=True))),
-        "jwt-skill-level-talentbank-context": _sign_jwt(build_credential(_award(level=3))),
+        "jwt-skill-level-ob-result": _sign_jwt(build_credential(_award(level=3))),
     }
     assert tuple(ours) == OUR_NAMES
     return ours
@@ -256,7 +256,7 @@ def _tampered() -> dict[str, dict[str, Any] | str]:
     di("di-proof-value", lambda d: d["proof"].update(proofValue=_flip_last_char(d["proof"]["proofValue"])))
     di("di-proof-created", lambda d: d["proof"].update(created="2020-01-01T00:00:00Z"))
     level = copy.deepcopy(good_level)
-    level["credentialSubject"]["achievement"]["alignment"][0]["skillLevel"] = 4
+    level["credentialSubject"]["achievement"]["resultDescription"][0]["rubricCriterionLevel"][0]["level"] = "4"
     cases["di-skill-level-raised"] = level
     # Signed by another key that names the issuer's verification method.
     cases["di-wrong-key"] = _sign_di(
@@ -346,7 +346,7 @@ def test_our_credential_verifies_in_every_node_verifier(node_verdicts, name):
     [
         ("di-email-recipient", OB_SCHEMA),
         ("di-did-recipient", OB_SCHEMA),
-        ("di-skill-level-talentbank-context", OB_SCHEMA),
+        ("di-skill-level-ob-result", OB_SCHEMA),
         ("di-endorsement", ENDORSEMENT_SCHEMA),
     ],
 )
