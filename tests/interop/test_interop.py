@@ -46,6 +46,7 @@ from badges import (
     sign_jwt,
     verify,
 )
+from badges.contexts import TALENTBANK_V1
 
 HERE = Path(__file__).parent
 NODE_TIMEOUT = 60  # seconds, per node run (a run takes ~2 s)
@@ -339,6 +340,22 @@ def test_our_credential_verifies_in_every_node_verifier(node_verdicts, name):
     assert verify(entry["input"], now=_now()).verified
     failures = {verifier: result["error"] for verifier, result in results.items() if not result["verified"]}
     assert not failures, f"{name} rejected by {failures}"
+    # Only contexts a verifier on the internet can load (issue 21).
+    assert entry["unknownContexts"] == []
+
+
+def test_a_credential_naming_an_unpublished_context_fails(node):
+    """As issued before issue 21 (the level as ``skillLevel`` under the placeholder context): Node
+    names the context as unresolvable and Digital Bazaar refuses it; ours still verifies it (bundled)."""
+    legacy = build_credential(_award())
+    legacy["@context"].append(TALENTBANK_V1)
+    legacy["credentialSubject"]["achievement"]["alignment"][0]["skillLevel"] = 3
+    signed = _sign_di(legacy)
+    assert verify(signed, now=_now()).verified
+    (entry,) = _run_node(node, "verify.mjs", stdin=json.dumps([signed], ensure_ascii=False))
+    assert entry["unknownContexts"] == [TALENTBANK_V1]
+    bazaar = _by_verifier(entry)["@digitalbazaar/vc"]
+    assert not bazaar["verified"] and TALENTBANK_V1 in bazaar["error"]
 
 
 @pytest.mark.parametrize(
