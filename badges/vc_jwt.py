@@ -36,7 +36,8 @@ from badges.keys import PublicKey
 from badges.model import parse_datetime
 
 ALLOWED_ALGORITHMS = ("EdDSA", "ES256", "RS256")
-ALLOWED_HEADER = frozenset({"alg", "kid", "typ"})
+# ``jwk`` (OB 3.0 §8.2.3) only counts when the issuer publishes that key (verify._resolve_header_jwk).
+ALLOWED_HEADER = frozenset({"alg", "kid", "typ", "jwk"})
 CLAIM_NAMES = ("iss", "jti", "nbf", "sub", "exp")
 PrivateKey = Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
@@ -171,7 +172,10 @@ def _checked_header(raw: bytes) -> dict[str, Any]:
         raise JwtFormatError("jwt_header_forbidden")
     if header.get("alg") not in ALLOWED_ALGORITHMS:
         raise JwtFormatError("jwt_alg_forbidden")
-    if not isinstance(header.get("kid"), str) or not header["kid"]:
+    if "jwk" in header and not isinstance(header["jwk"], dict):
+        raise JwtFormatError("jwt_header_forbidden")
+    needs_kid = "kid" in header or "jwk" not in header
+    if needs_kid and (not isinstance(header.get("kid"), str) or not header["kid"]):
         raise JwtFormatError("jwt_kid_missing")
     if header.get("typ", "JWT") not in ("JWT", "vc+jwt"):
         raise JwtFormatError("jwt_typ_invalid")

@@ -111,7 +111,7 @@ def import_credential(
 # bad: a refresh keeps the last verdict (the document's own validUntil still applies) and tries again,
 # for UNREACHABLE_GRACE after the last check that reached a verdict. Past that, the key or status is
 # unknown, and an unknown status never counts as valid: the import stops counting until a check succeeds.
-UNREACHABLE_CODES = frozenset({"key_unresolved", "status_unknown"})
+UNREACHABLE_CODES = frozenset({"key_unresolved", "key_unreachable", "status_unknown"})
 UNREACHABLE_GRACE = timedelta(days=30)
 
 
