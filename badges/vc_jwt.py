@@ -8,10 +8,11 @@ Payload is the JSON object of the OpenBadgeCredential" with the registered claim
 ``vc`` claim (VC 1.1 style, as in older 1EdTech fixtures). ``sub`` is only present when the
 subject has an ``id`` (a hashed e-mail recipient has none).
 
-Header: exactly ``alg``, ``kid`` and ``typ`` (OB 3.0 §8.2.3 allows no other JOSE headers; we
-never embed ``jwk``). Verification accepts EdDSA, ES256 and RS256 only, refuses any other
-header member (``crit``, ``jku``, ``x5u``, ``jwk``, ``x5c`` ...), takes the key from the
-resolver by ``kid`` (never from the token), and requires base64url segments in canonical form.
+Header: exactly ``alg``, ``kid`` and ``typ`` when we sign (we never embed ``jwk``). Verification
+accepts EdDSA, ES256 and RS256 only, refuses any other header member (``crit``, ``jku``, ``x5u``,
+``x5c`` ...), takes the key from the resolver by ``kid``; a ``jwk`` header (OB 3.0 §8.2.3) is
+accepted only when the issuer publishes that key (``verify._resolve_header_jwk``), and
+requires base64url segments in canonical form.
 """
 
 from __future__ import annotations
