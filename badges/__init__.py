@@ -45,6 +45,7 @@ from badges.model import (
     credential_builder,
     hash_identity,
     recipient_matches,
+    skill_levels,
 )
 from badges.schema import schema_errors
 from badges.status_list import (
@@ -119,6 +120,7 @@ __all__ = [
     "set_status",
     "sign_data_integrity",
     "sign_jwt",
+    "skill_levels",
     "status_from_list",
     "verify",
     "verify_data_integrity",

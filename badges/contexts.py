@@ -25,7 +25,8 @@ OB_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 DID_V1 = "https://www.w3.org/ns/did/v1"
 JWS_2020 = "https://w3id.org/security/suites/jws-2020/v1"
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
-# Our own terms (see data/SOURCES.md); only added to a credential that uses one.
+# Retired (issue 21): credentials issued before carried it for ``skillLevel``; it is bundled so
+# they keep verifying here, but nothing new names it (levels are OB 3.0 ResultDescriptions).
 TALENTBANK_V1 = "https://talentbank.example/ns/v1"
 
 CREDENTIAL_CONTEXTS: tuple[str, ...] = (VC_V2, OB_V3P0, OB_EXTENSIONS)

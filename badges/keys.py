@@ -215,15 +215,23 @@ def _is_assertion_method(document: dict[str, Any], method_id: str, base: str) ->
     return False
 
 
-def _resolve_from_controller(
-    method_id: str, controller: str, url: str, resolve_document: ResolveDocument
-) -> ResolvedKey:
+def fetch_document(url: str, resolve_document: ResolveDocument) -> Any:
+    """``resolve_document(url)``; any failure (refused address, timeout, size, HTTP) is key_unreachable."""
     try:
-        document = resolve_document(url)
+        return resolve_document(url)
     except KeyResolutionError:
         raise
     except Exception as error:  # the app's fetcher may raise anything; fail closed
-        raise KeyResolutionError(f"could not fetch {url}: {type(error).__name__}") from error
+        raise KeyResolutionError(f"could not fetch {url}: {type(error).__name__}", code="key_unreachable") from error
+
+
+def _resolve_from_controller(
+    method_id: str, controller: str, url: str, resolve_document: ResolveDocument
+) -> ResolvedKey:
+    return _check_controller_document(method_id, controller, fetch_document(url, resolve_document))
+
+
+def _check_controller_document(method_id: str, controller: str, document: Any) -> ResolvedKey:
     if not isinstance(document, dict) or document.get("id") != controller:
         raise KeyResolutionError(f"controller document id does not match {controller}")
     method = _find_method(document, method_id, controller)
@@ -234,21 +242,71 @@ def _resolve_from_controller(
     return ResolvedKey(_key_from_method(method), controller, method_id)
 
 
-def resolve_verification_method(method_id: str, *, resolve_document: ResolveDocument | None = None) -> ResolvedKey:
-    """Public key behind a verification method id (did:key, did:web#frag or https URL#frag).
+def _resolve_from_jwk_document(method_id: str, url: str, fragment: str, document: dict[str, Any]) -> ResolvedKey:
+    """A JWK, or the key of a JWK Set (RFC 7517 §5) whose ``kid`` is the header's kid (or its fragment)."""
+    origin = "https://" + urlsplit(url).netloc
+    if "keys" not in document:
+        return ResolvedKey(key_from_jwk(document), origin, method_id)
+    keys = document.get("keys")
+    if not isinstance(keys, list):
+        raise KeyResolutionError("a JWK Set's keys must be a list")
+    wanted = {method_id, fragment} - {""}
+    matches = [key for key in keys[:100] if isinstance(key, dict) and key.get("kid") in wanted]
+    if len(matches) != 1:
+        raise KeyResolutionError(f"the key set at {url} has no single key with kid {method_id}")
+    return ResolvedKey(key_from_jwk(matches[0]), origin, method_id)
 
-    did:web and https need ``resolve_document``; the document must name the method in
-    ``assertionMethod`` (VC Data Integrity §4.2 verification step: proof purpose).
+
+def published_methods(document: Any, controller: str) -> list[tuple[str, PublicKey]]:
+    """(method id, key) of each assertion method a DID / controller document publishes for ``controller``."""
+    if not isinstance(document, dict) or document.get("id") != controller:
+        return []
+    found = []
+    for method in (
+        document.get("verificationMethod", [])[:50] if isinstance(document.get("verificationMethod"), list) else []
+    ):
+        if not isinstance(method, dict):
+            continue
+        method_id = _absolute(str(method.get("id", "")), controller)
+        if method.get("controller", controller) != controller or not _is_assertion_method(
+            document, method_id, controller
+        ):
+            continue
+        try:
+            found.append((method_id, _key_from_method(method)))
+        except KeyResolutionError:
+            continue
+    return found
+
+
+def same_public_key(first: PublicKey, second: PublicKey) -> bool:
+    """Whether two public keys are the same key (compared as SubjectPublicKeyInfo DER)."""
+    spki = (Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    return first.public_bytes(*spki) == second.public_bytes(*spki)
+
+
+def resolve_verification_method(method_id: str, *, resolve_document: ResolveDocument | None = None) -> ResolvedKey:
+    """Public key behind a verification method id (did:key, did:web#frag, https URL#frag, or an
+    https URL whose document is a JWK or a JWK Set: OB 3.0 §8.2.3 for VC-JWT ``kid``).
+
+    did:web and https need ``resolve_document``; a DID or controller document must name the method
+    in ``assertionMethod`` (VC Data Integrity §4.2 verification step: proof purpose). A key from a
+    JWK document is controlled by the URL's origin (``https://host``), see ``is_bound_to_issuer``.
     """
     if method_id.startswith("did:key:"):
         return ResolvedKey(decode_did_key(method_id), method_id.partition("#")[0], method_id)
     controller, _, fragment = method_id.partition("#")
-    if not fragment:
-        raise KeyResolutionError("verification method needs a fragment")
     if resolve_document is None:
         raise KeyResolutionError("no resolver for remote verification methods")
     if controller.startswith("did:web:"):
+        if not fragment:
+            raise KeyResolutionError("verification method needs a fragment")
         return _resolve_from_controller(method_id, controller, did_web_url(controller), resolve_document)
     if controller.startswith("https://"):
-        return _resolve_from_controller(method_id, controller, controller, resolve_document)
+        document = fetch_document(controller, resolve_document)
+        if isinstance(document, dict) and ("kty" in document or "keys" in document):
+            return _resolve_from_jwk_document(method_id, controller, fragment, document)
+        if not fragment:
+            raise KeyResolutionError("the kid's document is neither a JWK, a JWK Set nor a controller document")
+        return _check_controller_document(method_id, controller, document)
     raise KeyResolutionError(f"unsupported verification method {method_id}")

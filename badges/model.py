@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
-from badges.contexts import CREDENTIAL_CONTEXTS, TALENTBANK_V1, check_terms, string_shape
+from badges.contexts import CREDENTIAL_CONTEXTS, check_terms, string_shape
 
 SALT_BYTES = 16  # 128 bits, fresh per credential (SC-13)
 
@@ -178,7 +178,6 @@ def _alignment(alignment: Alignment) -> dict[str, Any]:
             "targetFramework": alignment.target_framework,
             "targetType": alignment.target_type,
             "targetDescription": alignment.target_description,
-            "skillLevel": alignment.skill_level,
         }
     )
 
@@ -198,7 +197,97 @@ def _achievement(achievement: AchievementInput) -> dict[str, Any]:
         body["alignment"] = [_alignment(item) for item in achievement.alignments]
     if achievement.tags:
         body["tag"] = list(achievement.tags)
+    descriptions = _result_descriptions(achievement)
+    if descriptions:
+        body["resultDescription"] = descriptions
     return _drop_none(body)
+
+
+def _level_ids(achievement: AchievementInput, index: int, level: int) -> tuple[str, str]:
+    """The ids of the result description for alignment ``index`` and of its one rubric level."""
+    description_id = f"{achievement.id}#level-of-alignment-{index}"
+    return description_id, f"{description_id}-{level}"
+
+
+def _result_descriptions(achievement: AchievementInput) -> list[dict[str, Any]]:
+    """One OB 3.0 ResultDescription (§B.1.22, resultType RubricCriterionLevel) per alignment with a
+    level: the aligned skill, the level as a RubricCriterionLevel and ``requiredLevel`` naming it.
+
+    Only terms of the published OB 3.0 context, so a verifier needs nothing from our host.
+    """
+    descriptions = []
+    for index, alignment in enumerate(achievement.alignments):
+        if alignment.skill_level is None:
+            continue
+        description_id, level_id = _level_ids(achievement, index, alignment.skill_level)
+        descriptions.append(
+            {
+                "id": description_id,
+                "type": ["ResultDescription"],
+                "name": f"{alignment.target_name}（DSSレベル）",
+                "resultType": "RubricCriterionLevel",
+                "alignment": [_alignment(alignment)],
+                "rubricCriterionLevel": [
+                    {
+                        "id": level_id,
+                        "type": ["RubricCriterionLevel"],
+                        "name": f"レベル{alignment.skill_level}",
+                        "level": str(alignment.skill_level),
+                    }
+                ],
+                "requiredLevel": level_id,
+            }
+        )
+    return descriptions
+
+
+def _results(achievement: AchievementInput) -> list[dict[str, Any]]:
+    """The subject's Results (OB 3.0 §B.1.21): the level achieved for each described skill."""
+    results = []
+    for index, alignment in enumerate(achievement.alignments):
+        if alignment.skill_level is not None:
+            description_id, level_id = _level_ids(achievement, index, alignment.skill_level)
+            results.append({"type": ["Result"], "resultDescription": description_id, "achievedLevel": level_id})
+    return results
+
+
+def skill_levels(credential: dict[str, Any]) -> dict[str, int]:
+    """The DSS level (1-4) certified per aligned ``targetUrl``, read from a credential's document.
+
+    Reads the OB 3.0 form (a Result's ``achievedLevel`` in a RubricCriterionLevel of its
+    ResultDescription, else that description's ``requiredLevel``) and the ``skillLevel`` term of
+    the retired talentbank context that credentials issued before carry.
+    """
+    subject = credential.get("credentialSubject")
+    subject = subject if isinstance(subject, dict) else {}
+    achievement = subject.get("achievement")
+    achievement = achievement if isinstance(achievement, dict) else {}
+    levels: dict[str, int] = {}
+    for alignment in _dicts(achievement.get("alignment")):
+        level = alignment.get("skillLevel")
+        if isinstance(alignment.get("targetUrl"), str) and isinstance(level, int) and 1 <= level <= 4:
+            levels[alignment["targetUrl"]] = level
+    achieved = {r.get("resultDescription"): r.get("achievedLevel") for r in _dicts(subject.get("result"))}
+    for description in _dicts(achievement.get("resultDescription")):
+        if description.get("resultType") != "RubricCriterionLevel":
+            continue
+        chosen = achieved.get(description.get("id")) or description.get("requiredLevel")
+        level = next((_level_number(item) for item in _dicts(description.get("rubricCriterionLevel"))
+                      if item.get("id") == chosen), None)  # fmt: skip
+        for alignment in _dicts(description.get("alignment")):
+            if level is not None and isinstance(alignment.get("targetUrl"), str):
+                levels[alignment["targetUrl"]] = level
+    return levels
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items[:50] if isinstance(item, dict)]
+
+
+def _level_number(level: dict[str, Any]) -> int | None:
+    text = level.get("level")
+    return int(text) if isinstance(text, str) and text in {"1", "2", "3", "4"} else None
 
 
 def _subject_identity(recipient: Recipient, salt: str | None) -> dict[str, Any]:
@@ -244,10 +333,6 @@ def status_entry_json(entry: StatusEntry) -> dict[str, Any]:
         "statusListIndex": str(entry.status_list_index),
         "statusListCredential": entry.status_list_credential,
     }
-
-
-def _contexts(uses_ours: bool) -> list[str]:
-    return [*CREDENTIAL_CONTEXTS, TALENTBANK_V1] if uses_ours else list(CREDENTIAL_CONTEXTS)
 
 
 def _validity(valid_from: datetime, valid_until: datetime | None) -> dict[str, str]:
@@ -296,11 +381,11 @@ def credential_builder(
     shape have one skeleton, hence one verdict. Documents share the template's nested objects:
     treat them as read-only.
     """
-    uses_ours = any(a.skill_level is not None for a in achievement.alignments)
-    contexts = _contexts(uses_ours)
+    contexts = list(CREDENTIAL_CONTEXTS)
     issuer_json = _issuer_profile(issuer)
     validity = _validity(valid_from, valid_until)
     achievement_json = _achievement(achievement)
+    results = _results(achievement)
     title = name or achievement.name
     checked_shapes: set[tuple[Any, ...]] = set()
 
@@ -322,6 +407,8 @@ def credential_builder(
             "name": title,
             "credentialSubject": {**subject, "achievement": achievement_json},
         }
+        if results:
+            credential["credentialSubject"]["result"] = results
         if evidence:
             credential["evidence"] = [_evidence(item) for item in evidence]
         if status is not None:

@@ -8,10 +8,11 @@ Payload is the JSON object of the OpenBadgeCredential" with the registered claim
 ``vc`` claim (VC 1.1 style, as in older 1EdTech fixtures). ``sub`` is only present when the
 subject has an ``id`` (a hashed e-mail recipient has none).
 
-Header: exactly ``alg``, ``kid`` and ``typ`` (OB 3.0 §8.2.3 allows no other JOSE headers; we
-never embed ``jwk``). Verification accepts EdDSA, ES256 and RS256 only, refuses any other
-header member (``crit``, ``jku``, ``x5u``, ``jwk``, ``x5c`` ...), takes the key from the
-resolver by ``kid`` (never from the token), and requires base64url segments in canonical form.
+Header: exactly ``alg``, ``kid`` and ``typ`` when we sign (we never embed ``jwk``). Verification
+accepts EdDSA, ES256 and RS256 only, refuses any other header member (``crit``, ``jku``, ``x5u``,
+``x5c`` ...), takes the key from the resolver by ``kid``; a ``jwk`` header (OB 3.0 §8.2.3) is
+accepted only when the issuer publishes that key (``verify._resolve_header_jwk``), and
+requires base64url segments in canonical form.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from badges.keys import PublicKey
 from badges.model import parse_datetime
 
 ALLOWED_ALGORITHMS = ("EdDSA", "ES256", "RS256")
-ALLOWED_HEADER = frozenset({"alg", "kid", "typ"})
+# ``jwk`` (OB 3.0 §8.2.3) only counts when the issuer publishes that key (verify._resolve_header_jwk).
+ALLOWED_HEADER = frozenset({"alg", "kid", "typ", "jwk"})
 CLAIM_NAMES = ("iss", "jti", "nbf", "sub", "exp")
 PrivateKey = Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
@@ -171,7 +173,10 @@ def _checked_header(raw: bytes) -> dict[str, Any]:
         raise JwtFormatError("jwt_header_forbidden")
     if header.get("alg") not in ALLOWED_ALGORITHMS:
         raise JwtFormatError("jwt_alg_forbidden")
-    if not isinstance(header.get("kid"), str) or not header["kid"]:
+    if "jwk" in header and not isinstance(header["jwk"], dict):
+        raise JwtFormatError("jwt_header_forbidden")
+    needs_kid = "kid" in header or "jwk" not in header
+    if needs_kid and (not isinstance(header.get("kid"), str) or not header["kid"]):
         raise JwtFormatError("jwt_kid_missing")
     if header.get("typ", "JWT") not in ("JWT", "vc+jwt"):
         raise JwtFormatError("jwt_typ_invalid")

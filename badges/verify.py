@@ -9,7 +9,7 @@ parse       parsed | parse_error, too_large, too_deep, jwt_malformed,
             jwt_header_forbidden, jwt_alg_forbidden, jwt_kid_missing, jwt_typ_invalid
 schema      schema_valid | schema_invalid
 contexts    terms_defined | undefined_terms, context_not_bundled, context_invalid
-issuer_key  key_resolved | key_unresolved, issuer_key_mismatch
+issuer_key  key_resolved | key_unresolved, key_unreachable, issuer_key_mismatch, jwk_not_published
 proof       proof_valid | proof_invalid, proof_missing, proof_unsupported,
             proof_malformed, proof_purpose_mismatch, jwt_key_mismatch, proof_not_checked
 claims      claims_consistent | claims_mismatch                       (VC-JWT only)
@@ -39,7 +39,16 @@ from badges.data_integrity import (
     verify_data_integrity,
 )
 from badges.errors import BadgeError, KeyResolutionError
-from badges.keys import ResolvedKey, ResolveDocument, resolve_verification_method
+from badges.keys import (
+    ResolvedKey,
+    ResolveDocument,
+    did_web_url,
+    fetch_document,
+    key_from_jwk,
+    published_methods,
+    resolve_verification_method,
+    same_public_key,
+)
 from badges.model import parse_datetime, recipient_matches
 from badges.schema import schema_errors
 from badges.vc_jwt import (
@@ -193,11 +202,18 @@ def is_bound_to_issuer(controller: str, issuer: str | None) -> bool:
 
     The controller must be the issuer itself. The one exception is a did:key (self-certifying)
     signing for an issuer id that names nothing resolvable (``urn:``), as 1EdTech's fixtures do.
+    A key from a JWK document (controller ``https://host``, no path) signs for issuers on that
+    host: an https id there, or a did:web of that host.
     """
     if issuer is None:
         return False
     if controller == issuer:
         return True
+    if controller.startswith("https://") and "/" not in controller.removeprefix("https://"):
+        host = controller.removeprefix("https://")
+        if issuer.startswith("did:web:"):
+            return issuer.removeprefix("did:web:").split(":")[0].replace("%3A", ":") == host
+        return issuer.startswith(controller + "/")
     return controller.startswith("did:key:") and issuer.startswith("urn:")
 
 
@@ -209,12 +225,42 @@ def _resolve(
     try:
         resolved = resolve_verification_method(method_id, resolve_document=resolve_document)
     except KeyResolutionError as error:
-        return Check("issuer_key", False, "key_unresolved", str(error)[:300]), None
+        return Check("issuer_key", False, error.code, str(error)[:300]), None
     except Exception as error:
         return Check("issuer_key", False, "key_unresolved", type(error).__name__), None
     if not is_bound_to_issuer(resolved.controller, issuer_id(credential)):
         return Check("issuer_key", False, "issuer_key_mismatch", resolved.controller), None
     return Check("issuer_key", True, "key_resolved", method_id), resolved
+
+
+def _resolve_header_jwk(
+    header: dict[str, Any], credential: dict[str, Any], resolve_document: ResolveDocument | None
+) -> tuple[Check, ResolvedKey | None]:
+    """OB 3.0 §8.2.3 allows a ``jwk`` header; a key in the token proves nothing by itself, so it is
+    accepted only when the issuer publishes it: the key the ``kid`` names, or (without a kid) an
+    assertion method of the issuer's DID document. Otherwise ``jwk_not_published``."""
+    try:
+        embedded = key_from_jwk(header["jwk"])
+    except KeyResolutionError as error:
+        return Check("issuer_key", False, "key_unresolved", str(error)[:300]), None
+    if "kid" in header:
+        key_check, resolved = _resolve(header["kid"], credential, resolve_document)
+        if resolved is None:
+            return key_check, None
+        if not same_public_key(resolved.key, embedded):
+            return Check("issuer_key", False, "jwk_not_published", "the jwk header is not the key the kid names"), None
+        return key_check, resolved
+    issuer = issuer_id(credential)
+    if issuer is None or not issuer.startswith("did:web:") or resolve_document is None:
+        return Check("issuer_key", False, "jwk_not_published", "no DID document of the issuer to check the jwk"), None
+    try:
+        document = fetch_document(did_web_url(issuer), resolve_document)
+    except KeyResolutionError as error:
+        return Check("issuer_key", False, error.code, str(error)[:300]), None
+    for method_id, key in published_methods(document, issuer):
+        if same_public_key(key, embedded):
+            return Check("issuer_key", True, "key_resolved", method_id), ResolvedKey(key, issuer, method_id)
+    return Check("issuer_key", False, "jwk_not_published", f"{issuer} does not publish the jwk header's key"), None
 
 
 def _di_checks(parsed: _Parsed, resolve_document: ResolveDocument | None) -> tuple[list[Check], ResolvedKey | None]:
@@ -260,7 +306,10 @@ def _di_checks(parsed: _Parsed, resolve_document: ResolveDocument | None) -> tup
 def _jwt_checks(
     parsed: _Parsed, jws: CompactJws, resolve_document: ResolveDocument | None
 ) -> tuple[list[Check], ResolvedKey | None]:
-    key_check, resolved = _resolve(jws.header.get("kid"), parsed.credential, resolve_document)
+    if "jwk" in jws.header:
+        key_check, resolved = _resolve_header_jwk(jws.header, parsed.credential, resolve_document)
+    else:
+        key_check, resolved = _resolve(jws.header.get("kid"), parsed.credential, resolve_document)
     if resolved is None:
         return [key_check, Check("proof", False, "proof_not_checked")], None
     try:

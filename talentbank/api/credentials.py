@@ -41,7 +41,7 @@ from talentbank.api.core import (
     params,
 )
 from talentbank.api.verify import VerifyResult, verify_result_out
-from talentbank.credentials import achievements, bulk, claims, issuing, records, revocation, verification
+from talentbank.credentials import achievements, bulk, claims, issuing, records, reissuing, revocation, verification
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.inputs import AwardInput
 from talentbank.errors import Conflict, Invalid
@@ -326,6 +326,15 @@ def revoke_credential(credential_id: str):
     credential = records.get_credential(db.session, credential_id)
     revocation.revoke_credential(db.session, api_actor(), credential, body().reason)
     return credential_summary_out(credential)
+
+
+@bp.post("/credentials/<credential_id>/reissue")
+@operation(tag="credentials", scope="issue", ok=CredentialSummaryOut, status=201, errors=(409,))
+def reissue_credential(credential_id: str):
+    """Reissue a credential: the same achievement to the same recipient, signed today; the old one is revoked"""
+    credential = records.get_credential(db.session, credential_id)
+    new = reissuing.reissue_credential(db.session, api_actor(), credential, issuer_context())
+    return credential_summary_out(new), 201
 
 
 @bp.get("/achievements/<achievement_id>/credentials")

@@ -1,5 +1,5 @@
 """One credential's public page and downloads (JSON, JWT, baked PNG and SVG), claiming it onto one's
-profile, revoking it, and importing (or removing) credentials from other issuers."""
+profile, revoking or reissuing it, and importing (or removing) credentials from other issuers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,17 @@ from flask_login import login_required
 import badges
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
-from talentbank.credentials import claims, endorsements, images, imports, issuers, records, revocation, verification
+from talentbank.credentials import (
+    claims,
+    endorsements,
+    images,
+    imports,
+    issuers,
+    records,
+    reissuing,
+    revocation,
+    verification,
+)
 from talentbank.credentials.blueprint import bp, read_submission
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.forms import RevokeForm, VerifyForm
@@ -115,6 +125,26 @@ def revoke(public_id: str):
     db.session.commit()
     flash(_("バッジを取り消しました。"), "info")
     return redirect(url_for("credentials.show", public_id=public_id))
+
+
+@bp.post("/credentials/<public_id>/reissue")
+@login_required
+def reissue(public_id: str):
+    credential = records.get_credential(db.session, public_id)
+    require(current_actor(), "issue", credential.achievement.organisation)
+    if not ConfirmForm().validate_on_submit():
+        flash(
+            _("フォームの有効期限が切れたか、不正な送信です。ページを再読み込みしてもう一度お試しください。"), "error"
+        )
+        return redirect(url_for("credentials.show", public_id=public_id))
+    try:
+        new = reissuing.reissue_credential(db.session, current_actor(), credential, issuer_context())
+    except Conflict as error:
+        flash(error.message, "info")
+        return redirect(url_for("credentials.show", public_id=public_id))
+    db.session.commit()
+    flash(_("バッジを再発行し、古いバッジを取り消しました。"), "success")
+    return redirect(url_for("credentials.show", public_id=new.public_id))
 
 
 # ---- importing credentials from other issuers ----------------------------------------------------

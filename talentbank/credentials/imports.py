@@ -32,6 +32,7 @@ def _aligned_skills(session: Session, credential: dict[str, Any]) -> list[dict[s
     if not isinstance(alignments, list):
         return []
     known = set(session.scalars(sa.select(Skill.code)))
+    levels = badges.skill_levels(credential)
     found: dict[str, int] = {}
     for alignment in alignments[:50]:
         if not isinstance(alignment, dict):
@@ -41,8 +42,7 @@ def _aligned_skills(session: Session, credential: dict[str, Any]) -> list[dict[s
         if code not in known and isinstance(url, str) and "/skills/" in url:
             code = url.rstrip("/").rsplit("/", 1)[-1]
         if code in known:
-            level = alignment.get("skillLevel")
-            level = level if isinstance(level, int) and 1 <= level <= 4 else 1
+            level = levels.get(url, 1) if isinstance(url, str) else 1
             found[code] = max(level, found.get(code, 0))
     return [{"code": code, "level": level} for code, level in found.items()]
 
@@ -111,7 +111,7 @@ def import_credential(
 # bad: a refresh keeps the last verdict (the document's own validUntil still applies) and tries again,
 # for UNREACHABLE_GRACE after the last check that reached a verdict. Past that, the key or status is
 # unknown, and an unknown status never counts as valid: the import stops counting until a check succeeds.
-UNREACHABLE_CODES = frozenset({"key_unresolved", "status_unknown"})
+UNREACHABLE_CODES = frozenset({"key_unresolved", "key_unreachable", "status_unknown"})
 UNREACHABLE_GRACE = timedelta(days=30)
 
 

@@ -34,7 +34,13 @@ CHECK_MESSAGES = {
     "context_invalid": _l("JSON-LDコンテキストが正しくありません。"),
     "key_resolved": _l("発行者の公開鍵を確認できました。"),
     "key_unresolved": _l("発行者の公開鍵を取得できませんでした。"),
+    "key_unreachable": _l(
+        "発行者の公開鍵のURLにつながりませんでした（時間切れ、大きすぎる応答、公開されていないアドレスを含みます）。"
+    ),
     "issuer_key_mismatch": _l("署名した鍵が発行者のものではありません。"),
+    "jwk_not_published": _l(
+        "JWTのjwkヘッダーの鍵は、発行者が公開している鍵（DIDドキュメントまたは鍵セット）ではありません。"
+    ),
     "proof_valid": _l("電子署名は正しく、発行後に書き換えられていません。"),
     "proof_invalid": _l("電子署名が一致しません。内容が書き換えられた可能性があります。"),
     "proof_missing": _l("電子署名がありません。"),

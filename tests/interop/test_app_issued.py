@@ -24,10 +24,14 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from werkzeug.serving import make_server
 
 import badges
 from tests.factories import make_organisation
@@ -85,10 +89,8 @@ def _issue_through_the_app(client, db, login) -> dict[str, Any]:
     credentials[JWT] = response.get_data(as_text=True).strip()
 
     did_document = _json(client.get(f"/issuers/{school_id}/did.json"))
-    did = did_document["id"]
     status_url = credentials[DI]["credentialStatus"]["statusListCredential"]
     status_list = _json(client.get(urlsplit(status_url).path))
-    documents = {did: did_document, _did_web_url(did): did_document, status_url: status_list}
     return {
         "school_id": school_id,
         "ids": ids,
@@ -96,8 +98,20 @@ def _issue_through_the_app(client, db, login) -> dict[str, Any]:
         "did_document": did_document,
         "status_url": status_url,
         "status_list": status_list,
-        "documents": documents,
     }
+
+
+@contextmanager
+def _live(app) -> Iterator[str]:
+    """The app served over HTTP on a free loopback port (what a verifier on the internet would reach)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
 
 
 @pytest.fixture(scope="module")
@@ -110,21 +124,19 @@ def app_issued(_once, request) -> dict[str, Any]:
     """The app's credentials and documents, and verify.mjs' verdict per credential (computed once)."""
     if not _once:
         node = _node_or_skip()
-        issued = _issue_through_the_app(
-            request.getfixturevalue("client"), request.getfixturevalue("db"), request.getfixturevalue("login")
-        )
+        db = request.getfixturevalue("db")
+        issued = _issue_through_the_app(request.getfixturevalue("client"), db, request.getfixturevalue("login"))
+        db.commit()
         names = list(issued["credentials"])
-        entries = _run_node(
-            node,
-            "verify.mjs",
-            stdin=json.dumps(
-                {"credentials": [issued["credentials"][n] for n in names], "documents": issued["documents"]},
-                ensure_ascii=False,
-            ),
-        )
+        with _live(request.getfixturevalue("app")) as loopback:
+            # BASE_URL is http://localhost; did:web:localhost resolves at https://localhost.
+            origins = {"http://localhost": loopback, "https://localhost": loopback}
+            body = {"credentials": [issued["credentials"][n] for n in names], "origins": origins}
+            entries = _run_node(node, "verify.mjs", stdin=json.dumps(body, ensure_ascii=False))
         assert len(entries) == len(names)
         issued["verdicts"] = {name: _by_verifier(entry) for name, entry in zip(names, entries, strict=True)}
         issued["formats"] = {name: entry["format"] for name, entry in zip(names, entries, strict=True)}
+        issued["unknown_contexts"] = {n: e["unknownContexts"] for n, e in zip(names, entries, strict=True)}
         _once.update(issued)
     return _once
 
@@ -135,11 +147,8 @@ def test_the_app_issues_did_web_credentials_with_a_status_list(app_issued):
     did = f"did:web:localhost:issuers:{school_id}"
     document = app_issued["did_document"]
     assert document["id"] == did
-    assert set(app_issued["documents"]) == {
-        did,
-        f"https://localhost/issuers/{school_id}/did.json",
-        app_issued["status_url"],
-    }
+    assert _did_web_url(did) == f"https://localhost/issuers/{school_id}/did.json"
+    assert app_issued["unknown_contexts"] == {DI: [], JWT: [], REVOKED: []}
     assert app_issued["status_url"].startswith("http://localhost/status/")
     for name in (DI, REVOKED):
         credential = app_issued["credentials"][name]
@@ -169,7 +178,7 @@ def test_app_issued_data_integrity_credential_verifies_in_both_node_verifiers(ap
 
 
 def test_verifier_core_resolved_did_web_and_the_status_list_itself(app_issued):
-    """verifier-core used its own did:web driver and status loader; the fetch guard answered them."""
+    """verifier-core used its own did:web driver and status loader; the app answered over loopback."""
     school_id = app_issued["school_id"]
     fetched = [item for results in app_issued["verdicts"].values() for item in results.get(CORE, {}).get("fetched", [])]
     urls = {item["url"] for item in fetched}
@@ -177,6 +186,8 @@ def test_verifier_core_resolved_did_web_and_the_status_list_itself(app_issued):
     assert app_issued["status_url"] in urls
     refused = [item["url"] for item in fetched if not item["served"]]
     assert not refused
+    live = {item["url"] for item in fetched if item.get("live")}
+    assert {f"https://localhost/issuers/{school_id}/did.json", app_issued["status_url"]} <= live
 
 
 def test_revoked_app_credential_is_reported_revoked_by_both_node_verifiers(app_issued):

@@ -46,6 +46,7 @@ from badges import (
     sign_jwt,
     verify,
 )
+from badges.contexts import TALENTBANK_V1
 
 HERE = Path(__file__).parent
 NODE_TIMEOUT = 60  # seconds, per node run (a run takes ~2 s)
@@ -167,11 +168,11 @@ def _endorsement() -> dict[str, Any]:
 OUR_NAMES = (
     "di-email-recipient",
     "di-did-recipient",
-    "di-skill-level-talentbank-context",
+    "di-skill-level-ob-result",
     "di-endorsement",
     "jwt-email-recipient",
     "jwt-did-recipient",
-    "jwt-skill-level-talentbank-context",
+    "jwt-skill-level-ob-result",
 )
 
 
@@ -180,11 +181,11 @@ def _ours() -> dict[str, dict[str, Any] | str]:
     ours = {
         "di-email-recipient": _sign_di(build_credential(_award())),
         "di-did-recipient": _sign_di(build_credential(_award(did_recipient=True, expires=False))),
-        "di-skill-level-talentbank-context": _sign_di(build_credential(_award(level=3))),
+        "di-skill-level-ob-result": _sign_di(build_credential(_award(level=3))),
         "di-endorsement": _sign_di(_endorsement()),
         "jwt-email-recipient": _sign_jwt(build_credential(_award())),
         "jwt-did-recipient": _sign_jwt(build_credential(_award(did_recipient=True))),
-        "jwt-skill-level-talentbank-context": _sign_jwt(build_credential(_award(level=3))),
+        "jwt-skill-level-ob-result": _sign_jwt(build_credential(_award(level=3))),
     }
     assert tuple(ours) == OUR_NAMES
     return ours
@@ -256,7 +257,7 @@ def _tampered() -> dict[str, dict[str, Any] | str]:
     di("di-proof-value", lambda d: d["proof"].update(proofValue=_flip_last_char(d["proof"]["proofValue"])))
     di("di-proof-created", lambda d: d["proof"].update(created="2020-01-01T00:00:00Z"))
     level = copy.deepcopy(good_level)
-    level["credentialSubject"]["achievement"]["alignment"][0]["skillLevel"] = 4
+    level["credentialSubject"]["achievement"]["resultDescription"][0]["rubricCriterionLevel"][0]["level"] = "4"
     cases["di-skill-level-raised"] = level
     # Signed by another key that names the issuer's verification method.
     cases["di-wrong-key"] = _sign_di(
@@ -339,6 +340,22 @@ def test_our_credential_verifies_in_every_node_verifier(node_verdicts, name):
     assert verify(entry["input"], now=_now()).verified
     failures = {verifier: result["error"] for verifier, result in results.items() if not result["verified"]}
     assert not failures, f"{name} rejected by {failures}"
+    # Only contexts a verifier on the internet can load (issue 21).
+    assert entry["unknownContexts"] == []
+
+
+def test_a_credential_naming_an_unpublished_context_fails(node):
+    """As issued before issue 21 (the level as ``skillLevel`` under the placeholder context): Node
+    names the context as unresolvable and Digital Bazaar refuses it; ours still verifies it (bundled)."""
+    legacy = build_credential(_award())
+    legacy["@context"].append(TALENTBANK_V1)
+    legacy["credentialSubject"]["achievement"]["alignment"][0]["skillLevel"] = 3
+    signed = _sign_di(legacy)
+    assert verify(signed, now=_now()).verified
+    (entry,) = _run_node(node, "verify.mjs", stdin=json.dumps([signed], ensure_ascii=False))
+    assert entry["unknownContexts"] == [TALENTBANK_V1]
+    bazaar = _by_verifier(entry)["@digitalbazaar/vc"]
+    assert not bazaar["verified"] and TALENTBANK_V1 in bazaar["error"]
 
 
 @pytest.mark.parametrize(
@@ -346,7 +363,7 @@ def test_our_credential_verifies_in_every_node_verifier(node_verdicts, name):
     [
         ("di-email-recipient", OB_SCHEMA),
         ("di-did-recipient", OB_SCHEMA),
-        ("di-skill-level-talentbank-context", OB_SCHEMA),
+        ("di-skill-level-ob-result", OB_SCHEMA),
         ("di-endorsement", ENDORSEMENT_SCHEMA),
     ],
 )

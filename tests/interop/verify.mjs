@@ -7,7 +7,9 @@
 // (compact JWS string). Or a JSON object {"credentials": [...that array...], "documents": {url or
 // DID -> JSON document}}: the documents are a static resolver standing in for the network (e.g. a
 // did:web DID document keyed by the DID and by its https://.../did.json URL, and a
-// BitstringStatusListCredential keyed by its URL); see lib.mjs.
+// BitstringStatusListCredential keyed by its URL), and "origins": {public origin -> loopback origin}
+// whose URLs (and did:web DIDs) are fetched over HTTP from the running app; see lib.mjs.
+// Each entry also lists "unknownContexts": @context URLs neither published nor on an origin.
 // Output (stdout): a JSON array, one entry per credential:
 //   {"index": 0, "format": "data-integrity"|"vc-jwt"|"unknown",
 //    "results": [{"verifier": "...", "verified": bool, "error": str|null, ...details}]}
@@ -39,7 +41,7 @@ import * as jose from 'jose';
 
 import {
   dereferenceStaticDid, documentLoader, didKeyDriver, errorText, fetchLog, guardFetch,
-  readStdinOrFile, useStaticDocuments
+  isResolvableContext, loadDid, readStdinOrFile, useLiveOrigins, useStaticDocuments
 } from './lib.mjs';
 
 // Before verifier-core is loaded: it fetches with the global fetch (ky / http-client).
@@ -141,6 +143,7 @@ async function resolveKid(kid) {
     throw new Error(`kid is not a DID URL of a verification method: ${kid}`);
   }
   const did = kid.split('#')[0];
+  await loadDid(did);
   if(kid.startsWith('did:key:')) {
     const method = await didKeyDriver.get({url: kid});
     if(method.id !== kid || typeof method.publicKeyMultibase !== 'string') {
@@ -243,7 +246,26 @@ async function verifyJwtWithPublishedJwk(token) {
   }
 }
 
+// The @context URLs a credential names that no verifier on the internet could load.
+function unknownContexts(item) {
+  let credential = item;
+  if(typeof item === 'string') {
+    try {
+      credential = jose.decodeJwt(item);
+    } catch{
+      return [];
+    }
+  }
+  const named = [].concat(credential?.['@context'] ?? []);
+  return named.filter(c => typeof c === 'string' && !isResolvableContext(c));
+}
+
 async function verifyItem(item, index) {
+  const entry = await verifyOne(item, index);
+  return {...entry, unknownContexts: unknownContexts(item)};
+}
+
+async function verifyOne(item, index) {
   if(typeof item === 'string') {
     const results = [await verifyJwtWithJose(item)];
     let kid = null;
@@ -272,6 +294,7 @@ async function verifyItem(item, index) {
 let input = JSON.parse(await readStdinOrFile(process.argv[2]));
 if(input && typeof input === 'object' && !Array.isArray(input)) {
   useStaticDocuments(input.documents);
+  useLiveOrigins(input.origins);
   input = input.credentials;
 }
 if(!Array.isArray(input)) {

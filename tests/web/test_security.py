@@ -43,6 +43,7 @@ POST_ROUTES = [
     "/achievements/sometoken/revoke",
     "/credentials/sometoken/claim",
     "/credentials/sometoken/revoke",
+    "/credentials/sometoken/reissue",
     "/verify",
     "/me/credentials/import",
     "/me/credentials/imported/sometoken/delete",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import replace
 from datetime import timedelta
@@ -71,13 +72,37 @@ def test_issued_credential_shape_and_schema() -> None:
     assert credential["validUntil"] > credential["validFrom"]
 
 
-def test_our_context_only_when_our_term_is_used() -> None:
+def test_skill_level_uses_only_published_ob_terms() -> None:
     credential = build_credential(award(level=3))
-    assert credential["@context"][-1] == TALENTBANK_V1
-    assert credential["credentialSubject"]["achievement"]["alignment"][0]["skillLevel"] == 3
+    assert credential["@context"] == list(CREDENTIAL_CONTEXTS)
+    achievement = credential["credentialSubject"]["achievement"]
+    assert "skillLevel" not in achievement["alignment"][0]
+    (description,) = achievement["resultDescription"]
+    assert description["resultType"] == "RubricCriterionLevel"
+    assert description["alignment"] == achievement["alignment"]
+    assert description["rubricCriterionLevel"][0]["level"] == "3"
+    assert description["requiredLevel"] == description["rubricCriterionLevel"][0]["id"]
+    assert credential["credentialSubject"]["result"] == [
+        {"type": ["Result"], "resultDescription": description["id"], "achievedLevel": description["requiredLevel"]}
+    ]
+    assert model.skill_levels(credential) == {achievement["alignment"][0]["targetUrl"]: 3}
     assert schema_errors(credential) == []
     signed = sign_data_integrity(credential, issuer_key(), verification_method=method_id(), created=NOW)
     assert verify(signed, now=NOW, resolve_document=resolver()).verified
+    tampered = copy.deepcopy(signed)
+    tampered["credentialSubject"]["achievement"]["resultDescription"][0]["rubricCriterionLevel"][0]["level"] = "4"
+    assert not verify(tampered, now=NOW, resolve_document=resolver()).verified
+
+
+def test_credentials_issued_with_the_retired_context_still_verify_and_read() -> None:
+    """Badges issued before issue 21 named TALENTBANK_V1 for ``skillLevel``; they stay readable."""
+    credential = build_credential(award())
+    credential["@context"].append(TALENTBANK_V1)
+    credential["credentialSubject"]["achievement"]["alignment"][0]["skillLevel"] = 2
+    signed = sign_data_integrity(credential, issuer_key(), verification_method=method_id(), created=NOW)
+    assert verify(signed, now=NOW, resolve_document=resolver()).verified
+    url = credential["credentialSubject"]["achievement"]["alignment"][0]["targetUrl"]
+    assert model.skill_levels(signed) == {url: 2}
 
 
 def test_recipient_did_credential() -> None:

@@ -18,6 +18,7 @@ from badges_support import (
     signed_jwt,
 )
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from badges import build_credential, public_key_jwk, sign_jwt, verify
@@ -105,7 +106,6 @@ def test_hs256_with_public_key_as_secret_rejected() -> None:
         {"crit": ["exp"]},
         {"jku": "https://evil.example/jwks"},
         {"x5u": "https://evil.example/cert"},
-        {"jwk": {"kty": "OKP", "crv": "Ed25519", "x": "AAAA"}},
         {"x5c": ["MIIB"]},
         {"cty": "JWT"},
     ],
@@ -274,3 +274,71 @@ def test_a_bulk_signer_signs_pyjwts_bytes_for_a_builders_documents() -> None:
         payload = {**credential, **expected_claims(credential)}
         expected = jwt.encode(payload, key, algorithm="EdDSA", headers={"kid": method_id(), "typ": "JWT"})
         assert sign(credential) == expected
+
+
+# --- OB 3.0 §8.2.3 key forms: kid as an https URL of a JWK or a JWK Set, and the jwk header -------
+
+HOST = "https://issuer.example"
+
+
+def _https_issued(key, kid: str, header_extra: dict | None = None, *, drop_kid: bool = False) -> str:
+    credential = build_credential(award())
+    issued = {**credential, "issuer": {**credential["issuer"], "id": f"{HOST}/profile"}}
+    header = {"alg": "EdDSA", "kid": kid, "typ": "JWT", **(header_extra or {})}
+    if drop_kid:
+        del header["kid"]
+    payload = _parts(sign_jwt(issued, key, kid=kid))[1]
+    return _forge(header, payload, key)
+
+
+def _codes(token: str, documents: dict) -> tuple[bool, list[str]]:
+    def resolve(url: str):
+        if url not in documents:
+            raise OSError("unreachable")
+        return documents[url]
+
+    result = verify(token, now=NOW, resolve_document=resolve)
+    return result.verified, result.codes
+
+
+def test_kid_as_an_https_url_of_a_jwk_or_a_key_set() -> None:
+    key = Ed25519PrivateKey.generate()
+    jwk = public_key_jwk(key.public_key())
+    assert _codes(_https_issued(key, f"{HOST}/key.json"), {f"{HOST}/key.json": jwk})[0]
+    key_set = {"keys": [{**public_key_jwk(Ed25519PrivateKey.generate().public_key()), "kid": "old"},
+                        {**jwk, "kid": "k2"}]}  # fmt: skip
+    assert _codes(_https_issued(key, f"{HOST}/jwks.json#k2"), {f"{HOST}/jwks.json": key_set})[0]
+    verified, codes = _codes(_https_issued(key, f"{HOST}/jwks.json#k9"), {f"{HOST}/jwks.json": key_set})
+    assert not verified and "key_unresolved" in codes
+    verified, codes = _codes(_https_issued(key, f"{HOST}/gone.json"), {})
+    assert not verified and "key_unreachable" in codes
+    other = public_key_jwk(Ed25519PrivateKey.generate().public_key())
+    verified, codes = _codes(_https_issued(key, f"{HOST}/key.json"), {f"{HOST}/key.json": other})
+    assert not verified and "proof_invalid" in codes
+    # A key on another host does not sign for this issuer.
+    verified, codes = _codes(_https_issued(key, "https://elsewhere.example/key.json"),
+                             {"https://elsewhere.example/key.json": jwk})  # fmt: skip
+    assert not verified and "issuer_key_mismatch" in codes
+
+
+def test_jwk_header_counts_only_when_the_issuer_publishes_that_key() -> None:
+    header, payload, _ = _parts(signed_jwt())
+    published = public_key_jwk(issuer_key().public_key())
+    assert _check(_forge({**header, "jwk": published}, payload, issuer_key()))[0]
+    stranger = Ed25519PrivateKey.generate()
+    token = _forge({**header, "jwk": public_key_jwk(stranger.public_key())}, payload, stranger)
+    verified, codes = _check(token)
+    assert not verified and "jwk_not_published" in codes
+    # Without a kid the issuer's did:web document must list the key.
+    did = "did:web:issuer.example"
+    method = f"{did}#k1"
+    document = {"id": did, "assertionMethod": [method], "verificationMethod": [
+        {"id": method, "type": "JsonWebKey2020", "controller": did, "publicKeyJwk": published}]}  # fmt: skip
+    credential = build_credential(award())
+    issued = {**credential, "issuer": {**credential["issuer"], "id": did}}
+    body = _parts(sign_jwt(issued, issuer_key(), kid=method))[1]
+    good = _forge({"alg": "EdDSA", "typ": "JWT", "jwk": published}, body, issuer_key())
+    assert _codes(good, {"https://issuer.example/.well-known/did.json": document})[0]
+    forged = _forge({"alg": "EdDSA", "typ": "JWT", "jwk": public_key_jwk(stranger.public_key())}, body, stranger)
+    verified, codes = _codes(forged, {"https://issuer.example/.well-known/did.json": document})
+    assert not verified and "jwk_not_published" in codes
