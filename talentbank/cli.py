@@ -23,18 +23,10 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
 from flask import Flask, current_app
 
 from talentbank import db
-from talentbank.config import PROJECT_ROOT
-
-
-def alembic_config(database_url: str) -> Config:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
-    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
-    return config
+from talentbank.startup import alembic_config
 
 
 def upgrade_database(database_url: str, revision: str = "head") -> None:

@@ -61,6 +61,8 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_TIMEOUT": 10,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "RATELIMIT_ENABLED": True,
+    # The open data files are regenerated on request when older than this.
+    "OPENDATA_MAX_AGE_HOURS": 24,
 }
 
 # Values that arrive as strings from the environment and must become other types.
@@ -76,6 +78,7 @@ _INTEGER_KEYS = {
     "SMTP_PORT",
     "SMTP_TIMEOUT",
     "MAX_CONTENT_LENGTH",
+    "OPENDATA_MAX_AGE_HOURS",
 }
 
 
