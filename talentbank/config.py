@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
     "REDIS_URL": None,
+    # auto: Redis when REDIS_URL is set, else the database (memory in the test suite); or redis, database, memory.
+    "RATELIMIT_STORAGE": "auto",
     "BASE_URL": "http://127.0.0.1:5000",
     "SECURE_COOKIES": True,
     "HSTS_SECONDS": 31536000,
@@ -155,7 +157,6 @@ def _derive_flask_settings(app: Flask) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=app.config["SESSION_IDLE_MINUTES"]),
         BABEL_DEFAULT_LOCALE="ja",
         BABEL_DEFAULT_TIMEZONE="Asia/Tokyo",
-        RATELIMIT_STORAGE_URI=app.config["REDIS_URL"] or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
         WTF_CSRF_TIME_LIMIT=None,
     )

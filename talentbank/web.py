@@ -14,7 +14,7 @@ from flask_babel import get_locale
 from flask_login import current_user, logout_user
 from sqlalchemy.orm import Session
 
-from talentbank import audit, db, mail, text
+from talentbank import audit, db, mail, rate_limits, text
 from talentbank.accounts import passwords
 from talentbank.errors import Invalid
 from talentbank.extensions import babel, csrf, limiter, login_manager
@@ -73,6 +73,9 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = None  # sessions are rotated at login and versioned server-side
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    limits = rate_limits.storage_settings(app.config, app.instance_path)
+    app.config.update(limits)
+    app.extensions["talentbank.rate_limit_storage"] = rate_limits.describe(limits["RATELIMIT_STORAGE_URI"])
     limiter.init_app(app)
 
     app.before_request(_begin_request)

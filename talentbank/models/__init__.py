@@ -53,6 +53,7 @@ from talentbank.models.projects import (
     ProjectWorkMode,
     Theme,
 )
+from talentbank.models.rate_limits import RateLimitCounter
 from talentbank.models.skills import Skill, ToolTag, ToolTagSkill
 
 __all__ = [
@@ -102,6 +103,7 @@ __all__ = [
     "ProjectStatus",
     "ProjectWorkMode",
     "ProofFormat",
+    "RateLimitCounter",
     "Skill",
     "SkillSource",
     "StatusList",
