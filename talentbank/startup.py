@@ -1,5 +1,7 @@
 """Checks that keep a misconfigured deployment from serving: the database must be at the newest
-Alembic revision. Each is cheap: it runs once per process (until it passes), not on every request.
+Alembic revision, and BASE_URL must be the address the issuers' did:web identities were made for
+(a changed address would silently turn every earlier badge into "key unresolved"). Each is cheap: it
+runs once per process (until it passes), not on every request.
 
 `wsgi.py` runs them when gunicorn loads the app, so a bad deployment stops at start; an app built
 otherwise (`gunicorn 'talentbank:create_app()'`) answers 503 with the same message until fixed.
@@ -8,6 +10,7 @@ otherwise (`gunicorn 'talentbank:create_app()'`) answers 503 with the same messa
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic.config import Config
@@ -15,8 +18,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app, make_response
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from talentbank.config import PROJECT_ROOT
+from talentbank.db import utcnow
+from talentbank.models import IssuerKey, SiteAddress
 
 _CHECKED = "talentbank.startup_checked"
 
@@ -60,9 +66,54 @@ def check_database(engine: sa.Engine) -> None:
     )
 
 
+def check_base_url(session: Session, base_url: str) -> tuple[str, ...]:
+    """Raise NotReady if issuers' identities were made for another address than `base_url`; else the
+    former addresses (still served). The first start records `base_url`; while no issuer has a key,
+    a new address simply replaces the recorded one."""
+    base_url = base_url.rstrip("/")
+    addresses = session.scalars(sa.select(SiteAddress).order_by(SiteAddress.id)).all()
+    current = next((address for address in addresses if address.retired_at is None), None)
+    if current is None or current.base_url == base_url:
+        if current is None:
+            session.add(SiteAddress(base_url=base_url))
+            session.commit()
+        return tuple(address.base_url for address in addresses if address.retired_at is not None)
+    if session.scalar(sa.select(IssuerKey.id).limit(1)) is None:
+        current.base_url = base_url
+        session.commit()
+        return tuple(address.base_url for address in addresses if address.retired_at is not None)
+    raise NotReady(
+        f"BASE_URL is {base_url}, but the issuers' did:web identities were made for {current.base_url}: "
+        "badges issued so far name that address and would stop verifying. Set TALENTBANK_BASE_URL back to "
+        f"{current.base_url}, or, to move deliberately, run `talentbank change-base-url` with the new "
+        "BASE_URL set (the old address keeps being served, so keep it pointing at this site)."
+    )
+
+
+def change_base_url(session: Session, base_url: str, *, now: datetime | None = None) -> str | None:
+    """Make `base_url` the address new identities use; the one in use before is retired (still served).
+    Returns the retired address, or None if `base_url` already was the one in use. Does not commit."""
+    base_url = base_url.rstrip("/")
+    addresses = {address.base_url: address for address in session.scalars(sa.select(SiteAddress))}
+    current = next((address for address in addresses.values() if address.retired_at is None), None)
+    if current is not None and current.base_url == base_url:
+        return None
+    if current is not None:
+        current.retired_at = now or utcnow()
+    if base_url in addresses:  # back to an address used before
+        addresses[base_url].retired_at = None
+    else:
+        session.add(SiteAddress(base_url=base_url))
+    session.flush()
+    return current.base_url if current is not None else None
+
+
 def check_deployment(app: Flask) -> None:
     """Every start-up check; raises NotReady with what to do."""
-    check_database(app.extensions["talentbank.engine"])
+    engine = app.extensions["talentbank.engine"]
+    check_database(engine)
+    with Session(engine) as session:
+        app.extensions["talentbank.former_base_urls"] = check_base_url(session, app.config["BASE_URL"])
     app.extensions[_CHECKED] = True
 
 

@@ -1,11 +1,13 @@
-"""rate-limit counters in the database
+"""rate-limit counters in the database; the site's recorded addresses
 
 Revision ID: 0018c
 Revises: 0017
 Create Date: 2026-12-07 10:00:00+00:00
 
 #19: without Redis, every gunicorn worker (and machine) counts logins, sign-ups, resets and API calls
-in one table, so a limit holds however many workers there are. New table only; downgrade drops it.
+in one table, so a limit holds however many workers there are. `site_addresses`: the BASE_URL the
+issuers' did:web identities were made for, and the former ones (still served). New tables only;
+downgrade drops them.
 """
 
 from __future__ import annotations
@@ -32,7 +34,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_rate_limit_counters_expires_at'), ['expires_at'], unique=False)
 
 
+    op.create_table('site_addresses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('base_url', sa.String(length=300), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('retired_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_site_addresses')),
+    sa.UniqueConstraint('base_url', name=op.f('uq_site_addresses_base_url'))
+    )
+
+
 def downgrade() -> None:
+    op.drop_table('site_addresses')
     with op.batch_alter_table('rate_limit_counters', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_rate_limit_counters_expires_at'))
     op.drop_table('rate_limit_counters')

@@ -54,6 +54,7 @@ from talentbank.models.projects import (
     Theme,
 )
 from talentbank.models.rate_limits import RateLimitCounter
+from talentbank.models.site import SiteAddress
 from talentbank.models.skills import Skill, ToolTag, ToolTagSkill
 
 __all__ = [
@@ -104,6 +105,7 @@ __all__ = [
     "ProjectWorkMode",
     "ProofFormat",
     "RateLimitCounter",
+    "SiteAddress",
     "Skill",
     "SkillSource",
     "StatusList",
