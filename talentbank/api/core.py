@@ -362,7 +362,13 @@ def _authenticate() -> None:
         token = authenticate_token(db.session, secret) if secret else None
         if token is None:
             raise Unauthorized(_("アクセストークンが無効か、期限切れか、取り消されています。"), invalid_token=True)
-        db.session.commit()  # keeps last_used_at
+        try:
+            db.session.commit()  # keeps last_used_at (at most once a minute)
+        except sa.exc.OperationalError:
+            # SQLite: a read (deferred) transaction cannot take the write lock once another worker has
+            # written since it began (busy at once, not after the timeout). last_used_at is a hint for
+            # the token's owner; the request goes on without it rather than failing.
+            db.session.rollback()
         g._login_user = token.user  # Flask-Login's current user for this request only: no cookie is set
         g.api_scopes = token.scope_set
         g.api_via_token = True
