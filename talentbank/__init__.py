@@ -10,7 +10,7 @@ from flask import Flask
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints. Nothing else (no migrations, no seeding)."""
-    from talentbank import db, errors, web
+    from talentbank import db, errors, startup, web
     from talentbank.config import TEMPLATES, default_instance_path, load_config
 
     app = Flask(
@@ -21,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     load_config(app, config)
     db.init_app(app)
+    startup.init_app(app)  # first: the other request hooks read the database it checks
     web.init_app(app)
     errors.register_error_handlers(app)
 

@@ -3,6 +3,7 @@ the app by `create_app`; the `talentbank` program itself is `talentbank.__main__
 
 setup            upgrade the database, load reference data, and demo data when the database is empty
 upgrade-db       alembic upgrade head
+change-base-url  move to the BASE_URL now configured (earlier badges' address keeps being served)
 load-reference   load municipalities, subprefectures, DSS skills and tool tags (idempotent)
 load-demo        load the demo data set (idempotent)
 create-admin     create or promote a site administrator
@@ -23,18 +24,10 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
 from flask import Flask, current_app
 
 from talentbank import db
-from talentbank.config import PROJECT_ROOT
-
-
-def alembic_config(database_url: str) -> Config:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
-    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
-    return config
+from talentbank.startup import alembic_config, change_base_url
 
 
 def upgrade_database(database_url: str, revision: str = "head") -> None:
@@ -57,6 +50,18 @@ def init_app(app: Flask) -> None:
         """Upgrade the database schema to the newest revision."""
         upgrade_database(current_app.config["DATABASE_URL"])
         click.echo("database upgraded")
+
+    @app.cli.command("change-base-url")
+    def change_base_url_command() -> None:
+        """Issue under the BASE_URL now configured; the address in use before keeps being served."""
+        base_url = current_app.config["BASE_URL"].rstrip("/")
+        retired = change_base_url(db.session, base_url)
+        db.session.commit()
+        if retired is None:
+            click.echo(f"{base_url} already is the address in use; nothing changed")
+            return
+        click.echo(f"new identities are made for {base_url}; {retired} keeps being served for earlier badges "
+                   "(keep it pointing at this site)")  # fmt: skip
 
     @app.cli.command("load-reference")
     def load_reference_command() -> None:

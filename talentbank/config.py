@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
     "REDIS_URL": None,
+    # auto: Redis when REDIS_URL is set, else the database (memory in the test suite); or redis, database, memory.
+    "RATELIMIT_STORAGE": "auto",
     "BASE_URL": "http://127.0.0.1:5000",
     "SECURE_COOKIES": True,
     "HSTS_SECONDS": 31536000,
@@ -61,6 +63,8 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_TIMEOUT": 10,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "RATELIMIT_ENABLED": True,
+    # The open data files are regenerated on request when older than this.
+    "OPENDATA_MAX_AGE_HOURS": 24,
 }
 
 # Values that arrive as strings from the environment and must become other types.
@@ -76,6 +80,7 @@ _INTEGER_KEYS = {
     "SMTP_PORT",
     "SMTP_TIMEOUT",
     "MAX_CONTENT_LENGTH",
+    "OPENDATA_MAX_AGE_HOURS",
 }
 
 
@@ -152,7 +157,6 @@ def _derive_flask_settings(app: Flask) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=app.config["SESSION_IDLE_MINUTES"]),
         BABEL_DEFAULT_LOCALE="ja",
         BABEL_DEFAULT_TIMEZONE="Asia/Tokyo",
-        RATELIMIT_STORAGE_URI=app.config["REDIS_URL"] or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
         WTF_CSRF_TIME_LIMIT=None,
     )

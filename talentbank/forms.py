@@ -6,13 +6,29 @@ import dataclasses
 from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
+from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from talentbank import text
 
 
 class BaseForm(FlaskForm):
+    """Every text field (StringField and its kinds: e-mail, URL, password, search) takes one line and
+    a TextAreaField several; both refuse the characters `talentbank.text` names, as a field error."""
+
     #: The frozen dataclass that `to_input` fills from the form's fields of the same names.
     input_class: ClassVar[type | None] = None
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        is_valid = super().validate(extra_validators)
+        for field in self:
+            if not isinstance(field, StringField) or not isinstance(field.data, str):
+                continue
+            character = text.unreadable_character(field.data, multiline=isinstance(field, TextAreaField))
+            if character:
+                field.errors = [*field.errors, text.message(str(field.label.text), character)]
+                is_valid = False
+        return is_valid
 
     def to_input(self) -> Any:
         assert self.input_class is not None, f"{type(self).__name__} has no input_class"

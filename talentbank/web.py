@@ -14,8 +14,9 @@ from flask_babel import get_locale
 from flask_login import current_user, logout_user
 from sqlalchemy.orm import Session
 
-from talentbank import audit, db, mail
+from talentbank import audit, db, mail, rate_limits, text
 from talentbank.accounts import passwords
+from talentbank.errors import Invalid
 from talentbank.extensions import babel, csrf, limiter, login_manager
 from talentbank.models import User
 
@@ -72,10 +73,14 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = None  # sessions are rotated at login and versioned server-side
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    limits = rate_limits.storage_settings(app.config, app.instance_path)
+    app.config.update(limits)
+    app.extensions["talentbank.rate_limit_storage"] = rate_limits.describe(limits["RATELIMIT_STORAGE_URI"])
     limiter.init_app(app)
 
     app.before_request(_begin_request)
     app.before_request(_enforce_absolute_timeout)
+    app.before_request(_refuse_unreadable_text)
     app.after_request(_security_headers)
     app.after_request(_deliver_queued_mail)
     app.context_processor(lambda: {"current_locale": str(get_locale()), "locales": LOCALES})
@@ -107,6 +112,32 @@ def _begin_request() -> None:
     g.request_id = str(uuid.uuid4())
     audit.current_request_info.set(audit.RequestInfo(ip_address=request.remote_addr, request_id=g.request_id))
     db.sqlite_begin_mode.set("DEFERRED" if request.method in {"GET", "HEAD", "OPTIONS"} else "IMMEDIATE")
+
+
+def _refuse_unreadable_text() -> None:
+    """The text rule (`talentbank.text`) for what every request carries before any view reads it:
+    path segments, query parameters, form and multipart field names and file names (one line each),
+    and form values (which may be multi-line: the form's own fields refuse tabs and newlines where
+    they are one line). A refused request is a 422 naming the field, and nothing has been written. The API
+    reads its bodies through its models (`api.core.Model`), which apply the same rule per field."""
+    fields: dict[str, str] = {}
+    is_api = request.path.startswith("/api/")
+    path_values = [(name, value) for name, value in (request.view_args or {}).items() if isinstance(value, str)]
+    sources = [(path_values, False), (request.args.items(multi=True), False)]
+    if not is_api:
+        sources.append((request.form.items(multi=True), True))
+    for source, multiline in sources:
+        for name, value in source:
+            character = text.unreadable_character(name) or text.unreadable_character(value, multiline=multiline)
+            if character:
+                label = name if not text.unreadable_character(name) else text.code_point(character)
+                fields.setdefault(label, text.message(label, character))
+    for name, upload in () if is_api else request.files.items(multi=True):
+        character = text.unreadable_character([name, upload.filename or ""])
+        if character:
+            fields.setdefault(name, text.message(name, character))
+    if fields:
+        raise Invalid(next(iter(fields.values())), fields)
 
 
 def _enforce_absolute_timeout() -> None:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from talentbank import db
@@ -22,6 +23,16 @@ def _admins_only():
     require(current_actor(), "admin")
 
 
+RATE_LIMIT_STORAGE_LABELS = {
+    "redis": _l("Redis（すべてのワーカーで共有）"),
+    "database": _l("データベース（すべてのワーカーで共有）"),
+    "memory": _l(
+        "プロセス内のメモリ（ワーカーごとに別々に数えます。"
+        "ワーカーが複数なら REDIS_URL か RATELIMIT_STORAGE = database を設定してください）"
+    ),
+}
+
+
 @bp.get("/")
 def index():
     organisations = organisation_services.list_organisations(db.session)
@@ -31,6 +42,7 @@ def index():
         verified=[o for o in organisations if o.is_verified],
         kind_labels=KIND_LABELS,
         form=ConfirmForm(),
+        rate_limit_storage=RATE_LIMIT_STORAGE_LABELS[current_app.extensions["talentbank.rate_limit_storage"]],
     )
 
 

@@ -14,7 +14,19 @@ from flask import request, url_for
 from pydantic import Field, StringConstraints
 
 from talentbank import db
-from talentbank.api.core import Model, Out, PageQuery, api_actor, body, bp, operation, page_of, paginate, params
+from talentbank.api.core import (
+    MULTI_LINE,
+    Model,
+    Out,
+    PageQuery,
+    api_actor,
+    body,
+    bp,
+    operation,
+    page_of,
+    paginate,
+    params,
+)
 from talentbank.credentials import achievements, endorsements
 from talentbank.credentials.context import badge_image, issuer_context
 from talentbank.credentials.inputs import AchievementInput
@@ -163,8 +175,10 @@ class AchievementSkillIn(Model):
 
 class AchievementIn(Model):
     name: str = Field(min_length=1, max_length=120)
-    description: str = Field(min_length=1, max_length=2000)
-    criteria: str = Field(min_length=1, max_length=4000, description="what a person did to earn it")
+    description: str = Field(min_length=1, max_length=2000, json_schema_extra=MULTI_LINE)
+    criteria: str = Field(
+        min_length=1, max_length=4000, description="what a person did to earn it", json_schema_extra=MULTI_LINE
+    )
     tags: list[Tag] = Field(default_factory=list, max_length=10)
     expiry_months: int | None = Field(None, ge=1, le=120, description="null: credentials never expire")
     proof_format: ProofFormat = ProofFormat.JWT

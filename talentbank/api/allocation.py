@@ -11,7 +11,19 @@ from flask import current_app
 from pydantic import Field
 
 from talentbank import db
-from talentbank.api.core import Model, Out, PageQuery, api_actor, body, bp, operation, page_of, paginate, params
+from talentbank.api.core import (
+    MULTI_LINE,
+    Model,
+    Out,
+    PageQuery,
+    api_actor,
+    body,
+    bp,
+    operation,
+    page_of,
+    paginate,
+    params,
+)
 from talentbank.models import AllocationMethod, AllocationRound
 from talentbank.organisations.services import get_organisation
 from talentbank.projects import allocation
@@ -121,7 +133,9 @@ class RoundIn(Model):
         min_length=1, max_length=allocation.MAX_PROJECTS, description="open internship projects (no repeats)"
     )
     method: AllocationMethod = AllocationMethod.STABLE
-    message: str = Field("", max_length=2000, pattern=TEXT, description="sent with each invitation")
+    message: str = Field(
+        "", max_length=2000, pattern=TEXT, description="sent with each invitation", json_schema_extra=MULTI_LINE
+    )
 
 
 class MethodIn(Model):

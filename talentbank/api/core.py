@@ -38,7 +38,7 @@ from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData
 from werkzeug.exceptions import BadRequest
 
-from talentbank import db
+from talentbank import db, text
 from talentbank.accounts.tokens import PREFIX, authenticate_token
 from talentbank.errors import DomainError, Invalid, PermissionDenied, Unauthorized
 from talentbank.extensions import csrf, limiter
@@ -165,10 +165,32 @@ spec = SpecTree(
 # ---- models shared by every operation ------------------------------------------------------------
 
 
+# Marks a request field that may hold several lines (tab, newline, carriage return): `Field(...,
+# json_schema_extra=MULTI_LINE)`. Every other text takes one line. The document shows it as x-multiline.
+MULTI_LINE = {"x-multiline": True}
+
+
 class Model(BaseModel):
-    """Base of request bodies: unknown fields are refused (no mass assignment), strings are trimmed."""
+    """Base of request bodies and queries: unknown fields are refused (no mass assignment), strings are
+    trimmed, and every text, however deep in the value, obeys `talentbank.text` (one line unless the
+    field is marked MULTI_LINE; a free-form JSON document, such as a credential, may hold several)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _readable_text(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name is None:
+            return value
+        field = cls.model_fields[info.field_name]
+        if not isinstance(value, str) and _holds_models(field.annotation):
+            return value  # the nested models check their own fields, and name them
+        extra = field.json_schema_extra
+        multiline = isinstance(value, dict) or (isinstance(extra, dict) and bool(extra.get("x-multiline")))
+        character = text.unreadable_character(value, multiline=multiline)
+        if character:
+            raise PydanticCustomError("unreadable_text", text.message(info.field_name, character))
+        return value
 
     @field_validator("*", mode="before")
     @classmethod
@@ -199,6 +221,14 @@ class Model(BaseModel):
         if value is not None and kinds & {date, datetime} and not isinstance(value, str):
             raise PydanticCustomError("json_type", "Input should be a JSON {kind}", {"kind": "string (ISO 8601)"})
         return value
+
+
+@functools.cache
+def _holds_models(annotation: Any) -> bool:
+    """Whether a field's type has a pydantic model in it (list[NeedIn], NeedIn | None)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_models(argument) for argument in typing.get_args(annotation))
 
 
 _JSON_KIND = {bool: "boolean", int: "integer"}
@@ -332,7 +362,13 @@ def _authenticate() -> None:
         token = authenticate_token(db.session, secret) if secret else None
         if token is None:
             raise Unauthorized(_("アクセストークンが無効か、期限切れか、取り消されています。"), invalid_token=True)
-        db.session.commit()  # keeps last_used_at
+        try:
+            db.session.commit()  # keeps last_used_at (at most once a minute)
+        except sa.exc.OperationalError:
+            # SQLite: a read (deferred) transaction cannot take the write lock once another worker has
+            # written since it began (busy at once, not after the timeout). last_used_at is a hint for
+            # the token's owner; the request goes on without it rather than failing.
+            db.session.rollback()
         g._login_user = token.user  # Flask-Login's current user for this request only: no cookie is set
         g.api_scopes = token.scope_set
         g.api_via_token = True

@@ -27,6 +27,7 @@ from talentbank.api.achievements import (
     endorsements_out,
 )
 from talentbank.api.core import (
+    MULTI_LINE,
     Email,
     Model,
     Out,
@@ -146,7 +147,9 @@ def _evidence_url(value: str) -> str:
 
 EvidenceUrl = Annotated[str, Field(max_length=500, description="http(s) URL of the work, optional"),
                         AfterValidator(_evidence_url)]  # fmt: skip
-Narrative = Annotated[str, Field(max_length=2000, description="the issuer's comment on the work, optional")]
+Narrative = Annotated[
+    str, Field(max_length=2000, description="the issuer's comment on the work, optional", json_schema_extra=MULTI_LINE)
+]
 
 
 class AwardIn(Model):
@@ -192,7 +195,7 @@ class BulkAwardRowIn(Model):
     email: str = Field(min_length=1, max_length=254)
     name: str = Field(min_length=1, max_length=80)
     evidence_url: str = Field("", max_length=500, description="http(s) URL, optional")
-    narrative: str = Field("", max_length=2000)
+    narrative: str = Field("", max_length=2000, json_schema_extra=MULTI_LINE)
 
 
 class BulkAwardIn(Model):

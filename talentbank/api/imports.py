@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from pydantic import Field
 
 from talentbank import db
-from talentbank.api.core import Model, Out, PageQuery, api_actor, bp, operation, page_of, paginate, params
+from talentbank.api.core import MULTI_LINE, Model, Out, PageQuery, api_actor, bp, operation, page_of, paginate, params
 from talentbank.api.verify import VerifyResult, VerifyUpload, submitted_in_request, verify_result_out
 from talentbank.credentials import imports
 from talentbank.credentials.context import issuer_context
@@ -24,7 +24,8 @@ from talentbank.profiles.services import own_profile
 
 class ImportIn(Model):
     credential: dict[str, Any] | str = Field(
-        description="an OpenBadgeCredential as a JSON object (Data Integrity proof) or a VC-JWT string"
+        description="an OpenBadgeCredential as a JSON object (Data Integrity proof) or a VC-JWT string",
+        json_schema_extra=MULTI_LINE,
     )
 
 

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from talentbank import db
 from talentbank.api.achievements import AchievementIssuerOut, EndorsementOut, achievement_issuer_out, endorsement_fields
-from talentbank.api.core import Model, Out, api_actor, body, bp, operation
+from talentbank.api.core import MULTI_LINE, Model, Out, api_actor, body, bp, operation
 from talentbank.credentials import achievements, endorsements, issuers, revocation
 from talentbank.credentials.context import issuer_context
 from talentbank.errors import NotFound
@@ -100,7 +100,7 @@ def rotate_issuer_key(organisation_id: str):
 
 class EndorseIn(Model):
     endorser: uuid.UUID = Field(description="the endorsing organisation: an issuer the caller owns, not the badge's")
-    comment: str = Field(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")
+    comment: str = Field(min_length=1, max_length=2000, pattern=r"^[^\x00]*$", json_schema_extra=MULTI_LINE)
 
 
 class EndorsementDetailOut(EndorsementOut):

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from talentbank import db
 from talentbank.api.core import (
+    MULTI_LINE,
     Model,
     Out,
     PageQuery,
@@ -254,7 +255,7 @@ class OpportunityFields(Model):
     """Every field of the 学びの場 form."""
 
     title: str = Field(min_length=1, max_length=140, pattern=TEXT)
-    description: str = Field(min_length=1, max_length=5000, pattern=TEXT)
+    description: str = Field(min_length=1, max_length=5000, pattern=TEXT, json_schema_extra=MULTI_LINE)
     format: LearningFormat
     language: LearningLanguage = LearningLanguage.JA
     municipality_code: str | None = Field(

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from talentbank import db
 from talentbank.api.core import (
+    MULTI_LINE,
     Email,
     Model,
     Out,
@@ -98,7 +99,7 @@ class OrganisationFields(Model):
     name_en: str = Field("", max_length=120, pattern=TEXT, description="English name, optional")
     kind: OrganisationKind
     municipality_code: str = Field(pattern=r"^[0-9]{6}$", description="where it is: a Hokkaido municipality code")
-    description: str = Field("", max_length=4000, pattern=TEXT)
+    description: str = Field("", max_length=4000, pattern=TEXT, json_schema_extra=MULTI_LINE)
     website: Website | None = None
 
 
@@ -109,7 +110,7 @@ class OrganisationPatch(Model):
     name_en: str | None = Field(None, max_length=120, pattern=TEXT)
     kind: OrganisationKind | None = None
     municipality_code: str | None = Field(None, pattern=r"^[0-9]{6}$")
-    description: str | None = Field(None, max_length=4000, pattern=TEXT)
+    description: str | None = Field(None, max_length=4000, pattern=TEXT, json_schema_extra=MULTI_LINE)
     website: Website | None = None
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import Field
 
 from talentbank import db
-from talentbank.api.core import Model, api_actor, body, bp, operation
+from talentbank.api.core import MULTI_LINE, Model, api_actor, body, bp, operation
 from talentbank.api.profiles import SKILL_CODE, TEXT, MyOutcomeOut, my_outcome_out
 from talentbank.profiles import outcomes
 from talentbank.profiles.forms import MAX_BIO
@@ -24,7 +24,7 @@ class OutcomeIn(Model):
     """An outcome (成果), as on the outcome form."""
 
     title: str = Field(min_length=1, max_length=140, pattern=TEXT)
-    description: str = Field("", max_length=MAX_BIO, pattern=TEXT, description="Markdown")
+    description: str = Field("", max_length=MAX_BIO, pattern=TEXT, description="Markdown", json_schema_extra=MULTI_LINE)
     role: str = Field("", max_length=80, pattern=TEXT)
     started_on: date | None = None
     ended_on: date | None = Field(None, description="not before started_on")

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from pydantic import Field
 
 from talentbank import db
-from talentbank.api.core import Model, Out, PageQuery, api_actor, body, bp, operation, page_of, params
+from talentbank.api.core import MULTI_LINE, Model, Out, PageQuery, api_actor, body, bp, operation, page_of, params
 from talentbank.db import utcnow
 from talentbank.errors import Invalid
 from talentbank.models import PayKind, Profile, SkillSource, Visibility, WorkMode
@@ -323,7 +323,7 @@ class ProfileIn(Model):
     display_name: str = Field(min_length=1, max_length=80, pattern=TEXT)
     furigana: str = Field("", max_length=80, pattern=TEXT)
     headline: str = Field("", max_length=140, pattern=TEXT)
-    bio: str = Field("", max_length=MAX_BIO, pattern=TEXT, description="Markdown")
+    bio: str = Field("", max_length=MAX_BIO, pattern=TEXT, description="Markdown", json_schema_extra=MULTI_LINE)
     home: str = Field(
         pattern=rf"^([0-9]{{6}}|{OUTSIDE_HOKKAIDO})$",
         description=f"home base: a Hokkaido municipality code, or `{OUTSIDE_HOKKAIDO}` with `home_prefecture`",

@@ -10,7 +10,19 @@ from flask import url_for
 from pydantic import Field
 
 from talentbank import db
-from talentbank.api.core import Model, Out, PageQuery, api_actor, body, bp, operation, page_of, paginate, params
+from talentbank.api.core import (
+    MULTI_LINE,
+    Model,
+    Out,
+    PageQuery,
+    api_actor,
+    body,
+    bp,
+    operation,
+    page_of,
+    paginate,
+    params,
+)
 from talentbank.api.projects import SKILL_CODE, TEXT, base_url
 from talentbank.credentials.context import issuer_context
 from talentbank.models import Application, ApplicationStatus, Direction, Outcome, Project
@@ -79,7 +91,7 @@ def _answered(application: Application) -> ApplicationOut:
 
 
 class ApplicationMessageIn(Model):
-    message: str = Field("", max_length=2000, pattern=TEXT)
+    message: str = Field("", max_length=2000, pattern=TEXT, json_schema_extra=MULTI_LINE)
 
 
 class InvitationIn(ApplicationMessageIn):
@@ -185,7 +197,11 @@ class DemonstratedSkillIn(Model):
 
 class CompletionIn(Model):
     summary: str = Field(
-        min_length=1, max_length=3000, pattern=TEXT, description="what was achieved and the person's role"
+        min_length=1,
+        max_length=3000,
+        pattern=TEXT,
+        description="what was achieved and the person's role",
+        json_schema_extra=MULTI_LINE,
     )
     skills: list[DemonstratedSkillIn] = Field(min_length=1, max_length=COMPLETION_SKILLS)
     issue_badge: bool = Field(

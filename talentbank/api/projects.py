@@ -15,7 +15,19 @@ from pydantic import BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 
 from talentbank import db
-from talentbank.api.core import Model, Out, PageQuery, api_actor, body, bp, operation, page_of, paginate_sql, params
+from talentbank.api.core import (
+    MULTI_LINE,
+    Model,
+    Out,
+    PageQuery,
+    api_actor,
+    body,
+    bp,
+    operation,
+    page_of,
+    paginate_sql,
+    params,
+)
 from talentbank.errors import Invalid
 from talentbank.models import Project, ProjectPay, ProjectStatus, ProjectWorkMode, Theme
 from talentbank.organisations.services import get_organisation
@@ -232,9 +244,13 @@ class ProjectFields(Model):
 
     title: str = Field(min_length=1, max_length=140, pattern=TEXT)
     problem: str = Field(
-        min_length=1, max_length=5000, pattern=TEXT, description="what is wrong, in the organisation's words"
+        min_length=1,
+        max_length=5000,
+        pattern=TEXT,
+        description="what is wrong, in the organisation's words",
+        json_schema_extra=MULTI_LINE,
     )
-    expected_outcome: str = Field(min_length=1, max_length=3000, pattern=TEXT)
+    expected_outcome: str = Field(min_length=1, max_length=3000, pattern=TEXT, json_schema_extra=MULTI_LINE)
     theme: Theme
     municipality_code: str = Field(
         pattern=r"^[0-9]{6}$", description="a Hokkaido municipality (全国地方公共団体コード)"

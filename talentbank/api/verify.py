@@ -14,7 +14,7 @@ from spectree.model_adapter.pydantic_adapter import BaseFile
 
 import badges
 from talentbank import db
-from talentbank.api.core import Model, Out, body, bp, operation, upload
+from talentbank.api.core import MULTI_LINE, Model, Out, body, bp, operation, upload
 from talentbank.credentials import verification
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.messages import explain
@@ -25,7 +25,8 @@ from talentbank.extensions import limiter
 
 class VerifyRequest(Model):
     credential: dict[str, Any] | str = Field(
-        description="an OpenBadgeCredential as a JSON object (Data Integrity proof) or a VC-JWT string"
+        description="an OpenBadgeCredential as a JSON object (Data Integrity proof) or a VC-JWT string",
+        json_schema_extra=MULTI_LINE,
     )
 
 

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
+from talentbank import text
 from talentbank.credentials.inputs import AwardInput
 
 MAX_ROWS = 5000
@@ -39,7 +40,16 @@ class CsvRow:
 
 
 def _row_errors(email: str, name: str, evidence: str, narrative: str) -> list[str]:
-    errors = []
+    errors = [
+        text.message(str(label), character)
+        for label, value, multiline in (
+            (_l("メールアドレス"), email, False),
+            (_l("名前"), name, False),
+            (_l("根拠のURL"), evidence, False),
+            (_l("コメント"), narrative, True),
+        )
+        if (character := text.unreadable_character(value, multiline=multiline))
+    ]
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:

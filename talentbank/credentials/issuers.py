@@ -36,6 +36,12 @@ class IssuerContext:
     base_url: str  # e.g. https://talent.example.jp (no trailing slash)
     fernet: Fernet
     fetch: Any = fetch_json  # (url) -> dict; replaced in tests
+    # Addresses the site had before (`talentbank change-base-url`): identities made for them still resolve here.
+    former_base_urls: tuple[str, ...] = ()
+
+    @property
+    def own_base_urls(self) -> tuple[str, ...]:
+        return (self.base_url, *self.former_base_urls)
 
 
 # ---- identifiers --------------------------------------------------------------------------------

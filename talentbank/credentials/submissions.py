@@ -8,6 +8,7 @@ import json
 from flask_babel import gettext as _
 
 import badges
+from talentbank import text
 from talentbank.errors import Invalid
 
 MAX_SUBMITTED_BYTES = 2 * 1024 * 1024
@@ -23,13 +24,13 @@ def _credential_of_text(text: str) -> dict | str:
         raise ValueError("JSON nested too deeply") from None
 
 
-def submitted_credential(text: str | None, upload) -> dict | str | None:
+def submitted_credential(pasted: str | None, upload) -> dict | str | None:
     """The credential in an uploaded file (a baked PNG/SVG badge, credential.json or credential.jwt) or in
     the pasted text (JSON or JWT); None when neither is given. Unreadable input raises Invalid on the
     field it came in (`image` or `credential`), with a message for the person."""
     if upload is not None and getattr(upload, "filename", ""):
         try:
-            return _credential_of_text(badges.read_credential_file(upload.read(MAX_SUBMITTED_BYTES + 1)))
+            submitted = _credential_of_text(badges.read_credential_file(upload.read(MAX_SUBMITTED_BYTES + 1)))
         except badges.BakingError as error:
             if error.code == "not_baked":
                 raise Invalid.on("image", _("この画像には証明書が埋め込まれていません。")) from None
@@ -37,10 +38,20 @@ def submitted_credential(text: str | None, upload) -> dict | str | None:
             raise Invalid.on("image", message) from None
         except ValueError:
             raise Invalid.on("image", _("ファイルのJSONを読み取れませんでした。")) from None
-    text = (text or "").strip()
-    if not text:
+        return _readable(submitted, "image", _("ファイル"))
+    pasted = (pasted or "").strip()
+    if not pasted:
         return None
     try:
-        return _credential_of_text(text)
+        return _readable(_credential_of_text(pasted), "credential", _("証明書"))
     except ValueError:
         raise Invalid.on("credential", _("貼り付けたJSONを読み取れませんでした。")) from None
+
+
+def _readable(submitted: dict | str, field: str, label: str) -> dict | str:
+    """The submitted credential, if every text in it (JSON strings and keys, once decoded) obeys
+    `talentbank.text`; a document may hold several lines."""
+    character = text.unreadable_character(submitted, multiline=True)
+    if character:
+        raise Invalid.on(field, text.message(label, character))
+    return submitted

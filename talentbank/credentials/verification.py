@@ -24,13 +24,13 @@ from talentbank.models import Organisation, StatusList
 
 def _resolver(session: Session, ctx: IssuerContext):
     """Resolve DID documents: ours from the database, others over HTTPS (fetch.py's limits)."""
-    own_host = urlsplit(ctx.base_url).netloc
+    own_hosts = {urlsplit(base_url).netloc: base_url for base_url in reversed(ctx.own_base_urls)}
 
     def resolve_document(url: str) -> dict[str, Any]:
         parts = urlsplit(url)
         segments = parts.path.strip("/").split("/")
-        if parts.netloc == own_host and len(segments) == 3 and segments[0] == "issuers" and segments[2] == "did.json":
-            return did_document_for(session, segments[1], ctx.base_url)
+        if parts.netloc in own_hosts and len(segments) == 3 and segments[0] == "issuers" and segments[2] == "did.json":
+            return did_document_for(session, segments[1], own_hosts[parts.netloc])
         return ctx.fetch(url)
 
     return resolve_document
@@ -39,12 +39,13 @@ def _resolver(session: Session, ctx: IssuerContext):
 def _status_lookup(session: Session, ctx: IssuerContext, now: datetime, resolve_document):
     """Revocation status: our own lists are read from the database (we are their issuer); other
     issuers' lists are fetched and their signatures verified by `badges`."""
-    own_prefix = f"{ctx.base_url}/status/"
+    own_prefixes = {f"{base_url}/status/": base_url for base_url in ctx.own_base_urls}
     remote = badges.bitstring_status_lookup(ctx.fetch, now=now, resolve_document=resolve_document)
 
     def lookup(entry: dict[str, Any], credential: dict[str, Any]) -> bool:
         url = entry.get("statusListCredential")
-        if not isinstance(url, str) or not url.startswith(own_prefix):
+        own_prefix = next((p for p in own_prefixes if isinstance(url, str) and url.startswith(p)), None)
+        if own_prefix is None:
             return remote(entry, credential)
         try:
             list_id = parse_public_id(url[len(own_prefix) :])
@@ -57,7 +58,7 @@ def _status_lookup(session: Session, ctx: IssuerContext, now: datetime, resolve_
             or entry.get("statusPurpose") != "revocation"
             or not isinstance(index, str)
             or not index.isdigit()
-            or issuer_did(ctx.base_url, row[1]) != credential_issuer(credential)
+            or issuer_did(own_prefixes[own_prefix], row[1]) != credential_issuer(credential)
         ):
             raise badges.StatusListError("not a status entry of ours")
         return badges.get_bit(_bits(row[0]), int(index))

@@ -9,7 +9,7 @@ from badges.model import parse_datetime
 from talentbank import db
 from talentbank.credentials import issuers, verification
 from talentbank.credentials.blueprint import bp, read_submission
-from talentbank.credentials.context import issuer_context
+from talentbank.credentials.context import issuer_context, issuer_context_for_host
 from talentbank.credentials.forms import VerifyForm
 from talentbank.extensions import limiter
 from talentbank.lookup import by_public_id
@@ -45,7 +45,7 @@ def verify_page():
 
 @bp.get("/issuers/<public_id>/did.json")
 def did_document(public_id: str):
-    document = issuers.did_document_for(db.session, public_id, issuer_context().base_url)
+    document = issuers.did_document_for(db.session, public_id, issuer_context_for_host(request.host).base_url)
     response = jsonify(document)
     response.mimetype = "application/did+json"
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -58,7 +58,7 @@ def status_list(public_id: str):
     """The signed list, public and cacheable for 60 s. It is deterministic (a list's bytes change only
     when a bit does), so its ETag is its content's hash and Last-Modified its validFrom; conditional
     requests get 304."""
-    document = issuers.signed_status_list(db.session, public_id, issuer_context())
+    document = issuers.signed_status_list(db.session, public_id, issuer_context_for_host(request.host))
     response = jsonify(document)
     response.mimetype = "application/vc+ld+json"
     response.headers["Access-Control-Allow-Origin"] = "*"

@@ -53,6 +53,8 @@ from talentbank.models.projects import (
     ProjectWorkMode,
     Theme,
 )
+from talentbank.models.rate_limits import RateLimitCounter
+from talentbank.models.site import SiteAddress
 from talentbank.models.skills import Skill, ToolTag, ToolTagSkill
 
 __all__ = [
@@ -102,6 +104,8 @@ __all__ = [
     "ProjectStatus",
     "ProjectWorkMode",
     "ProofFormat",
+    "RateLimitCounter",
+    "SiteAddress",
     "Skill",
     "SkillSource",
     "StatusList",

@@ -17,7 +17,7 @@ from talentbank.opendata.definitions import (
     PUBLISHER_JA,
 )
 from talentbank.opendata.files import Generated
-from talentbank.opendata.formats import FORMATS, MEDIA_TYPES, iso_seconds
+from talentbank.opendata.formats import FORMATS, FORMULA_NOTE_EN, FORMULA_NOTE_JA, MEDIA_TYPES, iso_seconds
 from talentbank.opendata.schemas import resource_fields, table_schema
 
 
@@ -37,6 +37,7 @@ def data_package(base_url: str, generated: dict[str, Generated]) -> dict[str, An
         "profile": "tabular-data-package",
         "name": "hokkaido-digital-talent-bank",
         "title": f"{PUBLISHER_JA} オープンデータ / {PUBLISHER_EN} open data",
+        "description": f"{FORMULA_NOTE_JA}\n\n{FORMULA_NOTE_EN}",
         "homepage": f"{base_url.rstrip('/')}/opendata",
         "licenses": [LICENSE],
         "sources": [DSS_SOURCE, MUNICIPALITY_SOURCE],
@@ -44,6 +45,7 @@ def data_package(base_url: str, generated: dict[str, Generated]) -> dict[str, An
         "resources": [
             {
                 **resource_fields(dataset),
+                "description": f"{resource_fields(dataset)['description']}\n\n{FORMULA_NOTE_JA}\n{FORMULA_NOTE_EN}",
                 "profile": "tabular-data-resource",
                 "path": dataset_urls(base_url, name)["csv"],
                 "format": "csv",

@@ -1,5 +1,11 @@
 """The published file formats: CSV (UTF-8 with BOM, so Excel opens Japanese correctly) and JSON (a
-Frictionless tabular data resource with inline data)."""
+Frictionless tabular data resource with inline data).
+
+Town offices open the CSV files in spreadsheet programs, which run a cell starting with `=`, `+`,
+`-`, `@`, tab or carriage return as a formula (OWASP "CSV injection"). In the CSV files only, a text
+cell that starts so gets a leading apostrophe, which spreadsheets read as "this is text"; numbers
+(a negative one starts with `-`) are written as they are, and the JSON files keep the exact text.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,22 @@ from talentbank.opendata.schemas import resource_fields, table_schema
 
 FORMATS = ("csv", "json")
 MEDIA_TYPES = {"csv": "text/csv", "json": "application/json"}
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_NOTE_JA = (
+    "CSVファイルでは、表計算ソフトが数式として実行しないよう、= + - @ タブ 復帰 で始まる文字列のセルの"
+    "先頭にアポストロフィ（'）を付けています。JSONファイルは元の文字列のままです。"
+)
+FORMULA_NOTE_EN = (
+    "In the CSV files, a text cell that starts with =, +, -, @, a tab or a carriage return has an apostrophe (') "
+    "put before it, so that spreadsheet programs do not run it as a formula; the JSON files hold the exact text."
+)
+
+
+def spreadsheet_safe(text: str) -> str:
+    """`text` as a spreadsheet reads it as text: with a leading apostrophe if it would start a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def iso_seconds(moment: datetime) -> str:
@@ -43,8 +65,10 @@ def render_csv(dataset: Dataset, rows: list[Row]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(dataset.field_names)
+    is_text = [field.type == "string" for field in dataset.fields]
     for row in rows:
-        writer.writerow([_csv_value(row[name]) for name in dataset.field_names])
+        cells = [_csv_value(row[name]) for name in dataset.field_names]
+        writer.writerow([spreadsheet_safe(cell) if text else cell for cell, text in zip(cells, is_text, strict=True)])
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -18,7 +18,6 @@ from talentbank.web import current_actor
 bp = Blueprint("opendata", __name__, url_prefix="/opendata")
 
 # Files older than this are rebuilt on the next request even if the scheduled job did not run.
-DEFAULT_MAX_AGE_HOURS = 24
 
 
 def _directory() -> Path:
@@ -30,7 +29,7 @@ def _base_url() -> str:
 
 
 def _max_age() -> timedelta:
-    return timedelta(hours=current_app.config.get("OPENDATA_MAX_AGE_HOURS", DEFAULT_MAX_AGE_HOURS))
+    return timedelta(hours=current_app.config["OPENDATA_MAX_AGE_HOURS"])
 
 
 def _open_data_headers(response: Response) -> Response:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from talentbank.learning import opportunities as learning_opportunities
@@ -228,3 +229,41 @@ class Seeder:
         mine = self._call("GET", f"/credentials/{self.credentials()[0]}", status=200)
         submitted = mine["jwt"] or mine["document"]
         return [self._call("POST", "/me/credentials/imported", {"credential": submitted})["id"]]
+
+
+# ---- text that talentbank refuses wherever it enters (talentbank/text.py) --------------------------
+
+# One of each kind: NUL, other C0 controls, DEL, C1 controls (NEL among them), lone surrogates (which
+# only a JSON escape such as "\ud800" can carry), non-characters at the start, middle and end of the range.
+UNREADABLE_CHARACTERS = [
+    "\x00", "\x01", "\x08", "\x0b", "\x1b", "\x1f", "\x7f", "\x80", "\x85", "\x9f",
+    "\ud800", "\udbff", "\udc00", "\udfff",
+    "\ufdd0", "\ufdef", "\ufffe", "\uffff", "\U0001fffe", "\U0010ffff",
+]  # fmt: skip
+
+
+def unreadable_characters() -> st.SearchStrategy[str]:
+    """A single character that no text field takes."""
+    controls = st.characters(min_codepoint=0, max_codepoint=0x9F).filter(
+        lambda c: c not in "\t\n\r" and not " " <= c <= "~"
+    )
+    return st.one_of(st.sampled_from(UNREADABLE_CHARACTERS), controls, st.characters(categories=["Cs"]))
+
+
+def unreadable_text() -> st.SearchStrategy[str]:
+    """Ordinary text with at least one character no text field takes, anywhere in it."""
+    ordinary = st.text(st.characters(categories=["L", "N", "P", "Zs"]), max_size=6)
+    return st.builds(lambda before, bad, after: before + bad + after, ordinary, unreadable_characters(), ordinary)
+
+
+def poisoned(value: Any, bad: str) -> tuple[Any, int]:
+    """`value` with `bad` appended to every string in it (keys of free-form objects stay) -> (value, how many)."""
+    if isinstance(value, str):
+        return value + bad, 1
+    if isinstance(value, list):
+        items = [poisoned(item, bad) for item in value]
+        return [item for item, _ in items], sum(count for _, count in items)
+    if isinstance(value, dict):
+        items = {key: poisoned(item, bad) for key, item in value.items()}
+        return {key: item for key, (item, _) in items.items()}, sum(count for _, count in items.values())
+    return value, 0

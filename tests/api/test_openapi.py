@@ -16,12 +16,7 @@ from schemathesis.checks import positive_data_acceptance
 from schemathesis.core.failures import FailureGroup
 
 from talentbank.api.core import Operation
-from talentbank.extensions import limiter
-from talentbank.models import OrganisationKind
-from tests.api.conftest import bearer
 from tests.api.fuzzing import Seeder
-from tests.conftest import make_test_app
-from tests.factories import make_organisation, make_profile, make_user
 
 # CI runs at least this many cases per operation on each database (RELIABILITY SC-04 asks for 100):
 # half schema-valid, half schema-breaking. An operation whose valid input is a single request (a bare
@@ -58,31 +53,6 @@ def test_the_docs_page_lists_every_operation(client):
     document = client.get("/api/v1/openapi.json").get_json()
     for path in document["paths"]:
         assert f"<code>{path}</code>" in page
-
-
-@pytest.fixture(scope="module")
-def fuzz_app(database_url, tmp_path_factory):
-    # One app and one loaded document for every operation (loading it is a good part of a small
-    # operation's time). Rate limits would only turn cases into (documented) 429s; they have their own
-    # test. Flask-Limiter's switch is on the one shared `limiter`: turn it back on for the other tests.
-    yield make_test_app(database_url, tmp_path_factory.mktemp("fuzz"), RATELIMIT_ENABLED=False)
-    limiter.enabled = True
-
-
-@pytest.fixture(scope="module")
-def fuzz_schema(fuzz_app):
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", fuzz_app)
-
-
-@pytest.fixture
-def fuzz_caller(db, make_token):
-    """Someone with a profile who owns a verified school: the widest reach. -> (user, headers)"""
-    user = make_user(db)
-    make_profile(db, owner=user, skills={"dssp2-36": 2, "dssp2-52": 1})
-    make_organisation(db, owner=user, kind=OrganisationKind.SCHOOL, verified=True)
-    secret = make_token(user)
-    db.commit()
-    return user, bearer(secret)
 
 
 def _operation_ids() -> list[str]:

@@ -172,7 +172,7 @@ def test_category_filter_counts_only_that_category(client, db):
         {"category": "-1", "period": "-3"},
         {"category": "<script>alert(1)</script>", "subprefecture": "'\"><"},
         {"period": "3" * 5000},
-        {"category": "１", "subprefecture": "石狩", "period": "\x00"},
+        {"category": "１", "subprefecture": "石狩", "period": "ー"},
         {"category": ["1", "2"], "period": ["3", "all"]},
     ],
 )
@@ -181,6 +181,11 @@ def test_absurd_filter_values_fall_back_to_all(client, db, params):
     html = page(client, **params)
     assert 'data-row="ishikari"' in html and 'data-row="oshima"' in html
     assert "<script>alert(1)" not in html
+
+
+def test_a_nul_in_a_filter_is_refused_where_it_enters(client):
+    response = client.get("/supply-demand", query_string={"period": "\x00"})
+    assert response.status_code == 422 and "「period」" in response.get_data(as_text=True)
 
 
 def test_period_filter_excludes_old_projects(client, db):

@@ -19,6 +19,7 @@ from pyld import jsonld
 from talentbank.demo import load_demo_data
 from talentbank.models import ProjectStatus, Theme
 from talentbank.opendata.definitions import DATASETS
+from talentbank.opendata.formats import spreadsheet_safe
 from tests.factories import make_organisation
 from tests.web.test_opendata import (  # noqa: F401  (cache_dir is an autouse fixture)
     DCAT,
@@ -39,6 +40,8 @@ XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
 pytestmark = pytest.mark.planted_credentials
 
 AWKWARD_TITLE = '除雪の問い合わせ、Webで "受付" したい\n（2行目）'
+# Titles a spreadsheet would run as formulas: the CSV files write them with a leading apostrophe.
+FORMULA_TITLES = ['=HYPERLINK("https://evil.example","開く")', "+1+2", "-3 と 4", "@SUM(A1)", "\t字下げ", "\r改行"]
 
 
 @pytest.fixture
@@ -50,6 +53,8 @@ def demo_like(db):
     make_project(db, town, title=AWKWARD_TITLE, municipality_code=HAKODATE, needs=[(SKILL, 3, False)],
                  onsite_days_per_month=None, deadline=None, ends_on=None)  # fmt: skip
     make_project(db, town, status=ProjectStatus.COMPLETED, theme=Theme.DISASTER)
+    for title in FORMULA_TITLES:
+        make_project(db, town, title=title, municipality_code=HAKODATE, needs=[(SKILL, 2, False)])
     make_people(db, 6, level=3)  # a published cell (Ishikari, level 3)
     make_people(db, 2, level=4, municipality_code=HAKODATE)  # a suppressed cell
     issue_credentials(db, town, count=3, revoked=1)
@@ -146,12 +151,15 @@ def test_datapackage_validates_with_every_csv(client, demo_like, tmp_path, offli
 
 
 def test_japanese_text_quoting_and_suppression_survive_the_round_trip(client, demo_like, tmp_path, offline):
-    """What a spreadsheet sees: the same rows as the JSON, Japanese intact, empty cells for nulls."""
+    """What a spreadsheet sees: the same rows as the JSON, Japanese intact, empty cells for nulls, and
+    text that would start a formula behind an apostrophe."""
     for name in ("projects", "supply", "badges"):
         csv_rows = csv_resource(client, tmp_path, name).read_rows()
         json_rows = Resource.from_descriptor(client.get(f"/opendata/{name}.json").get_json()).read_rows()
         for from_csv, from_json in zip(csv_rows, json_rows, strict=True):
-            assert from_csv.to_dict() == from_json.to_dict(), name
+            expected = {key: spreadsheet_safe(value) if isinstance(value, str) else value
+                        for key, value in from_json.to_dict().items()}  # fmt: skip
+            assert from_csv.to_dict() == expected, name
     projects = client.get("/opendata/projects.csv").data.decode("utf-8-sig")
     awkward = next(row for row in csv.DictReader(io.StringIO(projects)) if row["title"] == AWKWARD_TITLE)
     assert awkward["organisation"] == "函館市 情報政策課, 「DX」担当" and awkward["deadline"] == ""
@@ -190,3 +198,33 @@ def test_projects_opened_at_and_students_only_read_as_typed_values(client, demo_
     assert [(r["opened_at"], r["is_students_only"]) for r in rows] == [
         (r["opened_at"], r["is_students_only"]) for r in from_json
     ]
+
+
+def test_csv_cells_that_would_run_as_formulas_get_an_apostrophe_and_json_keeps_the_text(client, demo_like):
+    as_csv = client.get("/opendata/projects.csv").data.decode("utf-8-sig")
+    titles = {row["title"] for row in csv.DictReader(io.StringIO(as_csv))}
+    assert {"'" + title for title in FORMULA_TITLES} <= titles
+    assert not titles & set(FORMULA_TITLES)
+    assert AWKWARD_TITLE.replace("\n", "\r\n") in titles or AWKWARD_TITLE in titles  # quoted, not escaped
+    as_json = client.get("/opendata/projects.json").get_json()["data"]
+    assert set(FORMULA_TITLES) <= {row["title"] for row in as_json}
+    package = client.get("/opendata/datapackage.json").get_json()
+    assert "apostrophe" in package["description"] and "アポストロフィ" in package["description"]
+    assert all("apostrophe" in resource["description"] for resource in package["resources"])
+
+
+def test_only_text_cells_are_escaped_so_negative_numbers_stay_numbers():
+    from talentbank.opendata.definitions import Dataset, Field
+    from talentbank.opendata.formats import render_csv
+
+    dataset = Dataset(
+        "sample", "例", "sample", "例", "sample",
+        (Field("label", "string", "名前", "text"), Field("change", "integer", "増減", "a number"),
+         Field("ratio", "number", "比", "a number")),
+        (), (),
+    )  # fmt: skip
+    written = render_csv(
+        dataset, [{"label": "-2", "change": -2, "ratio": -0.5}, {"label": "a-b", "change": 3, "ratio": 1.0}]
+    )
+    rows = list(csv.reader(io.StringIO(written.decode("utf-8-sig"))))
+    assert rows[1:] == [["'-2", "-2", "-0.5"], ["a-b", "3", "1.0"]]
