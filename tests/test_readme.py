@@ -23,3 +23,11 @@ def test_everything_the_readme_names_is_in_the_repository():
     assert "../" not in text
     missing = sorted(path for path in paths if not (ROOT / path).exists())
     assert missing == []
+
+
+def test_the_readme_s_demo_counts_are_what_the_home_page_shows(app, client, db):
+    assert app.test_cli_runner().invoke(args=["load-demo"]).exit_code == 0
+    home = client.get("/").get_data(as_text=True)
+    people, organisations = re.findall(r'class="stat-number">([\d,]+)<', home)[:2]
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"{people} accounts" in text and f"{organisations} of them verified" in text
