@@ -2,7 +2,7 @@
 #   make run    install into .venv, upgrade the database, load reference + demo data, serve on http://127.0.0.1:5000
 #   make test   install with test dependencies, lint, check the built wheel (tools/wheel_check.sh), and run the
 #               whole suite (SQLite; PostgreSQL too when TALENTBANK_TEST_DATABASE_URL is set; browser journeys
-#               when Chromium is installed)
+#               when Chromium is installed), then one line naming whatever did not run and why
 
 PYTHON ?= python3
 VENV   := .venv
@@ -26,8 +26,10 @@ run: install
 	$(BIN)/talentbank run --host 127.0.0.1 --port 5000
 
 test: install-test
-	@if command -v npm >/dev/null; then npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error; \
-	else echo "npm not found: the independent-verifier interop tests will be skipped"; fi
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error && \
+		npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the interop tests and the axe-core checks will be skipped"; fi
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	PYTHON=$(BIN)/python bash tools/wheel_check.sh
@@ -37,6 +39,7 @@ test: install-test
 		echo "== again on PostgreSQL: $$TALENTBANK_TEST_DATABASE_URL"; \
 		$(BIN)/pytest -m "not browser"; \
 	else echo "TALENTBANK_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+	@bash tools/not_run.sh
 
 lint:
 	$(BIN)/ruff check .

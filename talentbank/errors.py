@@ -38,8 +38,14 @@ class NotFound(DomainError):
 
 
 class PermissionDenied(DomainError):
+    """Not allowed: the message is a sentence for people; `action` keeps the permission asked for (for logs)."""
+
     status = 403
     code = "forbidden"
+
+    def __init__(self, message: str = "", fields: dict[str, str] | None = None, *, action: str | None = None) -> None:
+        super().__init__(message or _("この操作を行う権限がありません。"), fields)
+        self.action = action
 
 
 class Gone(DomainError):

@@ -81,4 +81,4 @@ def _can_on_profile(actor: Any, action: str, profile: Profile) -> bool:
 
 def require(actor: Any, action: str, obj: Any = None) -> None:
     if not can(actor, action, obj):
-        raise PermissionDenied(action)
+        raise PermissionDenied(action=action)

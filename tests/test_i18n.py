@@ -40,6 +40,15 @@ def test_placeholders_survive_translation():
             ), message.id
 
 
+def test_no_translation_repeats_itself():
+    # A merge that keeps both a one-line msgstr and its wrapped copy joins them into one text said twice.
+    catalogue = read_po((CATALOGUE / "messages.po").open("rb"))
+    doubled = [
+        m.id for m in catalogue if m.id and len(m.string) > 20 and m.string[: len(m.string) // 2] * 2 == m.string
+    ]
+    assert doubled == []
+
+
 def test_compiled_catalogue_is_up_to_date():
     # Untranslated entries are left out of a .mo; the test above makes sure no source message is one.
     po = {m.id: m.string for m in read_po((CATALOGUE / "messages.po").open("rb")) if m.id and m.string}

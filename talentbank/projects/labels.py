@@ -28,7 +28,7 @@ PAY_LABELS = {
     ProjectPay.HOURLY: _l("時給"),
     ProjectPay.FIXED: _l("固定額（プロジェクト全体）"),
     ProjectPay.VOLUNTEER: _l("ボランティア（無償）"),
-    ProjectPay.INTERNSHIP: _l("インターンシップ（手当の額、無給なら0）"),
+    ProjectPay.INTERNSHIP: _l("インターンシップ（手当）"),
 }
 STATUS_LABELS = {
     ProjectStatus.DRAFT: _l("下書き"),

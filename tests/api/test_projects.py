@@ -203,7 +203,8 @@ def test_service_messages_come_back_in_the_account_s_language(client, db, make_t
 def test_only_members_post_and_only_verified_organisations_publish(client, db, make_token, town):
     outsider = bearer(make_token(make_user(db)))
     body = {**PROJECT, "organisation_id": str(town.public_id)}
-    assert client.post("/api/v1/projects", json=body, headers=outsider).status_code == 403
+    refused = client.post("/api/v1/projects", json=body, headers=outsider)
+    assert refused.status_code == 403 and refused.get_json()["detail"] == "この操作を行う権限がありません。"
     missing = {**body, "organisation_id": "00000000-0000-4000-8000-000000000000"}
     assert client.post("/api/v1/projects", json=missing, headers=outsider).status_code == 404
     reader = bearer(make_token(town.memberships[0].user, scopes=("read",)))

@@ -20,6 +20,7 @@ from talentbank import create_app, db
 from talentbank.cli import upgrade_database
 from talentbank.db import make_engine
 from talentbank.reference.loader import load_reference_data
+from tests.browser.accessibility import Audit, AuditedBrowser
 
 CHROMIUM = os.environ.get("TALENTBANK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -91,9 +92,30 @@ def browser():
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            yield instance
+            yield AuditedBrowser(instance, AUDIT)
         finally:
             instance.close()
+
+
+AUDIT = Audit()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if AUDIT.pages:
+        by_impact = ", ".join(f"{impact} {count}" for impact, count in sorted(AUDIT.counts.items())) or "none"
+        terminalreporter.write_line(f"axe-core: {AUDIT.pages} page views checked; violations by impact: {by_impact}")
+
+
+@pytest.fixture(autouse=True)
+def accessible_pages(request):
+    """After each journey, axe-core checks the pages it visited (tests/browser/accessibility.py)."""
+    AUDIT.visits.clear()
+    yield
+    if "browser" not in request.fixturenames:
+        return
+    failures = AUDIT.check(request.getfixturevalue("browser").unwatched)
+    if failures:
+        pytest.fail("axe-core found serious or critical violations:\n" + "\n".join(failures), pytrace=False)
 
 
 @pytest.fixture

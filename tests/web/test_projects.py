@@ -139,6 +139,7 @@ def test_bad_projects_are_refused_and_nothing_saved(client, db, login, town, cha
 def test_the_guided_form_gives_a_hint_and_an_example_for_every_field(client, db, login, town):
     login(client, town.memberships[0].user)
     page = client.get(f"/orgs/{town.public_id}/projects/new").get_data(as_text=True)
+    assert ">インターンシップ（手当）</option>" in page and "無給なら0を入れます" in page  # the hint is not a label
     for name in ("title", "problem", "expected_outcome", "work_mode", "onsite_days_per_month", "hours_per_week",
                  "pay_kind", "pay_yen", "seats", "deadline"):  # fmt: skip
         assert f'id="{name}-hint"' in page and f'id="{name}-example"' in page, name
@@ -164,7 +165,10 @@ def test_hybrid_without_onsite_days_is_refused_and_remote_drops_them(client, db,
 def test_non_member_cannot_post_and_unverified_cannot_publish(client, db, login, make_client, town):
     outsider = make_user(db)
     login(client, outsider)
-    assert client.post(f"/orgs/{town.public_id}/projects/new", data=PROJECT).status_code == 403
+    refused = client.post(f"/orgs/{town.public_id}/projects/new", data=PROJECT)
+    assert refused.status_code == 403
+    page = refused.get_data(as_text=True)
+    assert "この操作を行う権限がありません。" in page and "post_project" not in page  # a sentence, not a code
     assert project_count(db) == 0
     unverified = make_organisation(db, name="未確認の町")
     owner_client = make_client()
