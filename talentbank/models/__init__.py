@@ -54,6 +54,7 @@ from talentbank.models.projects import (
     Theme,
 )
 from talentbank.models.skills import Skill, ToolTag, ToolTagSkill
+from talentbank.models.wallet import WalletDelivery, WalletOffer
 
 __all__ = [
     "AccountToken",
@@ -111,5 +112,7 @@ __all__ = [
     "ToolTagSkill",
     "User",
     "Visibility",
+    "WalletDelivery",
+    "WalletOffer",
     "WorkMode",
 ]
