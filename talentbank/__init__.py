@@ -40,6 +40,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from talentbank.profiles.views import bp as profiles_bp
     from talentbank.projects.views import bp as projects_bp
     from talentbank.reference.views import bp as reference_bp
+    from talentbank.wallet.views import bp as wallet_bp
+    from talentbank.wallet.views import protocol_bp as oid4vci_bp
 
     blueprints = (
         main_bp,
@@ -57,6 +59,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         opendata_bp,
         dashboard_bp,
         admin_bp,
+        wallet_bp,
+        oid4vci_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

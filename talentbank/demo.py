@@ -6,6 +6,8 @@ demo data is for laptops and staging, never production (`talentbank setup --no-d
 
 from __future__ import annotations
 
+import json
+import secrets
 from typing import Any
 
 import sqlalchemy as sa
@@ -246,7 +248,35 @@ def _load_badges(session: Session, organisations: list[Organisation], users: dic
         profile = session.scalar(sa.select(Profile).where(Profile.user_id == user.id))
         if profile is not None:
             claims.claim_credential(session, user, credential, profile)
+            if local == BADGE_RECIPIENTS[0]:
+                _deliver_to_a_demo_wallet(session, user, credential, issuer)
     return 1 + len(BADGE_RECIPIENTS)
+
+
+def _deliver_to_a_demo_wallet(session: Session, user: User, credential: Any, issuer: Any) -> None:
+    """The whole OpenID4VCI exchange once, with a wallet key made here, so the badge page shows a delivery."""
+    import time
+    from urllib.parse import parse_qs, urlsplit
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    import badges
+    from talentbank.wallet import exchange, offers
+    from talentbank.wallet.metadata import JWT_CONFIGURATION, PRE_AUTHORIZED_GRANT
+
+    created = offers.create_offer(session, user, credential, issuer.base_url, with_tx_code=False)
+    offer = json.loads(parse_qs(urlsplit(created.uri).query)["credential_offer"][0])
+    code = offer["grants"][PRE_AUTHORIZED_GRANT]["pre-authorized_code"]
+    token = exchange.redeem_code(session, PRE_AUTHORIZED_GRANT, code, None).token
+    secret = secrets.token_bytes(32)  # the demo's own nonce key: its nonce is used at once
+    wallet_key = Ed25519PrivateKey.generate()
+    proof = jwt.encode({"aud": issuer.base_url, "iat": int(time.time()), "nonce": exchange.new_nonce(secret)},
+                       wallet_key, algorithm="EdDSA",
+                       headers={"typ": "openid4vci-proof+jwt",
+                                "kid": badges.did_key_verification_method(wallet_key.public_key())})  # fmt: skip
+    body = {"credential_configuration_id": JWT_CONFIGURATION, "proofs": {"jwt": [proof]}}
+    exchange.deliver_credential(session, token, body, issuer, secret)
 
 
 # 学びの場: the KOSEN's free online course awards its badge; the prefecture's applied course awards its

@@ -146,3 +146,20 @@ def test_demo_learning_closes_the_loop(fresh_app):
         found = paths.paths_for_person(session, yamada, today=datetime.now(UTC).date())
         titles = {s.opportunity.title for p in found.paths for s in p.suggestions}
         assert "北海道DX人材育成講座：データ分析 応用" in titles
+
+
+def test_demo_badge_was_delivered_to_a_wallet_and_its_holder_sees_it(fresh_app):
+    from talentbank.demo import BADGE_RECIPIENTS, DEMO_DOMAIN, DEMO_PASSWORD
+    from talentbank.models import WalletDelivery
+
+    fresh_app.test_cli_runner().invoke(args=["setup"])
+    with Session(fresh_app.extensions["talentbank.engine"]) as session:
+        delivery = session.scalar(sa.select(WalletDelivery))
+        assert delivery.holder_did.startswith("did:key:z6Mk")
+        credential_id = delivery.credential.public_id
+    fresh_app.config.update(WTF_CSRF_ENABLED=False, SECURE_COOKIES=False, SESSION_COOKIE_SECURE=False)
+    client = fresh_app.test_client()
+    email = f"{BADGE_RECIPIENTS[0]}@{DEMO_DOMAIN}"
+    assert client.post("/login", data={"email": email, "password": DEMO_PASSWORD}).status_code == 302
+    page = client.get(f"/credentials/{credential_id}").get_data(as_text=True)
+    assert "ウォレットへの送付" in page and "did:key:z6Mk" in page

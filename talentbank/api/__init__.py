@@ -27,6 +27,7 @@ from talentbank.api import (  # noqa: F401  (registers operations)
     project_applications,
     projects,
     reference,
+    wallet,
 )
 
 # isort: on

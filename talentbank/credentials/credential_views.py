@@ -29,6 +29,7 @@ from talentbank.credentials.forms import RevokeForm, VerifyForm
 from talentbank.errors import Conflict, Invalid
 from talentbank.profiles.services import own_profile
 from talentbank.security import can, require
+from talentbank.wallet import offers as wallet_offers
 from talentbank.web import current_actor
 
 # ---- the public credential page, downloads, claim, revoke -----------------------------------------
@@ -50,6 +51,8 @@ def show(public_id: str):
         can_claim=claims.can_claim(actor, credential),
         can_revoke=can(actor, "issue", achievement.organisation) and not credential.is_revoked,
         is_recipient=actor is not None and actor.email == credential.recipient_email,
+        can_offer_to_wallet=wallet_offers.is_holder(actor, credential) and claims.is_current(credential, db.utcnow()),
+        wallet_deliveries=wallet_offers.deliveries_of_credential(db.session, actor, credential),
         linkedin_url=issuers.linkedin_add_url(issuer_context().base_url, credential),
         revoke_form=RevokeForm(formdata=None),
         confirm_form=ConfirmForm(),

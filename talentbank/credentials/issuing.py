@@ -8,6 +8,7 @@ insert) are behind `batches.credential_batch`.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -201,11 +202,14 @@ def _builder(achievement: Achievement, organisation: Organisation, ctx: IssuerCo
                                      valid_until=_valid_until(achievement, now), name=achievement.name)  # fmt: skip
 
 
-def _signer(achievement: Achievement, key: IssuerKey, ctx: IssuerContext, now: datetime):
-    """(unsigned) -> (signed document to store, or None; JWT, or None), in the achievement's proof format."""
+def _signer(
+    achievement: Achievement, key: IssuerKey, ctx: IssuerContext, now: datetime, proof_format: ProofFormat | None = None
+):
+    """(unsigned) -> (signed document to store, or None; JWT, or None), in the achievement's proof format
+    (or the one given)."""
     signing_key = private_key(key, ctx.fernet)
     method = f"{issuer_did(ctx.base_url, achievement.organisation)}#{key.public_key_multibase}"
-    if achievement.proof_format is ProofFormat.JWT:
+    if (proof_format or achievement.proof_format) is ProofFormat.JWT:
         # OB 3.0 §8.2.3: the JOSE kid dereferences to a JWK, so it names the key's JsonWebKey2020 entry.
         sign_jwt = badges.jwt_signer(signing_key, kid=f"{method}-jwk")
         return lambda unsigned: (None, sign_jwt(unsigned))  # the JWT holds the document: not stored twice
@@ -213,6 +217,31 @@ def _signer(achievement: Achievement, key: IssuerKey, ctx: IssuerContext, now: d
         badges.sign_data_integrity(unsigned, signing_key, verification_method=method, created=now),
         None,
     )
+
+
+def sign_holder_copy(
+    session: Session,
+    credential: Credential,
+    holder_did: str,
+    proof_format: ProofFormat,
+    ctx: IssuerContext,
+    *,
+    document_id: str,
+    now: datetime,
+) -> dict[str, Any] | str:
+    """A copy of the credential bound to a holder (`credentialSubject.id`, OB 3.0 §B.1.6), signed by the
+    issuer's active key in `proof_format`: the signed JSON, or the JWT. Everything else, the status entry
+    included, is the credential as issued, so revoking the credential revokes its copies too."""
+    organisation = credential.achievement.organisation
+    key = active_key(session, organisation)
+    if key is None:
+        raise Conflict(str(_l("発行者の鍵がありません。")))
+    unsigned = copy.deepcopy({k: v for k, v in credential.document.items() if k != "proof"})
+    unsigned["id"] = document_id
+    unsigned["credentialSubject"] = {"id": holder_did, **unsigned["credentialSubject"]}
+    badges.check_terms(unsigned)
+    document, token = _signer(credential.achievement, key, ctx, now.replace(microsecond=0), proof_format)(unsigned)
+    return token if token is not None else document
 
 
 def _evidence(award: AwardInput) -> tuple[badges.EvidenceInput, ...]:

@@ -56,6 +56,7 @@ from talentbank.models.projects import (
 from talentbank.models.rate_limits import RateLimitCounter
 from talentbank.models.site import SiteAddress
 from talentbank.models.skills import Skill, ToolTag, ToolTagSkill
+from talentbank.models.wallet import WalletDelivery, WalletOffer
 
 __all__ = [
     "AccountToken",
@@ -115,5 +116,7 @@ __all__ = [
     "ToolTagSkill",
     "User",
     "Visibility",
+    "WalletDelivery",
+    "WalletOffer",
     "WorkMode",
 ]

@@ -72,16 +72,22 @@ POST_ROUTES = [
     "/learning/sometoken/withdraw",
     "/learning/sometoken/learners",
     "/learning/sometoken/completions",
+    "/credentials/sometoken/wallet",
 ]
 # The JSON API checks CSRF itself, only for cookie-authenticated writes (tests/api/test_auth.py).
 API_PREFIX = "/api/v1/"
+# OpenID4VCI's token, nonce and credential endpoints take no cookies: a wallet authenticates with the
+# pre-authorised code, the access token and its proof (tests/web/test_wallet.py).
+WALLET_PROTOCOL_PREFIX = "/oid4vci/"
 
 
 def test_every_post_route_is_in_the_csrf_list(app):
     posts = {
         re.sub(r"<[^>]+>", "x", rule.rule)
         for rule in app.url_map.iter_rules()
-        if "POST" in rule.methods and rule.endpoint != "static" and not rule.rule.startswith(API_PREFIX)
+        if "POST" in rule.methods
+        and rule.endpoint != "static"
+        and not rule.rule.startswith((API_PREFIX, WALLET_PROTOCOL_PREFIX))
     }
     listed = {
         re.sub(r"\{org\}|sometoken|/1/", lambda m: "/x/" if m.group() == "/1/" else "x", route) for route in POST_ROUTES

@@ -1,0 +1,64 @@
+"""Wallet offers and deliveries (OpenID4VCI 1.0, pre-authorised code flow, #16).
+
+An offer is made by the person holding a claimed credential, for that credential only. Only hashes of
+its secrets are kept: the pre-authorised code, the optional transaction code and the access token the
+code is exchanged for. A delivery is one holder-bound copy of the credential handed to a wallet.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from talentbank.db import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from talentbank.models.accounts import User
+    from talentbank.models.credentials import Credential
+
+
+class WalletOffer(Base):
+    """A credential offer for one credential to one person; its code works once, until it expires."""
+
+    __tablename__ = "wallet_offers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
+    credential_id: Mapped[int] = mapped_column(sa.ForeignKey("credentials.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # sha256 hex of the pre-authorised code
+    tx_code_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    failed_tx_codes: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    access_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    access_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    credential: Mapped[Credential] = relationship()
+    user: Mapped[User] = relationship()
+    deliveries: Mapped[list[WalletDelivery]] = relationship(back_populates="offer", order_by="WalletDelivery.id")
+
+
+class WalletDelivery(Base):
+    """One holder-bound copy of a credential handed to a wallet: which format, to which holder DID."""
+
+    __tablename__ = "wallet_deliveries"
+    __table_args__ = (sa.UniqueConstraint("offer_id", "configuration_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
+    offer_id: Mapped[int] = mapped_column(sa.ForeignKey("wallet_offers.id", ondelete="CASCADE"), index=True)
+    credential_id: Mapped[int] = mapped_column(sa.ForeignKey("credentials.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    configuration_id: Mapped[str] = mapped_column(sa.String(64))
+    holder_did: Mapped[str] = mapped_column(sa.Text)
+    document_id: Mapped[str] = mapped_column(sa.String(80))  # the copy's own id, urn:uuid:…
+    delivered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    offer: Mapped[WalletOffer] = relationship(back_populates="deliveries")
+    credential: Mapped[Credential] = relationship()

@@ -1,0 +1,109 @@
+"""The routes: the offer page for the holder, the metadata documents and the three OpenID4VCI endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from talentbank import db
+from talentbank.accounts.forms import ConfirmForm
+from talentbank.credentials import records
+from talentbank.credentials.context import issuer_context
+from talentbank.errors import Conflict
+from talentbank.extensions import csrf
+from talentbank.wallet import exchange, metadata, offers
+from talentbank.wallet.qr import qr_svg
+from talentbank.web import current_actor
+
+bp = Blueprint("wallet", __name__)
+protocol_bp = Blueprint("oid4vci", __name__)
+csrf.exempt(protocol_bp)  # wallets send no cookies: the code, the access token and the proof are the checks
+
+
+def _nonce_secret() -> bytes:
+    return current_app.config["SECRET_KEY"].encode()
+
+
+@bp.post("/credentials/<public_id>/wallet")
+@login_required
+def offer(public_id: str):
+    credential = records.get_credential(db.session, public_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("credentials.show", public_id=public_id))
+    try:
+        created = offers.create_offer(db.session, current_actor(), credential, issuer_context().base_url,
+                                      with_tx_code=request.form.get("tx_code") != "off")  # fmt: skip
+    except Conflict as error:
+        flash(error.message, "error")
+        return redirect(url_for("credentials.show", public_id=public_id))
+    db.session.commit()
+    response = current_app.make_response(
+        render_template(
+            "wallet/offer.html",
+            credential=credential,
+            achievement=credential.achievement,
+            created=created,
+            qr=qr_svg(created.uri),
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"  # the page holds the code
+    return response
+
+
+def _protocol_json(document: Any, status: int = 200):
+    response = jsonify(document)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _error(error: exchange.OAuthError):
+    response = _protocol_json({"error": error.code, "error_description": error.description}, error.status)
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = f'Bearer error="{error.code}"'
+    return response
+
+
+@protocol_bp.get("/.well-known/openid-credential-issuer")
+def issuer_metadata():
+    names = {"ja": "北海道デジタル人材バンク", "en": "Hokkaido Digital Talent Bank"}
+    badge = {"ja": "オープンバッジ", "en": "Open Badge"}
+    return _protocol_json(metadata.issuer_metadata(issuer_context().base_url, names, badge))
+
+
+@protocol_bp.get("/.well-known/oauth-authorization-server")
+def authorization_server_metadata():
+    return _protocol_json(metadata.authorization_server_metadata(issuer_context().base_url))
+
+
+@protocol_bp.post(metadata.TOKEN_PATH)
+def token():
+    try:
+        issued = exchange.redeem_code(db.session, request.form.get("grant_type"),
+                                      request.form.get("pre-authorized_code"), request.form.get("tx_code"))  # fmt: skip
+    except exchange.OAuthError as error:
+        db.session.commit()  # a wrong transaction code is counted
+        return _error(error)
+    db.session.commit()
+    return _protocol_json({"access_token": issued.token, "token_type": "Bearer", "expires_in": issued.expires_in})
+
+
+@protocol_bp.post(metadata.NONCE_PATH)
+def nonce():
+    return _protocol_json({"c_nonce": exchange.new_nonce(_nonce_secret())})
+
+
+@protocol_bp.post(metadata.CREDENTIAL_PATH)
+def credential():
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    try:
+        _, signed = exchange.deliver_credential(db.session, token if scheme.lower() == "bearer" else None,
+                                                request.get_json(silent=True), issuer_context(),
+                                                _nonce_secret())  # fmt: skip
+    except exchange.OAuthError as error:
+        db.session.rollback()
+        return _error(error)
+    db.session.commit()
+    return _protocol_json({"credentials": [{"credential": signed}]})
