@@ -14,6 +14,8 @@ import matching
 from matching.gaps import GapPath, LearningStep, NearProject, Opportunity, build_opportunity_index, gap_paths
 from talentbank.learning.opportunities import LearningCriteria, select_opportunities
 from talentbank.models import (
+    Enrolment,
+    EnrolmentStatus,
     LearnerEligibility,
     LearningOpportunity,
     Profile,
@@ -76,12 +78,18 @@ def paths_for_person(
     session: Session, profile: Profile, *, today: date, near_limit: int = 10, path_limit: int = 5
 ) -> PersonPaths:
     """The person's nearly matched open projects (not those they applied or were invited to, nor
-    students-only internships unless they are a student) and the learning that closes each gap."""
+    students-only internships unless they are a student) and the learning that closes each gap (not
+    what they are already enrolled in or have completed)."""
     projects, done = open_projects_for(session, profile)
     if not projects:
         return PersonPaths([], [], 0, 0)
     needs = matching.build_need_index([to_need(p) for p in projects], vocabulary(session))
-    offered = session.scalars(select_opportunities(LearningCriteria(), today)).all()
+    taken = sa.select(Enrolment.opportunity_id).where(
+        Enrolment.profile_id == profile.id, Enrolment.status.in_([EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED])
+    )
+    offered = session.scalars(
+        select_opportunities(LearningCriteria(), today).where(LearningOpportunity.id.not_in(taken))
+    ).all()
     opportunities = build_opportunity_index([to_opportunity(o, today) for o in offered], needs.skill_columns)
     found = gap_paths(person_candidate(session, profile), needs, opportunities, today=today,
                       is_student=profile.is_student, exclude=done, near_limit=near_limit,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 import matching
 from talentbank.learning.paths import Suggestion
+
+
+def _english() -> bool:
+    return str(get_locale()) == "en"
 
 
 def _n(reason: matching.Reason, key: str) -> int:
@@ -18,7 +23,7 @@ def sentence(reason: matching.Reason, suggestion: Suggestion, skill_name: str) -
     match reason.code:
         case "learning_unlocks":
             first = suggestion.unlocks[0] if suggestion.unlocks else None
-            place = first.municipality.name_ja if first is not None else ""
+            place = "" if first is None else first.municipality.name_en if _english() else first.municipality.name_ja
             count = _n(reason, "projects")
             if count == 1:
                 return _("この講座で%(skill)s（レベル%(level)d）を習得すると、%(place)sの募集条件を満たします。",

@@ -241,6 +241,11 @@ def test_a_person_who_misses_python_sees_the_course_that_closes_it_with_the_reas
     assert said[0] == f"この講座で{path.skill.name_ja}（レベル3）を習得すると、上士幌町の募集条件を満たします。"
     assert "オンラインで受講できます。" in said and "無料です。" in said
     enrolments.enrol(db, person.user, course_row)
+    enrolled = paths.paths_for_person(db, person, today=TODAY)
+    assert course_row not in [s.opportunity for p in enrolled.paths for s in p.suggestions], "already enrolled"
+    with app.test_request_context(), force_locale("en"):
+        english = reasons.sentences(path.suggestions[0], path.skill.name_en)
+    assert "Kamishihoro" in english[0] and "上士幌" not in english[0]
     with app.test_request_context():
         enrolment = enrolments.enrolment_of(db, course_row, person)
         enrolments.complete(db, owner, course_row, [str(enrolment.public_id)], issuer_ctx(app))

@@ -66,6 +66,7 @@ POST_ROUTES = [
     "/notifications/read",
     "/me/internship-preferences",
     "/orgs/{org}/learning/new",
+    "/orgs/{org}/learning/import",
     "/learning/sometoken/edit",
     "/learning/sometoken/close",
     "/learning/sometoken/enrol",
