@@ -10,8 +10,9 @@ shown to hosts, not even apart).
 - ``students_only``: a students-only project, and the person has not said they study.
 - ``no_onsite``: the work needs on-site days (on-site, or hybrid with on-site days) and the person
   does no on-site work.
-- ``place_unknown``: on-site days are needed and the distance cannot be known (no home place, or
-  no project place).
+- ``place_unknown`` (this and the next two are said only of people who do on-site work, so a
+  remote-only person has the one reason ``no_onsite``): on-site days are needed and the
+  distance cannot be known (no home place, or no project place).
 - ``beyond_travel``: the distance (great-circle km) is above the person's travel limit.
 - ``onsite_days``: the project's on-site days per month are above the person's.
 - ``short_hours``: the person gives less than ``MIN_HOURS_SHARE`` of the project's hours per week
@@ -78,13 +79,15 @@ class PairFacts:
 
 def blockers(f: PairFacts) -> npt.NDArray[np.uint8]:
     """The bitmask of failing rules per pair (0 = feasible); see ``CODES``."""
-    onsite = np.asarray(f.needs_onsite, np.bool_)
+    needs = np.asarray(f.needs_onsite, np.bool_)
+    does = np.asarray(f.person_onsite, np.bool_)
+    onsite = needs & does  # the place rules are said only of people who work on site at all
     dist = np.asarray(f.distance_km, np.float32)
     with np.errstate(invalid="ignore"):
         parts = (
             ~np.asarray(f.is_open, np.bool_),
             np.asarray(f.students_only, np.bool_) & ~np.asarray(f.is_student, np.bool_),
-            onsite & ~np.asarray(f.person_onsite, np.bool_),
+            needs & ~does,
             onsite & np.isnan(dist),
             onsite & (dist > np.asarray(f.travel_km, np.float32)),
             onsite & (np.asarray(f.need_days, np.float32) > np.asarray(f.person_days, np.float32)),
