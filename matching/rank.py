@@ -77,7 +77,8 @@ def prepare(need: Need, index: CandidateIndex, today: dt.date) -> NeedQuery:
 @dataclass
 class SegmentScores:
     """Scores of one segment: total (-inf = filtered), components, km (None when remote), the
-    feasibility bits of every row, and (when asked) the near misses' totals (-inf elsewhere)."""
+    feasibility bits of every row (all 0 without filters), and (when asked) the near misses' totals
+    (-inf elsewhere)."""
 
     total: FloatArray
     components: dict[str, FloatArray]
@@ -144,9 +145,10 @@ def score_segment(
             total += values * np.float32(w * scale)
     if q.n_must > 0:
         total *= scoring.missing_penalty(np.arange(q.n_must + 1), weights)[n_missing]
-    blocked = _blockers(q, seg, dist)
     near_total = None
+    blocked = np.zeros(seg.size, np.uint8)
     if apply_filters:
+        blocked = _blockers(q, seg, dist)
         shown = _shown_mask(seg, weights, n_missing, exclude)
         if near_misses:
             near = shown & feasibility.is_near_miss(blocked)
