@@ -492,3 +492,21 @@ def test_candidate_is_frozen():
     c: Candidate = candidate(1)
     with pytest.raises(AttributeError):
         c.visible = False  # type: ignore[misc]
+
+
+# --- both languages ---------------------------------------------------------------------------
+
+
+def test_an_english_profile_scores_on_a_japanese_project_and_the_reverse():
+    english = candidate(1, {ML: 2}, text="Dairy farm data analysis and milk yield prediction for Tokachi farms")
+    unrelated = candidate(2, {ML: 2}, text="Ski resort website and multilingual booking")
+    japanese = need(must_have={ML: 2}, text="酪農家の乳量データを分析し、予測する")
+    result = ranked([unrelated, english], japanese)
+    assert ids(result)[0] == 1 and result[0].components["text"] > 0.2
+    assert result[1].components["text"] < result[0].components["text"] / 2
+    assert {"酪農", "分析"} <= set(reason(result[0], "text_overlap").terms)
+    # the reverse: a Japanese profile on an English project
+    person = candidate(3, {ML: 2}, text="十勝で酪農のデータ分析をしています")
+    needs = [need(id=10, text="Dairy data analysis for farms"), need(id=11, text="Snow removal route planning")]
+    [best, other] = rank_projects(person, build_need_index(needs, VOCAB), 10, today=TODAY)
+    assert best.need_id == 10 and best.components["text"] > other.components["text"]
