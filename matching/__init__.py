@@ -1,5 +1,7 @@
 """Ranking engine for talent and projects. No Flask, no database, no clock reads.
 
+Feasibility first (:mod:`matching.feasibility`): a pair the person cannot do is never ranked among
+the feasible ones; ``rank_with_near_misses`` also returns, apart, those one rule stops.
 Forward: ``build_index(candidates, vocabulary)`` then ``rank(need, index, k, today=...)``;
 keep the index fresh with ``index.upsert(candidate)`` / ``index.remove(id)``.
 Reverse: ``build_need_index(needs, vocabulary)`` then ``rank_projects(candidate, ix, k, today=...)``.
@@ -19,7 +21,7 @@ from matching.model import (
     Weights,
 )
 from matching.needs import NeedIndex, build_need_index, rank_projects
-from matching.rank import explain, rank
+from matching.rank import Ranking, explain, rank, rank_with_near_misses
 from matching.text import TextModel, terms
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "Need",
     "NeedIndex",
     "Pay",
+    "Ranking",
     "Reason",
     "SkillClaim",
     "TextModel",
@@ -40,5 +43,6 @@ __all__ = [
     "explain",
     "rank",
     "rank_projects",
+    "rank_with_near_misses",
     "terms",
 ]

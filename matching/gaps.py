@@ -25,8 +25,8 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from matching import scoring
-from matching.model import WORK_MODES, Candidate, Reason
-from matching.needs import NeedIndex, skill_vectors
+from matching.model import Candidate, Reason
+from matching.needs import NeedIndex, need_blockers, skill_vectors
 from matching.scoring import FloatArray
 
 
@@ -186,7 +186,7 @@ def gap_paths(
     m = len(ix.needs)
     n_short = np.bincount(ix.slot_need, weights=short, minlength=m)
     max_missing = max(1, min(weights.max_missing, 2))
-    near = _feasible(candidate, ix, exclude) & (n_short >= 1) & (n_short <= max_missing)
+    near = _feasible(candidate, ix, exclude, today) & (n_short >= 1) & (n_short <= max_missing)
     if not near.any():
         return GapPaths((), (), 0, 0)
     credit = scoring.skill_credit(have, ix.slot_required) * ix.slot_is_must
@@ -292,18 +292,10 @@ def _codes(ix: NeedIndex) -> list[str]:
     return codes
 
 
-def _feasible(candidate: Candidate, ix: NeedIndex, exclude: Collection[int]) -> npt.NDArray[np.bool_]:
-    """Projects the person could take on, skills aside: a work mode they accept, on-site ones within
-    their travel distance, and no more hours than they give (when they say)."""
-    modes = np.array([mode in candidate.work_modes for mode in WORK_MODES], np.bool_)
-    keep = modes[ix.work_mode]
-    if candidate.lat is not None and candidate.lng is not None:
-        dist = scoring.haversine_km_rad(np.radians(candidate.lat), np.radians(candidate.lng), ix.lat, ix.lng)
-        keep &= ix.is_remote | (dist <= candidate.travel_km)
-    else:
-        keep &= ix.is_remote
-    if candidate.hours_per_week > 0:
-        keep &= ix.hours <= candidate.hours_per_week
+def _feasible(candidate: Candidate, ix: NeedIndex, exclude: Collection[int], today: dt.date) -> npt.NDArray[np.bool_]:
+    """Projects the person could take on, skills aside: no rule of :mod:`matching.feasibility` fails
+    (the same rules as the ranking in both directions)."""
+    keep = need_blockers(candidate, ix, None, today) == 0
     if exclude:
         keep &= ~np.isin(ix.need_ids, np.fromiter(exclude, np.int64, len(exclude)))
     return keep

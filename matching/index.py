@@ -38,6 +38,9 @@ NO_START = np.iinfo(np.int32).min // 2
 MODE_BIT = {mode: 1 << i for i, mode in enumerate(WORK_MODES)}
 SOURCE_CODE = {source: i for i, source in enumerate(SKILL_SOURCES)}
 MAX_REGIONS = 64
+# lat, lng, travel_km, hours, start_day, modes, pay_kind, pay_yen, regions, eligible (visible),
+# is_open, does_onsite, onsite_days (inf = no limit), is_student
+Scalars = tuple[float, float, float, float, int, int, int, float, int, bool, bool, bool, float, bool]
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,10 @@ class Segment:
     pay_yen: npt.NDArray[np.float32]
     regions: npt.NDArray[np.uint64]
     eligible: npt.NDArray[np.bool_]
+    is_open: npt.NDArray[np.bool_]
+    does_onsite: npt.NDArray[np.bool_]
+    onsite_days: npt.NDArray[np.float32]
+    is_student: npt.NDArray[np.bool_]
     alive: npt.NDArray[np.bool_]
     cos_lat: npt.NDArray[np.float32]
     half_angles: npt.NDArray[np.float32]
@@ -122,7 +129,7 @@ class EncodedRow:
     skill_values: npt.NDArray[np.uint8]
     term_ids: npt.NDArray[np.int32]
     term_tfs: npt.NDArray[np.uint8]
-    scalars: tuple[float, float, float, float, int, int, int, float, int, bool]
+    scalars: Scalars
 
 
 def encode_skills(
@@ -154,9 +161,7 @@ def region_mask(regions: Iterable[str], region_bits: dict[str, int], *, grow: bo
     return mask
 
 
-def encode_scalars(
-    candidate: Candidate, region_bits: dict[str, int]
-) -> tuple[float, float, float, float, int, int, int, float, int, bool]:
+def encode_scalars(candidate: Candidate, region_bits: dict[str, int]) -> Scalars:
     """The per-row scalar fields, in :class:`Segment` order (lat/lng in radians, NaN = unknown)."""
     lat = lng = math.nan
     if candidate.lat is not None and candidate.lng is not None:
@@ -173,7 +178,11 @@ def encode_scalars(
         PAY_CODE[candidate.pay.kind],
         float(candidate.pay.yen),
         region_mask(candidate.regions, region_bits, grow=True),
-        bool(candidate.visible and candidate.open_to_offers),
+        bool(candidate.visible),
+        bool(candidate.open_to_offers),
+        candidate.does_onsite,
+        math.inf if candidate.onsite_days_per_month is None else float(candidate.onsite_days_per_month),
+        bool(candidate.is_student),
     )
 
 
@@ -248,10 +257,10 @@ class _ColumnChunks:
 
 
 def _scalar_arrays(
-    scalars: list[tuple[float, float, float, float, int, int, int, float, int, bool]],
+    scalars: list[Scalars],
 ) -> dict[str, np.ndarray]:
     n = len(scalars)
-    cols = list(zip(*scalars, strict=True)) if n else [()] * 10
+    cols = list(zip(*scalars, strict=True)) if n else [()] * 14
     return {
         "lat": np.array(cols[0], np.float32),
         "lng": np.array(cols[1], np.float32),
@@ -263,6 +272,10 @@ def _scalar_arrays(
         "pay_yen": np.array(cols[7], np.float32),
         "regions": np.array(cols[8], np.uint64),
         "eligible": np.array(cols[9], np.bool_),
+        "is_open": np.array(cols[10], np.bool_),
+        "does_onsite": np.array(cols[11], np.bool_),
+        "onsite_days": np.array(cols[12], np.float32),
+        "is_student": np.array(cols[13], np.bool_),
     }
 
 
@@ -420,7 +433,7 @@ def build_index(
     terms_seen: dict[str, int] = {}
     skills, text = _ColumnChunks(), _ColumnChunks()
     ids: list[int] = []
-    scalars: list[tuple[float, float, float, float, int, int, int, float, int, bool]] = []
+    scalars: list[Scalars] = []
     scalar_chunks: list[dict[str, np.ndarray]] = []
     id_chunks: list[npt.NDArray[np.int64]] = []
     for row, candidate in enumerate(candidates):

@@ -15,7 +15,6 @@ WorkMode = Literal["remote", "onsite", "hybrid"]
 PayKind = Literal["hourly", "fixed", "volunteer", "internship"]
 SkillSource = Literal["self", "badge", "project"]
 MissingMustPolicy = Literal["penalise", "filter"]
-BeyondTravelPolicy = Literal["zero", "filter"]
 
 WORK_MODES: tuple[WorkMode, ...] = ("remote", "onsite", "hybrid")
 PAY_KINDS: tuple[PayKind, ...] = ("hourly", "fixed", "volunteer", "internship")
@@ -45,6 +44,9 @@ class Need:
     level 1–4. ``lat``/``lng`` are the municipality office in degrees (WGS84);
     ``subprefecture`` is the code the app uses for regions of interest (e.g. ``"Tokachi"``).
     ``hours_per_week`` is the expected effort; ``start`` the first working day.
+    ``onsite_days_per_month``: the on-site days of hybrid work (``None`` = not said).
+    ``students_only``: only people who study may take it. ``start_slack_days``: how many days
+    after ``start`` a person may begin and still be feasible.
     """
 
     id: int
@@ -58,6 +60,15 @@ class Need:
     hours_per_week: float = 0.0
     start: dt.date | None = None
     pay: Pay = Pay("volunteer")
+    onsite_days_per_month: int | None = None
+    students_only: bool = False
+    start_slack_days: int = 30
+
+    @property
+    def needs_onsite(self) -> bool:
+        """On-site work, or hybrid work with on-site days (a hybrid need that does not say how many
+        is taken as mostly remote, as before days were asked)."""
+        return self.work_mode == "onsite" or (self.work_mode == "hybrid" and bool(self.onsite_days_per_month))
 
 
 @dataclass(frozen=True)
@@ -76,7 +87,10 @@ class Candidate:
     office in degrees, or ``None`` for people outside Hokkaido (distance unknown: no geography
     credit except regions of interest). ``travel_km`` is the furthest the person will travel
     for on-site work (great-circle km). ``hours_per_week`` is what they can give;
-    ``earliest_start`` the first day they are free (``None`` = now).
+    ``earliest_start`` the first day they are free (``None`` = now). ``work_modes`` are the
+    ways they work: ``"onsite"`` (or ``"hybrid"``) in it means they do on-site work; remote work
+    is open to everyone. ``onsite_days_per_month`` is the most on-site days they give a month
+    (``None`` = no limit said). ``is_student``: they have said they study now.
     """
 
     id: int
@@ -92,6 +106,12 @@ class Candidate:
     pay: Pay = Pay("volunteer")
     open_to_offers: bool = True
     visible: bool = True
+    onsite_days_per_month: int | None = None
+    is_student: bool = False
+
+    @property
+    def does_onsite(self) -> bool:
+        return bool({"onsite", "hybrid"} & set(self.work_modes))
 
 
 @dataclass(frozen=True)
@@ -127,7 +147,6 @@ class Weights:
     pay: float = 0.05
     missing_must: MissingMustPolicy = "penalise"
     missing_must_factor: float = 0.3
-    beyond_travel: BeyondTravelPolicy = "zero"
     region_bonus: float = 0.3
     start_grace_days: int = 60
 
@@ -149,10 +168,15 @@ class Reason:
 
 @dataclass(frozen=True)
 class Match:
-    """A ranked pair: score 0–1, the component values and the reasons (codes + numbers)."""
+    """A ranked pair: score 0–1, the component values and the reasons (codes + numbers).
+
+    ``blocker`` is set on near misses only: the one feasibility rule that stops the pair (its
+    code from :data:`matching.feasibility.CODES`, with numbers such as ``km`` and ``limit``).
+    """
 
     candidate_id: int
     need_id: int
     score: float
     components: Mapping[str, float]
     reasons: tuple[Reason, ...]
+    blocker: Reason | None = None

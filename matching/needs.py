@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from matching import scoring
+from matching import feasibility, scoring
 from matching.index import SOURCE_CODE
 from matching.model import WORK_MODES, Candidate, Match, Need, Weights
 from matching.rank import DEFAULT_WEIGHTS, top_rows
@@ -46,6 +46,10 @@ class NeedIndex:
     start_day: npt.NDArray[np.int64]
     pay_kind: npt.NDArray[np.int64]
     pay_yen: FloatArray
+    needs_onsite: npt.NDArray[np.bool_]
+    onsite_days: FloatArray  # 0 = not said
+    students_only: npt.NDArray[np.bool_]
+    start_slack: npt.NDArray[np.int64]
 
 
 def build_need_index(
@@ -79,6 +83,10 @@ def build_need_index(
         start_day=np.array([n.start.toordinal() if n.start else 0 for n in needs], np.int64),
         pay_kind=np.array([PAY_CODE[n.pay.kind] for n in needs], np.int64),
         pay_yen=np.array([n.pay.yen for n in needs], np.float32),
+        needs_onsite=np.array([n.needs_onsite for n in needs], np.bool_),
+        onsite_days=np.array([n.onsite_days_per_month or 0 for n in needs], np.float32),
+        students_only=np.array([n.students_only for n in needs], np.bool_),
+        start_slack=np.array([n.start_slack_days for n in needs], np.int64),
     )
 
 
@@ -113,9 +121,10 @@ def rank_projects(
 ) -> list[Match]:
     """The k best needs for a person, best first, with reasons (same components as ``rank``).
 
-    Filters: work mode the person does not accept, need ids in ``exclude`` (already applied),
-    and per ``weights`` missing must-haves / beyond travel. The person's own visibility does
-    not matter here: they are looking, not being found.
+    Never ranked: need ids in ``exclude`` (already applied), missing must-haves under
+    ``weights.missing_must="filter"``, and every need the person cannot do by the rules of
+    :mod:`matching.feasibility` (being open to offers and visible does not matter here: they are
+    looking, not being found).
     """
     ix = needs_index
     levels, sources = skill_vectors(candidate, ix)
@@ -157,7 +166,7 @@ def rank_projects(
         "pay": True,
     }
     total = scoring.combine(components, applies, weights) * scoring.missing_penalty(n_missing, weights)
-    keep = _keep(candidate, ix, weights, n_missing, dist, exclude)
+    keep = _keep(ix, weights, n_missing, exclude) & (need_blockers(candidate, ix, dist, today) == 0)
     total = np.where(keep, total, -np.inf).astype(np.float32)
     return [
         _match(candidate, ix, row, total, components, applies, dist, levels, sources, today)
@@ -192,21 +201,40 @@ def _distances(candidate: Candidate, ix: NeedIndex) -> FloatArray:
     return scoring.haversine_km_rad(lat, lng, ix.lat, ix.lng)
 
 
-def _keep(
-    candidate: Candidate,
-    ix: NeedIndex,
-    weights: Weights,
-    n_missing: FloatArray,
-    dist: FloatArray,
-    exclude: Collection[int],
-) -> npt.NDArray[np.bool_]:
-    keep = np.array([n.work_mode in candidate.work_modes for n in ix.needs], np.bool_)
+def need_blockers(
+    candidate: Candidate, ix: NeedIndex, dist: FloatArray | None, today: dt.date
+) -> npt.NDArray[np.uint8]:
+    """The feasibility bits of every need for the person (``not_open`` never applies: they look)."""
+    if dist is None:
+        dist = _distances(candidate, ix)
+    start_day = np.maximum(ix.start_day, today.toordinal())
+    cand_start = candidate.earliest_start.toordinal() if candidate.earliest_start else 0
+    days = candidate.onsite_days_per_month
+    return feasibility.blockers(
+        feasibility.PairFacts(
+            is_open=True,
+            students_only=ix.students_only,
+            is_student=candidate.is_student,
+            needs_onsite=ix.needs_onsite,
+            person_onsite=candidate.does_onsite,
+            distance_km=dist,
+            travel_km=candidate.travel_km,
+            need_days=ix.onsite_days,
+            person_days=np.inf if days is None else days,
+            hours=candidate.hours_per_week,
+            need_hours=ix.hours,
+            days_late=np.where(cand_start > 0, cand_start - start_day, 0),
+            slack_days=ix.start_slack,
+        )
+    )
+
+
+def _keep(ix: NeedIndex, weights: Weights, n_missing: FloatArray, exclude: Collection[int]) -> npt.NDArray[np.bool_]:
+    keep = np.ones(len(ix.needs), np.bool_)
     if exclude:
         keep &= np.array([n.id not in exclude for n in ix.needs], np.bool_)
     if weights.missing_must == "filter":
         keep &= n_missing == 0
-    if weights.beyond_travel == "filter":
-        keep &= ix.is_remote | (dist <= candidate.travel_km)
     return keep
 
 

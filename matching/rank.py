@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Collection, Sequence
@@ -10,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from matching import scoring
-from matching.index import MODE_BIT, CandidateIndex, Segment, build_index
-from matching.model import Candidate, Match, Need, Weights
+from matching import feasibility, scoring
+from matching.index import CandidateIndex, Segment, build_index
+from matching.model import Candidate, Match, Need, Reason, Weights
 from matching.reasons import PairDetail, SkillSlot, reasons
 from matching.scoring import PAY_CODE, FloatArray
 from matching.text import TextModel, flat_text_model
@@ -75,12 +76,24 @@ def prepare(need: Need, index: CandidateIndex, today: dt.date) -> NeedQuery:
 
 @dataclass
 class SegmentScores:
-    """Scores of one segment: total (-inf = filtered), components, km (None when remote)."""
+    """Scores of one segment: total (-inf = filtered), components, km (None when remote), the
+    feasibility bits of every row (all 0 without filters), and (when asked) the near misses' totals
+    (-inf elsewhere)."""
 
     total: FloatArray
     components: dict[str, FloatArray]
     applies: dict[str, bool]
     distance_km: FloatArray | None
+    blocked: npt.NDArray[np.uint8]
+    near_total: FloatArray | None = None
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The feasible matches, best first, and apart the near misses (each with its ``blocker``)."""
+
+    matches: list[Match]
+    near_misses: list[Match]
 
 
 _BYTE = np.arange(256)
@@ -99,6 +112,7 @@ def score_segment(
     exclude: Collection[int] = (),
     *,
     apply_filters: bool = True,
+    near_misses: bool = False,
 ) -> SegmentScores:
     """Score every row of a segment for one need.
 
@@ -131,10 +145,39 @@ def score_segment(
             total += values * np.float32(w * scale)
     if q.n_must > 0:
         total *= scoring.missing_penalty(np.arange(q.n_must + 1), weights)[n_missing]
+    near_total = None
+    blocked = np.zeros(seg.size, np.uint8)
     if apply_filters:
-        keep = _keep_mask(q, seg, weights, n_missing, dist, exclude)
+        blocked = _blockers(q, seg, dist)
+        shown = _shown_mask(seg, weights, n_missing, exclude)
+        if near_misses:
+            near = shown & feasibility.is_near_miss(blocked)
+            near_total = total + np.take(_KEPT_OFFSET, near.view(np.uint8))
+        keep = shown & (blocked == 0)
         total += np.take(_KEPT_OFFSET, keep.view(np.uint8))  # -inf where dropped, branch-free
-    return SegmentScores(total, components, applies, dist)
+    return SegmentScores(total, components, applies, dist, blocked, near_total)
+
+
+def _blockers(q: NeedQuery, seg: Segment, dist: FloatArray | None) -> npt.NDArray[np.uint8]:
+    """The feasibility bits of every row for the need (see :mod:`matching.feasibility`)."""
+    need = q.need
+    return feasibility.blockers(
+        feasibility.PairFacts(
+            is_open=seg.is_open,
+            students_only=need.students_only,
+            is_student=seg.is_student,
+            needs_onsite=need.needs_onsite,
+            person_onsite=seg.does_onsite,
+            distance_km=np.float32(np.nan) if dist is None else dist,
+            travel_km=seg.travel_km,
+            need_days=need.onsite_days_per_month or 0,
+            person_days=seg.onsite_days,
+            hours=seg.hours,
+            need_hours=need.hours_per_week,
+            days_late=seg.start_day - np.int32(q.start_day),
+            slack_days=need.start_slack_days,
+        )
+    )
 
 
 def _weighted_skills(
@@ -266,24 +309,19 @@ def _haversine_to(seg: Segment, lat: float, lng: float) -> FloatArray:
     return a
 
 
-def _keep_mask(
-    q: NeedQuery,
+def _shown_mask(
     seg: Segment,
     weights: Weights,
     n_missing: npt.NDArray[np.intp],
-    dist: FloatArray | None,
     exclude: Collection[int],
 ) -> npt.NDArray[np.bool_]:
-    """Hard filters: alive, visible and open to offers, accepts the work mode, not excluded."""
-    keep = (seg.modes & np.uint8(MODE_BIT[q.need.work_mode])) != 0
-    keep &= seg.alive
-    keep &= seg.eligible
+    """Rows that may be shown at all: alive, visible, not excluded (and per ``weights`` no missing
+    must-have); feasibility is applied on top."""
+    keep = seg.alive & seg.eligible
     if exclude:
         keep[seg.rows_of(exclude)] = False
     if weights.missing_must == "filter":
         keep &= n_missing == 0
-    if weights.beyond_travel == "filter" and dist is not None:
-        keep &= dist <= seg.travel_km
     return np.asarray(keep, dtype=np.bool_)
 
 
@@ -323,29 +361,82 @@ def rank(
     today: dt.date,
     exclude: Collection[int] = (),
 ) -> list[Match]:
-    """The k best candidates for a need, best first, each with reasons.
+    """The k best feasible candidates for a need, best first, each with reasons.
 
-    Hard filters: not visible, not open to offers, work mode not accepted, ids in ``exclude``
-    (already applied or declined), and per ``weights`` missing must-haves / beyond travel.
-    Ties are broken by candidate id.
+    Never ranked: not visible, ids in ``exclude`` (already applied or declined), missing
+    must-haves under ``weights.missing_must="filter"``, and every pair that fails a rule of
+    :mod:`matching.feasibility`. Ties are broken by candidate id.
     """
+    return rank_with_near_misses(need, index, k, 0, weights=weights, today=today, exclude=exclude).matches
+
+
+def rank_with_near_misses(
+    need: Need,
+    index: CandidateIndex,
+    k: int,
+    k_near: int,
+    *,
+    weights: Weights = DEFAULT_WEIGHTS,
+    today: dt.date,
+    exclude: Collection[int] = (),
+) -> Ranking:
+    """:func:`rank`, plus the ``k_near`` best near misses (one feasibility rule fails), apart,
+    each with the ``blocker`` that stops it. One pass over the index serves both lists."""
     q = prepare(need, index, today)
-    pooled: list[tuple[float, int, int, int]] = []
-    scored: list[SegmentScores] = []
     segments = index.segments()
+    scored = [score_segment(q, seg, weights, exclude, near_misses=k_near > 0) for seg in segments]
+    matches = _chosen(q, segments, scored, [s.total for s in scored], k)
+    near: list[Match] = []
+    if k_near > 0:
+        near_totals = [s.near_total for s in scored]
+        near = _chosen(q, segments, scored, near_totals, k_near, blocked=True)  # type: ignore[arg-type]
+    return Ranking(matches, near)
+
+
+def _chosen(
+    q: NeedQuery,
+    segments: list[Segment],
+    scored: list[SegmentScores],
+    totals: list[FloatArray],
+    k: int,
+    *,
+    blocked: bool = False,
+) -> list[Match]:
+    """The k best rows over all segments by ``totals`` (finite only), as matches."""
+    pooled: list[tuple[float, int, int, int]] = []
     for seg_no, seg in enumerate(segments):
-        scores = score_segment(q, seg, weights, exclude)
-        scored.append(scores)
-        for row in top_rows(scores.total, k, seg.ids).tolist():
-            pooled.append((-float(scores.total[row]), int(seg.ids[row]), seg_no, row))
+        for row in top_rows(totals[seg_no], k, seg.ids).tolist():
+            pooled.append((-float(totals[seg_no][row]), int(seg.ids[row]), seg_no, row))
     chosen = sorted(pooled)[:k]
     matches: dict[tuple[int, int], Match] = {}
     for seg_no, seg in enumerate(segments):
         rows = np.array([row for *_, s, row in chosen if s == seg_no], np.intp)
         details = segment_details(q, seg, rows, scored[seg_no])
         for row, detail in zip(rows.tolist(), details, strict=True):
-            matches[(seg_no, row)] = _match(q, seg, scored[seg_no], row, detail)
+            match = _match(q, seg, scored[seg_no], row, detail)
+            if blocked:
+                match = dataclasses.replace(match, blocker=_blocker(q, seg, scored[seg_no], row))
+            matches[(seg_no, row)] = match
     return [matches[(s, row)] for *_, s, row in chosen]
+
+
+def _blocker(q: NeedQuery, seg: Segment, scores: SegmentScores, row: int) -> Reason:
+    """The one rule that stops a near miss, with the numbers the sentence needs."""
+    code = feasibility.first_code(int(scores.blocked[row]))
+    assert code is not None  # near misses fail exactly one rule
+    need = q.need
+    dist = None if scores.distance_km is None else float(scores.distance_km[row])
+    return feasibility.blocker_reason(
+        code,
+        distance_km=dist,
+        travel_km=float(seg.travel_km[row]),
+        need_days=need.onsite_days_per_month,
+        person_days=float(seg.onsite_days[row]),
+        hours=float(seg.hours[row]),
+        need_hours=need.hours_per_week,
+        days_late=int(seg.start_day[row]) - q.start_day,
+        slack_days=need.start_slack_days,
+    )
 
 
 def _match(q: NeedQuery, seg: Segment, scores: SegmentScores, row: int, detail: PairDetail) -> Match:

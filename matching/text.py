@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from matching.glossary import GLOSSARY
+
 # group 1: a kanji/katakana run (iteration mark and long-vowel mark included); group 2: Latin/digits
 _RUN = re.compile(r"([\u4e00-\u9fff\u3400-\u4dbf\u30a0-\u30ff\u3005\u30fc]+)|([a-z0-9][a-z0-9+#]*)")
 _STOPWORDS = frozenset(
@@ -32,18 +34,29 @@ _STOPWORDS = frozenset(
 MAX_TF = 255
 
 
+def _cjk_terms(run: str) -> list[str]:
+    return [run] if len(run) == 1 else list(map(operator.add, run, run[1:]))  # character bigrams
+
+
+# English glossary words → the terms of their Japanese equivalents (matching/glossary.py)
+_ACROSS = {word: tuple(t for cjk, latin in _RUN.findall(unicodedata.normalize("NFKC", ja).lower())
+                       for t in (_cjk_terms(cjk) if cjk else [latin]))
+           for word, ja in GLOSSARY.items()}  # fmt: skip
+
+
 def terms(text: str) -> list[str]:
-    """Split a text into terms (CJK bigrams and lowercase Latin words), in order, with repeats."""
+    """Split a text into terms (CJK bigrams and lowercase Latin words), in order, with repeats; an
+    English word of the bilingual glossary also gives the terms of its Japanese equivalent."""
     normalised = unicodedata.normalize("NFKC", text).lower()
     out: list[str] = []
     for cjk, latin in _RUN.findall(normalised):
         if cjk:
-            if len(cjk) == 1:
-                out.append(cjk)
-            else:
-                out.extend(map(operator.add, cjk, cjk[1:]))  # character bigrams
+            out.extend(_cjk_terms(cjk))
         elif latin not in _STOPWORDS and len(latin) > 1:
             out.append(latin)
+            across = _ACROSS.get(latin)
+            if across:
+                out.extend(across)
     return out
 
 

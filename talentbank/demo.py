@@ -130,7 +130,7 @@ PROFILES = [
     ("ishikawa", "012084", "北見の漁協職員。水産物のトレーサビリティをデジタル化したい", "ホタテの出荷記録をExcelからクラウドへ移す準備中です。",
      "onsite", 3, 30, "public", ["okhotsk"], ["dssp2-52:2", "dssl-13:2"], []),
     ("maeda", "016373", "芽室の農家。スマート農業とデータ活用を勉強中", "", "onsite", 2, 20, "public", ["tokachi"], ["dssl-13:2", "dssl-20:2"], []),
-    ("fujita", "012041", "旭川の高専生。Pythonで画像認識に挑戦中", "農作物の病気を画像から見分けるモデルを作っています。", "remote", 8, 20, "public",
+    ("fujita", "012041", "旭川の高専生。Pythonで画像認識に挑戦中", "農作物の病気を画像から見分けるモデルを作っています。", "hybrid", 8, 20, "public",
      ["kamikawa"], ["dssp2-36:2", "dssp2-43:2"], []),
     ("carter", "011002", "Software engineer from Seattle living in Sapporo. Happy to help towns with English websites.",
      "I build accessible web apps with **TypeScript** and Python. Interested in tourism and disaster-prevention projects.",
@@ -141,6 +141,11 @@ PROFILES = [
      "hybrid", 6, 50, "public", ["tokachi"], ["dssp2-35:3", "dssp2-29:3"], []),
 ]  # fmt: skip
 
+
+# How many days a month the people who work on site give (the others set no limit). With the travel limits
+# above, the match pages show near misses too: 井上 works remote only and 清水 lives beyond 60 km of the
+# 旭川 internship, so both appear apart, each with the one thing that stops them.
+ONSITE_DAYS = {"nakamura": 4, "kato": 2, "sasaki": 6, "yamaguchi": 8, "hashimoto": 2, "nguyen": 4, "abe": 2, "maeda": 1}
 
 # Who is a student (the demo's internship admits students only), with their school.
 STUDENTS = {"inoue": "北見工業大学", "shimizu": "北海道大学大学院", "fujita": "旭川工業高等専門学校"}
@@ -388,6 +393,7 @@ def _load_profiles(session: Session, users: dict[str, User]) -> int:
             work_mode=WorkMode(mode),
             hours_per_week=hours,
             max_travel_km=km,
+            onsite_days_per_month=ONSITE_DAYS.get(local) if mode != "remote" else None,
             visibility=Visibility(visibility),
             motives=["hometown", "learning"] if not home[0].isdigit() else ["learning"],
             regions=[subprefectures[slug] for slug in regions],

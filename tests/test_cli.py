@@ -123,8 +123,12 @@ def test_demo_internship_admits_its_students_and_ranks_only_them(fresh_app):
         assert internship.is_students_only
         students = set(session.scalars(sa.select(Profile.id).where(Profile.is_student.is_(True))))
         assert len(students) == 3
-        matches = ranking.matches_for_project(session, internship, k=20, today=datetime.now(UTC).date())
+        found = ranking.matches_for_project(session, internship, k=20, today=datetime.now(UTC).date(), k_near=20)
+        matches = found.matches
         assert matches and {profile.id for profile, _match in matches} <= students
+        # the demo shows near misses too: a remote-only student and one who lives too far
+        stops = {profile.user.email.split("@")[0]: match.blocker.code for profile, match in found.near_misses}
+        assert stops.get("inoue") == "no_onsite" and stops.get("shimizu") == "beyond_travel"
 
 
 def test_demo_learning_closes_the_loop(fresh_app):

@@ -269,3 +269,42 @@ def test_0016_compresses_signed_credentials_with_lz4_on_postgresql(empty_databas
         assert methods() == {"l"}
     finally:
         engine.dispose()
+
+
+def test_0021_keeps_every_work_mode_and_travel_limit_and_adds_onsite_days(empty_database_url):
+    """0021 adds profiles.onsite_days_per_month (null: no limit said); the three work modes (hybrid now reads
+    "both") and the travel limits stay as they were, up and down."""
+    from talentbank.models import Profile, User, WorkMode
+
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0020")
+    engine = make_engine(empty_database_url)
+    # The profiles table as 0020 left it: the model's columns without onsite_days_per_month.
+    profiles = sa.Table("profiles", sa.MetaData(),
+                        *(c._copy() for c in Profile.__table__.c if c.name != "onsite_days_per_month"))  # fmt: skip
+    before = {WorkMode.REMOTE: None, WorkMode.ONSITE: 30, WorkMode.HYBRID: 120}
+    with Session(engine) as session:
+        load_reference_data(session)
+        for mode, km in before.items():
+            user = User(email=f"{mode.value}@example.jp", display_name=mode.value, password_hash="x")
+            session.add(user)
+            session.flush()
+            session.execute(profiles.insert().values(
+                public_id=uuid.uuid4(), user_id=user.id, display_name=mode.value, work_mode=mode, max_travel_km=km,
+            ))  # fmt: skip
+        session.commit()
+    try:
+        command.upgrade(config, "0021")
+        read = sa.select(profiles.c.work_mode, profiles.c.max_travel_km)
+        with engine.connect() as conn:
+            assert {str(m): km for m, km in conn.execute(read).all()} == {m.value: km for m, km in before.items()}
+            assert set(conn.execute(sa.text("SELECT onsite_days_per_month FROM profiles")).scalars()) == {None}
+            conn.execute(sa.text("UPDATE profiles SET onsite_days_per_month = 4"))
+            conn.commit()
+        command.downgrade(config, "0020")
+        assert "onsite_days_per_month" not in {c["name"] for c in sa.inspect(engine).get_columns("profiles")}
+        with engine.connect() as conn:
+            assert {str(m): km for m, km in conn.execute(read).all()} == {m.value: km for m, km in before.items()}
+        command.upgrade(config, "head")
+    finally:
+        engine.dispose()

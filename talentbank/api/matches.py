@@ -49,8 +49,29 @@ class ProfileMatchOut(MatchExplained):
     url: str
 
 
+class BlockerOut(Out):
+    code: str = Field(
+        description="the one feasibility rule that stops the pair: beyond_travel, no_onsite, place_unknown, "
+        "onsite_days, short_hours, late_start, students_only"
+    )
+    numbers: dict[str, float] = Field(description="e.g. km, limit_km, days, limit_days, hours, needed, days_late")
+    sentence: str = Field(description="what stops it, in the caller's language")
+
+
+class NearMissOut(Out):
+    profile_id: uuid.UUID
+    display_name: str
+    headline: str
+    url: str
+    score: float = Field(ge=0, le=1, description="the score the person would have had")
+    blocker: BlockerOut
+
+
 class ProfileMatchList(Out):
-    items: list[ProfileMatchOut]
+    items: list[ProfileMatchOut] = Field(description="the feasible people, best first")
+    near_misses: list[NearMissOut] = Field(
+        description="with near_misses=true: people one feasibility rule stops, apart (never among items)"
+    )
 
 
 class ProjectRecommendationOut(MatchExplained):
@@ -63,6 +84,7 @@ class ProjectRecommendationList(Out):
 
 class MatchQuery(Query):
     limit: int = Field(20, ge=1, le=100, description="how many, best first")
+    near_misses: bool = Field(False, description="also list, apart, up to `limit` near misses with what stops each")
 
 
 class ProjectRecommendationQuery(Query):
@@ -90,8 +112,27 @@ def list_matches(project_id: str):
     project = posting.get_project(db.session, actor, project_id)
     require(actor, "post_project", project.organisation)
     names = skill_names(db.session, str(get_locale()))
-    found = ranking.matches_for_project(db.session, project, k=params().limit, today=_today())
+    query = params()
+    found = ranking.matches_for_project(
+        db.session, project, k=query.limit, today=_today(), k_near=query.limit if query.near_misses else 0
+    )
     return ProfileMatchList(
+        near_misses=[
+            NearMissOut(
+                profile_id=profile.public_id,
+                display_name=profile.display_name,
+                headline=profile.headline or "",
+                url=url_for("profiles.show", public_id=profile.public_id, _external=True),
+                score=min(max(match.score, 0.0), 1.0),
+                blocker=BlockerOut(
+                    code=match.blocker.code,
+                    numbers=dict(match.blocker.numbers),
+                    sentence=reasons.blocker_sentence(match.blocker),
+                ),
+            )
+            for profile, match in found.near_misses
+            if match.blocker is not None
+        ],
         items=[
             ProfileMatchOut(
                 profile_id=profile.public_id,
@@ -100,8 +141,8 @@ def list_matches(project_id: str):
                 url=url_for("profiles.show", public_id=profile.public_id, _external=True),
                 **_explained(match, names),
             )
-            for profile, match in found
-        ]
+            for profile, match in found.matches
+        ],
     )
 
 

@@ -100,8 +100,9 @@ class ProfileOut(Out):
     side_job_ok: bool
     hours_per_week: int | None
     earliest_start: date | None
-    work_mode: WorkMode
-    max_travel_km: int | None
+    work_mode: WorkMode = Field(description="remote, onsite, or hybrid: both remote work and on-site days")
+    max_travel_km: int | None = Field(description="for on-site work: how far from the home base (km)")
+    onsite_days_per_month: int | None = Field(description="for on-site work: the most days a month; null = no limit")
     pay_kind: PayKind | None
     pay_yen: int | None
     open_to_offers: bool
@@ -197,6 +198,7 @@ def _profile_fields(profile: Profile) -> dict:
         "earliest_start": profile.earliest_start,
         "work_mode": profile.work_mode,
         "max_travel_km": profile.max_travel_km,
+        "onsite_days_per_month": profile.onsite_days_per_month,
         "pay_kind": profile.pay_kind,
         "pay_yen": profile.pay_yen,
         "open_to_offers": profile.open_to_offers,
@@ -334,8 +336,11 @@ class ProfileIn(Model):
     side_job_ok: bool = False
     hours_per_week: int | None = Field(None, ge=0, le=80)
     earliest_start: date | None = None
-    work_mode: WorkMode = WorkMode.REMOTE
-    max_travel_km: int | None = Field(None, ge=0, le=1000)
+    work_mode: WorkMode = Field(WorkMode.REMOTE, description="remote, onsite, or hybrid: both remote and on-site")
+    max_travel_km: int | None = Field(None, ge=0, le=1000, description="needed unless work_mode is remote")
+    onsite_days_per_month: int | None = Field(
+        None, ge=1, le=31, description="for on-site work: the most days a month (null = no limit); kept only then"
+    )
     pay_kind: PayKind | None = Field(None, description="null: no preference")
     pay_yen: int | None = Field(None, ge=0, le=10_000_000, description="needed unless pay_kind is volunteer or null")
     open_to_offers: bool = True
@@ -361,6 +366,7 @@ class ProfileIn(Model):
             earliest_start=self.earliest_start,
             work_mode=self.work_mode.value,
             max_travel_km=self.max_travel_km,
+            onsite_days_per_month=self.onsite_days_per_month,
             pay_kind=self.pay_kind.value if self.pay_kind else "",
             pay_yen=self.pay_yen,
             open_to_offers=self.open_to_offers,

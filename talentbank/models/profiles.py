@@ -26,9 +26,15 @@ class Visibility(enum.StrEnum):
 
 
 class WorkMode(enum.StrEnum):
+    """How a person can work. HYBRID is "both": remote work and on-site days."""
+
     REMOTE = "remote"
     ONSITE = "onsite"
     HYBRID = "hybrid"
+
+    @property
+    def does_onsite(self) -> bool:
+        return self is not WorkMode.REMOTE
 
 
 class PayKind(enum.StrEnum):
@@ -75,8 +81,11 @@ class Profile(Base):
     side_job_ok: Mapped[bool] = mapped_column(default=True)
     hours_per_week: Mapped[int | None]
     earliest_start: Mapped[date | None]
+    # How the person can work: remote, on site, or both (HYBRID); for on-site work how far they travel
+    # from their home base (km) and on how many days a month at most (None = they set no limit).
     work_mode: Mapped[WorkMode] = mapped_column(str_enum(WorkMode, 10), default=WorkMode.REMOTE)
     max_travel_km: Mapped[int | None]
+    onsite_days_per_month: Mapped[int | None]
     pay_kind: Mapped[PayKind | None] = mapped_column(str_enum(PayKind, 10))
     pay_yen: Mapped[int | None]
     open_to_offers: Mapped[bool] = mapped_column(default=True, index=True)

@@ -112,6 +112,7 @@ def _profile_data(profile: Profile) -> dict[str, Any]:
         "earliest_start": _iso(profile.earliest_start),
         "work_mode": profile.work_mode.value,
         "max_travel_km": profile.max_travel_km,
+        "onsite_days_per_month": profile.onsite_days_per_month,
         "pay_kind": profile.pay_kind.value if profile.pay_kind else None,
         "pay_yen": profile.pay_yen,
         "open_to_offers": profile.open_to_offers,

@@ -32,7 +32,11 @@ MOTIVE_LABELS = {
     "income": _l("収入"),
     "career_change": _l("キャリアチェンジ"),
 }
-WORK_MODE_LABELS = {WorkMode.REMOTE: _l("リモート"), WorkMode.ONSITE: _l("現地"), WorkMode.HYBRID: _l("ハイブリッド")}
+WORK_MODE_LABELS = {
+    WorkMode.REMOTE: _l("リモート"),
+    WorkMode.ONSITE: _l("現地"),
+    WorkMode.HYBRID: _l("リモートと現地の両方"),
+}
 PAY_KIND_LABELS = {
     PayKind.HOURLY: _l("時給"),
     PayKind.MONTHLY: _l("月額"),
@@ -70,6 +74,10 @@ class ProfileForm(BaseForm):
     max_travel_km = IntegerField(
         _l("現地に行ける距離（km）"),
         validators=[Optional(), NumberRange(0, 1000, _l("0〜1000の数字で入力してください。"))],
+    )
+    onsite_days_per_month = IntegerField(
+        _l("現地に行ける日数（月あたり）"),
+        validators=[Optional(), NumberRange(1, 31, _l("1〜31の数字で入力してください。"))],
     )
     pay_kind = SelectField(
         _l("報酬の希望"), choices=[("", _l("指定しない"))] + [(k.value, v) for k, v in PAY_KIND_LABELS.items()]

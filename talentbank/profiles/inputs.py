@@ -84,6 +84,7 @@ class ProfileInput:
     is_hidden: bool
     is_student: bool = False
     school_name: str = ""
+    onsite_days_per_month: int | None = None
 
 
 @dataclass(frozen=True)

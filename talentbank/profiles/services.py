@@ -86,6 +86,8 @@ def _apply_profile_fields(session: Session, profile: Profile, details: ProfileIn
     regions = list(session.scalars(sa.select(Subprefecture).where(Subprefecture.id.in_(region_ids))))
     if len(regions) != len(set(details.regions)):
         raise Invalid.on("regions", _l("振興局を一覧から選んでください。"))
+    if WorkMode(details.work_mode).does_onsite and details.max_travel_km is None:
+        raise Invalid.on("max_travel_km", _l("現地で働く場合は、拠点から移動できる距離を入力してください。"))
     if details.pay_kind and details.pay_kind != PayKind.VOLUNTEER.value and details.pay_yen is None:
         raise Invalid.on("pay_yen", _l("希望額を入力するか、「指定しない」を選んでください。"))
     profile.display_name = details.display_name.strip()
@@ -99,6 +101,7 @@ def _apply_profile_fields(session: Session, profile: Profile, details: ProfileIn
     profile.earliest_start = details.earliest_start
     profile.work_mode = WorkMode(details.work_mode)
     profile.max_travel_km = details.max_travel_km
+    profile.onsite_days_per_month = details.onsite_days_per_month if profile.work_mode.does_onsite else None
     profile.pay_kind = PayKind(details.pay_kind) if details.pay_kind else None
     profile.pay_yen = None if profile.pay_kind in (None, PayKind.VOLUNTEER) else details.pay_yen
     profile.open_to_offers = bool(details.open_to_offers)

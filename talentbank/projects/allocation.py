@@ -183,8 +183,9 @@ def market(session: Session, allocation_round: AllocationRound, *, today: date) 
     project_prefs: dict[int, list[int]] = {}
     for project in projects:
         exclude = {profile_id for profile_id, project_id in closed if project_id == project.id}
-        ranked = ranking.rank(session, ranking.to_need(project), CANDIDATES_PER_PROJECT, today=today, exclude=exclude,
-                              students_only=project.is_students_only)  # fmt: skip
+        # Feasible people only (matching.feasibility): nobody is placed on work they cannot do.
+        ranked = ranking.rank(session, ranking.to_need(project), CANDIDATES_PER_PROJECT, today=today,
+                              exclude=exclude).matches  # fmt: skip
         project_prefs[project.id] = [m.candidate_id for m in ranked]
         scores.update({(m.candidate_id, project.id): m.score for m in ranked})
     profiles = _visible_profiles(session, {profile_id for profile_id, _project in scores})

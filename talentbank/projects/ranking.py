@@ -32,12 +32,14 @@ from talentbank.models import (
     Visibility,
     WorkMode,
 )
+from talentbank.reference.prefectures import prefecture_place
 
-# Which project work modes a person's stated preference accepts: hybrid work is mostly remote.
-ACCEPTED_MODES = {
-    WorkMode.REMOTE: frozenset({"remote", "hybrid"}),
-    WorkMode.HYBRID: frozenset({"remote", "hybrid", "onsite"}),
-    WorkMode.ONSITE: frozenset({"remote", "hybrid", "onsite"}),
+# How a person works, as the engine reads it: "onsite" in the set means they do on-site work (remote
+# work is open to everyone, so an on-site person is not kept from remote projects).
+WAYS_OF_WORKING = {
+    WorkMode.REMOTE: frozenset({"remote"}),
+    WorkMode.HYBRID: frozenset({"remote", "onsite"}),
+    WorkMode.ONSITE: frozenset({"onsite"}),
 }
 TRUST = {SkillSource.SELF: 0, SkillSource.BADGE: 1, SkillSource.PROJECT: 2}
 
@@ -65,6 +67,10 @@ def to_candidate(profile: Profile, *, now: datetime | None = None) -> matching.C
     is left out altogether (not kept as self-declared: the person never declared it); a self-declared
     entry for the same skill still counts as self-declared."""
     place = profile.home_municipality
+    # Outside Hokkaido: measured from the prefecture's office (data/PREFECTURES.md); abroad: no place.
+    lat, lng = (
+        (place.office_lat, place.office_lng) if place else (prefecture_place(profile.home_prefecture) or (None, None))
+    )
     texts = [profile.headline, profile.bio] + [
         f"{o.title} {o.description}" for o in profile.outcomes if not o.is_hidden
     ]
@@ -72,13 +78,15 @@ def to_candidate(profile: Profile, *, now: datetime | None = None) -> matching.C
         id=profile.id,
         skills=_claims(profile.skills_at(now or utcnow())),
         text=" ".join(t for t in texts if t),
-        lat=place.office_lat if place else None,
-        lng=place.office_lng if place else None,
+        lat=lat,
+        lng=lng,
         travel_km=float(profile.max_travel_km or 0),
         regions=frozenset(r.slug for r in profile.regions),
         hours_per_week=float(profile.hours_per_week or 0),
         earliest_start=profile.earliest_start,
-        work_modes=ACCEPTED_MODES[profile.work_mode],
+        work_modes=WAYS_OF_WORKING[profile.work_mode],
+        onsite_days_per_month=profile.onsite_days_per_month,
+        is_student=profile.is_student,
         pay=_candidate_pay(profile),
         open_to_offers=profile.open_to_offers,
         visible=profile.visibility is not Visibility.PRIVATE and not profile.is_hidden,
@@ -99,6 +107,8 @@ def to_need(project: Project) -> matching.Need:
         hours_per_week=float(project.hours_per_week),
         start=project.starts_on,
         pay=matching.Pay(project.pay_kind.value, project.pay_yen),
+        onsite_days_per_month=project.onsite_days_per_month,
+        students_only=project.is_students_only,
     )
 
 
@@ -231,52 +241,61 @@ def rank(
     today: date,
     exclude: set[int],
     now: datetime | None = None,
-    students_only: bool = False,
-) -> list[matching.Match]:
-    """The engine's ranking of every profile for one need, on an index brought up to date first.
-
-    ``students_only`` (a students-only internship) is a hard filter: everyone who has not said they are a
-    student is excluded. The students are read from the database now, so a change shows at once."""
+    k_near: int = 0,
+) -> matching.Ranking:
+    """The engine's ranking of every profile for one need, on an index brought up to date first: the
+    feasible candidates (matching.feasibility: mode, distance, on-site days, hours, start, students
+    only, open to offers) and, when ``k_near`` > 0, apart the best near misses that one rule stops."""
     with _lock:
         index = _current_index(session, now)
-        if students_only:
-            students = set(session.scalars(sa.select(Profile.id).where(Profile.is_student.is_(True))))
-            exclude = exclude | (index.ids() - students)
-        return matching.rank(need, index, k, today=today, exclude=exclude)
+        return matching.rank_with_near_misses(need, index, k, k_near, today=today, exclude=exclude)
+
+
+@dataclass(frozen=True)
+class ProjectMatches:
+    """A project's candidates: the feasible ones ranked, and apart the near misses (each ``match.blocker``)."""
+
+    matches: list[tuple[Profile, matching.Match]]
+    near_misses: list[tuple[Profile, matching.Match]]
 
 
 def matches_for_project(
-    session: Session, project: Project, *, k: int = 20, today: date, now: datetime | None = None
-) -> list[tuple[Profile, matching.Match]]:
-    """The best candidates for a project, with reasons; people already applied or invited are left out."""
+    session: Session, project: Project, *, k: int = 20, today: date, now: datetime | None = None, k_near: int = 0
+) -> ProjectMatches:
+    """The best feasible candidates for a project, with reasons, and (``k_near`` > 0) the near misses
+    apart; people already applied or invited are left out of both."""
     exclude = set(session.scalars(sa.select(Application.profile_id).where(Application.project_id == project.id)))
-    ranked = rank(
-        session, to_need(project), k, today=today, exclude=exclude, now=now, students_only=project.is_students_only
-    )
+    ranked = rank(session, to_need(project), k, today=today, exclude=exclude, now=now, k_near=k_near)
+    wanted = [m.candidate_id for m in ranked.matches + ranked.near_misses]
     profiles = {
         p.id: p
         for p in session.scalars(
             sa.select(Profile)
-            .where(Profile.id.in_([m.candidate_id for m in ranked]))
+            .where(Profile.id.in_(wanted))
             .options(
                 selectinload(Profile.skills).selectinload(ProfileSkill.skill), selectinload(Profile.home_municipality)
             )
         )
     }
-    # A profile that became private or hidden since the last rebuild is never shown.
-    shown = [m for m in ranked if m.candidate_id in profiles]
-    return [
-        (profiles[m.candidate_id], m)
-        for m in shown
-        if profiles[m.candidate_id].visibility is not Visibility.PRIVATE and not profiles[m.candidate_id].is_hidden
-    ]
+
+    def shown(matches: list[matching.Match]) -> list[tuple[Profile, matching.Match]]:
+        # A profile that became private or hidden (or was deleted) since the last rebuild is never shown.
+        return [
+            (profiles[m.candidate_id], m)
+            for m in matches
+            if m.candidate_id in profiles
+            and profiles[m.candidate_id].visibility is not Visibility.PRIVATE
+            and not profiles[m.candidate_id].is_hidden
+        ]
+
+    return ProjectMatches(shown(ranked.matches), shown(ranked.near_misses))
 
 
 def projects_for_person(
     session: Session, profile: Profile, *, k: int = 5, today: date
 ) -> list[tuple[Project, matching.Match]]:
-    """Open projects that suit the person, best first, leaving out those already applied or invited to, and
-    students-only internships unless the person is a student."""
+    """Open projects that suit the person and that they can do (matching.feasibility), best first, leaving
+    out those already applied or invited to."""
     projects, done = open_projects_for(session, profile)
     if not projects:
         return []
@@ -287,8 +306,8 @@ def projects_for_person(
 
 
 def open_projects_for(session: Session, profile: Profile) -> tuple[list[Project], set[int]]:
-    """The open projects, loaded for their pages, and the ids of those the person is not to be offered:
-    the ones they applied or were invited to, and students-only internships unless they are a student."""
+    """The open projects, loaded for their pages, and the ids of those the person is not to be offered again:
+    the ones they applied or were invited to."""
     projects = list(
         session.scalars(
             sa.select(Project)
@@ -300,9 +319,8 @@ def open_projects_for(session: Session, profile: Profile) -> tuple[list[Project]
             )
         )
     )
+    # Students-only internships need no leaving out here: the engine's feasibility drops them for non-students.
     done = set(session.scalars(sa.select(Application.project_id).where(Application.profile_id == profile.id)))
-    if not profile.is_student:
-        done |= {p.id for p in projects if p.is_students_only}
     return projects, done
 
 

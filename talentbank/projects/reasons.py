@@ -89,7 +89,7 @@ def sentence(reason: matching.Reason, names: Mapping[str, str]) -> tuple[bool, s
                 limit=_n(reason, "limit_km"),
             )
         case "distance_unknown":
-            return False, _("北海道外の拠点のため、距離が分かりません")
+            return False, _("拠点の位置が分からないため、距離が分かりません")
         case "region_of_interest":
             return True, _("関わりたい地域に入っています")
         case "hours_ok":
@@ -137,3 +137,42 @@ def explain(match: matching.Match, names: Mapping[str, str]) -> tuple[list[str],
         if result is not None:
             (why if result[0] else missing).append(result[1])
     return why, missing
+
+
+def blocker_sentence(reason: matching.Reason) -> str:
+    """The one thing that stops a near miss (a code of matching.feasibility), as a sentence."""
+    match reason.code:
+        case "beyond_travel":
+            if "km" in reason.numbers:
+                return _(
+                    "移動距離が上限を超えます（約%(km)dkm、上限%(limit)dkm）",
+                    km=_n(reason, "km"),
+                    limit=_n(reason, "limit_km"),
+                )
+            return _("移動距離が上限を超えます")
+        case "no_onsite":
+            return _("現地での仕事を受けていません（リモートのみ）")
+        case "place_unknown":
+            return _("拠点の位置が分からず、現地に通えるか確かめられません")
+        case "onsite_days":
+            if "days" in reason.numbers:
+                return _(
+                    "現地の日数が上限を超えます（月%(days)d日、上限%(limit)d日）",
+                    days=_n(reason, "days"),
+                    limit=_n(reason, "limit_days"),
+                )
+            return _("現地の日数が上限を超えます")
+        case "short_hours":
+            return _(
+                "使える時間が必要な時間の3割に届きません（週%(hours)d時間、必要%(needed)d時間）",
+                hours=_n(reason, "hours"),
+                needed=_n(reason, "needed"),
+            )
+        case "late_start":
+            return _("開始日に間に合いません（%(days)d日遅れ、許容%(slack)d日）", days=_n(reason, "days_late"),
+                     slack=_n(reason, "slack_days"))  # fmt: skip
+        case "students_only":
+            return _("学生限定のプロジェクトです")
+        case "not_open":
+            return _("オファーを受け付けていません")
+    return reason.code

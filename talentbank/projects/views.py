@@ -201,9 +201,13 @@ def matches(public_id: str):
     project = posting.get_project(db.session, current_actor(), public_id)
     require(current_actor(), "post_project", project.organisation)
     names = skill_names(db.session, str(get_locale()))
-    results = [
-        (profile, match, *reasons.explain(match, names))
-        for profile, match in ranking.matches_for_project(db.session, project, k=20, today=today())
+    show_near = request.args.get("near") == "1"
+    found = ranking.matches_for_project(db.session, project, k=20, today=today(), k_near=20 if show_near else 0)
+    results = [(profile, match, *reasons.explain(match, names)) for profile, match in found.matches]
+    near_misses = [
+        (profile, match, reasons.blocker_sentence(match.blocker), reasons.explain(match, names)[0])
+        for profile, match in found.near_misses
+        if match.blocker is not None
     ]
-    return render_template("projects/matches.html", project=project, results=results,
-                           message_form=MessageForm(formdata=None))  # fmt: skip
+    return render_template("projects/matches.html", project=project, results=results, near_misses=near_misses,
+                           show_near=show_near, message_form=MessageForm(formdata=None))  # fmt: skip

@@ -21,6 +21,7 @@ from talentbank.models import (
     ProjectStatus,
     SkillSource,
     Visibility,
+    WorkMode,
 )
 from tests.api.conftest import bearer
 from tests.factories import add_member, count, make_organisation, make_profile, make_user
@@ -305,9 +306,14 @@ def test_matches_with_reasons_as_codes_and_sentences(client, db, make_token, sta
         home_municipality_code="016331",
         hours_per_week=8,
         max_travel_km=50,
+        work_mode=WorkMode.HYBRID,
     )
     db.add(ProfileSkill(profile_id=strong.id, skill_code="dssp2-20", level=2, source=SkillSource.BADGE))
-    beginner = make_profile(db, display_name="まだ初心者", skills={"dssp2-52": 1}, hours_per_week=2)
+    beginner = make_profile(db, display_name="まだ初心者", skills={"dssp2-52": 1}, hours_per_week=2,
+                            home_municipality_code="016331", max_travel_km=10, work_mode=WorkMode.ONSITE)  # fmt: skip
+    # the project asks 2 on-site days a month: a remote-only expert is a near miss, never ranked
+    remote = make_profile(db, display_name="リモートの達人", skills={"dssp2-52": 4}, hours_per_week=8,
+                          home_municipality_code="016331", work_mode=WorkMode.REMOTE)  # fmt: skip
     make_profile(db, display_name="非公開の人", skills={"dssp2-52": 4}, visibility=Visibility.PRIVATE)
     make_profile(db, display_name="オファー不可の人", skills={"dssp2-52": 4}, open_to_offers=False)
     project_id = post_project(client, staff, town)
@@ -318,7 +324,13 @@ def test_matches_with_reasons_as_codes_and_sentences(client, db, make_token, sta
     matches = response.get_json()["items"]
     names = [m["display_name"] for m in matches]
     assert names.index("kintoneの達人") < names.index("まだ初心者")
-    assert "非公開の人" not in names and "オファー不可の人" not in names
+    assert "非公開の人" not in names and "オファー不可の人" not in names and "リモートの達人" not in names
+    assert response.get_json()["near_misses"] == []  # only when asked
+    asked = client.get(f"/api/v1/projects/{project_id}/matches?near_misses=true", headers=staff).get_json()
+    assert [m["display_name"] for m in asked["items"]] == names
+    [near] = asked["near_misses"]
+    assert near["profile_id"] == str(remote.public_id) and near["blocker"]["code"] == "no_onsite"
+    assert near["blocker"]["sentence"] == "現地での仕事を受けていません（リモートのみ）"
     best = matches[0]
     assert best["profile_id"] == str(strong.public_id) and 0 < best["score"] <= 1
     assert best["headline"] == "町役場の業務をkintoneで改善"
@@ -331,6 +343,8 @@ def test_matches_with_reasons_as_codes_and_sentences(client, db, make_token, sta
     assert any(r["code"] == "must_have_partial" for r in weak["reasons"])
 
     town.memberships[0].user.locale = "en"
+    near_en = client.get(f"/api/v1/projects/{project_id}/matches?near_misses=true", headers=staff).get_json()
+    assert near_en["near_misses"][0]["blocker"]["sentence"] == "Does not work on site (remote only)"
     english = client.get(f"/api/v1/projects/{project_id}/matches", headers=staff).get_json()["items"][0]
     assert english["reasons"] == best["reasons"] and english["why"] != best["why"]  # the same reasons, in English
     assert 'Must-have skill "Service Utilization": level 3 (required 2)' in english["why"]
@@ -341,6 +355,8 @@ def test_matches_with_reasons_as_codes_and_sentences(client, db, make_token, sta
 
     outsider = bearer(make_token(make_user(db)))
     assert client.get(f"/api/v1/projects/{project_id}/matches", headers=outsider).status_code == 403
+    assert client.get(f"/api/v1/projects/{project_id}/matches?near_misses=true", headers=outsider).status_code == 403
+    assert client.get(f"/api/v1/projects/{project_id}/matches?near_misses=maybe", headers=staff).status_code == 422
     assert client.get(f"/api/v1/projects/{project_id}/matches").status_code == 401
     assert client.get("/api/v1/projects/not-a-uuid/matches", headers=staff).status_code == 404
 
@@ -349,7 +365,13 @@ def test_projects_for_you(client, db, make_token, staff, town):
     project_id = post_project(client, staff, town)
     publish(client, staff, project_id)
     post_project(client, staff, town, title="まだ下書き")  # drafts are never suggested
-    _person, _profile, headers = person_with_token(db, make_token, skills={"dssp2-52": 3}, hours_per_week=6)
+    _person, _profile, headers = person_with_token(db, make_token, skills={"dssp2-52": 3}, hours_per_week=6,
+                                                   work_mode=WorkMode.HYBRID, home_municipality_code="016331",
+                                                   max_travel_km=30)  # fmt: skip
+    _far, _far_profile, far_headers = person_with_token(db, make_token, skills={"dssp2-52": 3}, hours_per_week=6,
+                                                        work_mode=WorkMode.REMOTE)  # fmt: skip
+    # the hybrid project's 2 on-site days a month: not for a remote-only person
+    assert client.get("/api/v1/me/recommended-projects", headers=far_headers).get_json()["items"] == []
     response = client.get("/api/v1/me/recommended-projects", headers=headers)
     assert response.status_code == 200
     [suggestion] = response.get_json()["items"]
@@ -606,7 +628,7 @@ def test_post_publish_match_invite_accept_complete(client, app, db, make_token, 
         issuers.setup_issuer(db, owner, town, issuer_context())
     _person, profile, headers = person_with_token(
         db, make_token, email="scouted@example.jp", display_name="招待 花子", skills={"dssp2-52": 3},
-        hours_per_week=6, home_municipality_code="016331", max_travel_km=100,
+        hours_per_week=6, home_municipality_code="016331", max_travel_km=100, work_mode=WorkMode.HYBRID,
     )  # fmt: skip
 
     project_id = post_project(client, staff, town)

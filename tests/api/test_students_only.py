@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from talentbank.models import Application, ContactRelease, Profile, Project
+from talentbank.models import Application, ContactRelease, Profile, Project, WorkMode
 from tests.api.conftest import bearer
 from tests.api.test_profiles import PROFILE
 from tests.api.test_projects import PROJECT, person_with_token, post_project, publish, titles
@@ -49,9 +49,11 @@ def test_only_an_internship_can_be_students_only(client, db, staff, town):
 
 def test_apply_invite_and_matches_keep_to_students(client, db, make_token, staff, town):
     project_id = students_only_internship(client, staff, town)
-    _worker, worker, worker_headers = person_with_token(db, make_token, display_name="会社員", skills={"dssp2-52": 3})
+    near = {"work_mode": WorkMode.HYBRID, "home_municipality_code": "016331", "max_travel_km": 30}
+    _worker, worker, worker_headers = person_with_token(db, make_token, display_name="会社員", skills={"dssp2-52": 3},
+                                                        **near)  # fmt: skip
     _student, student, student_headers = person_with_token(db, make_token, display_name="学生", is_student=True,
-                                                           skills={"dssp2-52": 3})  # fmt: skip
+                                                           skills={"dssp2-52": 3}, **near)  # fmt: skip
     refused = client.post(f"/api/v1/projects/{project_id}/applications", json={"message": ""}, headers=worker_headers)
     assert refused.status_code == 403 and "学生限定" in refused.get_json()["detail"]
     assert count(db, Application) == 0 and count(db, ContactRelease) == 0

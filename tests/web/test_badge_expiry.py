@@ -163,7 +163,7 @@ def test_the_ranking_drops_the_verified_weight_once_the_badge_expires(
 
     def ranked(now):
         db.commit()
-        return {p.display_name: m for p, m in ranking.matches_for_project(db, project, today=TODAY, now=now)}
+        return {p.display_name: m for p, m in ranking.matches_for_project(db, project, today=TODAY, now=now).matches}
 
     if indexed_before_the_claim:
         ranked(utcnow())

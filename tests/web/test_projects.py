@@ -16,6 +16,7 @@ from talentbank.models import (
     ProjectStatus,
     SkillSource,
     Visibility,
+    WorkMode,
 )
 from talentbank.projects import posting
 from tests.factories import add_member, make_organisation, make_profile, make_user
@@ -235,9 +236,11 @@ def test_matches_show_reasons_and_what_is_missing(client, db, login, town):
         home_municipality_code="016331",
         hours_per_week=8,
         max_travel_km=50,
+        work_mode=WorkMode.HYBRID,
     )
     db.add(ProfileSkill(profile_id=strong.id, skill_code="dssp2-20", level=2, source=SkillSource.BADGE))
-    make_profile(db, display_name="まだ初心者", skills={"dssp2-52": 1}, hours_per_week=2)
+    make_profile(db, display_name="まだ初心者", skills={"dssp2-52": 1}, hours_per_week=2,
+                 home_municipality_code="016331", max_travel_km=10, work_mode=WorkMode.ONSITE)  # fmt: skip
     make_profile(db, display_name="非公開の人", skills={"dssp2-52": 4}, visibility=Visibility.PRIVATE)
     make_profile(db, display_name="オファー不可の人", skills={"dssp2-52": 4}, open_to_offers=False)
     login(client, town.memberships[0].user)
@@ -252,6 +255,46 @@ def test_matches_show_reasons_and_what_is_missing(client, db, login, town):
     assert "必須スキル「サービス活用」がレベル1（求めるレベル2）" in page  # what is missing, for the beginner
 
 
+def test_matches_rank_only_feasible_people_and_show_near_misses_apart_when_asked(client, db, login, town):
+    """The hybrid project asks 2 on-site days a month in 016331 (幕別町) and 6 hours a week."""
+    here = {"home_municipality_code": "016331", "skills": {"dssp2-52": 4}, "hours_per_week": 8}
+    make_profile(db, display_name="できる人", work_mode=WorkMode.HYBRID, max_travel_km=20, skills={"dssp2-52": 2},
+                 home_municipality_code="016331", hours_per_week=8)  # fmt: skip
+    make_profile(db, display_name="リモートだけの人", work_mode=WorkMode.REMOTE, **here)
+    # 札幌市, about 150 km away
+    make_profile(db, display_name="遠くの人", work_mode=WorkMode.ONSITE, max_travel_km=50, skills={"dssp2-52": 4},
+                 home_municipality_code="011002", hours_per_week=8)  # fmt: skip
+    make_profile(db, display_name="時間が足りない人", work_mode=WorkMode.ONSITE, max_travel_km=20,
+                 **{**here, "hours_per_week": 1})  # fmt: skip
+    make_profile(db, display_name="月1日だけの人", work_mode=WorkMode.ONSITE, max_travel_km=20,
+                 onsite_days_per_month=1, **here)  # fmt: skip
+    make_profile(db, display_name="東京の人", work_mode=WorkMode.ONSITE, max_travel_km=300, home_prefecture="東京都",
+                 skills={"dssp2-52": 4}, hours_per_week=8)  # fmt: skip
+    make_profile(db, display_name="オファー不可の人", work_mode=WorkMode.ONSITE, max_travel_km=20,
+                 open_to_offers=False, **here)  # fmt: skip
+    login(client, town.memberships[0].user)
+    project_id = post_project(client, town)
+    publish(client, project_id)
+    page = client.get(f"/projects/{project_id}/matches").get_data(as_text=True)
+    assert "できる人" in page and "あと一歩の人も見る" in page
+    for name in ("リモートだけの人", "遠くの人", "時間が足りない人", "月1日だけの人", "東京の人", "オファー不可の人"):
+        assert name not in page, name  # the better-skilled infeasible people are not ranked
+    page = client.get(f"/projects/{project_id}/matches?near=1").get_data(as_text=True)
+    ranked, near = page.split('id="near-heading"')
+    assert "できる人" in ranked and "遠くの人" not in ranked
+    stops = {
+        "リモートだけの人": "現地での仕事を受けていません",
+        "遠くの人": "移動距離が上限を超えます（約",
+        "時間が足りない人": "使える時間が必要な時間の3割に届きません（週1時間、必要6時間）",
+        "月1日だけの人": "現地の日数が上限を超えます（月2日、上限1日）",
+        "東京の人": "移動距離が上限を超えます（約",
+    }
+    for name, stop in stops.items():
+        card = near[near.index(name) :].split("</article>")[0]
+        assert stop in card, (name, card)
+    assert "オファー不可の人" not in near  # not open to offers: never shown, not even apart
+
+
 def test_matches_are_for_members_only(client, db, login, town):
     login(client, town.memberships[0].user)
     project_id = post_project(client, town)
@@ -259,6 +302,7 @@ def test_matches_are_for_members_only(client, db, login, town):
     client.post("/logout")
     login(client, make_user(db))
     assert client.get(f"/projects/{project_id}/matches").status_code == 403
+    assert client.get(f"/projects/{project_id}/matches?near=1").status_code == 403
 
 
 def test_apply_accept_release_and_complete_closes_the_loop(client, db, login, make_client, town):
@@ -387,7 +431,14 @@ def test_projects_for_you_on_the_dashboard(client, db, login, make_client, town)
     login(owner_client, town.memberships[0].user)
     publish(owner_client, post_project(owner_client, town))
     person = make_user(db)
-    make_profile(db, owner=person, skills={"dssp2-52": 3}, hours_per_week=6)
+    make_profile(db, owner=person, skills={"dssp2-52": 3}, hours_per_week=6, work_mode=WorkMode.HYBRID,
+                 home_municipality_code="016331", max_travel_km=30)  # fmt: skip
+    far = make_user(db)  # the hybrid project's on-site days are out of reach from 札幌市 with 30 km
+    make_profile(db, owner=far, skills={"dssp2-52": 3}, hours_per_week=6, work_mode=WorkMode.HYBRID,
+                 home_municipality_code="011002", max_travel_km=30)  # fmt: skip
+    other_client = make_client()
+    login(other_client, far)
+    assert "除雪の問い合わせをWebで受け付けたい" not in other_client.get("/dashboard").get_data(as_text=True)
     login(client, person)
     page = client.get("/dashboard").get_data(as_text=True)
     assert "あなたに合いそうなプロジェクト" in page and "除雪の問い合わせをWebで受け付けたい" in page

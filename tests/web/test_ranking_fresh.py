@@ -14,7 +14,7 @@ TODAY = date(2026, 11, 22)
 
 def ranked_names(db, project) -> list[str]:
     db.commit()
-    return [profile.display_name for profile, _match in ranking.matches_for_project(db, project, today=TODAY)]
+    return [profile.display_name for profile, _match in ranking.matches_for_project(db, project, today=TODAY).matches]
 
 
 def test_edits_additions_and_deletions_show_in_the_next_ranking_without_a_rebuild(db):

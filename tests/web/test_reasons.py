@@ -96,15 +96,33 @@ def test_matches_page_says_distance_hours_start_and_pay(client, db, login):
     project = make_project(db, town, municipality_code="016331", work_mode=ProjectWorkMode.ONSITE, hours_per_week=6,
                            starts_on=today + timedelta(days=10), pay_kind=ProjectPay.FIXED, pay_yen=100_000)  # fmt: skip
     make_profile(db, display_name="遠くの人", skills={"dssp2-36": 3}, home_municipality_code="011002",
-                 max_travel_km=50, hours_per_week=2, earliest_start=today + timedelta(days=24),
+                 max_travel_km=500, hours_per_week=2, earliest_start=today + timedelta(days=24),
                  pay_kind=PayKind.HOURLY, pay_yen=3000, work_mode=WorkMode.ONSITE)  # fmt: skip
     make_profile(db, display_name="近くの人", skills={"dssp2-36": 3}, home_municipality_code="016331",
                  max_travel_km=30, hours_per_week=10, earliest_start=today, work_mode=WorkMode.ONSITE)  # fmt: skip
     login(client, town.memberships[0].user)
     page = client.get(f"/projects/{project.public_id}/matches").get_data(as_text=True)
-    assert re.search(r"拠点から約\d+km（移動できる範囲50kmを超えています）", page)  # 札幌 → 上士幌
+    assert re.search(r"拠点から約\d+km（移動できる範囲500km以内）", page)  # 札幌 → 上士幌
     assert "拠点から約0km（移動できる範囲30km以内）" in page
     assert "使える時間が週2時間（必要6時間）" in page and "週10時間使えます（必要6時間）" in page
     assert "参加できるのが開始日の14日後です" in page and "開始日に間に合います" in page
     assert "報酬の形（固定額）が希望の形と違うため、希望（3,000円）と比べられません" in page
     assert "報酬が希望に合っています" in page
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_every_feasibility_code_has_a_sentence_in_both_languages(app, locale):
+    """Each near miss says the one thing that stops it (matching.feasibility.CODES), with its numbers."""
+    from matching import feasibility
+    from talentbank.projects.reasons import blocker_sentence
+
+    cjk = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    numbers = {"km": 152.4, "limit_km": 50, "days": 4, "limit_days": 2, "hours": 1, "needed": 6, "days_late": 45,
+               "slack_days": 30}  # fmt: skip
+    with app.test_request_context(), force_locale(locale):
+        for code in feasibility.CODES:
+            text = blocker_sentence(matching.Reason(code, numbers=numbers))
+            assert text != code and (cjk.search(text) is None) == (locale == "en"), (code, text)
+        travel = blocker_sentence(matching.Reason("beyond_travel", numbers={"km": 152.4, "limit_km": 50}))
+    expected = "移動距離が上限を超えます（約152km、上限50km）" if locale == "ja" else "152"
+    assert expected in travel

@@ -32,7 +32,7 @@ NEEDS = [
     Need(103, {SQL: 2}),  # fully matched: not near
     Need(104, {PY: 1, GIS: 1, ML: 1}),  # three gaps: not near
     Need(105, {PY: 1}, work_mode="onsite", lat=KUSHIRO[0], lng=KUSHIRO[1]),  # too far: not feasible
-    Need(106, {PY: 1}, hours_per_week=20),  # more hours than the person gives: not feasible
+    Need(106, {PY: 1}, hours_per_week=40),  # the person gives 10 h, under 30 % of 40: not feasible
     Need(107, {SQL: 4}),  # holds SQL 3 below the 4 asked: near (1 gap, a level)
 ]
 OPPORTUNITIES = [
@@ -84,7 +84,9 @@ def test_students_see_students_only_learning_and_exclude_drops_projects():
 def test_someone_who_matches_everything_or_nothing_nearby_has_no_paths():
     everything = person(skills={c: SkillClaim(4) for c in VOCABULARY})
     assert paths_for(everything).near == () and paths_for(everything).paths == ()
-    assert paths_for(person(work_modes=frozenset({"onsite"}))).paths == ()
+    assert paths_for(person(earliest_start=TODAY + dt.timedelta(days=365))).paths == ()  # starts too late
+    remote_only = person(work_modes=frozenset({"remote"}), travel_km=500.0)
+    assert 105 not in {p.need_id for p in paths_for(remote_only).near}
 
 
 def naive_paths(candidate: Candidate, needs, opportunities, today, is_student=False):
@@ -99,13 +101,13 @@ def naive_paths(candidate: Candidate, needs, opportunities, today, is_student=Fa
 
     near = {}
     for need in needs:
-        if need.work_mode not in candidate.work_modes:
+        if need.work_mode == "onsite" and not candidate.does_onsite:
             continue
         if need.work_mode != "remote" and (
             candidate.lat is None or km(candidate.lat, candidate.lng, need.lat, need.lng) > candidate.travel_km
         ):
             continue
-        if candidate.hours_per_week > 0 and need.hours_per_week > candidate.hours_per_week:
+        if 0 < candidate.hours_per_week < 0.3 * need.hours_per_week:
             continue
         gaps = {c: lv for c, lv in need.must_have.items() if (candidate.skills.get(c).level if c in candidate.skills
                                                              else 0) < lv}  # fmt: skip
@@ -142,7 +144,7 @@ def test_the_engine_agrees_with_the_plain_reading_on_random_data(seed):
         for i in range(400)
     ]  # fmt: skip
     candidate = Candidate(1, {c: SkillClaim(rng.randint(1, 4)) for c in rng.sample(codes, 6)}, lat=43.5, lng=142.5,
-                          travel_km=60.0, hours_per_week=10.0)  # fmt: skip
+                          travel_km=60.0, hours_per_week=4.0)  # fmt: skip
     ix = build_need_index(needs, codes)
     result = gap_paths(candidate, ix, build_opportunity_index(opportunities, ix.skill_columns), today=TODAY,
                        weights=StepWeights(steps_per_path=10_000), path_limit=10_000)  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import random
@@ -20,6 +21,7 @@ from matching import (
     explain,
     rank,
     rank_projects,
+    rank_with_near_misses,
 )
 from matching import scoring as s
 from matching.rank import top_rows
@@ -125,22 +127,40 @@ def test_text_relevance_japanese_and_english():
 # --- geography ----------------------------------------------------------------------------
 
 
-def test_onsite_prefers_near_and_zeroes_beyond_travel():
+def test_onsite_ranks_only_those_within_travel_and_shows_the_far_one_apart():
     near = candidate(1, {ML: 2}, lat=43.10, lng=141.35, travel_km=100)
-    far = candidate(2, {ML: 2}, lat=OBIHIRO[0], lng=OBIHIRO[1], travel_km=100)
+    far = candidate(2, {ML: 4}, lat=OBIHIRO[0], lng=OBIHIRO[1], travel_km=100)
     n = need(must_have={ML: 2}, work_mode="onsite", lat=SAPPORO[0], lng=SAPPORO[1])
-    result = ranked([far, near], n)
-    assert ids(result) == [1, 2]
-    assert result[1].components["geography"] == 0.0
-    assert reason(result[1], "beyond_travel").numbers["limit_km"] == 100
-    assert 145 < reason(result[1], "distance_km").numbers["km"] < 155
-    assert reason(result[0], "within_travel")
+    result = rank_with_near_misses(n, build_index([far, near], VOCAB), 10, 10, today=TODAY)
+    assert ids(result.matches) == [1] and ids(result.near_misses) == [2]
+    assert reason(result.matches[0], "within_travel") and result.matches[0].blocker is None
+    blocker = result.near_misses[0].blocker
+    assert blocker.code == "beyond_travel" and blocker.numbers["limit_km"] == 100
+    assert 145 < blocker.numbers["km"] < 155
+    assert rank(n, build_index([far, near], VOCAB), 10, today=TODAY)[0].candidate_id == 1
 
 
-def test_beyond_travel_filter_policy():
+def test_hybrid_with_onsite_days_needs_onsite_feasibility_and_days():
     far = candidate(2, {ML: 2}, lat=OBIHIRO[0], lng=OBIHIRO[1], travel_km=100)
-    n = need(must_have={ML: 2}, work_mode="hybrid", lat=SAPPORO[0], lng=SAPPORO[1])
-    assert ranked([far], n, weights=Weights(beyond_travel="filter")) == []
+    remote_only = candidate(3, {ML: 2}, lat=SAPPORO[0], lng=SAPPORO[1], travel_km=50, work_modes=frozenset({"remote"}))
+    few_days = candidate(4, {ML: 2}, lat=SAPPORO[0], lng=SAPPORO[1], travel_km=50, onsite_days_per_month=2)
+    fine = candidate(5, {ML: 2}, lat=SAPPORO[0], lng=SAPPORO[1], travel_km=50, onsite_days_per_month=4)
+    people = [far, remote_only, few_days, fine]
+    with_days = need(must_have={ML: 2}, work_mode="hybrid", onsite_days_per_month=4, lat=SAPPORO[0], lng=SAPPORO[1])
+    result = rank_with_near_misses(with_days, build_index(people, VOCAB), 10, 10, today=TODAY)
+    assert ids(result.matches) == [5]
+    assert {m.candidate_id: m.blocker.code for m in result.near_misses} == {
+        2: "beyond_travel",
+        3: "no_onsite",
+        4: "onsite_days",
+    }
+    assert result.near_misses[[m.candidate_id for m in result.near_misses].index(4)].blocker.numbers == {
+        "days": 4.0,
+        "limit_days": 2.0,
+    }
+    # a hybrid need that does not say its on-site days is taken as mostly remote
+    unsaid = need(must_have={ML: 2}, work_mode="hybrid", lat=SAPPORO[0], lng=SAPPORO[1])
+    assert sorted(ids(ranked(people, unsaid))) == [2, 3, 4, 5]
 
 
 def test_remote_ignores_distance():
@@ -154,7 +174,7 @@ def test_remote_ignores_distance():
 def test_region_of_interest_bonus_even_from_outside_hokkaido():
     outside = candidate(1, {ML: 2}, regions=frozenset({"Tokachi"}))
     other = candidate(2, {ML: 2}, regions=frozenset({"Oshima"}))
-    n = need(must_have={ML: 2}, work_mode="onsite", lat=OBIHIRO[0], lng=OBIHIRO[1], subprefecture="Tokachi")
+    n = need(must_have={ML: 2}, work_mode="hybrid", lat=OBIHIRO[0], lng=OBIHIRO[1], subprefecture="Tokachi")
     result = ranked([other, outside], n)
     assert ids(result) == [1, 2]
     assert result[0].components["geography"] == pytest.approx(Weights().region_bonus)
@@ -204,9 +224,16 @@ def test_hard_filters():
         candidate(2, {ML: 4}, visible=False),
         candidate(3, {ML: 4}, open_to_offers=False),
         candidate(4, {ML: 4}),
-        candidate(5, {ML: 4}, work_modes=frozenset({"onsite"})),
+        candidate(5, {ML: 4}, hours_per_week=2),
+        candidate(6, {ML: 4}, earliest_start=TODAY + dt.timedelta(days=31)),
+        candidate(7, {ML: 4}, earliest_start=TODAY + dt.timedelta(days=30), hours_per_week=3),
+        candidate(8, {ML: 4}, is_student=False),
     ]
-    assert ids(ranked(cands, need(), exclude={4})) == [1]
+    assert sorted(ids(ranked(cands, need(hours_per_week=10), exclude={4}))) == [1, 7, 8]  # 3 h is 30 %: enough
+    assert ids(ranked(cands, need(hours_per_week=10, students_only=True))) == []
+    near = rank_with_near_misses(need(hours_per_week=10), build_index(cands, VOCAB), 10, 10, today=TODAY)
+    # not open to offers: never shown, not even apart; not visible: never
+    assert {m.candidate_id: m.blocker.code for m in near.near_misses} == {5: "short_hours", 6: "late_start"}
 
 
 def test_ties_broken_by_id_and_k_limits():
@@ -294,6 +321,17 @@ def reference_score(n, c, text_score, w):
     return float(s.combine(comps, applies, w)) * float(s.missing_penalty(missing, w))
 
 
+def plain_feasible(n, c):
+    """The feasibility rules in plain Python (matching.feasibility), for the random cases."""
+    onsite = n.work_mode == "onsite" or (n.work_mode == "hybrid" and bool(n.onsite_days_per_month))
+    if onsite and (c.lat is None or float(s.haversine_km(c.lat, c.lng, n.lat, n.lng)) > c.travel_km):
+        return False
+    if 0 < c.hours_per_week < 0.3 * n.hours_per_week:
+        return False
+    start = max(n.start, TODAY)
+    return not (c.earliest_start and (c.earliest_start - start).days > n.start_slack_days)
+
+
 @pytest.mark.parametrize("work_mode", ["onsite", "remote"])
 def test_rank_scores_equal_reference_functions(work_mode):
     cands = random_candidates(300, seed=11)
@@ -312,7 +350,8 @@ def test_rank_scores_equal_reference_functions(work_mode):
     )
     w = Weights()
     result = rank(n, index, len(cands), today=TODAY, weights=w)
-    assert len(result) == len(cands)
+    assert {m.candidate_id for m in result} == {c.id for c in cands if plain_feasible(n, c)}
+    assert len(result) > 30
     by_id = {c.id: c for c in cands}
     for m in result:
         expected = reference_score(n, by_id[m.candidate_id], m.components["text"], w)
@@ -395,16 +434,26 @@ def test_rank_projects_orders_needs_for_a_person():
         lng=SAPPORO[1],
         travel_km=50,
         work_modes=frozenset({"remote", "onsite"}),
+        onsite_days_per_month=4,
     )
     needs = [
         need(id=10, must_have={ML: 3}, text="防災マップをGISで", work_mode="remote"),
         need(id=11, must_have={WEB: 3}, text="Webサイト改修", work_mode="remote"),
         need(id=12, must_have={ML: 3}, text="防災", work_mode="onsite", lat=OBIHIRO[0], lng=OBIHIRO[1]),
-        need(id=13, must_have={ML: 1}, work_mode="hybrid", lat=SAPPORO[0], lng=SAPPORO[1]),
+        need(id=13, must_have={ML: 1}, work_mode="hybrid", onsite_days_per_month=8, lat=SAPPORO[0], lng=SAPPORO[1]),
+        need(id=14, must_have={ML: 1}, work_mode="remote", students_only=True),
     ]
     result = rank_projects(person, build_need_index(needs, VOCAB), 10, today=TODAY)
     assert result[0].need_id == 10
-    assert 13 not in [m.need_id for m in result]  # hybrid not accepted
+    # beyond travel, more on-site days than the person gives, students only: never ranked
+    assert sorted(m.need_id for m in result) == [10, 11]
+    student = dataclasses.replace(person, is_student=True, onsite_days_per_month=None)
+    assert {m.need_id for m in rank_projects(student, build_need_index(needs, VOCAB), 10, today=TODAY)} == {
+        10,
+        11,
+        13,
+        14,
+    }
     assert [m.need_id for m in result][-1] == 11
     assert rank_projects(person, build_need_index(needs, VOCAB), 10, today=TODAY, exclude={10})[0].need_id != 10
 
@@ -443,3 +492,21 @@ def test_candidate_is_frozen():
     c: Candidate = candidate(1)
     with pytest.raises(AttributeError):
         c.visible = False  # type: ignore[misc]
+
+
+# --- both languages ---------------------------------------------------------------------------
+
+
+def test_an_english_profile_scores_on_a_japanese_project_and_the_reverse():
+    english = candidate(1, {ML: 2}, text="Dairy farm data analysis and milk yield prediction for Tokachi farms")
+    unrelated = candidate(2, {ML: 2}, text="Ski resort website and multilingual booking")
+    japanese = need(must_have={ML: 2}, text="酪農家の乳量データを分析し、予測する")
+    result = ranked([unrelated, english], japanese)
+    assert ids(result)[0] == 1 and result[0].components["text"] > 0.2
+    assert result[1].components["text"] < result[0].components["text"] / 2
+    assert {"酪農", "分析"} <= set(reason(result[0], "text_overlap").terms)
+    # the reverse: a Japanese profile on an English project
+    person = candidate(3, {ML: 2}, text="十勝で酪農のデータ分析をしています")
+    needs = [need(id=10, text="Dairy data analysis for farms"), need(id=11, text="Snow removal route planning")]
+    [best, other] = rank_projects(person, build_need_index(needs, VOCAB), 10, today=TODAY)
+    assert best.need_id == 10 and best.components["text"] > other.components["text"]

@@ -29,7 +29,13 @@ def test_mixed_text_keeps_tool_names():
 
 
 def test_term_counts_counts_repeats():
-    assert term_counts("観光 観光 tourism")["観光"] == 2
+    assert term_counts("観光 観光 sightseeing")["観光"] == 2
+
+
+def test_english_glossary_words_also_give_their_japanese_terms():
+    assert term_counts("観光 観光 tourism")["観光"] == 3 and term_counts("tourism")["tourism"] == 1
+    assert terms("Dairy data analysis") == ["dairy", "酪農", "data", "デー", "ータ", "analysis", "分析"]
+    assert terms("cow") == ["cow"]  # not in the glossary: no guess
 
 
 def test_tfidf_vectors_are_normalised_and_rare_terms_weigh_more():

@@ -1,0 +1,97 @@
+"""A small bilingual glossary of local DX work: English words → the Japanese term they stand for.
+
+Text relevance splits Japanese into character bigrams and English into words, so "dairy" and 酪農
+would never meet. :func:`matching.text.terms` adds, for each English word found here, the bigrams of
+its Japanese term, so an English profile scores on a Japanese project about the same work and the
+reverse (an English project's words meet a Japanese profile's bigrams). Single words only (the
+tokeniser's units); an ambiguous word is left out rather than guessed.
+
+Source: written for talentbank from the DSS skill names in both languages (talentbank/data/dss.csv,
+METI/IPA デジタルスキル標準 and its English names) and the theme and domain words of the project
+and profile texts (酪農, 除雪, 観光 …); standard dictionary equivalents, checked by hand.
+"""
+
+from __future__ import annotations
+
+GLOSSARY: dict[str, str] = {
+    # domains of Hokkaido projects
+    "dairy": "酪農",
+    "livestock": "畜産",
+    "fishery": "漁業",
+    "fisheries": "漁業",
+    "fishing": "漁業",
+    "forestry": "林業",
+    "agriculture": "農業",
+    "agricultural": "農業",
+    "farming": "農業",
+    "farm": "農業",
+    "farms": "農業",
+    "tourism": "観光",
+    "tourist": "観光",
+    "inbound": "インバウンド",
+    "disaster": "防災",
+    "snow": "除雪",
+    "snowplow": "除雪",
+    "transport": "交通",
+    "transportation": "交通",
+    "logistics": "物流",
+    "healthcare": "医療",
+    "medical": "医療",
+    "nursing": "介護",
+    "education": "教育",
+    "childcare": "子育て",
+    "migration": "移住",
+    "municipality": "自治体",
+    "municipal": "自治体",
+    "government": "行政",
+    "administrative": "行政",
+    "residents": "住民",
+    "energy": "エネルギー",
+    "drone": "ドローン",
+    "drones": "ドローン",
+    # skills and tools (DSS item names in both languages)
+    "data": "データ",
+    "analysis": "分析",
+    "analytics": "分析",
+    "analyst": "分析",
+    "visualization": "可視化",
+    "visualisation": "可視化",
+    "dashboard": "ダッシュボード",
+    "security": "セキュリティ",
+    "network": "ネットワーク",
+    "website": "ウェブサイト",
+    "web": "ウェブ",
+    "app": "アプリ",
+    "apps": "アプリ",
+    "application": "アプリ",
+    "design": "デザイン",
+    "designer": "デザイン",
+    "marketing": "マーケティング",
+    "video": "動画",
+    "map": "地図",
+    "maps": "地図",
+    "mapping": "地図",
+    "sensor": "センサー",
+    "sensors": "センサー",
+    "reservation": "予約",
+    "booking": "予約",
+    "multilingual": "多言語",
+    "translation": "翻訳",
+    "english": "英語",
+    "survey": "調査",
+    "workshop": "研修",
+    "training": "研修",
+    "prediction": "予測",
+    "forecast": "予測",
+    "forecasting": "予測",
+    "optimization": "最適化",
+    "optimisation": "最適化",
+    "automation": "自動化",
+    "digitalization": "デジタル化",
+    "digitisation": "デジタル化",
+    "digitization": "デジタル化",
+    "online": "オンライン",
+    "cloud": "クラウド",
+    "recruitment": "採用",
+    "promotion": "PR",
+}
