@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
-from talentbank.models import Achievement, Organisation, Project
+from talentbank.models import Achievement, LearningOpportunity, Organisation, Project
 from tests.factories import make_user
 
 PAYLOADS = [
@@ -145,6 +145,18 @@ def test_payloads_in_every_stored_field_stay_inert(client, db, login, payload):
         data={"email": "x@example.jp", "name": text, "narrative": payload},
     )
     credential_page = response.headers["Location"]
+    client.post(
+        f"/orgs/{organisation_id}/learning/new",
+        data={
+            "title": text, "description": payload, "format": "pbl", "language": "ja", "municipality_code": "012041",
+            "starts_on": "", "ends_on": "", "study_hours": "10", "cost_yen": "0", "eligibility": "anyone",
+            "capacity": "", "deadline": "", "course_url": "", "achievement_id": str(achievement.public_id),
+            "project_id": str(project.public_id), "skill_0": "dssp2-43", "level_0": "2",
+        },
+    )  # fmt: skip
+    course = db.scalar(sa.select(LearningOpportunity))
+    assert course is not None, "the learning opportunity was published"
+    client.post(f"/learning/{course.public_id}/enrol")
     profile_page = client.get("/dashboard").get_data(as_text=True).split('href="/people/')[1].split('"')[0]
     pages = [
         f"/orgs/{organisation_id}",
@@ -159,6 +171,10 @@ def test_payloads_in_every_stored_field_stay_inert(client, db, login, payload):
         "/admin/",
         f"/orgs/{organisation_id}/badges",
         "/me/data/export.html",
+        "/learning",
+        f"/learning/{course.public_id}",
+        f"/learning/{course.public_id}/learners",
+        "/me/learning",
     ]
     for path in pages:
         html = client.get(path).get_data(as_text=True)
