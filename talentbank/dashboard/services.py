@@ -26,7 +26,6 @@ exact figures.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -38,16 +37,11 @@ from talentbank.credentials.achievements import add_months
 from talentbank.db import utcnow
 from talentbank.learning.capacity import taught_on_offer
 from talentbank.models import (
-    Municipality,
-    Profile,
-    ProfileSkill,
     Skill,
-    SkillSource,
     Subprefecture,
-    User,
 )
 from talentbank.opendata.definitions import MIN_CELL
-from talentbank.opendata.disclosure import is_counted_for_aggregation, suppress_cell
+from talentbank.opendata.disclosure import Claim, counted_claims, supply_cells, suppress_cell
 from talentbank.projects.demand import open_needs
 from talentbank.security import can
 
@@ -115,17 +109,6 @@ class Dashboard:
     unmet: list[UnmetNeed]  # most seats first (chosen category and subprefecture only)
 
 
-@dataclass(frozen=True)
-class _Claim:
-    """One counted person's claim of one skill, at their highest level for it."""
-
-    profile_id: int
-    skill_code: str
-    level: int
-    is_verified: bool
-    subprefecture_id: int
-
-
 def summarise_supply_demand(
     session: Session,
     actor: object,
@@ -146,8 +129,8 @@ def summarise_supply_demand(
     period = period if period in PERIODS else DEFAULT_PERIOD
     since = add_months(now, -PERIODS[period]) if PERIODS[period] else None
 
-    claims = _claims(session)
-    cells = _cells(claims)
+    claims = counted_claims(session)
+    cells = supply_cells(claims)
     demand = open_needs(session, since)
     learning = taught_on_offer(session, now.date())
 
@@ -218,35 +201,7 @@ def _regions(session: Session) -> tuple[list[Region], dict[str, int]]:
     return [Region(s.slug, s.name_ja, s.name_en) for s in rows], {s.slug: s.id for s in rows}
 
 
-def _claims(session: Session) -> list[_Claim]:
-    statement = (
-        sa.select(ProfileSkill.profile_id, ProfileSkill.skill_code, ProfileSkill.level, ProfileSkill.source,
-                  Municipality.subprefecture_id)
-        .join(Profile, Profile.id == ProfileSkill.profile_id)
-        .join(User, User.id == Profile.user_id)
-        .join(Municipality, Municipality.code == Profile.home_municipality_code)
-        .where(is_counted_for_aggregation(), ProfileSkill.is_current(utcnow()))
-    )  # fmt: skip
-    best: dict[tuple[int, str], _Claim] = {}
-    for profile_id, code, level, source, sub in session.execute(statement):
-        earlier = best.get((profile_id, code))
-        verified = source is not SkillSource.SELF or (earlier is not None and earlier.is_verified)
-        best[(profile_id, code)] = _Claim(profile_id, code, max(level, earlier.level if earlier else 0), verified, sub)
-    return list(best.values())
-
-
-def _cells(claims: list[_Claim]) -> dict[tuple[str, int, int], dict]:
-    """The open data's supply cells (skill x level x subprefecture) as published, keyed like it."""
-    people: Counter[tuple[str, int, int]] = Counter()
-    verified: Counter[tuple[str, int, int]] = Counter()
-    for claim in claims:
-        key = (claim.skill_code, claim.level, claim.subprefecture_id)
-        people[key] += 1
-        verified[key] += claim.is_verified
-    return {key: suppress_cell(people[key], verified[key]) for key in people}
-
-
-def _figures(claims: list[_Claim], cells: dict, projects: int, seats: int, *, is_staff: bool) -> Figures:
+def _figures(claims: list[Claim], cells: dict, projects: int, seats: int, *, is_staff: bool) -> Figures:
     people = len({c.profile_id for c in claims})
     verified = len({c.profile_id for c in claims if c.is_verified})
     if is_staff:

@@ -4,18 +4,16 @@ how many people have the skill, with small counts withheld as in the supply data
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from talentbank.db import utcnow
 from talentbank.learning.capacity import taught_on_offer
 from talentbank.learning.opportunities import LearningCriteria, select_opportunities
-from talentbank.models import Municipality, Profile, ProfileSkill, User
 from talentbank.opendata.columns import skill_columns, skills_by_code, subprefecture_columns, subprefectures
-from talentbank.opendata.definitions import MIN_CELL, Row
-from talentbank.opendata.disclosure import is_counted_for_aggregation
+from talentbank.opendata.definitions import Row
+from talentbank.opendata.disclosure import counted_claims, supply_cells
 from talentbank.projects.demand import open_needs
 
 
@@ -56,24 +54,12 @@ def learning_rows(session: Session, base_url: str) -> list[Row]:
 
 def _people(session: Session) -> dict[tuple[str, int], int | None]:
     """(skill, subprefecture) → the people counted for statistics who claim the skill there, or None
-    when any of the supply dataset's cells it adds up (skill × level × subprefecture, a person at their
-    highest level) is withheld there: otherwise subtracting the published cells would reveal it."""
-    statement = (
-        sa.select(ProfileSkill.profile_id, ProfileSkill.skill_code, ProfileSkill.level, Municipality.subprefecture_id)
-        .join(Profile, Profile.id == ProfileSkill.profile_id)
-        .join(User, User.id == Profile.user_id)
-        .join(Municipality, Municipality.code == Profile.home_municipality_code)
-        .where(is_counted_for_aggregation(), ProfileSkill.is_current(utcnow()))
-    )
-    highest: dict[tuple[int, str], tuple[int, int]] = {}
-    for profile_id, code, level, sub in session.execute(statement):
-        known = highest.get((profile_id, code))
-        highest[(profile_id, code)] = (max(level, known[0]) if known else level, sub)
-    cells: Counter[tuple[str, int, int]] = Counter((code, sub, level) for (_p, code), (level, sub) in highest.items())
+    when any of the supply dataset's cells it adds up (skill × level × subprefecture) is withheld there:
+    otherwise subtracting the published cells would reveal it."""
     people: dict[tuple[str, int], int | None] = {}
-    for (code, sub, _level), count in cells.items():
+    for (code, _level, sub), cell in supply_cells(counted_claims(session)).items():
         total = people.get((code, sub), 0)
-        people[(code, sub)] = None if total is None or count < MIN_CELL else total + count
+        people[(code, sub)] = None if total is None or cell["suppressed"] else total + cell["people"]
     return people
 
 

@@ -3,34 +3,27 @@ statistics (supply with small counts withheld, demand, badges, completed project
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
-from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import force_locale
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from talentbank.db import utcnow
 from talentbank.models import (
     Achievement,
     AchievementSkill,
     Credential,
     Municipality,
     Organisation,
-    Profile,
-    ProfileSkill,
     Project,
     ProjectNeed,
     ProjectStatus,
     Skill,
-    SkillSource,
     Theme,
-    User,
 )
 from talentbank.opendata.columns import skill_columns, skills_by_code, subprefecture_columns, subprefectures
 from talentbank.opendata.definitions import Row, get_dataset
-from talentbank.opendata.disclosure import is_counted_for_aggregation, suppress_cell
+from talentbank.opendata.disclosure import counted_claims, supply_cells
 from talentbank.opendata.learning_rows import gap_rows, learning_rows
 from talentbank.projects.labels import THEME_LABELS
 
@@ -135,45 +128,21 @@ def _municipality_rows(session: Session, base_url: str) -> list[Row]:
 
 
 def _supply_rows(session: Session, base_url: str) -> list[Row]:
-    # One row per (profile, skill, source); a person counts once per skill at their highest level.
-    statement = (
-        sa.select(ProfileSkill.profile_id, ProfileSkill.skill_code, ProfileSkill.level, ProfileSkill.source,
-                  Municipality.subprefecture_id)
-        .join(Profile, Profile.id == ProfileSkill.profile_id)
-        .join(User, User.id == Profile.user_id)
-        .join(Municipality, Municipality.code == Profile.home_municipality_code)
-        .where(is_counted_for_aggregation(), ProfileSkill.is_current(utcnow()))
-    )  # fmt: skip
-    people: dict[tuple[int, str], dict[str, Any]] = {}
-    for profile_id, skill_code, level, source, subprefecture_id in session.execute(statement):
-        person = people.setdefault(
-            (profile_id, skill_code), {"level": 0, "verified": False, "subprefecture_id": subprefecture_id}
-        )
-        person["level"] = max(person["level"], level)
-        person["verified"] = person["verified"] or source is not SkillSource.SELF
-    cells: Counter[tuple[str, int, int]] = Counter()
-    verified: Counter[tuple[str, int, int]] = Counter()
-    for (_profile_id, skill_code), person in people.items():
-        key = (skill_code, person["level"], person["subprefecture_id"])
-        cells[key] += 1
-        verified[key] += person["verified"]
+    cells = supply_cells(counted_claims(session))  # a person counts once per skill, at their highest level
     skills = skills_by_code(session)
     regions = subprefectures(session)
     skill_order = {code: index for index, code in enumerate(skills)}
-    rows = []
-    for skill_code, level, subprefecture_id in sorted(
-        cells, key=lambda k: (skill_order[k[0]], k[1], regions[k[2]].position)
-    ):
-        key = (skill_code, level, subprefecture_id)
-        rows.append(
-            {
-                **skill_columns(skills[skill_code]),
-                "level": level,
-                **subprefecture_columns(regions[subprefecture_id]),
-                **suppress_cell(cells[key], verified[key]),
-            }
+    return [
+        {
+            **skill_columns(skills[skill_code]),
+            "level": level,
+            **subprefecture_columns(regions[subprefecture_id]),
+            **cells[(skill_code, level, subprefecture_id)],
+        }
+        for skill_code, level, subprefecture_id in sorted(
+            cells, key=lambda k: (skill_order[k[0]], k[1], regions[k[2]].position)
         )
-    return rows
+    ]
 
 
 def _demand_rows(session: Session, base_url: str) -> list[Row]:
