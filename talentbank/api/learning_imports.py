@@ -4,6 +4,7 @@ as JSON rows keyed by the provider's own course code (idempotent: the same rows 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from typing import Literal
 
 from flask_babel import gettext as _
@@ -60,12 +61,13 @@ def _out(planned: list[imports.PlannedRow], saved: dict, dry_run: bool) -> Learn
     def opportunity(row: imports.PlannedRow):
         return saved.get(row.line) or row.opportunity
 
+    counts = Counter(row.action for row in planned)
     return LearningImportOut(
         dry_run=dry_run,
-        created=sum(row.action is imports.ImportAction.CREATE for row in planned),
-        updated=sum(row.action is imports.ImportAction.UPDATE for row in planned),
-        unchanged=sum(row.action is imports.ImportAction.UNCHANGED for row in planned),
-        errors=sum(row.action is imports.ImportAction.ERROR for row in planned),
+        created=counts[imports.ImportAction.CREATE],
+        updated=counts[imports.ImportAction.UPDATE],
+        unchanged=counts[imports.ImportAction.UNCHANGED],
+        errors=counts[imports.ImportAction.ERROR],
         rows=[
             ImportRowOut(
                 row=row.line - 1,
@@ -103,5 +105,5 @@ def import_learning_opportunities(organisation_id: str):
     }
     if problems:
         raise Invalid(_("誤りのある行があります。どの行も取り込んでいません。"), problems)
-    result = imports.apply_import(db.session, actor, organisation, rows, today)
+    result = imports.apply_import(db.session, actor, organisation, planned, today)
     return _out(result.rows, result.opportunities, False)

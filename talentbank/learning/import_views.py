@@ -72,11 +72,11 @@ def submit(public_id: str):
     except ValueError as error:
         return _render(organisation, confirm, error=str(error), status=422)
     today = db.utcnow().date()
+    planned = imports.plan_import(db.session, actor, organisation, rows, today)
     if not importing:
-        planned = imports.plan_import(db.session, actor, organisation, rows, today)
         return _render(organisation, confirm, planned, text)  # carried as read: the lines keep their numbers
     try:
-        result = imports.apply_import(db.session, actor, organisation, rows, today)
+        result = imports.apply_import(db.session, actor, organisation, planned, today)
     except Conflict as problem:
         return _render(organisation, confirm, error=problem.message, status=409)
     db.session.commit()

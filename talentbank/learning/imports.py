@@ -249,11 +249,11 @@ def plan_import(
 
 
 def apply_import(
-    session: Session, actor: User, organisation: Organisation, rows: list[ImportRow], today: date
+    session: Session, actor: User, organisation: Organisation, planned: list[PlannedRow], today: date
 ) -> ImportResult:
-    """Create and update what the rows say (rows with problems are left out); one audit event for the
-    import. Raises Conflict when another import of the same codes committed in the meantime."""
-    planned = plan_import(session, actor, organisation, rows, today)
+    """Create and update what `plan_import` planned (rows with problems are left out); one audit event for
+    the import. Raises Conflict when another import of the same codes committed in the meantime."""
+    require(actor, "publish_learning", organisation)
     saved: dict[int, LearningOpportunity] = {}
     try:
         for row in planned:
