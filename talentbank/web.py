@@ -119,7 +119,7 @@ def _refuse_unreadable_text() -> None:
     path segments, query parameters, form and multipart field names and file names (one line each),
     and form values (which may be multi-line: the form's own fields refuse tabs and newlines where
     they are one line). A refused request is a 422 naming the field, and nothing has been written. The API
-    reads its bodies through its models (`api.core.Model`), which apply the same rule per field."""
+    reads its bodies through its models (`api.schemas.Model`), which apply the same rule per field."""
     fields: dict[str, str] = {}
     is_api = request.path.startswith("/api/")
     path_values = [(name, value) for name, value in (request.view_args or {}).items() if isinstance(value, str)]

@@ -31,7 +31,8 @@ from talentbank.api import (  # noqa: F401  (registers operations)
 )
 
 # isort: on
-from talentbank.api.core import bp, openapi_document
+from talentbank.api.core import bp
+from talentbank.api.openapi import openapi_document
 
 
 @bp.get("/openapi.json")

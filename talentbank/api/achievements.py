@@ -14,19 +14,8 @@ from flask import request, url_for
 from pydantic import Field, StringConstraints
 
 from talentbank import db
-from talentbank.api.core import (
-    MULTI_LINE,
-    Model,
-    Out,
-    PageQuery,
-    api_actor,
-    body,
-    bp,
-    operation,
-    page_of,
-    paginate,
-    params,
-)
+from talentbank.api.core import api_actor, body, bp, operation, params
+from talentbank.api.schemas import MULTI_LINE, Model, Out, PageQuery, page_of, paginate
 from talentbank.credentials import achievements, endorsements
 from talentbank.credentials.context import badge_image, issuer_context
 from talentbank.credentials.inputs import AchievementInput

@@ -11,19 +11,8 @@ from flask import current_app
 from pydantic import Field
 
 from talentbank import db
-from talentbank.api.core import (
-    MULTI_LINE,
-    Model,
-    Out,
-    PageQuery,
-    api_actor,
-    body,
-    bp,
-    operation,
-    page_of,
-    paginate,
-    params,
-)
+from talentbank.api.core import api_actor, body, bp, operation, params
+from talentbank.api.schemas import MULTI_LINE, Model, Out, PageQuery, page_of, paginate
 from talentbank.models import AllocationMethod, AllocationRound
 from talentbank.organisations.services import get_organisation
 from talentbank.projects import allocation

@@ -26,21 +26,8 @@ from talentbank.api.achievements import (
     achievement_summary_fields,
     endorsements_out,
 )
-from talentbank.api.core import (
-    MULTI_LINE,
-    Email,
-    Model,
-    Out,
-    PageQuery,
-    api_actor,
-    body,
-    bp,
-    operation,
-    page_of,
-    paginate,
-    paginate_sql,
-    params,
-)
+from talentbank.api.core import api_actor, body, bp, operation, params
+from talentbank.api.schemas import MULTI_LINE, Email, Model, Out, PageQuery, page_of, paginate, paginate_sql
 from talentbank.api.verify import VerifyResult, verify_result_out
 from talentbank.credentials import achievements, bulk, claims, issuing, records, reissuing, revocation, verification
 from talentbank.credentials.context import issuer_context

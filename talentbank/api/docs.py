@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template
 
-from talentbank.api.core import TAGS, openapi_document
+from talentbank.api.openapi import TAGS, openapi_document
 
 bp = Blueprint("api_docs", __name__, url_prefix="/developers")
 

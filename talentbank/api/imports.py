@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from pydantic import Field
 
 from talentbank import db
-from talentbank.api.core import MULTI_LINE, Model, Out, PageQuery, api_actor, bp, operation, page_of, paginate, params
+from talentbank.api.core import api_actor, bp, operation, params
+from talentbank.api.schemas import MULTI_LINE, Model, Out, PageQuery, page_of, paginate
 from talentbank.api.verify import VerifyResult, VerifyUpload, submitted_in_request, verify_result_out
 from talentbank.credentials import imports
 from talentbank.credentials.context import issuer_context

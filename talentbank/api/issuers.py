@@ -12,7 +12,8 @@ from pydantic import Field
 
 from talentbank import db
 from talentbank.api.achievements import AchievementIssuerOut, EndorsementOut, achievement_issuer_out, endorsement_fields
-from talentbank.api.core import MULTI_LINE, Model, Out, api_actor, body, bp, operation
+from talentbank.api.core import api_actor, body, bp, operation
+from talentbank.api.schemas import MULTI_LINE, Model, Out
 from talentbank.credentials import achievements, endorsements, issuers, revocation
 from talentbank.credentials.context import issuer_context
 from talentbank.errors import NotFound

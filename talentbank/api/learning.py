@@ -12,20 +12,7 @@ from flask import url_for
 from pydantic import BaseModel, Field
 
 from talentbank import db
-from talentbank.api.core import (
-    MULTI_LINE,
-    Model,
-    Out,
-    PageQuery,
-    api_actor,
-    body,
-    bp,
-    operation,
-    page_of,
-    paginate,
-    paginate_sql,
-    params,
-)
+from talentbank.api.core import api_actor, body, bp, operation, params
 from talentbank.api.projects import (
     SKILL_CODE,
     TEXT,
@@ -35,6 +22,7 @@ from talentbank.api.projects import (
     place_out,
     subprefecture_id,
 )
+from talentbank.api.schemas import MULTI_LINE, Model, Out, PageQuery, page_of, paginate, paginate_sql
 from talentbank.db import utcnow
 from talentbank.learning import enrolments, opportunities
 from talentbank.learning.inputs import OpportunityInput, TaughtSkillInput

@@ -12,20 +12,9 @@ from flask import url_for
 from pydantic import Field
 
 from talentbank import db
-from talentbank.api.core import (
-    Model,
-    Out,
-    PageQuery,
-    api_actor,
-    body,
-    bp,
-    operation,
-    page_of,
-    paginate,
-    params,
-    require_scope,
-)
+from talentbank.api.core import api_actor, body, bp, operation, params, require_scope
 from talentbank.api.projects import TEXT
+from talentbank.api.schemas import Model, Out, PageQuery, page_of, paginate
 from talentbank.credentials.context import issuer_context
 from talentbank.learning import enrolments, opportunities
 from talentbank.models import Enrolment, EnrolmentStatus

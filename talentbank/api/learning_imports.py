@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 from pydantic import Field
 
 from talentbank import db
-from talentbank.api.core import Model, Out, api_actor, body, bp, operation
+from talentbank.api.core import api_actor, body, bp, operation
 from talentbank.api.learning import OpportunityFields, input_values, opportunity_url
+from talentbank.api.schemas import Model, Out
 from talentbank.db import utcnow
 from talentbank.errors import Invalid
 from talentbank.learning import imports

@@ -10,9 +10,10 @@ from flask_babel import get_locale
 from pydantic import Field
 
 from talentbank import db
-from talentbank.api.core import Out, Query, api_actor, bp, operation, params
+from talentbank.api.core import api_actor, bp, operation, params
 from talentbank.api.matches import MatchReasonOut
 from talentbank.api.projects import ProjectOut, project_out
+from talentbank.api.schemas import Out, Query
 from talentbank.learning import paths, reasons
 from talentbank.profiles.services import own_profile
 

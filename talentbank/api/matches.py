@@ -13,8 +13,9 @@ from pydantic import Field
 
 import matching
 from talentbank import db
-from talentbank.api.core import Out, Query, api_actor, bp, operation, params
+from talentbank.api.core import api_actor, bp, operation, params
 from talentbank.api.projects import ProjectOut, project_out
+from talentbank.api.schemas import Out, Query
 from talentbank.profiles.services import own_profile
 from talentbank.projects import posting, ranking, reasons
 from talentbank.reference.services import skill_names

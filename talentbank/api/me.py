@@ -10,7 +10,8 @@ from flask import g
 from pydantic import ConfigDict, Field
 
 from talentbank import db, notifications
-from talentbank.api.core import Out, PageQuery, api_actor, bp, operation, page_of, paginate_sql, params
+from talentbank.api.core import api_actor, bp, operation, params
+from talentbank.api.schemas import Out, PageQuery, page_of, paginate_sql
 from talentbank.models import MembershipRole, OrganisationKind
 from talentbank.organisations.services import organisations_of
 from talentbank.profiles.data_rights import export_personal_data

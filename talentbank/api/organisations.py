@@ -12,21 +12,8 @@ from flask_babel import gettext as _
 from pydantic import Field
 
 from talentbank import db
-from talentbank.api.core import (
-    MULTI_LINE,
-    Email,
-    Model,
-    Out,
-    PageQuery,
-    api_actor,
-    body,
-    bp,
-    operation,
-    page_of,
-    paginate,
-    paginate_sql,
-    params,
-)
+from talentbank.api.core import api_actor, body, bp, operation, params
+from talentbank.api.schemas import MULTI_LINE, Email, Model, Out, PageQuery, page_of, paginate, paginate_sql
 from talentbank.errors import Invalid, NotFound
 from talentbank.models import Invitation, Membership, MembershipRole, Organisation, OrganisationKind
 from talentbank.organisations import services

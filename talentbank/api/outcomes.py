@@ -10,8 +10,9 @@ from typing import Annotated
 from pydantic import Field
 
 from talentbank import db
-from talentbank.api.core import MULTI_LINE, Model, api_actor, body, bp, operation
+from talentbank.api.core import api_actor, body, bp, operation
 from talentbank.api.profiles import SKILL_CODE, TEXT, MyOutcomeOut, my_outcome_out
+from talentbank.api.schemas import MULTI_LINE, Model
 from talentbank.profiles import outcomes
 from talentbank.profiles.forms import MAX_BIO
 from talentbank.profiles.inputs import OutcomeInput

@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from pydantic import Field
 
 from talentbank import db
-from talentbank.api.core import Model, api_actor, body, bp, operation
+from talentbank.api.core import api_actor, body, bp, operation
 from talentbank.api.profiles import SKILL_CODE, ProfileSkillOut, skill_out
+from talentbank.api.schemas import Model
 from talentbank.errors import NotFound
 from talentbank.models import SkillSource
 from talentbank.profiles import services

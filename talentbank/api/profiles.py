@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from pydantic import Field
 
 from talentbank import db
-from talentbank.api.core import MULTI_LINE, Model, Out, PageQuery, api_actor, body, bp, operation, page_of, params
+from talentbank.api.core import api_actor, body, bp, operation, params
+from talentbank.api.schemas import MULTI_LINE, Model, Out, PageQuery, page_of
 from talentbank.db import utcnow
 from talentbank.errors import Invalid
 from talentbank.models import PayKind, Profile, SkillSource, Visibility, WorkMode

@@ -10,20 +10,9 @@ from flask import url_for
 from pydantic import Field
 
 from talentbank import db
-from talentbank.api.core import (
-    MULTI_LINE,
-    Model,
-    Out,
-    PageQuery,
-    api_actor,
-    body,
-    bp,
-    operation,
-    page_of,
-    paginate,
-    params,
-)
+from talentbank.api.core import api_actor, body, bp, operation, params
 from talentbank.api.projects import SKILL_CODE, TEXT, base_url
+from talentbank.api.schemas import MULTI_LINE, Model, Out, PageQuery, page_of, paginate
 from talentbank.credentials.context import issuer_context
 from talentbank.models import Application, ApplicationStatus, Direction, Outcome, Project
 from talentbank.profiles.services import get_profile, own_profile

@@ -15,19 +15,8 @@ from pydantic import BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 
 from talentbank import db
-from talentbank.api.core import (
-    MULTI_LINE,
-    Model,
-    Out,
-    PageQuery,
-    api_actor,
-    body,
-    bp,
-    operation,
-    page_of,
-    paginate_sql,
-    params,
-)
+from talentbank.api.core import api_actor, body, bp, operation, params
+from talentbank.api.schemas import MULTI_LINE, Model, Out, PageQuery, page_of, paginate_sql
 from talentbank.errors import Invalid
 from talentbank.models import Project, ProjectPay, ProjectStatus, ProjectWorkMode, Theme
 from talentbank.organisations.services import get_organisation

@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from pydantic import Field
 
 from talentbank import db
-from talentbank.api.core import Out, PageQuery, Query, bp, operation, page_of, paginate, params
+from talentbank.api.core import bp, operation, params
+from talentbank.api.schemas import Out, PageQuery, Query, page_of, paginate
 from talentbank.errors import Invalid
 from talentbank.reference import services
 

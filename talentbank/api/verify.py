@@ -14,7 +14,8 @@ from spectree.model_adapter.pydantic_adapter import BaseFile
 
 import badges
 from talentbank import db
-from talentbank.api.core import MULTI_LINE, Model, Out, body, bp, operation, upload
+from talentbank.api.core import body, bp, operation, upload
+from talentbank.api.schemas import MULTI_LINE, Model, Out
 from talentbank.credentials import verification
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.messages import explain

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from pydantic import Field
 
-from talentbank.api.core import Out, PageQuery, api_actor, bp, operation, page_of, paginate_sql, params
+from talentbank.api.core import api_actor, bp, operation, params
+from talentbank.api.schemas import Out, PageQuery, page_of, paginate_sql
 from talentbank.models import WalletDelivery
 from talentbank.wallet.offers import select_deliveries_of_user
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from talentbank.api.core import Operation
+from talentbank.api.openapi import Operation
 
 
 def test_every_write_operation_is_in_the_matrix(client):

@@ -15,7 +15,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
 from schemathesis.core.failures import FailureGroup
 
-from talentbank.api.core import Operation
+from talentbank.api.openapi import Operation
 from tests.api.fuzzing import Seeder
 
 # CI runs at least this many cases per operation on each database (RELIABILITY SC-04 asks for 100):
