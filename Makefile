@@ -33,12 +33,7 @@ test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	PYTHON=$(BIN)/python bash tools/wheel_check.sh
-	@echo "== the whole suite on SQLite (with the browser journeys)"
-	env -u TALENTBANK_TEST_DATABASE_URL $(BIN)/pytest
-	@if [ -n "$$TALENTBANK_TEST_DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL: $$TALENTBANK_TEST_DATABASE_URL"; \
-		$(BIN)/pytest -m "not browser"; \
-	else echo "TALENTBANK_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+	BIN=$(BIN) bash tools/suites.sh
 	@bash tools/not_run.sh
 
 lint:
