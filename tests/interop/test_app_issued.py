@@ -135,12 +135,16 @@ def app_issued(_once, request) -> dict[str, Any]:
 def verify_live(node: str, app, credentials: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """One ``node verify.mjs`` run over named credentials, with the app served on loopback as the only
     source of talentbank's addresses: {"verdicts", "formats", "unknown_contexts"}, each keyed by name."""
-    names = list(credentials)
     with _live(app) as loopback:
         # BASE_URL is http://localhost; did:web:localhost resolves at https://localhost.
-        origins = {"http://localhost": loopback, "https://localhost": loopback}
-        body = {"credentials": [credentials[n] for n in names], "origins": origins}
-        entries = _run_node(node, "verify.mjs", stdin=json.dumps(body, ensure_ascii=False))
+        return verify_from(node, credentials, {"http://localhost": loopback, "https://localhost": loopback})
+
+
+def verify_from(node: str, credentials: dict[str, Any], origins: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """``verify_live`` for an app already served: ``origins`` maps each public origin to its loopback one."""
+    names = list(credentials)
+    body = {"credentials": [credentials[n] for n in names], "origins": origins}
+    entries = _run_node(node, "verify.mjs", stdin=json.dumps(body, ensure_ascii=False))
     assert len(entries) == len(names)
     pairs = list(zip(names, entries, strict=True))
     return {
