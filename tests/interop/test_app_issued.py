@@ -127,18 +127,31 @@ def app_issued(_once, request) -> dict[str, Any]:
         db = request.getfixturevalue("db")
         issued = _issue_through_the_app(request.getfixturevalue("client"), db, request.getfixturevalue("login"))
         db.commit()
-        names = list(issued["credentials"])
-        with _live(request.getfixturevalue("app")) as loopback:
-            # BASE_URL is http://localhost; did:web:localhost resolves at https://localhost.
-            origins = {"http://localhost": loopback, "https://localhost": loopback}
-            body = {"credentials": [issued["credentials"][n] for n in names], "origins": origins}
-            entries = _run_node(node, "verify.mjs", stdin=json.dumps(body, ensure_ascii=False))
-        assert len(entries) == len(names)
-        issued["verdicts"] = {name: _by_verifier(entry) for name, entry in zip(names, entries, strict=True)}
-        issued["formats"] = {name: entry["format"] for name, entry in zip(names, entries, strict=True)}
-        issued["unknown_contexts"] = {n: e["unknownContexts"] for n, e in zip(names, entries, strict=True)}
+        issued.update(verify_live(node, request.getfixturevalue("app"), issued["credentials"]))
         _once.update(issued)
     return _once
+
+
+def verify_live(node: str, app, credentials: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """One ``node verify.mjs`` run over named credentials, with the app served on loopback as the only
+    source of talentbank's addresses: {"verdicts", "formats", "unknown_contexts"}, each keyed by name."""
+    with _live(app) as loopback:
+        # BASE_URL is http://localhost; did:web:localhost resolves at https://localhost.
+        return verify_from(node, credentials, {"http://localhost": loopback, "https://localhost": loopback})
+
+
+def verify_from(node: str, credentials: dict[str, Any], origins: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """``verify_live`` for an app already served: ``origins`` maps each public origin to its loopback one."""
+    names = list(credentials)
+    body = {"credentials": [credentials[n] for n in names], "origins": origins}
+    entries = _run_node(node, "verify.mjs", stdin=json.dumps(body, ensure_ascii=False))
+    assert len(entries) == len(names)
+    pairs = list(zip(names, entries, strict=True))
+    return {
+        "verdicts": {name: _by_verifier(entry) for name, entry in pairs},
+        "formats": {name: entry["format"] for name, entry in pairs},
+        "unknown_contexts": {name: entry["unknownContexts"] for name, entry in pairs},
+    }
 
 
 def test_the_app_issues_did_web_credentials_with_a_status_list(app_issued):

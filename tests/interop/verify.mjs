@@ -25,7 +25,9 @@
 //                                          the guard answers from "documents")
 //   vc-jwt:         "jose" (jwtVerify, EdDSA only, key from the verification method the kid names:
 //                           did:key resolved locally, other DIDs from "documents"; publicKeyJwk if
-//                           the method has one, else its publicKeyMultibase as a JWK)
+//                           the method has one, else its publicKeyMultibase as a JWK; a
+//                           credentialStatus in the payload is checked with
+//                           @digitalbazaar/vc-bitstring-status-list)
 //                   for kids that are not did:key, two more views of the same token:
 //                   "jose (kid -> publicKeyJwk)"  strict OB 3.0 §8.2.3 reading: the kid must
 //                                          dereference to a JWK (a method with publicKeyJwk)
@@ -186,14 +188,28 @@ async function joseVerify(token, jwk, did) {
   });
 }
 
+// A VC-JWT's credentialStatus (the payload is the credential, OB 3.0 §8.2.4), checked with
+// @digitalbazaar/vc-bitstring-status-list like a Data Integrity credential's: the list is loaded with
+// our loader and its own proof verified; a set revocation bit means revoked.
+async function jwtStatus(payload) {
+  if(!payload.credentialStatus) {
+    return null;
+  }
+  const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022CryptoSuite});
+  return statusSummary(await checkRevocationStatus({credential: payload, documentLoader, suite}));
+}
+
 async function verifyJwtWithJose(token) {
   try {
     const header = jose.decodeProtectedHeader(token);
     const {did, method} = await resolveKid(header.kid);
     const {jwk, keySource} = await jwkOfMethod(method);
     const {payload, protectedHeader} = await joseVerify(token, jwk, did);
+    const status = await jwtStatus(payload);
+    const verified = !status || status.verified;
     return {
-      verifier: 'jose', verified: true, error: null, keySource,
+      verifier: 'jose', verified, error: verified ? null : status.error || 'revoked (status list bit set)',
+      signatureVerified: true, status, keySource,
       header: protectedHeader, iss: payload.iss, jti: payload.jti ?? null
     };
   } catch(e) {
