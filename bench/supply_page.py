@@ -157,7 +157,7 @@ def baseline(session: Session) -> list[int | None]:
 
     claims = counted_claims(session)
     cells = supply_cells(claims)
-    categories, category_of = _categories(list(session.scalars(sa.select(Skill).order_by(Skill.position))))
+    categories, category_of, _groups = _categories(list(session.scalars(sa.select(Skill).order_by(Skill.position))))
     regions, region_of = _regions(session)
     out: list[int | None] = []
     for region in regions:
