@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/learning.py                 # 10,000 open projects, 20,000 opportunities
     .venv/bin/python bench/learning.py --people 50     # fewer people timed
+    .venv/bin/python bench/learning.py --page-profiles 100000 [--database-url postgresql://...]
+                                                       # and the supply-and-demand page (see bench/supply_page.py)
 
 Figures, all from one run: building the need and opportunity indexes; p50/p95 of
 ``matching.gaps.gap_paths`` for one person (many people, one at a time, as the dashboard asks);
@@ -124,7 +126,15 @@ def main() -> None:
     parser.add_argument("--opportunities", type=int, default=20_000)
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--naive-people", type=int, default=10)
+    parser.add_argument("--page-profiles", type=int, default=0, help="also time /supply-demand at this many profiles")
+    parser.add_argument("--page-runs", type=int, default=20)
+    parser.add_argument("--database-url", help="for the page: an EMPTY PostgreSQL database (default: SQLite file)")
     args = parser.parse_args()
+    if args.page_profiles:
+        from bench.supply_page import run_page_bench
+
+        run_page_bench(args.page_profiles, args.page_runs, args.database_url)
+        print()
     towns, skills = load_municipalities(), load_skills()
     projects = needs(args.projects, 7, towns, skills)
     opps = opportunities(args.opportunities, 11, towns, skills)

@@ -112,7 +112,7 @@ def test_0012_copies_each_badge_skills_validity_from_its_credential(empty_databa
         user = session.scalars(sa.select(User)).first()
         # Later revisions add profile columns; the copy without them writes the row as 0011 knew it.
         profiles = sa.Table("profiles", sa.MetaData(), *(c._copy() for c in Profile.__table__.c
-                                                          if c.name not in ("is_student", "school_name")))  # fmt: skip
+                                                          if c.name not in ("is_student", "school_name", "shows_learning")))  # fmt: skip
         profile = session.execute(
             profiles.insert().values(user_id=user.id, display_name="r").returning(profiles.c.id, profiles.c.public_id)
         ).one()
@@ -281,7 +281,7 @@ def test_0021_keeps_every_work_mode_and_travel_limit_and_adds_onsite_days(empty_
     engine = make_engine(empty_database_url)
     # The profiles table as 0020 left it: the model's columns without onsite_days_per_month.
     profiles = sa.Table("profiles", sa.MetaData(),
-                        *(c._copy() for c in Profile.__table__.c if c.name != "onsite_days_per_month"))  # fmt: skip
+                        *(c._copy() for c in Profile.__table__.c if c.name not in ("onsite_days_per_month", "shows_learning")))  # fmt: skip
     before = {WorkMode.REMOTE: None, WorkMode.ONSITE: 30, WorkMode.HYBRID: 120}
     with Session(engine) as session:
         load_reference_data(session)

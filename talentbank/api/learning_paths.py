@@ -10,19 +10,13 @@ from flask_babel import get_locale
 from pydantic import Field
 
 from talentbank import db
+from talentbank.api.after_learning import GapOut
 from talentbank.api.core import api_actor, bp, operation, params
 from talentbank.api.matches import MatchReasonOut
 from talentbank.api.projects import ProjectOut, project_out
 from talentbank.api.schemas import Out, Query
 from talentbank.learning import paths, reasons
 from talentbank.profiles.services import own_profile
-
-
-class GapOut(Out):
-    skill: str = Field(description="DSS skill code")
-    skill_name: str
-    required: int = Field(ge=1, le=4, description="the level the project asks")
-    have: int = Field(ge=0, le=4, description="the caller's level (0: none)")
 
 
 class NearlyMatchedOut(Out):

@@ -13,6 +13,7 @@ from pydantic import Field
 
 import matching
 from talentbank import db
+from talentbank.api.after_learning import AfterLearningOut, after_learning_out
 from talentbank.api.core import api_actor, bp, operation, params
 from talentbank.api.projects import ProjectOut, project_out
 from talentbank.api.schemas import Out, Query
@@ -73,6 +74,11 @@ class ProfileMatchList(Out):
     near_misses: list[NearMissOut] = Field(
         description="with near_misses=true: people one feasibility rule stops, apart (never among items)"
     )
+    after_learning: list[AfterLearningOut] = Field(
+        default_factory=list,
+        description="with after_learning=true: up to `limit` feasible people who miss only must-have skills "
+        "that one learning opportunity one can still enrol in teaches, with that opportunity",
+    )
 
 
 class ProjectRecommendationOut(MatchExplained):
@@ -86,6 +92,9 @@ class ProjectRecommendationList(Out):
 class MatchQuery(Query):
     limit: int = Field(20, ge=1, le=100, description="how many, best first")
     near_misses: bool = Field(False, description="also list, apart, up to `limit` near misses with what stops each")
+    after_learning: bool = Field(
+        False, description="also list, apart, up to `limit` people who would qualify after one learning opportunity"
+    )
 
 
 class ProjectRecommendationQuery(Query):
@@ -118,6 +127,7 @@ def list_matches(project_id: str):
         db.session, project, k=query.limit, today=_today(), k_near=query.limit if query.near_misses else 0
     )
     return ProfileMatchList(
+        after_learning=after_learning_out(project, names, query.limit) if query.after_learning else [],
         near_misses=[
             NearMissOut(
                 profile_id=profile.public_id,

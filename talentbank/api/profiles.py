@@ -17,6 +17,7 @@ from talentbank.api.core import api_actor, body, bp, operation, params
 from talentbank.api.schemas import MULTI_LINE, Model, Out, PageQuery, page_of
 from talentbank.db import utcnow
 from talentbank.errors import Invalid
+from talentbank.learning.enrolments import shown_learning
 from talentbank.models import PayKind, Profile, SkillSource, Visibility, WorkMode
 from talentbank.models.profiles import MOTIVES
 from talentbank.profiles import services
@@ -119,7 +120,23 @@ class ProfileOut(Out):
 ProfilePage = page_of(ProfileOut, "ProfilePage")
 
 
-class MyProfileOut(ProfileOut):
+class LearningRecordOut(Out):
+    opportunity_id: uuid.UUID
+    title: str = Field(description="the course, programme or PBL class")
+    provider: str = Field(description="the organisation that offered it")
+    url: str = Field(description="the opportunity's page")
+    completed_at: datetime | None = Field(description="when the provider marked it completed")
+    credential_url: str | None = Field(description="the badge it awarded (its verification page), if any")
+
+
+class ProfileDetailOut(ProfileOut):
+    learning: list[LearningRecordOut] = Field(
+        description="completed learning (学びの場), latest first; empty unless the person chose to show it"
+    )
+
+
+class MyProfileOut(ProfileDetailOut):
+    shows_learning: bool = Field(description="your completed learning is shown to those who may see your profile")
     visibility: Visibility = Field(description="public (anyone), members (logged-in users) or private (only you)")
     is_hidden: bool = Field(description="hidden from everyone but you, without deleting it")
     outcomes: list[MyOutcomeOut] = Field(description="every outcome, hidden ones included")
@@ -216,10 +233,33 @@ def profile_out(profile: Profile) -> ProfileOut:
     return ProfileOut(**_profile_fields(profile), outcomes=outcomes)
 
 
+def _learning(profile: Profile) -> list[LearningRecordOut]:
+    return [
+        LearningRecordOut(
+            opportunity_id=e.opportunity.public_id,
+            title=e.opportunity.title,
+            provider=e.opportunity.organisation.name,
+            url=url_for("learning.show", public_id=e.opportunity.public_id, _external=True),
+            completed_at=e.finished_at,
+            credential_url=url_for("credentials.show", public_id=e.credential.public_id, _external=True)
+            if e.credential
+            else None,
+        )
+        for e in shown_learning(db.session, profile)
+    ]
+
+
+def profile_detail_out(profile: Profile) -> ProfileDetailOut:
+    """One profile as anyone allowed to see it sees it, with the learning the person chose to show."""
+    return ProfileDetailOut(**dict(profile_out(profile)), learning=_learning(profile))
+
+
 def my_profile_out(profile: Profile) -> MyProfileOut:
     """What the owner sees on their own pages: visibility settings and hidden outcomes too."""
     return MyProfileOut(
         **_profile_fields(profile),
+        learning=_learning(profile),
+        shows_learning=profile.shows_learning,
         outcomes=[my_outcome_out(o) for o in profile.outcomes],
         visibility=profile.visibility,
         is_hidden=profile.is_hidden,
@@ -311,10 +351,10 @@ def list_profiles():
 
 
 @bp.get("/profiles/<profile_id>")
-@operation(tag="profiles", public=True, ok=ProfileOut, errors=(410,))
+@operation(tag="profiles", public=True, ok=ProfileDetailOut, errors=(410,))
 def get_profile(profile_id: str):
     """One profile, if the caller may see it (private and hidden ones are 404; deleted ones 410)"""
-    return profile_out(services.get_profile(db.session, _viewer(), profile_id))
+    return profile_detail_out(services.get_profile(db.session, _viewer(), profile_id))
 
 
 # ---- the caller's own profile --------------------------------------------------------------------
@@ -349,6 +389,7 @@ class ProfileIn(Model):
     is_hidden: bool = False
     is_student: bool = Field(False, description="you are a student: students-only internships admit only students")
     school_name: str = Field("", max_length=120, pattern=TEXT, description="your school (kept only for students)")
+    shows_learning: bool = Field(False, description="show your completed learning to those who may see your profile")
 
     def to_input(self) -> ProfileInput:
         ids = _subprefecture_ids()
@@ -375,6 +416,7 @@ class ProfileIn(Model):
             is_hidden=self.is_hidden,
             is_student=self.is_student,
             school_name=self.school_name,
+            shows_learning=self.shows_learning,
         )
 
 

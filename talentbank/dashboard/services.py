@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from talentbank.credentials.achievements import add_months
+from talentbank.dashboard.supply import Counted, people_by_region, people_by_region_and_category, published_cells
 from talentbank.db import utcnow
 from talentbank.learning.capacity import taught_on_offer
 from talentbank.models import (
@@ -41,12 +42,13 @@ from talentbank.models import (
     Subprefecture,
 )
 from talentbank.opendata.definitions import MIN_CELL
-from talentbank.opendata.disclosure import Claim, counted_claims, supply_cells, suppress_cell
+from talentbank.opendata.disclosure import suppress_cell
 from talentbank.projects.demand import open_needs
 from talentbank.security import can
 
 PERIODS = {"3": 3, "6": 6, "12": 12, "all": None}  # months back to when an open project was (last) opened
 DEFAULT_PERIOD = "all"
+NOBODY = Counted(0, 0)
 
 
 @dataclass(frozen=True)
@@ -122,24 +124,39 @@ def summarise_supply_demand(
     now = now or utcnow()
     is_staff = can(actor, "view_staff_statistics")
     skills = list(session.scalars(sa.select(Skill).order_by(Skill.position)))
-    categories, category_of = _categories(skills)
+    categories, category_of, group_key = _categories(skills)
     regions, region_of = _regions(session)
     chosen_category = next((c for c in categories if c.key == category), None)
     chosen_region = next((r for r in regions if r.slug == subprefecture), None)
     period = period if period in PERIODS else DEFAULT_PERIOD
     since = add_months(now, -PERIODS[period]) if PERIODS[period] else None
 
-    claims = counted_claims(session)
-    cells = supply_cells(claims)
+    keys = [c.key for c in categories]
+    # People are counted by the database, per subprefecture x category (a person lives in one
+    # subprefecture, so sums over subprefectures count each once) and per subprefecture for the
+    # chosen category or any; the public's withheld figures follow the open data's cells.
+    people = {(sub, group_key[group]): n for (sub, group), n in people_by_region_and_category(session, now).items()}
+    chosen_group = next((g for g, k in group_key.items() if chosen_category and k == chosen_category.key), None)
+    people_in_region = people_by_region(session, now, chosen_group)
+    withheld = {} if is_staff else _withheld(published_cells(session, now), category_of)
     demand = open_needs(session, since)
     learning = taught_on_offer(session, now.date())
+    seats_in: dict[tuple[int, str], dict[int, int]] = {}
+    for project, n, code, sub in demand:
+        seats_in.setdefault((sub, category_of[code].key), {})[project] = n
+    courses_in: dict[tuple[int | None, str], dict[int, int | None]] = {}
+    for opportunity, capacity, code, sub in learning:
+        courses_in.setdefault((sub, category_of[code].key), {})[opportunity] = capacity
 
-    def figures(in_category: Callable[[str], bool], in_region: Callable[[int], bool]) -> Figures:
-        matching = [c for c in claims if in_category(category_of[c.skill_code].key) and in_region(c.subprefecture_id)]
-        seats = {p: n for p, n, code, sub in demand if in_category(category_of[code].key) and in_region(sub)}
-        found = _figures(matching, cells, len(seats), sum(seats.values()), is_staff=is_staff)
-        courses = {o: cap for o, cap, code, sub in learning
-                   if in_category(category_of[code].key) and (sub is None or in_region(sub))}  # fmt: skip
+    def figures(subs: list[int], in_keys: list[str], counted: Counted) -> Figures:
+        cells = [(sub, key) for sub in subs for key in in_keys]
+        seats = {p: n for cell in cells for p, n in seats_in.get(cell, {}).items()}
+        courses = {
+            o: cap for sub in [*subs, None] for key in in_keys for o, cap in courses_in.get((sub, key), {}).items()
+        }
+        hidden = [withheld.get(cell, (False, False)) for cell in cells]
+        found = _figures(counted, any(h[0] for h in hidden), any(h[1] for h in hidden), len(seats),
+                         sum(seats.values()), is_staff=is_staff)  # fmt: skip
         return replace(found, learning_courses=len(courses), learning_seats=sum(c for c in courses.values() if c),
                        learning_unlimited=any(c is None for c in courses.values()))  # fmt: skip
 
@@ -149,10 +166,16 @@ def summarise_supply_demand(
     def one_region(region_id: int) -> Callable[[int], bool]:
         return lambda s: s == region_id
 
+    def total(subs: list[int], key: str) -> Counted:
+        found = [people.get((sub, key), NOBODY) for sub in subs]
+        return Counted(sum(c.people for c in found), sum(c.verified for c in found))
+
     any_category = one_category(chosen_category.key) if chosen_category else (lambda k: True)
     any_region = one_region(region_of[chosen_region.slug]) if chosen_region else (lambda s: True)
     shown_regions = [chosen_region] if chosen_region else regions
     shown_categories = [chosen_category] if chosen_category else categories
+    region_ids = [region_of[r.slug] for r in shown_regions]
+    category_keys = [chosen_category.key] if chosen_category else keys
     return Dashboard(
         is_staff=is_staff,
         categories=categories,
@@ -160,10 +183,19 @@ def summarise_supply_demand(
         category=chosen_category,
         region=chosen_region,
         period=period,
-        by_region=[(r, figures(any_category, one_region(region_of[r.slug]))) for r in shown_regions],
-        by_category=[(c, figures(one_category(c.key), any_region)) for c in shown_categories],
+        by_region=[
+            (r, figures([region_of[r.slug]], category_keys, people_in_region.get(region_of[r.slug], NOBODY)))
+            for r in shown_regions
+        ],
+        by_category=[(c, figures(region_ids, [c.key], total(region_ids, c.key))) for c in shown_categories],
         grid=[
-            (r, [figures(one_category(c.key), one_region(region_of[r.slug])) for c in shown_categories])
+            (
+                r,
+                [
+                    figures([region_of[r.slug]], [c.key], people.get((region_of[r.slug], c.key), NOBODY))
+                    for c in shown_categories
+                ],
+            )
             for r in shown_regions
         ],
         unmet=_unmet(demand, learning, skills, regions, region_of, any_category, any_region, category_of),
@@ -184,7 +216,8 @@ def _unmet(demand, learning, skills, regions, region_of, in_category, in_region,
     return sorted(unmet, key=lambda u: (-u.seats, u.region.slug, u.skill.position))
 
 
-def _categories(skills: list[Skill]) -> tuple[list[Category], dict[str, Category]]:
+def _categories(skills: list[Skill]) -> tuple[list[Category], dict[str, Category], dict[str, str]]:
+    """The categories in skill order, each skill's category, and each group's key (see `supply.category_group`)."""
     # DSS-P numbers its categories; DSS-L does not. Versions renamed some, so the number groups them.
     categories: dict[str, Category] = {}
     category_of: dict[str, Category] = {}
@@ -193,7 +226,17 @@ def _categories(skills: list[Skill]) -> tuple[list[Category], dict[str, Category
         if group not in categories:
             categories[group] = Category(str(len(categories) + 1), skill.category_ja, skill.category_en)
         category_of[skill.code] = categories[group]
-    return list(categories.values()), category_of
+    return list(categories.values()), category_of, {group: c.key for group, c in categories.items()}
+
+
+def _withheld(cells: dict[tuple[str, int, int], dict], category_of: dict[str, Category]) -> dict:
+    """(subprefecture id, category key) -> (a cell in it is withheld, a verified count in it is withheld)."""
+    found: dict[tuple[int, str], tuple[bool, bool]] = {}
+    for (code, _level, sub), cell in cells.items():
+        key = (sub, category_of[code].key)
+        hidden, hidden_verified = found.get(key, (False, False))
+        found[key] = (hidden or cell["suppressed"], hidden_verified or cell["verified_suppressed"])
+    return found
 
 
 def _regions(session: Session) -> tuple[list[Region], dict[str, int]]:
@@ -201,16 +244,15 @@ def _regions(session: Session) -> tuple[list[Region], dict[str, int]]:
     return [Region(s.slug, s.name_ja, s.name_en) for s in rows], {s.slug: s.id for s in rows}
 
 
-def _figures(claims: list[Claim], cells: dict, projects: int, seats: int, *, is_staff: bool) -> Figures:
-    people = len({c.profile_id for c in claims})
-    verified = len({c.profile_id for c in claims if c.is_verified})
+def _figures(
+    counted: Counted, is_withheld: bool, is_verified_withheld: bool, projects: int, seats: int, *, is_staff: bool
+) -> Figures:
+    people, verified = counted.people, counted.verified
     if is_staff:
         return Figures(people, verified, projects, seats, seats - people)
-    built_from = [cells[(c.skill_code, c.level, c.subprefecture_id)] for c in claims]
-    if any(cell["suppressed"] for cell in built_from):
+    if is_withheld:
         return Figures(None, None, projects, seats, None)
     # Every cell it is built from is published, so `people` is 0 or at least MIN_CELL.
     published = suppress_cell(people, verified) if people >= MIN_CELL else {"verified_people": 0}
-    hide_verified = any(cell["verified_suppressed"] for cell in built_from)
-    verified_people = None if hide_verified else published["verified_people"]
+    verified_people = None if is_verified_withheld else published["verified_people"]
     return Figures(people, verified_people, projects, seats, seats - people)

@@ -259,3 +259,21 @@ def enrolments_of_profile(session: Session, profile: Profile) -> list[Enrolment]
             .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
         )
     )
+
+
+def shown_learning(session: Session, profile: Profile) -> list[Enrolment]:
+    """The completed learning a profile shows to those who may see it, latest first: none unless the
+    person chose to show it (``shows_learning``)."""
+    if not profile.shows_learning:
+        return []
+    return list(
+        session.scalars(
+            sa.select(Enrolment)
+            .where(Enrolment.profile_id == profile.id, Enrolment.status == EnrolmentStatus.COMPLETED)
+            .options(
+                selectinload(Enrolment.opportunity).selectinload(LearningOpportunity.organisation),
+                selectinload(Enrolment.credential),
+            )
+            .order_by(Enrolment.finished_at.desc(), Enrolment.id.desc())
+        )
+    )

@@ -10,7 +10,6 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-import matching
 from matching.gaps import GapPath, LearningStep, NearProject, Opportunity, build_opportunity_index, gap_paths
 from talentbank.learning.opportunities import LearningCriteria, select_opportunities
 from talentbank.models import (
@@ -22,7 +21,7 @@ from talentbank.models import (
     Project,
     Skill,
 )
-from talentbank.projects.ranking import open_projects_for, person_candidate, to_need, vocabulary
+from talentbank.projects.ranking import OpenNeeds, open_needs_for, person_candidate
 
 FOR_STUDENTS = {LearnerEligibility.ANYONE: None, LearnerEligibility.STUDENTS: True,
                 LearnerEligibility.WORKING_ADULTS: False}  # fmt: skip
@@ -75,15 +74,21 @@ class PersonPaths:
 
 
 def paths_for_person(
-    session: Session, profile: Profile, *, today: date, near_limit: int = 10, path_limit: int = 5
+    session: Session,
+    profile: Profile,
+    *,
+    today: date,
+    near_limit: int = 10,
+    path_limit: int = 5,
+    open_needs: OpenNeeds | None = None,
 ) -> PersonPaths:
     """The person's nearly matched open projects (not those they applied or were invited to, nor
     students-only internships unless they are a student) and the learning that closes each gap (not
-    what they are already enrolled in or have completed)."""
-    projects, done = open_projects_for(session, profile)
-    if not projects:
+    what they are already enrolled in or have completed). ``open_needs``: built already (else built here)."""
+    found_needs = open_needs or open_needs_for(session, profile)
+    projects, done, needs = found_needs.projects, found_needs.done, found_needs.index
+    if needs is None:
         return PersonPaths([], [], 0, 0)
-    needs = matching.build_need_index([to_need(p) for p in projects], vocabulary(session))
     taken = sa.select(Enrolment.opportunity_id).where(
         Enrolment.profile_id == profile.id, Enrolment.status.in_([EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED])
     )

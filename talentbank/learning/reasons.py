@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 import matching
+from matching.gaps import Gap
 from talentbank.learning.paths import Suggestion
+from talentbank.learning.qualifying import QualifyingPerson
 
 
 def _english() -> bool:
@@ -55,3 +59,19 @@ def sentence(reason: matching.Reason, suggestion: Suggestion, skill_name: str) -
 
 def sentences(suggestion: Suggestion, skill_name: str) -> list[str]:
     return [s for r in suggestion.step.reasons if (s := sentence(r, suggestion, skill_name))]
+
+
+def gap_phrase(gap: Gap, names: Mapping[str, str]) -> str:
+    """A must-have a person misses: the skill and level asked, and the level they hold if any."""
+    skill = names.get(gap.skill, gap.skill)
+    if gap.have:
+        return _("%(skill)s（レベル%(level)d、いまはレベル%(have)d）", skill=skill, level=gap.required, have=gap.have)
+    return _("%(skill)s（レベル%(level)d）", skill=skill, level=gap.required)
+
+
+def qualifying_sentence(person: QualifyingPerson, names: Mapping[str, str]) -> str:
+    """Why a person is listed for the host: the opportunity that teaches what they miss."""
+    opportunity = person.opportunity
+    return _("「%(course)s」（%(provider)s）で%(skills)sを身につけると、この募集の必須スキルを満たします。",
+             course=opportunity.title, provider=opportunity.organisation.name,
+             skills=_("、").join(gap_phrase(g, names) for g in person.after.gaps))  # fmt: skip

@@ -44,9 +44,11 @@ def dashboard():
     suggestions = []
     learning = None
     if profile is not None:
+        open_needs = ranking.open_needs_for(db.session, profile)  # one need index for both lists
         learning = learning_paths.paths_for_person(db.session, profile, today=db.utcnow().date(), near_limit=3,
-                                                   path_limit=3)  # fmt: skip
-        for project, match in ranking.projects_for_person(db.session, profile, k=5, today=db.utcnow().date()):
+                                                   path_limit=3, open_needs=open_needs)  # fmt: skip
+        found = ranking.projects_for_person(db.session, profile, k=5, today=db.utcnow().date(), open_needs=open_needs)
+        for project, match in found:
             why, missing = reasons.explain(match, names)
             suggestions.append((project, why[:3], missing[:2]))
     return render_template(

@@ -94,6 +94,8 @@ class Profile(Base):
     # The person's own statement that they study now (students-only internships admit only them).
     is_student: Mapped[bool] = mapped_column(default=False)
     school_name: Mapped[str | None] = mapped_column(sa.String(120))
+    # The person's choice to show their completed learning (学びの場) on their profile; off until they choose.
+    shows_learning: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

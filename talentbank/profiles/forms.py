@@ -92,6 +92,7 @@ class ProfileForm(BaseForm):
     is_hidden = BooleanField(_l("プロフィールを一時的に隠す（削除はしません）"))
     is_student = BooleanField(_l("学生です（学生限定のインターンシップに応募できます）"))
     school_name = StringField(_l("学校名（任意）"), validators=[Optional(), Length(max=120)])
+    shows_learning = BooleanField(_l("修了した学び（講座、提供者、修了日、バッジ）をプロフィールに表示する"))
 
 
 class SkillForm(BaseForm):

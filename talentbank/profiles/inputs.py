@@ -85,6 +85,7 @@ class ProfileInput:
     is_student: bool = False
     school_name: str = ""
     onsite_days_per_month: int | None = None
+    shows_learning: bool = False
 
 
 @dataclass(frozen=True)

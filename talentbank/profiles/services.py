@@ -108,6 +108,7 @@ def _apply_profile_fields(session: Session, profile: Profile, details: ProfileIn
     profile.visibility = Visibility(details.visibility)
     profile.is_hidden = bool(details.is_hidden)
     profile.is_student = bool(details.is_student)
+    profile.shows_learning = bool(details.shows_learning)
     school_name = (details.school_name or "").strip()[:120]
     profile.school_name = school_name if profile.is_student and school_name else None
 

@@ -14,6 +14,7 @@ from talentbank.credentials.imports import imported_of
 from talentbank.credentials.records import credentials_of_profile
 from talentbank.db import utcnow
 from talentbank.errors import Conflict, Invalid
+from talentbank.learning.enrolments import shown_learning
 from talentbank.models import Visibility
 from talentbank.organisations.services import list_organisations
 from talentbank.profiles import data_rights, outcomes, services
@@ -148,6 +149,7 @@ def show(public_id: str):
         skill_rows=_skill_rows(profile),
         credentials=credentials_of_profile(db.session, profile),
         imported=imported_of(db.session, profile),
+        learning=shown_learning(db.session, profile),
         now=utcnow(),
         bio_html=render_markdown(profile.bio),
         render_markdown=render_markdown,

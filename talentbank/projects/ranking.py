@@ -9,8 +9,10 @@ edit shows in the next ranking in every gunicorn worker without rebuilding 100,0
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -141,6 +143,7 @@ class _Cached:
     next_expiry: datetime | None = None
 
 
+T = TypeVar("T")
 _cache: dict[str, _Cached] = {}
 # One thread at a time refreshes or ranks an index (the index is not safe for concurrent writers).
 _lock = threading.Lock()
@@ -227,6 +230,15 @@ def _current_index(session: Session, now: datetime | None = None) -> matching.Ca
     return cached.index
 
 
+def with_current_index(
+    session: Session, use: Callable[[matching.CandidateIndex], T], *, now: datetime | None = None
+) -> T:
+    """``use(index)`` on every profile's candidate index, brought up to date first, with ``_lock`` held
+    (for engine calls other than :func:`rank`, such as :mod:`matching.after_learning`)."""
+    with _lock:
+        return use(_current_index(session, now))
+
+
 def forget() -> None:
     """Drop every cached index (the tests empty the database between tests, reusing ids)."""
     with _lock:
@@ -291,17 +303,33 @@ def matches_for_project(
     return ProjectMatches(shown(ranked.matches), shown(ranked.near_misses))
 
 
+@dataclass(frozen=True)
+class OpenNeeds:
+    """The open projects (loaded for their pages) and their need index, with the ids of those the person
+    is not to be offered again; built once per page for both directions a person's dashboard reads."""
+
+    projects: list[Project]
+    index: matching.NeedIndex | None  # None when no project is open
+    done: set[int]
+
+
+def open_needs_for(session: Session, profile: Profile) -> OpenNeeds:
+    projects, done = open_projects_for(session, profile)
+    index = matching.build_need_index([to_need(p) for p in projects], vocabulary(session)) if projects else None
+    return OpenNeeds(projects, index, done)
+
+
 def projects_for_person(
-    session: Session, profile: Profile, *, k: int = 5, today: date
+    session: Session, profile: Profile, *, k: int = 5, today: date, open_needs: OpenNeeds | None = None
 ) -> list[tuple[Project, matching.Match]]:
     """Open projects that suit the person and that they can do (matching.feasibility), best first, leaving
-    out those already applied or invited to."""
-    projects, done = open_projects_for(session, profile)
-    if not projects:
+    out those already applied or invited to. ``open_needs``: built already (else built here)."""
+    found = open_needs or open_needs_for(session, profile)
+    if found.index is None:
         return []
-    needs_index = matching.build_need_index([to_need(p) for p in projects], vocabulary(session))
-    ranked = matching.rank_projects(person_candidate(session, profile), needs_index, k, today=today, exclude=done)
-    by_id = {p.id: p for p in projects}
+    ranked = matching.rank_projects(person_candidate(session, profile), found.index, k, today=today,
+                                    exclude=found.done)  # fmt: skip
+    by_id = {p.id: p for p in found.projects}
     return [(by_id[m.need_id], m) for m in ranked]
 
 

@@ -12,7 +12,9 @@ from flask_login import login_required
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
 from talentbank.errors import Invalid
+from talentbank.learning import reasons as learning_reasons
 from talentbank.learning.opportunities import classes_on_project
+from talentbank.learning.qualifying import qualifying_after_learning
 from talentbank.models import ApplicationStatus, Direction, ProjectStatus
 from talentbank.organisations.services import get_organisation
 from talentbank.profiles.services import own_profile
@@ -209,5 +211,10 @@ def matches(public_id: str):
         for profile, match in found.near_misses
         if match.blocker is not None
     ]
+    after_learning = [
+        (person, learning_reasons.qualifying_sentence(person, names))
+        for person in (qualifying_after_learning(db.session, project, k=10, today=today()) if show_near else [])
+    ]
     return render_template("projects/matches.html", project=project, results=results, near_misses=near_misses,
-                           show_near=show_near, message_form=MessageForm(formdata=None))  # fmt: skip
+                           after_learning=after_learning, show_near=show_near,
+                           message_form=MessageForm(formdata=None))  # fmt: skip

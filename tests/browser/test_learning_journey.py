@@ -53,6 +53,16 @@ def test_a_course_closes_a_towns_gap_and_the_badge_brings_the_match(browser, liv
     educator.get_by_text("学びの場を公開しました。").wait_for()
     course_url = educator.url
 
+    office = browser.new_context(locale="ja-JP").new_page()
+    office.set_default_timeout(10_000)
+    log_in(office, base_url, "clerk@learning.example.jp")
+    office.goto(f"{base_url}/projects/{project_id}/matches")
+    office.get_by_role("link", name="あと一歩の人も見る").click()
+    after_learning = office.locator("section.after-learning")
+    card = after_learning.locator("article", has_text="道東 太郎")
+    assert card.get_by_role("link", name="地域データで学ぶPython入門").is_visible()
+    assert "を身につけると、この募集の必須スキルを満たします。" in card.inner_text()
+
     learner = browser.new_context(locale="ja-JP").new_page()
     learner.set_default_timeout(10_000)
     log_in(learner, base_url, "learner@learning.example.jp")
@@ -83,10 +93,15 @@ def test_a_course_closes_a_towns_gap_and_the_badge_brings_the_match(browser, liv
     learner.goto(base_url + "/dashboard")
     learner.get_by_role("link", name="道東 太郎").first.click()
     assert learner.get_by_text("バッジで検証").first.is_visible()
+    assert learner.get_by_text("修了した学びはプロフィールに表示していません。").is_visible()  # off until chosen
+    learner.get_by_role("link", name="プロフィールの編集で表示できます").click()
+    learner.get_by_label("拠点").select_option("016331")
+    learner.get_by_label("修了した学び（講座、提供者、修了日、バッジ）をプロフィールに表示する").check()
+    learner.get_by_role("button", name="保存する").click()
+    history = learner.locator("section.learning-history")
+    assert history.get_by_role("link", name="地域データで学ぶPython入門").is_visible()
+    assert history.get_by_role("link", name="バッジを見る").is_visible()
 
-    office = browser.new_context(locale="ja-JP").new_page()
-    office.set_default_timeout(10_000)
-    log_in(office, base_url, "clerk@learning.example.jp")
     office.goto(f"{base_url}/projects/{project_id}/matches")
     assert office.get_by_text("道東 太郎").first.is_visible()
     for page in (educator, learner, office):

@@ -12,6 +12,7 @@ from talentbank.db import utcnow
 from talentbank.learning import opportunities
 from talentbank.learning.inputs import OpportunityInput, TaughtSkillInput
 from talentbank.models import OrganisationKind
+from talentbank.opendata.disclosure import counted_claims, supply_cells
 from tests.factories import make_organisation
 from tests.web.test_dashboard import HAKODATE, SAPPORO, SKILL, cell, make_project, page
 
@@ -59,3 +60,21 @@ def test_needed_skills_with_no_learning_nearby_are_listed_and_charted(client, db
     assert re.findall(r'data-unmet="([^"]+)"', html) == [f"ishikari:{SKILL}"]
     charts = json.loads(re.search(r'id="dashboard-charts-data">(.*?)</script>', html, re.S).group(1))
     assert charts["unmet"]["series"][0]["values"] == [3]
+
+
+def test_the_database_counts_the_same_cells_as_the_open_data(db):
+    """The page counts people in SQL (dashboard/supply.py); the open data reads every claim in Python
+    (opendata/disclosure.py). A person once per skill at their highest level, verified if any claim is."""
+    from talentbank.dashboard.supply import people_by_region, published_cells
+    from talentbank.models import ProfileSkill, SkillSource, Visibility
+    from tests.factories import make_profile
+
+    for n in range(12):
+        person = make_profile(db, home_municipality_code=SAPPORO if n % 3 else HAKODATE, skills={SKILL: 1 + n % 4})
+        if n % 4 == 0:  # the same skill again, badge-verified at another level
+            db.add(ProfileSkill(profile=person, skill_code=SKILL, level=2, source=SkillSource.BADGE))
+    make_profile(db, home_municipality_code=SAPPORO, skills={SKILL: 3}, visibility=Visibility.PRIVATE)
+    db.flush()
+    now = utcnow()
+    assert published_cells(db, now) == supply_cells(counted_claims(db))
+    assert sum(c.people for c in people_by_region(db, now, None).values()) == 12

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from matching import Reason, gaps
+from talentbank.accounts.tokens import create_token
 from talentbank.credentials import achievements, issuers
 from talentbank.credentials.inputs import AchievementInput
 from talentbank.db import utcnow
@@ -32,6 +33,7 @@ from talentbank.models import (
 )
 from talentbank.profiles.data_rights import export_personal_data
 from tests.factories import add_member, count, make_organisation, make_profile, make_project, make_user
+from tests.web.test_profiles import PROFILE
 
 PYTHON = "dssp2-36"
 TODAY = utcnow().date()
@@ -280,3 +282,54 @@ def test_a_class_keeps_its_project_when_the_project_has_closed(db, kosen, town):
     opportunities.save_opportunity(db, owner, kosen, course(format="pbl", title="改題", project_id=str(project.public_id)),
                                    opportunity)  # fmt: skip
     assert opportunity.project is project and opportunity.title == "改題"
+
+
+def test_learning_history_shows_on_the_profile_only_when_the_person_chose_to(app, db, kosen, client, login):
+    badge = python_badge(db, kosen)
+    owner = kosen.memberships[0].user
+    opportunity = opportunities.save_opportunity(db, owner, kosen, course(achievement_id=str(badge.public_id)))
+    person = make_profile(db, display_name="学んだ人")  # a public profile
+    unfinished = opportunities.save_opportunity(db, owner, kosen, course(title="受講中の講座"))
+    enrolments.enrol(db, person.user, unfinished)
+    enrolment = enrolments.enrol(db, person.user, opportunity)
+    with app.test_request_context():
+        enrolments.complete(db, owner, opportunity, [str(enrolment.public_id)], issuer_ctx(app))
+    credential = db.scalars(sa.select(Credential)).one()
+    page_url, api_url = f"/people/{person.public_id}", f"/api/v1/profiles/{person.public_id}"
+    assert not person.shows_learning  # off by default
+    assert "オンラインPython講座" not in client.get(page_url).get_data(as_text=True)
+    assert client.get(api_url).get_json()["learning"] == []
+    person.shows_learning = True
+    db.flush()
+    page = client.get(page_url).get_data(as_text=True)
+    history = page[page.index("修了した学び") :]
+    assert "オンラインPython講座" in history and "旭川工業高専" in history and "修了" in history
+    assert f"/credentials/{credential.public_id}" in history and "受講中の講座" not in page
+    [record] = client.get(api_url).get_json()["learning"]
+    assert record["title"] == "オンラインPython講座" and record["provider"] == "旭川工業高専"
+    assert record["credential_url"].endswith(f"/credentials/{credential.public_id}") and record["completed_at"]
+    for visibility in ("members", "private"):  # a profile that is not public shows nothing to a visitor
+        person.visibility = visibility
+        db.flush()
+        assert client.get(page_url).status_code == 404 and client.get(api_url).status_code == 404
+    login(client, make_profile(db).user)  # a member sees a members-only profile, never a private one
+    assert client.get(page_url).status_code == 404
+    person.visibility = "members"
+    db.flush()
+    assert "オンラインPython講座" in client.get(page_url).get_data(as_text=True)
+
+
+def test_a_person_turns_their_learning_history_on_in_the_form_and_over_the_api(client, db, login):
+    person = make_profile(db, home_municipality_code="012076")
+    login(client, person.user)
+    page = client.get(f"/people/{person.public_id}").get_data(as_text=True)
+    assert "修了した学びはプロフィールに表示していません" in page  # the owner is told how to show it
+    form = client.get("/me/profile").get_data(as_text=True)
+    assert 'name="shows_learning"' in form
+    assert client.post("/me/profile", data={**PROFILE, "shows_learning": "y"}).status_code == 302
+    assert person.shows_learning
+    _token, secret = create_token(db, person.user, name="test", scopes=("read", "write"), days=30)
+    headers = {"Authorization": f"Bearer {secret}"}
+    body = {"display_name": "学ぶ人", "home": "012076", "shows_learning": False}
+    mine = client.put("/api/v1/me/profile", json=body, headers=headers).get_json()
+    assert mine["shows_learning"] is False and mine["learning"] == [] and not person.shows_learning

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from talentbank.learning import enrolments, opportunities
 from talentbank.models import Enrolment, EnrolmentStatus, LearningOpportunity, ProfileSkill, SkillSource
+from talentbank.projects import ranking
 from tests.factories import count, make_organisation, make_profile, make_project, make_user
 from tests.web import test_learning
 from tests.web.test_learning import PYTHON, TODAY, course, python_badge
@@ -166,16 +167,22 @@ def test_the_project_page_lists_the_class_that_works_on_it(client, db, kosen, to
     assert "この課題に取り組む授業" in page and "PBL：町のデータ" in page
 
 
-def test_the_person_sees_the_course_that_closes_their_gap_and_their_history(client, db, login, kosen, town):
+def test_the_person_sees_the_course_that_closes_their_gap_and_their_history(
+    client, db, login, kosen, town, monkeypatch
+):
     make_project(db, town, needs=((PYTHON, 2, True), ("dssp2-37", 2, True)), municipality_code="016331")
     person = make_profile(db, skills={"dssp2-37": 3}, hours_per_week=10)
     opportunity = publish(db, kosen)
     db.commit()
     login(client, person.user)
+    loads = []
+    real = ranking.open_projects_for
+    monkeypatch.setattr(ranking, "open_projects_for", lambda *args: loads.append(1) or real(*args))
     for path in ("/me/learning", "/dashboard"):
         page = client.get(path).get_data(as_text=True)
         assert f'data-suggestion="{opportunity.public_id}"' in page, path
         assert "上士幌町の募集条件を満たします" in page, path
+    assert len(loads) == 2  # once per page: the dashboard's two lists share one need index
     client.post(f"/learning/{opportunity.public_id}/enrol")
     history = client.get("/me/learning").get_data(as_text=True)
     assert re.search(rf'data-history="{opportunity.public_id}">.*?受講中', history, re.S)
