@@ -20,6 +20,7 @@ from talentbank.web import current_actor
 bp = Blueprint("wallet", __name__)
 protocol_bp = Blueprint("oid4vci", __name__)
 csrf.exempt(protocol_bp)  # wallets send no cookies: the code, the access token and the proof are the checks
+MAX_REQUEST_BYTES = 64 * 1024  # a token request is a few fields, a credential request one proof of <= 8 kB
 
 
 def _nonce_secret() -> bytes:
@@ -64,6 +65,27 @@ def _error(error: exchange.OAuthError):
     if error.status == 401:
         response.headers["WWW-Authenticate"] = f'Bearer error="{error.code}"'
     return response
+
+
+def _http_error(status: int, code: str):
+    """An HTTP error on a protocol path (too large, wrong method, unreadable body) as the protocol's error."""
+    if status >= 500:
+        return _error(exchange.OAuthError(status, "server_error", "the issuer could not answer"))
+    malformed = "invalid_credential_request" if request.path == metadata.CREDENTIAL_PATH else "invalid_request"
+    if status == 422:  # the text rule's refusal (web.py): a control character or the like in a field
+        return _error(exchange.OAuthError(400, malformed, "a field holds a character that is not allowed"))
+    return _error(exchange.OAuthError(status, malformed, code.replace("_", " ")))
+
+
+@protocol_bp.record_once
+def _register_protocol_errors(state) -> None:
+    state.app.extensions.setdefault("protocol_errors", {})["/oid4vci/"] = _http_error
+
+
+@protocol_bp.url_value_preprocessor  # runs before every before_request, which may read the form
+def _limit_request_size(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    request.max_content_length = MAX_REQUEST_BYTES
+    request.max_form_memory_size = MAX_REQUEST_BYTES
 
 
 @protocol_bp.get("/.well-known/openid-credential-issuer")
