@@ -8,12 +8,12 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_login import login_required
 
 from talentbank import db
-from talentbank.accounts.forms import ConfirmForm
 from talentbank.credentials import records
 from talentbank.credentials.context import issuer_context
 from talentbank.errors import Conflict
 from talentbank.extensions import csrf
 from talentbank.wallet import exchange, metadata, offers
+from talentbank.wallet.forms import WalletOfferForm
 from talentbank.wallet.qr import qr_svg
 from talentbank.web import current_actor
 
@@ -31,11 +31,12 @@ def _nonce_secret() -> bytes:
 @login_required
 def offer(public_id: str):
     credential = records.get_credential(db.session, public_id)
-    if not ConfirmForm().validate_on_submit():
+    form = WalletOfferForm()
+    if not form.validate_on_submit():
         return redirect(url_for("credentials.show", public_id=public_id))
     try:
         created = offers.create_offer(db.session, current_actor(), credential, issuer_context().base_url,
-                                      with_tx_code=request.form.get("tx_code") != "off")  # fmt: skip
+                                      with_tx_code=form.with_tx_code)  # fmt: skip
     except Conflict as error:
         flash(error.message, "error")
         return redirect(url_for("credentials.show", public_id=public_id))

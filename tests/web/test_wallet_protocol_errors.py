@@ -162,3 +162,16 @@ def test_bad_credential_requests_are_oauth_errors_and_change_nothing_issued(app,
     verified = wallet_client.post("/api/v1/verify", json={"credential": delivered["copy"]}).get_json()
     assert verified["verified"] is True, verified  # the copy delivered before still verifies
     assert request_credential(wallet_client, access, good, LDP_CONFIGURATION).status_code == 200
+
+
+def test_the_holder_chooses_whether_the_offer_has_a_transaction_code(claimed, db):  # noqa: F811
+    page = claimed["client"].get(f"/credentials/{claimed['id']}").get_data(as_text=True)
+    assert '<input checked id="tx_code-0" name="tx_code" type="radio" value="on">' in page  # on unless chosen
+    assert '<input id="tx_code-1" name="tx_code" type="radio" value="off">' in page
+    assert "<legend>確認コード（ウォレットで入力する6桁の数字）</legend>" in page
+    with_code, shown = make_offer(claimed["client"], claimed["id"], tx_code="on")
+    without, none = make_offer(claimed["client"], claimed["id"], tx_code="off")
+    assert shown is not None and "tx_code" in with_code["grants"][PRE_AUTHORIZED_GRANT]
+    assert none is None and "tx_code" not in without["grants"][PRE_AUTHORIZED_GRANT]
+    refused = claimed["client"].post(f"/credentials/{claimed['id']}/wallet", data={"tx_code": "maybe"})
+    assert refused.status_code == 302 and db.scalar(sa.select(sa.func.count()).select_from(WalletOffer)) == 2
