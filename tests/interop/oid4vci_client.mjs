@@ -3,9 +3,9 @@
 // authorisation server's metadata, redeems the pre-authorised code (with the transaction code), asks the
 // nonce endpoint, builds the proof JWT and the credential request, and parses the credential response.
 // Our code only holds the key: it signs what the library hands it (jose, Ed25519) and names the key as
-// did:key (derived by `@digitalbazaar/ed25519-multikey`) or as a jwk.
+// did:key (derived by `@digitalbazaar/ed25519-multikey`) or as a jwk; or it is a P-256 key (ES256) sent as a jwk.
 //
-// stdin: {"jobs": [{"offer_uri", "tx_code", "key": "did:key" | "jwk", "configurations": [...] | null,
+// stdin: {"jobs": [{"offer_uri", "tx_code", "key": "did:key" | "jwk" | "jwk-p256", "configurations": [...] | null,
 //                   "expect_error": bool}]}
 // stdout: [{"holder_did", "jwk", "token_type", "formats", "credentials": {id: credential}, "requests",
 //           "error": {"stage", "status", "code", "message"} | null}]
@@ -29,6 +29,12 @@ const loggedFetch = async (url, init) => {
 };
 
 async function holderKey(kind) {
+  if(kind === 'jwk-p256') {
+    const {publicKey, privateKey} = await generateKeyPair('ES256', {extractable: true});
+    const {kty, crv, x, y} = await exportJWK(publicKey);
+    const jwk = {kty, crv, x, y};
+    return {privateKey, jwk, did: null, signer: {method: 'jwk', alg: 'ES256', publicJwk: jwk}};
+  }
   const {publicKey, privateKey} = await generateKeyPair('EdDSA', {crv: 'Ed25519', extractable: true});
   const {kty, crv, x} = await exportJWK(publicKey);
   const jwk = {kty, crv, x};

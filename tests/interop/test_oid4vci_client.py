@@ -31,7 +31,8 @@ from tests.interop.test_interop import _by_verifier, _node_or_skip, _run_node
 from tests.web.test_wallet import claimed  # noqa: F401  (the fixture)
 
 CLIENT = "@openid4vc/openid4vci"
-DID_KEY, JWK, WRONG_TX, REUSED = "did:key", "jwk", "wrong tx_code", "reused code"
+DID_KEY, JWK, P256, WRONG_TX, REUSED = "did:key", "jwk", "jwk-p256", "wrong tx_code", "reused code"
+RECEIVING = (DID_KEY, JWK, P256)
 
 
 def _offer_uri(client, credential_id: str, **form) -> tuple[str, str | None]:
@@ -61,12 +62,14 @@ def _wallet_runs(request) -> dict[str, Any]:
             with_code, tx_code = _offer_uri(client, holder["id"])
             without_code, none = _offer_uri(client, holder["id"], tx_code="off")
             assert none is None
+            p256, p256_code = _offer_uri(client, holder["id"])
             spoiled, spoiled_code = _offer_uri(client, holder["id"])
             wrong = "000000" if spoiled_code != "000000" else "111111"
             db.commit()
             jobs = {
                 DID_KEY: {"offer_uri": with_code, "tx_code": tx_code, "key": "did:key"},
                 JWK: {"offer_uri": without_code, "tx_code": None, "key": "jwk"},
+                P256: {"offer_uri": p256, "tx_code": p256_code, "key": "jwk-p256"},
                 WRONG_TX: {"offer_uri": spoiled, "tx_code": wrong, "key": "did:key"},
                 REUSED: {"offer_uri": with_code, "tx_code": tx_code, "key": "did:key"},
             }
@@ -74,7 +77,7 @@ def _wallet_runs(request) -> dict[str, Any]:
             results = dict(zip(jobs, runs, strict=True))
             received = [
                 results[name]["credentials"][configuration]
-                for name in (DID_KEY, JWK)
+                for name in RECEIVING
                 for configuration in (JWT_CONFIGURATION, LDP_CONFIGURATION)
             ]
             document = received[1]
@@ -112,7 +115,7 @@ def _holder_did(run: dict[str, Any]) -> str:
     return run["holder_did"] or did_jwk_of(run["jwk"])
 
 
-@pytest.mark.parametrize("name", [DID_KEY, JWK])
+@pytest.mark.parametrize("name", RECEIVING)
 def test_the_library_takes_both_formats_bound_to_the_holder(wallet, name):
     run = wallet["results"][name]
     assert run["error"] is None, run["error"]
@@ -120,6 +123,8 @@ def test_the_library_takes_both_formats_bound_to_the_holder(wallet, name):
     assert run["formats"] == {JWT_CONFIGURATION: "jwt_vc_json", LDP_CONFIGURATION: "ldp_vc"}
     holder = _holder_did(run)
     assert holder.startswith("did:key:z6Mk" if name == DID_KEY else "did:jwk:")
+    if name == P256:  # an ES256 proof: the P-256 key, with its y, is what the copy is bound to
+        assert run["jwk"]["crv"] == "P-256" and run["jwk"]["y"]
     token, document = run["credentials"][JWT_CONFIGURATION], run["credentials"][LDP_CONFIGURATION]
     payload = _jwt_part(token, 1)
     assert payload["credentialSubject"]["id"] == holder == payload["sub"]
@@ -127,7 +132,7 @@ def test_the_library_takes_both_formats_bound_to_the_holder(wallet, name):
     assert document["issuer"]["id"] == payload["iss"] and document["issuer"]["id"].startswith("did:web:")
 
 
-@pytest.mark.parametrize("name", [DID_KEY, JWK])
+@pytest.mark.parametrize("name", RECEIVING)
 def test_the_library_spoke_openid4vci_1_0_to_the_app(wallet, name):
     run = wallet["results"][name]
     assert run["draft"] == "V1"  # the library read our metadata as OpenID4VCI 1.0
@@ -141,7 +146,7 @@ def test_the_library_spoke_openid4vci_1_0_to_the_app(wallet, name):
     assert all(len(s["proofs"]["jwt"]) == 1 for s in sent)
 
 
-@pytest.mark.parametrize("index", range(4))
+@pytest.mark.parametrize("index", range(2 * len(RECEIVING)))
 def test_what_the_library_received_verifies_in_the_independent_verifiers(wallet, index):
     verdict = wallet["verdicts"][index]
     if index % 2 == 0:  # VC-JWT
@@ -163,10 +168,10 @@ def test_the_library_reports_the_protocol_errors_of_a_wrong_tx_code_and_a_reused
 
 
 def test_the_person_sees_each_delivery_and_nothing_more(wallet):
-    assert wallet["deliveries"] == 4
+    assert wallet["deliveries"] == 2 * len(RECEIVING)
     expected = {
         (configuration, _holder_did(wallet["results"][name]))
-        for name in (DID_KEY, JWK)
+        for name in RECEIVING
         for configuration in (JWT_CONFIGURATION, LDP_CONFIGURATION)
     }
-    assert set(wallet["listed"]) == expected and len(wallet["listed"]) == 4
+    assert set(wallet["listed"]) == expected and len(wallet["listed"]) == 2 * len(RECEIVING)
