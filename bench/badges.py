@@ -11,16 +11,24 @@ ratio run under the same machine load, round by round. Targets (issue #4): issui
 bare signing rate, verifying ≥ 50% of the bare verify rate. Data Integrity (eddsa-rdfc-2022) rates are printed too, on COUNT/20 credentials, beside
 their own bare baseline: RDFC-1.0 canonicalisation (pyld), SHA-256 and Ed25519 sign/verify of the
 same document, with no database and no other check.
+
+The wallet delivery path (#16) is timed on COUNT/20 claimed VC-JWT credentials: the token request
+(`wallet.exchange.redeem_code`) and the credential request (`deliver_credential`: access token, proof
+JWT check, nonce, the holder-bound copy signed and stored, audit), one commit each, as the endpoints do;
+the wallet's side (its proof JWTs) is made beforehand. Its baseline is bare PyJWT EdDSA encode of the
+copy's payload, interleaved round by round.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 # Run as a script, this folder comes first on sys.path and its matching.py would shadow the package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -28,16 +36,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import jwt
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask import current_app
 
+import badges
 from badges.data_integrity import hash_data, proof_configuration
 from talentbank import create_app, db
 from talentbank.cli import upgrade_database
 from talentbank.config import resolve_database_url
-from talentbank.credentials import achievements, issuers, records, verification
+from talentbank.credentials import achievements, issuers, issuing, records, verification
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.inputs import AchievementInput, AwardInput
-from talentbank.models import Credential, Membership, MembershipRole, Organisation, OrganisationKind, User
+from talentbank.models import Credential, Membership, MembershipRole, Organisation, OrganisationKind, Profile, User
 from talentbank.reference.loader import load_reference_data
+from talentbank.wallet import exchange, offers
+from talentbank.wallet.metadata import JWT_CONFIGURATION, PRE_AUTHORIZED_GRANT
 
 
 def rate(count: int, seconds: float) -> str:
@@ -118,16 +130,16 @@ def issue_many(admin, achievement, count: int, batch: int = 500, baseline=None) 
         (AwardInput(email=f"learner{n}@example.jp", name=f"学習者{n}", evidence_url="", narrative=""), None)
         for n in range(count)
     ]
-    issuing = bare = 0.0
+    issue_seconds = bare = 0.0
     for first in range(0, count, batch):
         chunk = awards[first : first + batch]
         start = time.perf_counter()
         issued = issuing.issue_credentials(db.session, admin, achievement, chunk, context)
         db.session.commit()
-        issuing += time.perf_counter() - start
+        issue_seconds += time.perf_counter() - start
         if baseline is not None:
             bare += baseline(len(chunk), issued[0])
-    return issuing, bare
+    return issue_seconds, bare
 
 
 def verify_all(achievement, batch: int = 500, baseline=None) -> tuple[int, float, float]:
@@ -164,6 +176,50 @@ def jwt_rates(admin, achievement, count: int) -> tuple[float, float, float, floa
     return issue_seconds, encode_seconds, verify_seconds, decode_seconds
 
 
+def wallet_rates(admin, achievement, count: int, batch: int = 50) -> tuple[float, float]:
+    """(delivery seconds, bare encode seconds) for `count` token + credential requests, interleaved."""
+    learner = User(email="bench-holder@example.jp", display_name="holder", password_hash="x",
+                   email_verified_at=db.utcnow())  # fmt: skip
+    profile = Profile(user=learner, display_name="holder")
+    db.session.add(profile)
+    db.session.flush()
+    award = AwardInput(email=learner.email, name="holder", evidence_url="", narrative="")
+    context = issuer_context()
+    issued = issuing.issue_credentials(
+        db.session, admin, achievement, [(award, f"w{n}") for n in range(count)], context
+    )
+    ids = [i.public_id for i in issued]
+    db.session.execute(sa.update(Credential).where(Credential.public_id.in_(ids)).values(profile_id=profile.id))
+    credentials = db.session.scalars(sa.select(Credential).where(Credential.public_id.in_(ids))).all()
+    codes = [offers.create_offer(db.session, learner, c, context.base_url, with_tx_code=False).uri for c in credentials]
+    db.session.commit()
+    secret = current_app.config["SECRET_KEY"].encode()
+    holder = Ed25519PrivateKey.generate()
+    kid = badges.did_key_verification_method(holder.public_key())
+    proofs = [
+        jwt.encode({"aud": context.base_url, "iat": int(time.time()), "nonce": exchange.new_nonce(secret)}, holder,
+                   algorithm="EdDSA", headers={"typ": "openid4vci-proof+jwt", "kid": kid})
+        for _ in codes
+    ]  # fmt: skip
+    grants = [json.loads(unquote(uri.partition("credential_offer=")[2]))["grants"] for uri in codes]
+    delivering = bare_seconds = 0.0
+    bare: BarePyJWT | None = None
+    for first in range(0, count, batch):
+        start = time.perf_counter()
+        for grant, proof in zip(grants[first : first + batch], proofs[first : first + batch], strict=True):
+            code = grant[PRE_AUTHORIZED_GRANT]["pre-authorized_code"]
+            token = exchange.redeem_code(db.session, PRE_AUTHORIZED_GRANT, code, None).token
+            db.session.commit()
+            body = {"credential_configuration_id": JWT_CONFIGURATION, "proofs": {"jwt": [proof]}}
+            _, copy = exchange.deliver_credential(db.session, token, body, context, secret)
+            db.session.commit()
+        delivering += time.perf_counter() - start
+        if bare is None:
+            bare = BarePyJWT(jwt.decode(copy, options={"verify_signature": False}))
+        bare_seconds += timed(bare.encode, len(grants[first : first + batch]))
+    return delivering, bare_seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
@@ -187,6 +243,7 @@ def main() -> None:
         assert di_good == di_count
         di_sample = db.session.scalar(sa.select(Credential).where(Credential.achievement_id == di_achievement.id))
         di_sign_seconds, di_verify_seconds = bare_data_integrity(di_sample.document, di_count)
+        wallet_seconds, wallet_bare = wallet_rates(admin, jwt_achievement, di_count)
     print(f"database: {url.split(':')[0]}, {args.count:,} VC-JWT credentials, {di_count:,} Data Integrity")
     print(f"{'bare PyJWT EdDSA encode':<44}{rate(args.count, encode_seconds)}")
     print(f"{'issue_credentials (VC-JWT, stored + mail)':<44}{rate(args.count, issue_seconds)}"
@@ -200,6 +257,9 @@ def main() -> None:
     print(f"{'bare eddsa-rdfc-2022 verify':<44}{rate(di_count, di_verify_seconds)}")
     print(f"{'verify_credential (Data Integrity)':<44}{rate(di_count, di_verify)}"
           f"   {100 * di_verify_seconds / di_verify:5.1f}% of bare")  # fmt: skip
+    print(f"{'bare PyJWT EdDSA encode (wallet copy)':<44}{rate(di_count, wallet_bare)}")
+    print(f"{'wallet delivery (token + credential request)':<44}{rate(di_count, wallet_seconds)}"
+          f"   {100 * wallet_bare / wallet_seconds:5.1f}% of bare")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, make_response, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -77,6 +77,9 @@ def _wants_json() -> bool:
 
 
 def _error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None):
+    for prefix, render in current_app.extensions.get("protocol_errors", {}).items():
+        if request.path.startswith(prefix):  # a protocol with its own error body (OpenID4VCI's `error`)
+            return render(status, code)
     if _wants_json():
         return _problem(status, code, message, fields)
     template = f"errors/{status}.html" if status in {400, 403, 404, 410, 413, 429} else "errors/generic.html"

@@ -30,6 +30,7 @@ from talentbank.errors import Conflict, Invalid
 from talentbank.profiles.services import own_profile
 from talentbank.security import can, require
 from talentbank.wallet import offers as wallet_offers
+from talentbank.wallet.forms import WalletOfferForm
 from talentbank.web import current_actor
 
 # ---- the public credential page, downloads, claim, revoke -----------------------------------------
@@ -56,6 +57,7 @@ def show(public_id: str):
         linkedin_url=issuers.linkedin_add_url(issuer_context().base_url, credential),
         revoke_form=RevokeForm(formdata=None),
         confirm_form=ConfirmForm(),
+        wallet_form=WalletOfferForm(formdata=None),
     )
 
 

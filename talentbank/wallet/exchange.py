@@ -25,7 +25,7 @@ from talentbank.credentials.issuers import IssuerContext
 from talentbank.credentials.issuing import sign_holder_copy
 from talentbank.db import utcnow
 from talentbank.models import Credential, ProofFormat, WalletDelivery, WalletOffer
-from talentbank.wallet.metadata import CONFIGURATIONS, JWT_CONFIGURATION, PRE_AUTHORIZED_GRANT
+from talentbank.wallet.metadata import CONFIGURATIONS, FORMATS, JWT_CONFIGURATION, PRE_AUTHORIZED_GRANT
 from talentbank.wallet.offers import secret_hash
 from talentbank.wallet.proofs import ProofError, check_proof
 
@@ -53,6 +53,8 @@ def redeem_code(
 ) -> AccessToken:
     """Exchange a pre-authorised code (and its transaction code) for an access token, once."""
     now = now or utcnow()
+    if not grant_type:
+        raise OAuthError(400, "invalid_request", "grant_type is missing (send application/x-www-form-urlencoded)")
     if grant_type != PRE_AUTHORIZED_GRANT:
         raise OAuthError(400, "unsupported_grant_type", "only the pre-authorized_code grant is supported")
     if not code or len(code) > 200:
@@ -138,6 +140,10 @@ def deliver_credential(
     if not isinstance(body, dict):
         raise OAuthError(400, "invalid_credential_request", "the body must be a JSON object")
     configuration = body.get("credential_configuration_id")
+    if configuration is None and "format" in body:  # a wallet of the drafts before 1.0 names a format
+        if body["format"] not in FORMATS:
+            raise OAuthError(400, "unsupported_credential_format", f"formats issued: {', '.join(FORMATS)}")
+        raise OAuthError(400, "invalid_credential_request", "send credential_configuration_id (OpenID4VCI 1.0)")
     if "credential_identifier" in body or not isinstance(configuration, str):
         raise OAuthError(400, "invalid_credential_request", "send credential_configuration_id")
     if configuration not in CONFIGURATIONS:

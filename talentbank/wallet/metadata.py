@@ -18,6 +18,7 @@ PROOF_ALGORITHMS = ("EdDSA", "ES256")
 JWT_CONFIGURATION = "OpenBadgeCredential_jwt_vc_json"
 LDP_CONFIGURATION = "OpenBadgeCredential_ldp_vc"
 CONFIGURATIONS = (JWT_CONFIGURATION, LDP_CONFIGURATION)
+FORMATS = ("jwt_vc_json", "ldp_vc")  # the format of each configuration, in the same order
 CREDENTIAL_TYPES = ["VerifiableCredential", "OpenBadgeCredential"]
 CREDENTIAL_CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
@@ -52,14 +53,14 @@ def issuer_metadata(issuer: str, names: dict[str, str], badge_names: dict[str, s
         "display": _display(names),
         "credential_configurations_supported": {
             JWT_CONFIGURATION: {
-                "format": "jwt_vc_json",
+                "format": FORMATS[0],
                 "credential_definition": {"type": CREDENTIAL_TYPES},
                 "credential_signing_alg_values_supported": ["EdDSA"],
                 **_binding(),
                 "credential_metadata": badge_display,
             },
             LDP_CONFIGURATION: {
-                "format": "ldp_vc",
+                "format": FORMATS[1],
                 "credential_definition": {"@context": CREDENTIAL_CONTEXTS, "type": CREDENTIAL_TYPES},
                 "credential_signing_alg_values_supported": ["eddsa-rdfc-2022"],
                 **_binding(),

@@ -8,18 +8,19 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_login import login_required
 
 from talentbank import db
-from talentbank.accounts.forms import ConfirmForm
 from talentbank.credentials import records
 from talentbank.credentials.context import issuer_context
 from talentbank.errors import Conflict
 from talentbank.extensions import csrf
 from talentbank.wallet import exchange, metadata, offers
+from talentbank.wallet.forms import WalletOfferForm
 from talentbank.wallet.qr import qr_svg
 from talentbank.web import current_actor
 
 bp = Blueprint("wallet", __name__)
 protocol_bp = Blueprint("oid4vci", __name__)
 csrf.exempt(protocol_bp)  # wallets send no cookies: the code, the access token and the proof are the checks
+MAX_REQUEST_BYTES = 64 * 1024  # a token request is a few fields, a credential request one proof of <= 8 kB
 
 
 def _nonce_secret() -> bytes:
@@ -30,11 +31,12 @@ def _nonce_secret() -> bytes:
 @login_required
 def offer(public_id: str):
     credential = records.get_credential(db.session, public_id)
-    if not ConfirmForm().validate_on_submit():
+    form = WalletOfferForm()
+    if not form.validate_on_submit():
         return redirect(url_for("credentials.show", public_id=public_id))
     try:
         created = offers.create_offer(db.session, current_actor(), credential, issuer_context().base_url,
-                                      with_tx_code=request.form.get("tx_code") != "off")  # fmt: skip
+                                      with_tx_code=form.with_tx_code)  # fmt: skip
     except Conflict as error:
         flash(error.message, "error")
         return redirect(url_for("credentials.show", public_id=public_id))
@@ -64,6 +66,27 @@ def _error(error: exchange.OAuthError):
     if error.status == 401:
         response.headers["WWW-Authenticate"] = f'Bearer error="{error.code}"'
     return response
+
+
+def _http_error(status: int, code: str):
+    """An HTTP error on a protocol path (too large, wrong method, unreadable body) as the protocol's error."""
+    if status >= 500:
+        return _error(exchange.OAuthError(status, "server_error", "the issuer could not answer"))
+    malformed = "invalid_credential_request" if request.path == metadata.CREDENTIAL_PATH else "invalid_request"
+    if status == 422:  # the text rule's refusal (web.py): a control character or the like in a field
+        return _error(exchange.OAuthError(400, malformed, "a field holds a character that is not allowed"))
+    return _error(exchange.OAuthError(status, malformed, code.replace("_", " ")))
+
+
+@protocol_bp.record_once
+def _register_protocol_errors(state) -> None:
+    state.app.extensions.setdefault("protocol_errors", {})["/oid4vci/"] = _http_error
+
+
+@protocol_bp.url_value_preprocessor  # runs before every before_request, which may read the form
+def _limit_request_size(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    request.max_content_length = MAX_REQUEST_BYTES
+    request.max_form_memory_size = MAX_REQUEST_BYTES
 
 
 @protocol_bp.get("/.well-known/openid-credential-issuer")
