@@ -22,7 +22,7 @@ from tests.factories import make_organisation, make_profile, make_project
 ENGINE_CODES = {
     "must_have_met", "must_have_partial", "must_have_missing",
     "nice_to_have_met", "nice_to_have_partial", "nice_to_have_missing",
-    "verified_skill", "text_overlap",
+    "verified_skill", "text_overlap", "across_languages",
     "remote", "distance_km", "within_travel", "beyond_travel", "distance_unknown", "region_of_interest",
     "hours_ok", "hours_short", "start_ok", "start_late",
     "pay_ok", "pay_below_expectation", "pay_not_comparable",
@@ -41,6 +41,12 @@ VARIANTS = [
         )
     },
     {"shared_terms": ("除雪", "kintone"), "text_score": 0.4},
+    {  # a Japanese project met by an English profile, and the reverse (matching/languages.py)
+        "shared_terms": ("除雪",),
+        "across_languages": tuple(
+            matching.Reason("across_languages", d, terms=("除雪 = snow",)) for d in ("ja_en", "en_ja")
+        ),
+    },
     {"is_remote": False, "distance_km": 12.3},
     {"is_remote": False, "distance_km": 120.0, "in_region": True, "region": "tokachi"},
     {"is_remote": False, "distance_km": float("nan")},
