@@ -25,7 +25,9 @@ DEFAULT_WEIGHTS = Weights()
 
 @dataclass(frozen=True)
 class NeedQuery:
-    """A need resolved against an index's vocabularies (skill columns, term ids, region bit)."""
+    """A need resolved against an index's vocabularies (skill columns, term ids, region bit); ``links``
+    are the glossary pairs its text could meet a text in the other language through, and
+    ``text_vocabulary`` the index's term ids (for the ``across_languages`` reasons)."""
 
     need: Need
     codes: tuple[str, ...]

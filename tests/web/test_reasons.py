@@ -132,3 +132,15 @@ def test_every_feasibility_code_has_a_sentence_in_both_languages(app, locale):
         travel = blocker_sentence(matching.Reason("beyond_travel", numbers={"km": 152.4, "limit_km": 50}))
     expected = "移動距離が上限を超えます（約152km、上限50km）" if locale == "ja" else "152"
     assert expected in travel
+
+
+def test_the_matches_page_says_when_a_match_comes_from_the_other_language(client, db, login):
+    """A Japanese project and an English profile about the same work (#17): the reason says so."""
+    town = make_organisation(db, verified=True, name="別海町")
+    project = make_project(db, town, title="酪農データの分析", problem="酪農家のデータを分析したい。",
+                           starts_on=datetime.now(UTC).date())  # fmt: skip
+    make_profile(db, display_name="Dairy analyst", headline="Dairy data analysis", bio="I analyse dairy farm data.",
+                 skills={"dssp2-36": 3}, hours_per_week=10)  # fmt: skip
+    login(client, town.memberships[0].user)
+    page = client.get(f"/projects/{project.public_id}/matches").get_data(as_text=True)
+    assert "Dairy analyst" in page and "英語のプロフィールが日本語の課題に訳語で合っています：酪農 = dairy" in page
