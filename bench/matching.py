@@ -6,6 +6,8 @@
 
 Before and after in one run: the engine as it was at ``--before`` (default: before #17) is measured
 first on the same generated data (its ``matching/`` from git, in a child process), then this one.
+On a shared machine the load can change between the runs: generating the profiles is the same
+work for every engine, so "build ÷ generate" compares builds under whatever load each run had.
 
 Figures printed, all in one run: index build time; p50/p99 latency of ``rank`` (all profiles,
 reasons for the top 20) over the projects; the floor (bare sparse product skills × need vector
@@ -270,16 +272,17 @@ def measure_at(ref: str, argv: list[str]) -> list[dict[str, float]]:
 def print_table(label: str, rows: list[dict[str, float]]) -> None:
     print(f"\n{label}\n")
     print(
-        "| profiles | build (s) | generate (s) | rank p50 (ms) | rank p99 (ms) | floor p50 (ms) | rank/floor "
+        "| profiles | build (s) | generate (s) | build ÷ generate | rank p50 (ms) | rank p99 (ms) | floor p50 (ms) | rank/floor "
         "| floor, same top-k (ms) | rank/that | naive p50 (ms) | speed-up vs naive | fresh p50 (ms) | peak RSS (MB) |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         naive = r.get("naive_p50")
         naive_txt = f"{naive:,.0f} (over {int(r['naive_projects'])} projects)" if naive else "—"
         speedup = f"{naive / r['p50']:.0f}×" if naive else "—"
         print(
-            f"| {int(r['n']):,} | {r['build_s']:.1f} | {r['gen_s']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+            f"| {int(r['n']):,} | {r['build_s']:.1f} | {r['gen_s']:.1f} | {r['build_s'] / r['gen_s']:.2f} | "
+            f"{r['p50']:.1f} | {r['p99']:.1f} | "
             f"{r['floor_p50']:.2f} | {r['p50'] / r['floor_p50']:.1f}× | {r['floor2_p50']:.2f} | "
             f"{r['p50'] / r['floor2_p50']:.1f}× | {naive_txt} | {speedup} | {r['fresh_p50']:.1f} | {r['peak_mb']:.0f} |"
         )
