@@ -34,10 +34,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.matching import _zipf_probs, load_municipalities, load_skills, synthetic_text  # noqa: E402
+from bench.matching_data import _zipf_probs, load_municipalities, load_skills, synthetic_text  # noqa: E402
 from matching import Candidate, Need, Pay, SkillClaim, build_index, rank  # noqa: E402
 from matching.index import CandidateIndex  # noqa: E402
-from matching.rank import DEFAULT_WEIGHTS, prepare, score_segment, segment_details, top_rows  # noqa: E402
+from matching.pair_details import segment_details  # noqa: E402
+from matching.rank import top_rows  # noqa: E402
+from matching.segment_scores import DEFAULT_WEIGHTS, prepare, score_segment  # noqa: E402
 
 TODAY = dt.date(2026, 12, 7)
 EARTH_KM = 6371.0088

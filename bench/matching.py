@@ -2,6 +2,12 @@
 
     .venv/bin/python bench/matching.py            # 100k and 1M profiles, 1,000 projects
     .venv/bin/python bench/matching.py --quick    # 100k only
+    .venv/bin/python bench/matching.py --quick --before main --projects 200   # against main too
+
+Before and after in one run: the engine as it was at ``--before`` (default: before #17) is measured
+first on the same generated data (its ``matching/`` from git, in a child process), then this one.
+On a shared machine the load can change between the runs: generating the profiles is the same
+work for every engine, so "build ÷ generate" compares builds under whatever load each run had.
 
 Figures printed, all in one run: index build time; p50/p99 latency of ``rank`` (all profiles,
 reasons for the top 20) over the projects; the floor (bare sparse product skills × need vector
@@ -16,13 +22,15 @@ phrases about local DX work.
 from __future__ import annotations
 
 import argparse
-import csv
-import datetime as dt
 import gc
+import json
 import math
+import os
 import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,213 +39,20 @@ import numpy as np
 import scipy.sparse as sp
 
 ROOT = Path(__file__).resolve().parents[1]
+# A child run (--before) finds another version's matching/ first on the path.
+ENGINE_ENV = "BENCH_MATCHING_ENGINE"
 sys.path.insert(0, str(ROOT))
+if os.environ.get(ENGINE_ENV):
+    sys.path.insert(0, os.environ[ENGINE_ENV])
+# main before #17's merge (ab0c030): ranking on scores alone, text relevance in one language at a time.
+BEFORE = "fffab83"
 
-from matching import Candidate, Need, Pay, SkillClaim, Weights, build_index, rank  # noqa: E402
+from bench.matching_data import TODAY, candidates, load_municipalities, load_skills, needs  # noqa: E402
+from matching import Candidate, Need, Weights, build_index, rank  # noqa: E402
 from matching.index import CandidateIndex  # noqa: E402
 from matching.rank import top_rows  # noqa: E402
 
-DATA = ROOT / "tests" / "unit" / "matching" / "data"
-TODAY = dt.date(2026, 11, 22)
 TOP_K = 20
-
-DOMAINS = [
-    "酪農",
-    "畜産",
-    "漁業",
-    "水産加工",
-    "林業",
-    "農業",
-    "観光",
-    "インバウンド",
-    "スキー場",
-    "温泉旅館",
-    "防災",
-    "除雪",
-    "地域交通",
-    "物流",
-    "医療",
-    "介護",
-    "福祉",
-    "教育",
-    "図書館",
-    "子育て支援",
-    "移住促進",
-    "ふるさと納税",
-    "商店街",
-    "中小企業",
-    "再生可能エネルギー",
-    "森林管理",
-    "港湾",
-    "dairy",
-    "tourism",
-    "fisheries",
-    "snow removal",
-    "public transport",
-    "healthcare",
-]
-TASKS = [
-    "データ分析",
-    "ダッシュボード構築",
-    "業務改善",
-    "kintone導入",
-    "アプリ開発",
-    "Webサイト改修",
-    "GISによる地図作成",
-    "機械学習による需要予測",
-    "アンケート集計",
-    "オープンデータ公開",
-    "RPAによる自動化",
-    "クラウド移行",
-    "セキュリティ対策",
-    "SNS発信",
-    "予約システム構築",
-    "センサーデータの収集",
-    "ドローン撮影",
-    "画像認識",
-    "住民向けワークショップ",
-    "DX研修",
-    "data analysis",
-    "dashboard",
-    "python",
-    "machine learning",
-    "gis",
-    "iot sensors",
-    "web app",
-    "power bi",
-    "tableau",
-    "excel vba",
-    "aws",
-    "azure",
-    "react",
-    "django",
-]
-ROLES = [
-    "エンジニア",
-    "データサイエンティスト",
-    "デザイナー",
-    "PM",
-    "学生",
-    "公務員",
-    "コンサルタント",
-    "engineer",
-    "analyst",
-    "designer",
-    "student",
-    "researcher",
-]
-
-
-def load_municipalities() -> list[tuple[str, float, float, str]]:
-    with open(DATA / "municipalities.csv", encoding="utf-8") as f:
-        return [
-            (r["name_ja"], float(r["office_lat"]), float(r["office_lng"]), r["subprefecture_en"])
-            for r in csv.DictReader(f)
-        ]
-
-
-def load_skills() -> list[str]:
-    with open(DATA / "dss.csv", encoding="utf-8") as f:
-        return [r["id"] for r in csv.DictReader(f)]
-
-
-def _zipf_probs(n: int, s: float = 1.0) -> np.ndarray:
-    p = 1.0 / np.arange(1, n + 1) ** s
-    return p / p.sum()
-
-
-def synthetic_text(rng: np.random.Generator, town: str, n_phrases: int) -> str:
-    picks = rng.integers(0, 1 << 30, size=2 * n_phrases + 1).tolist()
-    parts = [f"{town}在住の{ROLES[picks[0] % len(ROLES)]}。"]
-    for i in range(n_phrases):
-        d = DOMAINS[picks[1 + 2 * i] % len(DOMAINS)]
-        t = TASKS[picks[2 + 2 * i] % len(TASKS)]
-        parts.append(f"{d}の{t}を担当しました。")
-    return "".join(parts)
-
-
-def candidates(n: int, seed: int, towns: list, skills: list[str]) -> Iterator[Candidate]:
-    """n synthetic profiles, generated lazily in batches (the 1M run never holds them all)."""
-    rng = np.random.default_rng(seed)
-    probs = _zipf_probs(len(skills), 0.8)
-    regions = np.array(sorted({t[3] for t in towns}))
-    modes = [
-        frozenset({"remote"}),
-        frozenset({"remote", "hybrid"}),
-        frozenset({"onsite", "hybrid"}),
-        frozenset({"remote", "onsite", "hybrid"}),
-    ]
-    kinds = ["hourly", "fixed", "volunteer", "internship"]
-    sources = ["self"] * 7 + ["badge"] * 2 + ["project"]
-    batch = 10_000
-    for b0 in range(0, n, batch):
-        m = min(batch, n - b0)
-        town_ix = rng.integers(len(towns), size=m)
-        n_skills = rng.integers(3, 11, size=m)
-        codes = rng.choice(len(skills), size=(m, 10), p=probs)
-        levels = rng.integers(1, 5, size=(m, 10))
-        src = rng.integers(10, size=(m, 10))
-        outside = rng.random(m) < 0.1
-        jitter = rng.normal(0, 0.02, size=(m, 2))
-        travel = rng.choice([0, 20, 50, 100, 200, 400], size=m)
-        n_regions = rng.integers(0, 4, size=m)
-        region_ix = rng.integers(len(regions), size=(m, 3))
-        hours = rng.integers(2, 41, size=m)
-        start = rng.integers(-60, 120, size=m)
-        mode_ix = rng.integers(len(modes), size=m)
-        kind_ix = rng.integers(4, size=m)
-        yen = np.where(kind_ix == 0, rng.integers(0, 5000, size=m), rng.integers(0, 300_000, size=m))
-        flags = rng.random((m, 2))
-        for j in range(m):
-            town = towns[town_ix[j]]
-            k = n_skills[j]
-            yield Candidate(
-                id=b0 + j + 1,
-                skills={
-                    skills[c]: SkillClaim(int(lv), sources[s])
-                    for c, lv, s in zip(codes[j, :k].tolist(), levels[j, :k].tolist(), src[j, :k].tolist(), strict=True)
-                },
-                text=synthetic_text(rng, town[0], 2 + (j % 3)),
-                lat=None if outside[j] else town[1] + float(jitter[j, 0]),
-                lng=None if outside[j] else town[2] + float(jitter[j, 1]),
-                travel_km=float(travel[j]),
-                regions=frozenset(regions[region_ix[j, : n_regions[j]]].tolist()),
-                hours_per_week=float(hours[j]),
-                earliest_start=TODAY + dt.timedelta(days=int(start[j])),
-                work_modes=modes[mode_ix[j]],
-                pay=Pay(kinds[kind_ix[j]], int(yen[j])),
-                open_to_offers=bool(flags[j, 0] < 0.9),
-                visible=bool(flags[j, 1] < 0.95),
-            )
-
-
-def needs(n: int, seed: int, towns: list, skills: list[str]) -> list[Need]:
-    rng = np.random.default_rng(seed)
-    probs = _zipf_probs(len(skills), 0.8)
-    out = []
-    for i in range(n):
-        town = towns[rng.integers(len(towns))]
-        codes = rng.choice(len(skills), size=int(rng.integers(3, 8)), replace=False, p=probs).tolist()
-        n_must = int(rng.integers(1, 5))
-        pay_kind = ["hourly", "fixed", "volunteer", "internship"][int(rng.integers(4))]
-        out.append(
-            Need(
-                id=i + 1,
-                must_have={skills[c]: int(rng.integers(1, 4)) for c in codes[:n_must]},
-                nice_to_have={skills[c]: int(rng.integers(1, 4)) for c in codes[n_must:]},
-                text=f"{town[0]}役場の" + synthetic_text(rng, town[0], int(rng.integers(3, 7))),
-                work_mode=["remote", "onsite", "hybrid"][int(rng.integers(3))],
-                lat=town[1],
-                lng=town[2],
-                subprefecture=town[3],
-                hours_per_week=float(rng.integers(4, 25)),
-                start=TODAY + dt.timedelta(days=int(rng.integers(0, 90))),
-                pay=Pay(
-                    pay_kind, int(rng.integers(1000, 4000)) if pay_kind == "hourly" else int(rng.integers(0, 500_000))
-                ),
-            )
-        )
-    return out
 
 
 class TimedIterator:
@@ -428,37 +243,83 @@ def run_size(
     return row
 
 
+def measure(args: argparse.Namespace) -> list[dict[str, float]]:
+    """The rows of one engine (the one on ``sys.path``): 100k, and 1M unless ``--quick``."""
+    towns, skills = load_municipalities(), load_skills()
+    projects = needs(1000, seed=7, towns=towns, skills=skills)
+    rows = [run_size(100_000, projects, towns, skills, args.projects, naive_projects=args.naive_projects)]
+    if not args.quick:
+        rows.append(run_size(1_000_000, projects, towns, skills, args.projects_1m, naive_projects=0))
+    return rows
+
+
+def measure_at(ref: str, argv: list[str]) -> list[dict[str, float]]:
+    """The same measurement on the same data with the engine as it was at git ``ref`` (its matching/ in
+    a temporary directory, first on the path of a child process)."""
+    with tempfile.TemporaryDirectory() as engine:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "matching"], check=True, capture_output=True)
+        subprocess.run(["tar", "-x", "-C", engine], input=archive.stdout, check=True)
+        child = subprocess.run(
+            [sys.executable, __file__, *argv, "--json"],
+            env={**os.environ, ENGINE_ENV: engine},
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def print_table(label: str, rows: list[dict[str, float]]) -> None:
+    print(f"\n{label}\n")
+    print(
+        "| profiles | build (s) | generate (s) | build ÷ generate | rank p50 (ms) | rank p99 (ms) | floor p50 (ms) | rank/floor "
+        "| floor, same top-k (ms) | rank/that | naive p50 (ms) | speed-up vs naive | fresh p50 (ms) | peak RSS (MB) |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        naive = r.get("naive_p50")
+        naive_txt = f"{naive:,.0f} (over {int(r['naive_projects'])} projects)" if naive else "—"
+        speedup = f"{naive / r['p50']:.0f}×" if naive else "—"
+        print(
+            f"| {int(r['n']):,} | {r['build_s']:.1f} | {r['gen_s']:.1f} | {r['build_s'] / r['gen_s']:.2f} | "
+            f"{r['p50']:.1f} | {r['p99']:.1f} | "
+            f"{r['floor_p50']:.2f} | {r['p50'] / r['floor_p50']:.1f}× | {r['floor2_p50']:.2f} | "
+            f"{r['p50'] / r['floor2_p50']:.1f}× | {naive_txt} | {speedup} | {r['fresh_p50']:.1f} | {r['peak_mb']:.0f} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 1,000,000-profile run")
     parser.add_argument("--projects", type=int, default=1000, help="projects timed at 100k")
     parser.add_argument("--projects-1m", type=int, default=1000, help="projects timed at 1M")
     parser.add_argument("--naive-projects", type=int, default=5, help="projects the naive loop ranks at 100k")
+    parser.add_argument(
+        "--before",
+        action="append",
+        default=None,
+        metavar="REF",
+        help=f"also measure the engine at this git ref, first, on the same data (default {BEFORE}: before #17's "
+        "feasibility and bilingual text); repeat for several; --before none for this engine only",
+    )
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # a child run: rows as JSON
     args = parser.parse_args()
-    towns, skills = load_municipalities(), load_skills()
-    projects = needs(1000, seed=7, towns=towns, skills=skills)
+    if args.json:
+        print(json.dumps(measure(args)))
+        return
+    refs = [r for r in (args.before or [BEFORE]) if r != "none"]
+    argv = [a for a in sys.argv[1:] if not a.startswith("--before") and a not in refs]
     print(
-        f"matching benchmark: {len(projects)} synthetic projects, {len(skills)} DSS skills, "
-        f"{len(towns)} municipalities; top-{TOP_K} with reasons; numpy {np.__version__}"
+        f"matching benchmark: 1000 synthetic projects, DSS skills, Hokkaido municipalities; top-{TOP_K} with "
+        f"reasons; numpy {np.__version__}; engines: {', '.join([*refs, 'this worktree'])} (one after another, "
+        "each in its own process, on the same generated data)",
+        flush=True,
     )
-    rows = [run_size(100_000, projects, towns, skills, args.projects, naive_projects=args.naive_projects)]
-    print(f"after 100k: peak RSS {rows[0]['peak_mb']:.0f} MB", flush=True)
-    if not args.quick:
-        rows.append(run_size(1_000_000, projects, towns, skills, args.projects_1m, naive_projects=0))
-    print()
-    print(
-        "| profiles | build (s) | generate (s) | rank p50 (ms) | rank p99 (ms) | floor p50 (ms) | rank/floor | floor, same top-k (ms) | rank/that | naive p50 (ms) | speed-up vs naive | peak RSS (MB) |"
-    )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in rows:
-        naive = r.get("naive_p50")
-        naive_txt = f"{naive:,.0f} (over {int(r['naive_projects'])} projects)" if naive else "—"
-        speedup = f"{naive / r['p50']:.0f}×" if naive else "—"
-        print(
-            f"| {int(r['n']):,} | {r['build_s']:.1f} | {r['gen_s']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | "
-            f"{r['floor_p50']:.2f} | {r['p50'] / r['floor_p50']:.1f}× | {r['floor2_p50']:.2f} | "
-            f"{r['p50'] / r['floor2_p50']:.1f}× | {naive_txt} | {speedup} | {r['peak_mb']:.0f} |"
-        )
+    tables = [(f"before: the engine at {ref}", measure_at(ref, argv)) for ref in refs]
+    rows = measure(args)
+    for label, before in tables:
+        print_table(label, before)
+    print_table("after: this worktree (feasibility first, both languages)", rows)
     print()
     for r in rows:
         print(
@@ -471,7 +332,7 @@ def main() -> None:
         + (f" and {int(rows[1]['timed'])} at 1M" if len(rows) > 1 else "")
         + "; the naive loop scores every one of the same 100k profiles in Python;"
         " build excludes the time spent generating profiles (shown apart);"
-        " peak RSS is the process maximum so far (ru_maxrss), generators included."
+        " peak RSS is the process maximum (ru_maxrss), generators included."
     )
 
 

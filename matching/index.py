@@ -21,7 +21,6 @@ Not safe for concurrent writers: one worker thread owns its index.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -29,47 +28,13 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from matching.model import SKILL_SOURCES, WORK_MODES, Candidate
+from matching.encoding import EncodedRow, Scalars, encode_scalars, encode_skills, scalar_arrays
+from matching.model import Candidate
+from matching.postings import ColumnChunks, Postings
 from matching.scoring import PAY_CODE
 from matching.text import MAX_TF, TextModel, idf_from_df, make_text_model, term_counts, tf_weight
 
 CHUNK_ROWS = 50_000
-NO_START = np.iinfo(np.int32).min // 2
-MODE_BIT = {mode: 1 << i for i, mode in enumerate(WORK_MODES)}
-SOURCE_CODE = {source: i for i, source in enumerate(SKILL_SOURCES)}
-MAX_REGIONS = 64
-# lat, lng, travel_km, hours, start_day, modes, pay_kind, pay_yen, regions, eligible (visible),
-# is_open, does_onsite, onsite_days (inf = no limit), is_student
-Scalars = tuple[float, float, float, float, int, int, int, float, int, bool, bool, bool, float, bool]
-
-
-@dataclass(frozen=True)
-class Postings:
-    """A CSC-like column store: rows of column ``c`` are ``rows[indptr[c]:indptr[c + 1]]``."""
-
-    indptr: npt.NDArray[np.int64]
-    rows: npt.NDArray[np.int32]
-    values: npt.NDArray[np.uint8]
-
-    def column(self, col: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint8]]:
-        """Rows (ascending) and values of one column; empty for unknown columns."""
-        if col < 0 or col + 1 >= len(self.indptr):
-            return np.empty(0, np.int32), np.empty(0, np.uint8)
-        s, e = int(self.indptr[col]), int(self.indptr[col + 1])
-        return self.rows[s:e], self.values[s:e]
-
-    def lookup(self, col: int, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.uint8]:
-        """Values at (rows, col), 0 where absent."""
-        col_rows, col_values = self.column(col)
-        out = np.zeros(len(rows), dtype=np.uint8)
-        if len(col_rows) == 0:
-            return out
-        rows = rows.astype(col_rows.dtype)  # mixed dtypes make searchsorted copy the column
-        pos = np.searchsorted(col_rows, rows)
-        pos_ok = np.minimum(pos, len(col_rows) - 1)
-        hit = col_rows[pos_ok] == rows
-        out[hit] = col_values[pos_ok[hit]]
-        return out
 
 
 @dataclass
@@ -118,165 +83,6 @@ class Segment:
         pos = np.maximum(np.searchsorted(sorted_ids, wanted, side="right") - 1, 0)
         hit = sorted_ids[pos] == wanted
         return np.asarray(self.id_order[pos[hit]], dtype=np.intp)
-
-
-@dataclass(frozen=True)
-class EncodedRow:
-    """One candidate encoded against the vocabularies (kept for delta rows only)."""
-
-    id: int
-    skill_cols: npt.NDArray[np.int32]
-    skill_values: npt.NDArray[np.uint8]
-    term_ids: npt.NDArray[np.int32]
-    term_tfs: npt.NDArray[np.uint8]
-    scalars: Scalars
-
-
-def encode_skills(
-    candidate: Candidate, skill_columns: Mapping[str, int]
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint8]]:
-    """Skill columns (ascending) and ``level | source << 3`` bytes; unknown codes are skipped."""
-    pairs = sorted(
-        (skill_columns[code], max(1, min(claim.level, 4)) | SOURCE_CODE[claim.source] << 3)
-        for code, claim in candidate.skills.items()
-        if code in skill_columns
-    )
-    return (
-        np.fromiter((p[0] for p in pairs), np.int32, len(pairs)),
-        np.fromiter((p[1] for p in pairs), np.uint8, len(pairs)),
-    )
-
-
-def region_mask(regions: Iterable[str], region_bits: dict[str, int], *, grow: bool) -> int:
-    """Bitmask of regions; with ``grow`` unseen region codes get the next free bit."""
-    mask = 0
-    for region in regions:
-        if region not in region_bits:
-            if not grow:
-                continue
-            if len(region_bits) >= MAX_REGIONS:
-                raise ValueError(f"more than {MAX_REGIONS} region codes")
-            region_bits[region] = len(region_bits)
-        mask |= 1 << region_bits[region]
-    return mask
-
-
-def encode_scalars(candidate: Candidate, region_bits: dict[str, int]) -> Scalars:
-    """The per-row scalar fields, in :class:`Segment` order (lat/lng in radians, NaN = unknown)."""
-    lat = lng = math.nan
-    if candidate.lat is not None and candidate.lng is not None:
-        lat, lng = math.radians(candidate.lat), math.radians(candidate.lng)
-    start = candidate.earliest_start.toordinal() if candidate.earliest_start else NO_START
-    modes = sum(MODE_BIT[m] for m in set(candidate.work_modes))
-    return (
-        float(lat),
-        float(lng),
-        float(candidate.travel_km),
-        float(candidate.hours_per_week),
-        int(start),
-        modes,
-        PAY_CODE[candidate.pay.kind],
-        float(candidate.pay.yen),
-        region_mask(candidate.regions, region_bits, grow=True),
-        bool(candidate.visible),
-        bool(candidate.open_to_offers),
-        candidate.does_onsite,
-        math.inf if candidate.onsite_days_per_month is None else float(candidate.onsite_days_per_month),
-        bool(candidate.is_student),
-    )
-
-
-class _ColumnChunks:
-    """Accumulates (row, column, byte) triples chunk by chunk; assembles :class:`Postings`."""
-
-    def __init__(self) -> None:
-        self.chunks: list[tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.uint8]]] = []
-        self._rows: list[int] = []
-        self._lengths: list[int] = []
-        self._cols: list[npt.NDArray[np.int32]] = []
-        self._vals: list[npt.NDArray[np.uint8]] = []
-
-    def add(self, row: int, cols: npt.NDArray[np.int32], vals: npt.NDArray[np.uint8]) -> None:
-        self._rows.append(row)
-        self._lengths.append(len(cols))
-        self._cols.append(cols)
-        self._vals.append(vals)
-
-    def seal(self) -> None:
-        if not self._cols:
-            return
-        rows = np.repeat(np.array(self._rows, np.int32), self._lengths)
-        cols, vals = np.concatenate(self._cols), np.concatenate(self._vals)
-        order = np.argsort(cols, kind="stable")
-        self.chunks.append((rows[order], cols[order], vals[order]))
-        self._rows, self._lengths, self._cols, self._vals = [], [], [], []
-
-    def column_counts(self, n_cols: int) -> npt.NDArray[np.int64]:
-        """Postings per column so far (for text: each term's document frequency)."""
-        self.seal()
-        counts = np.zeros(n_cols, np.int64)
-        for _, cols, _ in self.chunks:
-            counts += np.bincount(cols, minlength=n_cols)
-        return counts
-
-    def assemble(self, n_cols: int, remap: npt.NDArray[np.int32] | None = None) -> Postings:
-        """Merge the chunks into one column store; ``remap`` renumbers columns (-1 drops).
-
-        ``remap`` must keep the order of the columns it keeps (as :func:`_fit_terms` does), so
-        chunks sorted by old column stay sorted by new column. Chunks are freed as they are
-        copied, so peak memory is about the final store plus one chunk.
-        """
-        self.seal()
-        old_cols = n_cols if remap is None else len(remap)
-        kept = None if remap is None else remap >= 0
-        counts = []
-        for _, cols, _ in self.chunks:
-            count = np.bincount(cols, minlength=old_cols)
-            counts.append(count if kept is None else count[kept])
-        total = np.sum(counts, axis=0) if counts else np.zeros(n_cols, np.int64)
-        indptr = np.zeros(n_cols + 1, np.int64)
-        np.cumsum(total, out=indptr[1:])
-        rows_out = np.empty(int(indptr[-1]), np.int32)
-        vals_out = np.empty(int(indptr[-1]), np.uint8)
-        filled = indptr[:-1].copy()
-        chunks, self.chunks = self.chunks, []
-        while chunks:
-            rows, cols, vals = chunks.pop(0)
-            count = counts.pop(0)
-            if remap is not None:
-                new_cols = remap[cols]
-                keep = new_cols >= 0
-                rows, cols, vals = rows[keep], new_cols[keep], vals[keep]
-            chunk_start = np.zeros(n_cols, np.int64)
-            np.cumsum(count[:-1], out=chunk_start[1:])
-            dest = filled[cols] + (np.arange(len(cols)) - chunk_start[cols])
-            rows_out[dest] = rows
-            vals_out[dest] = vals
-            filled += count
-        return Postings(indptr=indptr, rows=rows_out, values=vals_out)
-
-
-def _scalar_arrays(
-    scalars: list[Scalars],
-) -> dict[str, np.ndarray]:
-    n = len(scalars)
-    cols = list(zip(*scalars, strict=True)) if n else [()] * 14
-    return {
-        "lat": np.array(cols[0], np.float32),
-        "lng": np.array(cols[1], np.float32),
-        "travel_km": np.array(cols[2], np.float32),
-        "hours": np.array(cols[3], np.float32),
-        "start_day": np.array(cols[4], np.int32),
-        "modes": np.array(cols[5], np.uint8),
-        "pay_kind": np.array(cols[6], np.uint8),
-        "pay_yen": np.array(cols[7], np.float32),
-        "regions": np.array(cols[8], np.uint64),
-        "eligible": np.array(cols[9], np.bool_),
-        "is_open": np.array(cols[10], np.bool_),
-        "does_onsite": np.array(cols[11], np.bool_),
-        "onsite_days": np.array(cols[12], np.float32),
-        "is_student": np.array(cols[13], np.bool_),
-    }
 
 
 def _inv_norms(text: Postings, idf: npt.NDArray[np.float32], n_rows: int) -> npt.NDArray[np.float32]:
@@ -398,7 +204,7 @@ class CandidateIndex:
 
 
 def _assemble_rows(rows: Sequence[EncodedRow], index: CandidateIndex) -> Segment:
-    skills, text = _ColumnChunks(), _ColumnChunks()
+    skills, text = ColumnChunks(), ColumnChunks()
     for i, row in enumerate(rows):
         skills.add(i, row.skill_cols, row.skill_values)
         text.add(i, row.term_ids, row.term_tfs)
@@ -408,7 +214,7 @@ def _assemble_rows(rows: Sequence[EncodedRow], index: CandidateIndex) -> Segment
         skills.assemble(len(index.skill_columns)),
         text_postings,
         _inv_norms(text_postings, index.text_model.idf, len(rows)),
-        _scalar_arrays([r.scalars for r in rows]),
+        scalar_arrays([r.scalars for r in rows]),
     )
 
 
@@ -431,7 +237,7 @@ def build_index(
     skill_columns = {code: i for i, code in enumerate(vocabulary)}
     region_bits: dict[str, int] = {}
     terms_seen: dict[str, int] = {}
-    skills, text = _ColumnChunks(), _ColumnChunks()
+    skills, text = ColumnChunks(), ColumnChunks()
     ids: list[int] = []
     scalars: list[Scalars] = []
     scalar_chunks: list[dict[str, np.ndarray]] = []
@@ -448,10 +254,10 @@ def build_index(
             # seal the chunk into compact arrays: Python tuples cost ~400 bytes a row
             skills.seal()
             text.seal()
-            scalar_chunks.append(_scalar_arrays(scalars))
+            scalar_chunks.append(scalar_arrays(scalars))
             id_chunks.append(np.array(ids, np.int64))
             scalars, ids = [], []
-    scalar_chunks.append(_scalar_arrays(scalars))
+    scalar_chunks.append(scalar_arrays(scalars))
     id_chunks.append(np.array(ids, np.int64))
     all_ids = np.concatenate(id_chunks)
     n = len(all_ids)
@@ -475,9 +281,13 @@ def build_index(
 def _encode_growing(text: str, terms_seen: dict[str, int]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint8]]:
     """Term ids (new terms get the next id) and capped frequencies; not sorted by id."""
     counts = term_counts(text)
-    ids = np.array([terms_seen.setdefault(t, len(terms_seen)) for t in counts], np.int32)
-    tfs = np.minimum(np.array(list(counts.values()), np.int64), MAX_TF)
-    return ids, tfs.astype(np.uint8)
+    known = list(map(terms_seen.get, counts))  # most terms are known after the first few thousand texts
+    if None in known:
+        known = [terms_seen.setdefault(t, len(terms_seen)) for t in counts]
+    tfs = counts.values()
+    if max(tfs, default=0) > MAX_TF:
+        tfs = [min(tf, MAX_TF) for tf in tfs]  # type: ignore[assignment]
+    return np.fromiter(known, np.int32, len(known)), np.fromiter(tfs, np.uint8, len(known))
 
 
 def _fit_terms(

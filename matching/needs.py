@@ -15,12 +15,13 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from matching import feasibility, scoring
-from matching.index import SOURCE_CODE
+from matching.encoding import SOURCE_CODE
+from matching.languages import across_reasons, need_links
 from matching.model import WORK_MODES, Candidate, Match, Need, Weights
 from matching.rank import DEFAULT_WEIGHTS, top_rows
 from matching.reasons import PairDetail, SkillSlot, reasons
 from matching.scoring import PAY_CODE, FloatArray
-from matching.text import TextModel, fit_text_model, term_counts
+from matching.text import TextModel, fit_text_model, term_counts, terms
 
 
 @dataclass(frozen=True)
@@ -285,6 +286,7 @@ def _match(
         expected_kind=PAY_CODE[candidate.pay.kind],
         expected_yen=float(candidate.pay.yen),
         pay_score=float(components["pay"][row]),
+        across_languages=across_reasons(need_links(need.text), set(terms(candidate.text)).__contains__),
     )
     return Match(candidate.id, need.id, round(max(float(total[row]), 0.0), 6), shown, reasons(detail))
 

@@ -8,6 +8,8 @@ Codes and their numbers (``subject`` in brackets):
 - ``must_have_missing`` / ``nice_to_have_missing`` [skill]: required;
 - ``verified_skill`` [skill]: level, source;
 - ``text_overlap``: score (cosine 0–1), ``terms`` = shared terms (up to 8);
+- ``across_languages`` [``ja_en``: a Japanese project met by an English profile, ``en_ja`` the
+  reverse]: ``terms`` = the glossary pairs that met, ``"酪農 = dairy"`` (see :mod:`matching.languages`);
 - ``remote``; ``distance_km``: km; ``within_travel`` / ``beyond_travel``: km, limit_km;
   ``distance_unknown`` (home outside Hokkaido or need without a place);
 - ``region_of_interest`` [subprefecture];
@@ -57,6 +59,7 @@ class PairDetail:
     expected_kind: int
     expected_yen: float
     pay_score: float
+    across_languages: tuple[Reason, ...] = ()
 
 
 def reasons(detail: PairDetail) -> tuple[Reason, ...]:
@@ -96,7 +99,8 @@ def _text_reasons(detail: PairDetail) -> list[Reason]:
     if not detail.shared_terms:
         return []
     score = round(detail.text_score, 3)
-    return [Reason("text_overlap", numbers={"score": score}, terms=detail.shared_terms[:MAX_TERMS])]
+    overlap = Reason("text_overlap", numbers={"score": score}, terms=detail.shared_terms[:MAX_TERMS])
+    return [overlap, *detail.across_languages]
 
 
 def _place_reasons(detail: PairDetail) -> list[Reason]:

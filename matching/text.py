@@ -9,6 +9,8 @@ well enough and cost nothing to ship).
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import operator
 import re
@@ -22,8 +24,8 @@ import numpy.typing as npt
 
 from matching.glossary import GLOSSARY
 
-# group 1: a kanji/katakana run (iteration mark and long-vowel mark included); group 2: Latin/digits
-_RUN = re.compile(r"([\u4e00-\u9fff\u3400-\u4dbf\u30a0-\u30ff\u3005\u30fc]+)|([a-z0-9][a-z0-9+#]*)")
+# a kanji/katakana run (iteration mark and long-vowel mark included), or a Latin/digit word
+_TOKEN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u30a0-\u30ff\u3005\u30fc]+|[a-z0-9][a-z0-9+#]*")
 _STOPWORDS = frozenset(
     [
         *("a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "i", "in"),
@@ -34,30 +36,38 @@ _STOPWORDS = frozenset(
 MAX_TF = 255
 
 
-def _cjk_terms(run: str) -> list[str]:
-    return [run] if len(run) == 1 else list(map(operator.add, run, run[1:]))  # character bigrams
+@functools.lru_cache(maxsize=1 << 16)
+def _own_terms(token: str) -> tuple[str, ...]:
+    """A token's terms: the character bigrams of a kanji/katakana run (one character stays a unigram),
+    or the Latin word itself unless it is a stopword or a single letter. Cached: tokens are words, and
+    words recur across texts."""
+    if token[0].isascii():
+        return () if token in _STOPWORDS or len(token) == 1 else (token,)
+    return (token,) if len(token) == 1 else tuple(map(operator.add, token, token[1:]))
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(unicodedata.normalize("NFKC", text).lower())
 
 
 # English glossary words → the terms of their Japanese equivalents (matching/glossary.py)
-_ACROSS = {word: tuple(t for cjk, latin in _RUN.findall(unicodedata.normalize("NFKC", ja).lower())
-                       for t in (_cjk_terms(cjk) if cjk else [latin]))
-           for word, ja in GLOSSARY.items()}  # fmt: skip
+ACROSS: dict[str, tuple[str, ...]] = {
+    word: tuple(itertools.chain.from_iterable(map(_own_terms, _tokens(ja)))) for word, ja in GLOSSARY.items()
+}
 
 
-def terms(text: str) -> list[str]:
+@functools.lru_cache(maxsize=1 << 16)
+def _terms_across(token: str) -> tuple[str, ...]:
+    """A token's terms, and for an English glossary word the terms of its Japanese equivalent too."""
+    own = _own_terms(token)
+    return own + ACROSS[token] if own and token in ACROSS else own
+
+
+def terms(text: str, *, glossary: bool = True) -> list[str]:
     """Split a text into terms (CJK bigrams and lowercase Latin words), in order, with repeats; an
-    English word of the bilingual glossary also gives the terms of its Japanese equivalent."""
-    normalised = unicodedata.normalize("NFKC", text).lower()
-    out: list[str] = []
-    for cjk, latin in _RUN.findall(normalised):
-        if cjk:
-            out.extend(_cjk_terms(cjk))
-        elif latin not in _STOPWORDS and len(latin) > 1:
-            out.append(latin)
-            across = _ACROSS.get(latin)
-            if across:
-                out.extend(across)
-    return out
+    English word of the bilingual glossary also gives the terms of its Japanese equivalent (unless
+    ``glossary`` is false: the text's own terms only)."""
+    return list(itertools.chain.from_iterable(map(_terms_across if glossary else _own_terms, _tokens(text))))
 
 
 def term_counts(text: str) -> Counter[str]:

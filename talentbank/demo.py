@@ -362,6 +362,7 @@ def _load_projects(session: Session, organisations: list[Organisation], users: d
             organisation=organisation, title=title, problem=problem, expected_outcome=outcome, theme=Theme(theme),
             municipality_code=code, work_mode=ProjectWorkMode(mode), hours_per_week=hours,
             onsite_days_per_month=2 if mode == "hybrid" else None, starts_on=today + timedelta(days=45),
+            start_slack_days=14 if internship else 30,  # a term starts on a date: internships wait less
             pay_kind=ProjectPay(pay), pay_yen=yen, is_internship=internship, is_students_only=internship, seats=2,
             deadline=today + timedelta(days=30), status=ProjectStatus.OPEN, created_at=now, opened_at=now,
             created_by_id=organisation.memberships[0].user_id,

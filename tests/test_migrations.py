@@ -172,8 +172,9 @@ def test_0015_fills_opened_at_from_the_last_audit_event_that_opened_each_project
     engine = make_engine(empty_database_url)
     created = datetime(2026, 6, 1, 9, tzinfo=UTC)
     first, closed, reopened = (created + timedelta(days=days) for days in (30, 60, 90))
-    # The projects table as 0014 left it: the model's columns without opened_at.
-    projects = sa.Table("projects", sa.MetaData(), *(c._copy() for c in Project.__table__.c if c.name != "opened_at"))
+    # The projects table as 0014 left it: the model's columns without opened_at (and later columns).
+    later = {"opened_at", "start_slack_days"}
+    projects = sa.Table("projects", sa.MetaData(), *(c._copy() for c in Project.__table__.c if c.name not in later))
     statuses = {
         "draft": ProjectStatus.DRAFT,
         "opened": ProjectStatus.OPEN,
@@ -305,6 +306,39 @@ def test_0021_keeps_every_work_mode_and_travel_limit_and_adds_onsite_days(empty_
         assert "onsite_days_per_month" not in {c["name"] for c in sa.inspect(engine).get_columns("profiles")}
         with engine.connect() as conn:
             assert {str(m): km for m, km in conn.execute(read).all()} == {m.value: km for m, km in before.items()}
+        command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+def test_00227_gives_every_project_30_days_of_start_slack(empty_database_url):
+    """00227 adds projects.start_slack_days: existing projects get the 30 days matching assumed for all,
+    so no ranking changes; downgrade drops the column and keeps the project."""
+    from talentbank.models import Project, ProjectPay, ProjectStatus, ProjectWorkMode, Theme
+
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0021")
+    engine = make_engine(empty_database_url)
+    projects = sa.Table("projects", sa.MetaData(),
+                        *(c._copy() for c in Project.__table__.c if c.name != "start_slack_days"))  # fmt: skip
+    with Session(engine) as session:
+        load_reference_data(session)
+        town = make_organisation(session)
+        session.execute(projects.insert().values(
+            public_id=uuid.uuid4(), organisation_id=town.id, title="除雪", problem="p", expected_outcome="o",
+            theme=Theme.ADMIN_DX, municipality_code="016331", work_mode=ProjectWorkMode.REMOTE, hours_per_week=4,
+            starts_on=sa.func.current_date(), pay_kind=ProjectPay.VOLUNTEER, pay_yen=0, travel_covered=False, seats=1,
+            is_internship=False, is_students_only=False, eligibility="", status=ProjectStatus.OPEN,
+        ))  # fmt: skip
+        session.commit()
+    try:
+        command.upgrade(config, "00227")
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT start_slack_days FROM projects")).scalars().all() == [30]
+        command.downgrade(config, "0021")
+        assert "start_slack_days" not in {c["name"] for c in sa.inspect(engine).get_columns("projects")}
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT title FROM projects")).scalars().all() == ["除雪"]
         command.upgrade(config, "head")
     finally:
         engine.dispose()

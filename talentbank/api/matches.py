@@ -34,7 +34,10 @@ class MatchReasonOut(Out):
     code: str = Field(description="e.g. must_have_met, must_have_partial, within_travel, hours_short")
     subject: str | None = Field(description="the skill code, subprefecture or pay kind the reason is about")
     numbers: dict[str, float] = Field(description="e.g. level, required, km, limit_km, available, days_late")
-    terms: list[str] = Field(description="shared words (text_overlap)")
+    terms: list[str] = Field(
+        description="shared words (text_overlap); the glossary pairs met, 酪農 = dairy (across_languages, "
+        "subject ja_en: a Japanese project and an English profile, en_ja: the reverse)"
+    )
 
 
 class MatchExplained(Out):

@@ -87,6 +87,9 @@ class ProjectOut(Out):
     onsite_days_per_month: int | None = Field(description="on-site days a month (hybrid work only)")
     hours_per_week: int
     starts_on: date
+    start_slack_days: int = Field(
+        description="how many days after starts_on a person may begin and still be proposed (later: a near miss)"
+    )
     ends_on: date | None
     pay_kind: ProjectPay
     pay_yen: int = Field(description="per hour (hourly), in total (fixed), the stipend (internship); 0 otherwise")
@@ -132,6 +135,7 @@ def project_out(project: Project) -> dict[str, Any]:
         "onsite_days_per_month": project.onsite_days_per_month,
         "hours_per_week": project.hours_per_week,
         "starts_on": project.starts_on,
+        "start_slack_days": project.start_slack_days,
         "ends_on": project.ends_on,
         "pay_kind": project.pay_kind,
         "pay_yen": project.pay_yen,
@@ -250,6 +254,13 @@ class ProjectFields(Model):
     )
     hours_per_week: int = Field(ge=1, le=60)
     starts_on: date
+    start_slack_days: int = Field(
+        30,
+        ge=0,
+        le=365,
+        description="how many days after starts_on a person may begin and still be proposed; later starters are "
+        "near misses (late_start)",
+    )
     ends_on: date | None = Field(None, description="not before starts_on")
     pay_kind: ProjectPay
     pay_yen: int | None = Field(

@@ -84,6 +84,8 @@ class Project(Base):
     onsite_days_per_month: Mapped[int | None]
     hours_per_week: Mapped[int]
     starts_on: Mapped[date]
+    # How many days after starts_on a person may begin and still be proposed (matching's late_start rule).
+    start_slack_days: Mapped[int] = mapped_column(default=30)
     ends_on: Mapped[date | None]
     pay_kind: Mapped[ProjectPay] = mapped_column(str_enum(ProjectPay, 12))
     pay_yen: Mapped[int] = mapped_column(default=0)

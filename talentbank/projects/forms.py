@@ -11,6 +11,8 @@ from talentbank.projects.inputs import NeedInput, ProjectInput
 from talentbank.projects.labels import PAY_LABELS, STATUS_LABELS, THEME_LABELS, WORK_MODE_LABELS
 
 REQUIRED = DataRequired(_l("入力してください。"))
+# The start slack a project that leaves the field blank gets (matching.feasibility's default too).
+DEFAULT_START_SLACK_DAYS = 30
 NEED_ROWS = 5
 
 LEVEL_CHOICES = [(n, str(n)) for n in (1, 2, 3, 4)]
@@ -67,6 +69,13 @@ GUIDES = {
         _l("副業の人は週5〜10時間が目安です。平日の夜や週末の時間で収まる量にしましょう。"),
         _l("6（週1回1時間の打ち合わせと、作業5時間）"),
     ),
+    "start_slack_days": FieldGuide(
+        _l(
+            "開始日からこの日数までに参加できる人を候補に出します（0〜365日、空欄は30日）。"
+            "これより遅くなる人は候補に出さず、あと一歩の人として分けて示します。"
+        ),
+        _l("30（1か月までなら開始を待てる）"),
+    ),
     "pay_kind": FieldGuide(
         _l("時給か、プロジェクト全体の固定額かを選びます。無償ならボランティア、学生向けならインターンシップです。"),
         _l("時給（打ち合わせの時間も含めて支払う）"),
@@ -104,6 +113,11 @@ class ProjectForm(BaseForm):
         _l("1週間に必要な時間"), validators=[REQUIRED, NumberRange(1, 60, _l("1〜60の数字で入力してください。"))]
     )
     starts_on = DateField(_l("開始日"), validators=[REQUIRED])
+    start_slack_days = IntegerField(
+        _l("開始の遅れを待てる日数"),
+        default=DEFAULT_START_SLACK_DAYS,
+        validators=[Optional(), NumberRange(0, 365, _l("0〜365の数字で入力してください。"))],
+    )
     ends_on = DateField(_l("終了日（任意）"), validators=[Optional()])
     pay_kind = SelectField(_l("報酬"), choices=[(k.value, v) for k, v in PAY_LABELS.items()])
     pay_yen = IntegerField(_l("金額（円）"), validators=[Optional()])
@@ -129,6 +143,7 @@ class ProjectForm(BaseForm):
             except ValueError:
                 level = 0
             needs.append(NeedInput(code[:16], level, request.form.get(f"need_must_{index}") == "must"))
+        slack = self.start_slack_days.data
         return ProjectInput(
             title=self.title.data, problem=self.problem.data, expected_outcome=self.expected_outcome.data,
             theme=self.theme.data, municipality_code=self.municipality_code.data, work_mode=self.work_mode.data,
@@ -137,6 +152,7 @@ class ProjectForm(BaseForm):
             pay_yen=self.pay_yen.data, travel_covered=self.travel_covered.data, seats=self.seats.data,
             deadline=self.deadline.data, is_internship=self.is_internship.data, eligibility=self.eligibility.data or "",
             needs=tuple(needs), is_students_only=self.is_students_only.data,
+            start_slack_days=DEFAULT_START_SLACK_DAYS if slack is None else slack,
         )  # fmt: skip
 
 

@@ -34,3 +34,4 @@ class ProjectInput:
     eligibility: str
     needs: tuple[NeedInput, ...]
     is_students_only: bool = False
+    start_slack_days: int | None = 30

@@ -36,6 +36,9 @@ from talentbank.projects.notices import notify_person
 from talentbank.projects.statuses import PUBLIC_STATUSES, TRANSITIONS
 from talentbank.security import can, require
 
+# The longest a host may wait for a person to start (days after the start date).
+MAX_START_SLACK_DAYS = 365
+
 PROJECT_LOAD = (
     selectinload(Project.needs).selectinload(ProjectNeed.skill),
     selectinload(Project.organisation),
@@ -54,6 +57,8 @@ def _checked(session: Session, details: ProjectInput, today: date) -> dict[str, 
     if details.work_mode == ProjectWorkMode.HYBRID.value and not 1 <= (details.onsite_days_per_month or 0) <= 31:
         message = _l("ハイブリッドの場合は、現地に来てほしい日数（月1〜31日）を入力してください。")
         errors["onsite_days_per_month"] = str(message)
+    if details.start_slack_days is None or not 0 <= details.start_slack_days <= MAX_START_SLACK_DAYS:
+        errors["start_slack_days"] = str(_l("開始の遅れを待てる日数は0〜365日で入力してください。"))
     if details.pay_kind not in {p.value for p in ProjectPay}:
         errors["pay_kind"] = str(_l("報酬の種類を選んでください。"))
     pay_yen = details.pay_yen or 0
@@ -91,6 +96,7 @@ def _checked(session: Session, details: ProjectInput, today: date) -> dict[str, 
         "onsite_days_per_month": details.onsite_days_per_month if details.work_mode == "hybrid" else None,
         "hours_per_week": details.hours_per_week,
         "starts_on": details.starts_on,
+        "start_slack_days": details.start_slack_days,
         "ends_on": details.ends_on,
         "pay_kind": ProjectPay(details.pay_kind),
         "pay_yen": 0 if details.pay_kind == ProjectPay.VOLUNTEER.value else pay_yen,

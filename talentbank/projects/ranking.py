@@ -111,6 +111,7 @@ def to_need(project: Project) -> matching.Need:
         pay=matching.Pay(project.pay_kind.value, project.pay_yen),
         onsite_days_per_month=project.onsite_days_per_month,
         students_only=project.is_students_only,
+        start_slack_days=project.start_slack_days,
     )
 
 

@@ -76,6 +76,11 @@ def sentence(reason: matching.Reason, names: Mapping[str, str]) -> tuple[bool, s
             if not reason.terms:
                 return None
             return True, _("プロフィールと課題の共通の言葉：%(terms)s", terms="、".join(reason.terms))
+        case "across_languages":
+            terms = "、".join(reason.terms)
+            if reason.subject == "en_ja":
+                return True, _("日本語のプロフィールが英語の課題に訳語で合っています：%(terms)s", terms=terms)
+            return True, _("英語のプロフィールが日本語の課題に訳語で合っています：%(terms)s", terms=terms)
         case "remote":
             return True, _("リモートで参加できます")
         case "within_travel":

@@ -22,7 +22,7 @@ from tests.factories import make_organisation, make_profile, make_project
 ENGINE_CODES = {
     "must_have_met", "must_have_partial", "must_have_missing",
     "nice_to_have_met", "nice_to_have_partial", "nice_to_have_missing",
-    "verified_skill", "text_overlap",
+    "verified_skill", "text_overlap", "across_languages",
     "remote", "distance_km", "within_travel", "beyond_travel", "distance_unknown", "region_of_interest",
     "hours_ok", "hours_short", "start_ok", "start_late",
     "pay_ok", "pay_below_expectation", "pay_not_comparable",
@@ -41,6 +41,12 @@ VARIANTS = [
         )
     },
     {"shared_terms": ("除雪", "kintone"), "text_score": 0.4},
+    {  # a Japanese project met by an English profile, and the reverse (matching/languages.py)
+        "shared_terms": ("除雪",),
+        "across_languages": tuple(
+            matching.Reason("across_languages", d, terms=("除雪 = snow",)) for d in ("ja_en", "en_ja")
+        ),
+    },
     {"is_remote": False, "distance_km": 12.3},
     {"is_remote": False, "distance_km": 120.0, "in_region": True, "region": "tokachi"},
     {"is_remote": False, "distance_km": float("nan")},
@@ -126,3 +132,15 @@ def test_every_feasibility_code_has_a_sentence_in_both_languages(app, locale):
         travel = blocker_sentence(matching.Reason("beyond_travel", numbers={"km": 152.4, "limit_km": 50}))
     expected = "移動距離が上限を超えます（約152km、上限50km）" if locale == "ja" else "152"
     assert expected in travel
+
+
+def test_the_matches_page_says_when_a_match_comes_from_the_other_language(client, db, login):
+    """A Japanese project and an English profile about the same work (#17): the reason says so."""
+    town = make_organisation(db, verified=True, name="別海町")
+    project = make_project(db, town, title="酪農データの分析", problem="酪農家のデータを分析したい。",
+                           starts_on=datetime.now(UTC).date())  # fmt: skip
+    make_profile(db, display_name="Dairy analyst", headline="Dairy data analysis", bio="I analyse dairy farm data.",
+                 skills={"dssp2-36": 3}, hours_per_week=10)  # fmt: skip
+    login(client, town.memberships[0].user)
+    page = client.get(f"/projects/{project.public_id}/matches").get_data(as_text=True)
+    assert "Dairy analyst" in page and "英語のプロフィールが日本語の課題に訳語で合っています：酪農 = dairy" in page

@@ -2,75 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import math
-
 import pytest
-from matching_support import DATA, municipalities, skill_codes
+from eval_support import load_eval_set, ndcg_at
+from matching_support import skill_codes
 
-from matching import Candidate, Need, Pay, SkillClaim, build_index, build_need_index, rank, rank_projects
+from matching import build_index, build_need_index, rank, rank_projects
 
 NDCG_FLOOR = 0.85
 
 
-def load_eval_set() -> tuple[dt.date, list[Candidate], list[Need], dict[int, dict[int, int]]]:
-    doc = json.loads((DATA / "eval_set.json").read_text(encoding="utf-8"))
-    today = dt.date.fromisoformat(doc["today"])
-    places = municipalities()
-    candidates = [_candidate(p, today, places) for p in doc["profiles"]]
-    needs = [_need(p, today, places) for p in doc["projects"]]
-    labels = {p["id"]: {int(k): v for k, v in p["relevance"].items()} for p in doc["projects"]}
-    return today, candidates, needs, labels
-
-
-def _candidate(p: dict, today: dt.date, places: dict) -> Candidate:
-    home = places[p["home"]] if p["home"] else (None, None, None)
-    return Candidate(
-        id=p["id"],
-        skills={c: SkillClaim(s["level"], s["source"]) for c, s in p["skills"].items()},
-        text=p["text"],
-        lat=home[0],
-        lng=home[1],
-        travel_km=p["travel_km"],
-        regions=frozenset(p["regions"]),
-        hours_per_week=p["hours_per_week"],
-        earliest_start=today + dt.timedelta(days=p["start_in_days"]),
-        work_modes=frozenset(p["work_modes"]),
-        pay=Pay(p["pay"]["kind"], p["pay"]["yen"]),
-        open_to_offers=p.get("open_to_offers", True),
-        visible=p.get("visible", True),
-    )
-
-
-def _need(p: dict, today: dt.date, places: dict) -> Need:
-    lat, lng, subprefecture = places[p["municipality"]]
-    return Need(
-        id=p["id"],
-        must_have=p["must_have"],
-        nice_to_have=p["nice_to_have"],
-        text=f"{p['title']}\n{p['text']}",
-        work_mode=p["work_mode"],
-        lat=lat,
-        lng=lng,
-        subprefecture=subprefecture,
-        hours_per_week=p["hours_per_week"],
-        start=today + dt.timedelta(days=p["start_in_days"]),
-        pay=Pay(p["pay"]["kind"], p["pay"]["yen"]),
-    )
-
-
-def ndcg_at(k: int, ranked_ids: list[int], grades: dict[int, int]) -> float:
-    """nDCG@k with gains 2^rel − 1; unjudged ids count as 0."""
-    dcg = sum((2 ** grades.get(c, 0) - 1) / math.log2(i + 2) for i, c in enumerate(ranked_ids[:k]))
-    ideal = sorted(grades.values(), reverse=True)[:k]
-    idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
-    return dcg / idcg if idcg > 0 else 0.0
-
-
 @pytest.fixture(scope="module")
 def eval_set():
-    return load_eval_set()
+    s = load_eval_set()
+    return s.today, s.candidates, s.needs, s.labels
 
 
 def test_eval_set_is_big_enough_and_well_formed(eval_set):
