@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,6 +27,7 @@ AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.j
 FAILING = {"serious", "critical"}
 VARIANTS = [("ja", 1280), ("en", 390), ("ja", 390)]  # both languages, and each on a phone
 LOCALE_COOKIE = "tb_lang"
+SUBMIT = "main form button[type=submit]"  # the page's form (the header's forms are outside <main>)
 NOT_PAGES = re.compile(r"\.(json|jsonld|jwt|png|svg|csv|js|css)$|^/(api|static)/")
 IDS = re.compile(r"/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+)(?=/|$)")
 
@@ -121,11 +121,11 @@ class Audit:
                 variant.close()
         return failures
 
-    def check_error_state(self, page, submit: Callable) -> None:
+    def check_error_state(self, page, values: dict[str, str | bytes], button: str = SUBMIT) -> None:
         """Submit the form on `page` with bad input, in every variant, and check the page that comes back.
 
-        `submit(variant_page)` fills the form and clicks its button (with selectors that do not depend on the
-        language). The answer must pass axe-core, carry an error summary that is announced (role=alert) and
+        `values` maps selectors (which do not depend on the language) to what is typed into them, or to the
+        bytes of a CSV file to choose; then `button` is clicked. The answer must pass axe-core, carry an error summary that is announced (role=alert) and
         has the focus, link each summary entry to a control, and describe every invalid control by its error
         text (aria-describedby, on the control or on its fieldset). Fails the journey otherwise.
         """
@@ -140,8 +140,15 @@ class Audit:
                 answer = variant.new_page()
                 answer.set_default_timeout(10_000)
                 answer.goto(url)
+                for selector, value in values.items():
+                    if isinstance(value, bytes):
+                        answer.set_input_files(
+                            selector, files=[{"name": "upload.csv", "mimeType": "text/csv", "buffer": value}]
+                        )
+                    else:
+                        answer.fill(selector, value)
                 with answer.expect_navigation():
-                    submit(answer)
+                    answer.click(button)
                 where = f"{route_of(url)} with bad input ({locale}, {width}px)"
                 if axe_available():
                     answer.add_script_tag(path=str(AXE))

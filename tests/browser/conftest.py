@@ -128,7 +128,7 @@ def accessible_pages(request):
 
 @pytest.fixture
 def error_state(browser):
-    """`error_state(page, submit)`: the refused form's page, in every variant, passes axe-core and links its
+    """`error_state(page, {selector: bad value}, button=...)`: the refused form's page, in every variant, passes axe-core and links its
     errors (tests/browser/accessibility.py, Audit.check_error_state)."""
     return AUDIT.check_error_state
 

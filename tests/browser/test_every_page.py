@@ -58,17 +58,6 @@ def demo_log_in(browser, base_url: str, local: str):
     return page
 
 
-def submit_unknown_address(form) -> None:
-    form.fill("#email", "not-an-address")
-    form.click("main form button[type=submit]")
-
-
-def submit_different_passwords(form) -> None:
-    form.fill("#password", "a long new password 2026")
-    form.fill("#password_confirm", "another long password 2026")
-    form.click("main form button[type=submit]")
-
-
 def test_the_pages_other_journeys_do_not_reach(browser, demo_server, error_state):
     base_url, app = demo_server
     ids = demo_ids(app)
@@ -77,11 +66,12 @@ def test_the_pages_other_journeys_do_not_reach(browser, demo_server, error_state
     for path in (*VISITOR_PAGES, f"/endorsements/{ids['endorsement']}"):
         visitor.goto(base_url + path)
     visitor.goto(base_url + "/forgot")
-    error_state(visitor, submit_unknown_address)
+    error_state(visitor, {"#email": "not-an-address"})
     visitor.fill("#email", f"yamada@{DEMO_DOMAIN}")
-    visitor.click("main form button[type=submit]")
+    with visitor.expect_navigation():
+        visitor.click("main form button[type=submit]")
     visitor.goto(latest_link(app, f"yamada@{DEMO_DOMAIN}", "/reset/"))
-    error_state(visitor, submit_different_passwords)
+    error_state(visitor, {"#password": "a long new password 2026", "#password_confirm": "another one 2026"})
 
     person = demo_log_in(browser, base_url, "yamada")
     for path in (*PERSON_PAGES, f"/me/outcomes/{ids['outcome']}/edit"):
@@ -90,9 +80,10 @@ def test_the_pages_other_journeys_do_not_reach(browser, demo_server, error_state
     town = demo_log_in(browser, base_url, "kamishihoro")
     for path in (f"/orgs/{ids['town']}/edit", f"/projects/{ids['project']}/edit", f"/orgs/{ids['town']}"):
         town.goto(base_url + path)
-    error_state(town, submit_invitation_to_nowhere)
+    error_state(town, {"#email": "not-an-address"}, "form[action$='/invitations'] button")
     town.fill("form[action$='/invitations'] #email", "newcomer@example.jp")
-    town.click("form[action$='/invitations'] button[type=submit]")
+    with town.expect_navigation():
+        town.click("form[action$='/invitations'] button[type=submit]")
     visitor.goto(latest_link(app, "newcomer@example.jp", "/invitations/"))
 
     school = demo_log_in(browser, base_url, "dohoku-kosen")
@@ -103,11 +94,6 @@ def test_the_pages_other_journeys_do_not_reach(browser, demo_server, error_state
         admin.goto(base_url + path)
     for page in (visitor, person, town, school, admin):
         page.context.close()
-
-
-def submit_invitation_to_nowhere(form) -> None:
-    form.fill("form[action$='/invitations'] #email", "not-an-address")
-    form.click("form[action$='/invitations'] button[type=submit]")
 
 
 def test_no_page_is_left_unchecked(request, live_server):

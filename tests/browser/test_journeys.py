@@ -49,34 +49,6 @@ def register_and_confirm(page, base_url: str, app, email: str, name: str) -> Non
     page.get_by_role("heading", name="マイページ").wait_for()
 
 
-def submit_bad_registration(form) -> None:
-    form.fill("#email", "not-an-address")
-    form.fill("#password", "short")
-    form.click("form[action$='/register'] button[type=submit]")
-
-
-def submit_wrong_password(form) -> None:
-    form.fill("#email", "nobody@example.jp")
-    form.fill("#password", "not the password")
-    form.click("form[action$='/login'] button[type=submit]")
-
-
-def submit_unnamed_organisation(form) -> None:
-    form.fill("#name", "")
-    form.click("main form button[type=submit]")
-
-
-def submit_profile_without_name_and_with_too_many_hours(form) -> None:
-    form.fill("#display_name", "")
-    form.fill("#hours_per_week", "999")
-    form.click("form[action$='/me/profile'] button[type=submit]")
-
-
-def submit_garbled_credential(form) -> None:
-    form.fill("#credential", "{ not a credential")
-    form.click("form[action$='/verify'] button[type=submit]")
-
-
 def test_register_login_switch_language_and_create_an_organisation(page, live_server, error_state):
     base_url, app = live_server
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -85,9 +57,9 @@ def test_register_login_switch_language_and_create_an_organisation(page, live_se
     assert page.locator("html").get_attribute("lang") == "ja"
     page.screenshot(path=str(SCREENSHOTS / "home-ja.png"), full_page=True)
     page.goto(base_url + "/register")
-    error_state(page, submit_bad_registration)
+    error_state(page, {"#email": "not-an-address", "#password": "short"}, "form[action$='/register'] button")
     page.goto(base_url + "/login")
-    error_state(page, submit_wrong_password)
+    error_state(page, {"#email": "nobody@example.jp", "#password": "not it"}, "form[action$='/login'] button")
 
     register_and_confirm(page, base_url, app, "hanako@example.jp", "釧路 花子")
     assert page.get_by_text("釧路 花子 さん、ようこそ。").is_visible()
@@ -109,7 +81,7 @@ def test_register_login_switch_language_and_create_an_organisation(page, live_se
     assert page.locator("html").get_attribute("lang") == "en"
 
     page.get_by_role("link", name="Register an organisation").first.click()
-    error_state(page, submit_unnamed_organisation)
+    error_state(page, {"#name": ""})
     page.get_by_label("Name", exact=True).fill("釧路町 DX推進室")
     page.get_by_label("Type").select_option("municipality")
     page.get_by_label("Location (municipality)").select_option(label="Kushiro-cho (釧路町)")
@@ -181,7 +153,7 @@ def test_profile_skills_outcome_search_and_privacy(browser, live_server, error_s
     page.screenshot(path=str(SCREENSHOTS / "profile-ja.png"), full_page=True)
 
     page.goto(base_url + "/me/profile")
-    error_state(page, submit_profile_without_name_and_with_too_many_hours)
+    error_state(page, {"#display_name": "", "#hours_per_week": "999"})
     page.get_by_label("非公開（自分だけ）").check()
     page.get_by_role("button", name="保存する").click()
     page.get_by_text("プロフィールを保存しました。").wait_for()
@@ -257,7 +229,7 @@ def test_educator_issues_learner_claims_visitor_verifies_educator_revokes(browse
     baked = tmp_path / "badge.png"
     download.value.save_as(baked)
     visitor.goto(base_url + "/verify")
-    error_state(visitor, submit_garbled_credential)
+    error_state(visitor, {"#credential": "{ not a credential"})
     visitor.get_by_label("またはファイルを選ぶ").set_input_files(str(baked))
     visitor.get_by_role("button", name="検証する").click()
     assert visitor.get_by_text("この証明書は本物で、有効です。").is_visible()

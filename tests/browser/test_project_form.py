@@ -13,10 +13,6 @@ from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_journeys import log_in
 
 
-def submit_empty_project(form) -> None:
-    form.click("main form button[type=submit]")
-
-
 def test_town_office_is_guided_and_hybrid_needs_onsite_days(browser, live_server, error_state):
     from tests.factories import make_organisation, make_user
 
@@ -31,7 +27,7 @@ def test_town_office_is_guided_and_hybrid_needs_onsite_days(browser, live_server
     office.set_default_timeout(10_000)
     log_in(office, base_url, "guided@town.example.jp")
     office.goto(f"{base_url}/orgs/{town_id}/projects/new")
-    error_state(office, submit_empty_project)  # every required field, and no skill chosen
+    error_state(office, {"#title": ""})  # every required field, and no skill chosen
     problem = office.get_by_label("困っていること（ふだんの言葉で）")
     assert "誰が、いつ、どれくらい困っているかを数字で" in problem.evaluate(
         "el => el.getAttribute('aria-describedby').split(' ').map(id => document.getElementById(id).textContent).join(' ')"
