@@ -9,7 +9,8 @@ tokens, starts `gunicorn wsgi:app`, and drives it from `--clients` threads with 
 project, awarding a badge and updating a profile. Rate limits are off (they would turn the load into
 429s; they have their own tests). Prints requests, throughput, responses by status, errors (5xx and
 failed connections) and p50/p99 per kind; at the end every awarded credential must be in the
-database exactly once and verify, and SQLite's integrity_check (or PostgreSQL's row counts) must pass.
+database exactly once and verify, and the database must pass tests/integrity.py (SQLite's integrity_check and
+foreign_key_check; on PostgreSQL amcheck's bt_index_check over every index, and no foreign key pointing at nothing).
 Target (issue #19): 0 server errors.
 """
 
@@ -44,6 +45,7 @@ from talentbank.db import make_engine  # noqa: E402
 from talentbank.models import Credential, OrganisationKind  # noqa: E402
 from talentbank.reference.loader import load_reference_data  # noqa: E402
 from tests.factories import make_organisation, make_profile, make_project  # noqa: E402
+from tests.integrity import check_database  # noqa: E402
 
 PEOPLE = 20
 PROJECTS = 10
@@ -175,13 +177,12 @@ def integrity(app, url: str, awarded: int) -> list[str]:
         emails = session.scalars(sa.select(Credential.recipient_email)).all()
         if len(emails) != len(set(emails)):
             problems.append("a recipient holds two credentials")
-        if url.startswith("sqlite"):
-            result = session.execute(sa.text("PRAGMA integrity_check")).scalar()
-            if result != "ok":
-                problems.append(f"integrity_check: {result}")
-            broken = session.execute(sa.text("PRAGMA foreign_key_check")).all()
-            if broken:
-                problems.append(f"foreign_key_check: {len(broken)} rows")
+        database = check_database(session.connection())
+        session.commit()
+        print(f"database check: {database.summary()}")
+        problems += database.problems
+        if database.skipped and url.startswith("postgresql"):
+            problems.append(database.skipped)
         documents = session.scalars(sa.select(Credential).order_by(Credential.id.desc()).limit(20)).all()
         samples = [document.jwt or document.document for document in documents]
     client = app.test_client()

@@ -37,6 +37,7 @@ from talentbank.models import Credential, Endorsement
 from talentbank.projects import ranking
 from talentbank.reference.loader import load_reference_data
 from tests.factories import PASSWORD, make_organisation
+from tests.integrity import check_database
 
 REFERENCE_TABLES = {"subprefectures", "municipalities", "skills", "tool_tags", "tool_tag_skills", "alembic_version"}
 
@@ -59,7 +60,8 @@ def _reset_postgres(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The run's migrated database; once the run is over, it must pass tests/integrity.py (amcheck on PostgreSQL)."""
     url = os.environ.get("TALENTBANK_TEST_DATABASE_URL")
     if url:
         url = resolve_database_url(url, "")
@@ -72,7 +74,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         load_reference_data(session)
         session.commit()
     engine.dispose()
-    return url
+    yield url
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        result = check_database(connection)
+        connection.commit()
+    engine.dispose()
+    if result.problems:
+        pytest.fail(f"the test database is not sound after the run: {result.summary()}", pytrace=False)
 
 
 @pytest.fixture

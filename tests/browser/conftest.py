@@ -20,7 +20,7 @@ from talentbank import create_app, db
 from talentbank.cli import upgrade_database
 from talentbank.db import make_engine
 from talentbank.reference.loader import load_reference_data
-from tests.browser.accessibility import Audit, AuditedBrowser
+from tests.browser.accessibility import Audit, AuditedBrowser, unvisited_pages
 
 CHROMIUM = os.environ.get("TALENTBANK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -39,6 +39,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+    # The check that every page was visited comes after every journey (tests/browser/test_every_page.py).
+    items.sort(key=lambda item: item.name == "test_no_page_is_left_unchecked")
 
 
 def _serve(folder: Path, *, demo: bool = False) -> Iterator[tuple[str, object]]:
@@ -104,6 +106,11 @@ def pytest_terminal_summary(terminalreporter):
     if AUDIT.pages:
         by_impact = ", ".join(f"{impact} {count}" for impact, count in sorted(AUDIT.counts.items())) or "none"
         terminalreporter.write_line(f"axe-core: {AUDIT.pages} page views checked; violations by impact: {by_impact}")
+    if AUDIT.seen:
+        from talentbank import create_app
+
+        missing = unvisited_pages(create_app({"DATABASE_URL": "sqlite://"}).url_map, AUDIT.seen)
+        terminalreporter.write_line(f"axe-core: pages no journey visited: {', '.join(missing) or 'none'}")
 
 
 @pytest.fixture(autouse=True)
@@ -113,9 +120,17 @@ def accessible_pages(request):
     yield
     if "browser" not in request.fixturenames:
         return
+    AUDIT.journeys += 1
     failures = AUDIT.check(request.getfixturevalue("browser").unwatched)
     if failures:
         pytest.fail("axe-core found serious or critical violations:\n" + "\n".join(failures), pytrace=False)
+
+
+@pytest.fixture
+def error_state(browser):
+    """`error_state(page, {selector: bad value}, button=...)`: the refused form's page, in every variant, passes axe-core and links its
+    errors (tests/browser/accessibility.py, Audit.check_error_state)."""
+    return AUDIT.check_error_state
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def seed(app) -> dict[str, object]:
         return {"prefecture": prefecture.public_id}
 
 
-def test_staff_allocate_publish_and_a_student_accepts_from_notifications(browser, live_server):
+def test_staff_allocate_publish_and_a_student_accepts_from_notifications(browser, live_server, error_state):
     base_url, app = live_server
     ids = seed(app)
 
@@ -41,6 +41,7 @@ def test_staff_allocate_publish_and_a_student_accepts_from_notifications(browser
     log_in(staff, base_url, "haizoku@pref.example.jp")
     staff.goto(f"{base_url}/orgs/{ids['prefecture']}")
     staff.get_by_role("link", name="インターンシップの配属").click()
+    error_state(staff, {"#name": ""})
     staff.get_by_label("配属の名前").fill("2027年夏 十勝DXインターン")
     staff.get_by_label(re.compile("枝豆の収穫データを整えるインターン")).check()
     staff.get_by_label(re.compile("村のWebサイト改善インターン")).check()

@@ -49,13 +49,17 @@ def register_and_confirm(page, base_url: str, app, email: str, name: str) -> Non
     page.get_by_role("heading", name="マイページ").wait_for()
 
 
-def test_register_login_switch_language_and_create_an_organisation(page, live_server):
+def test_register_login_switch_language_and_create_an_organisation(page, live_server, error_state):
     base_url, app = live_server
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     page.goto(base_url + "/")
     assert page.locator("html").get_attribute("lang") == "ja"
     page.screenshot(path=str(SCREENSHOTS / "home-ja.png"), full_page=True)
+    page.goto(base_url + "/register")
+    error_state(page, {"#email": "not-an-address", "#password": "short"}, "form[action$='/register'] button")
+    page.goto(base_url + "/login")
+    error_state(page, {"#email": "nobody@example.jp", "#password": "not it"}, "form[action$='/login'] button")
 
     register_and_confirm(page, base_url, app, "hanako@example.jp", "釧路 花子")
     assert page.get_by_text("釧路 花子 さん、ようこそ。").is_visible()
@@ -77,6 +81,7 @@ def test_register_login_switch_language_and_create_an_organisation(page, live_se
     assert page.locator("html").get_attribute("lang") == "en"
 
     page.get_by_role("link", name="Register an organisation").first.click()
+    error_state(page, {"#name": ""})
     page.get_by_label("Name", exact=True).fill("釧路町 DX推進室")
     page.get_by_label("Type").select_option("municipality")
     page.get_by_label("Location (municipality)").select_option(label="Kushiro-cho (釧路町)")
@@ -104,7 +109,7 @@ def test_home_page_on_a_phone(browser, live_server):
     context.close()
 
 
-def test_profile_skills_outcome_search_and_privacy(browser, live_server):
+def test_profile_skills_outcome_search_and_privacy(browser, live_server, error_state):
     base_url, app = live_server
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
     page = context.new_page()
@@ -148,6 +153,7 @@ def test_profile_skills_outcome_search_and_privacy(browser, live_server):
     page.screenshot(path=str(SCREENSHOTS / "profile-ja.png"), full_page=True)
 
     page.goto(base_url + "/me/profile")
+    error_state(page, {"#display_name": "", "#hours_per_week": "999"})
     page.get_by_label("非公開（自分だけ）").check()
     page.get_by_role("button", name="保存する").click()
     page.get_by_text("プロフィールを保存しました。").wait_for()
@@ -159,7 +165,7 @@ def test_profile_skills_outcome_search_and_privacy(browser, live_server):
     context.close()
 
 
-def test_educator_issues_learner_claims_visitor_verifies_educator_revokes(browser, live_server, tmp_path):
+def test_educator_issues_learner_claims_visitor_verifies_educator_revokes(browser, live_server, tmp_path, error_state):
     from tests.factories import make_organisation, make_profile, make_user
 
     base_url, app = live_server
@@ -223,6 +229,7 @@ def test_educator_issues_learner_claims_visitor_verifies_educator_revokes(browse
     baked = tmp_path / "badge.png"
     download.value.save_as(baked)
     visitor.goto(base_url + "/verify")
+    error_state(visitor, {"#credential": "{ not a credential"})
     visitor.get_by_label("またはファイルを選ぶ").set_input_files(str(baked))
     visitor.get_by_role("button", name="検証する").click()
     assert visitor.get_by_text("この証明書は本物で、有効です。").is_visible()

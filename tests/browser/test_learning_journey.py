@@ -16,7 +16,7 @@ from tests.factories import make_organisation, make_profile, make_project, make_
 PYTHON = "dssp2-36"
 
 
-def test_a_course_closes_a_towns_gap_and_the_badge_brings_the_match(browser, live_server):
+def test_a_course_closes_a_towns_gap_and_the_badge_brings_the_match(browser, live_server, error_state):
     base_url, app = live_server
     with Session(app.extensions["talentbank.engine"]) as session, app.test_request_context():
         teacher = make_user(session, email="sensei@learning.example.jp", display_name="高専 教員")
@@ -42,6 +42,7 @@ def test_a_course_closes_a_towns_gap_and_the_badge_brings_the_match(browser, liv
     log_in(educator, base_url, "sensei@learning.example.jp")
     educator.goto(f"{base_url}/orgs/{kosen_id}")
     educator.get_by_role("link", name="学びの場を公開する").click()
+    error_state(educator, {"#title": ""})
     educator.get_by_label("講座・プログラムの名前").fill("地域データで学ぶPython入門")
     educator.get_by_label("内容").fill("上士幌町の観光データを教材に、Pythonで集計と可視化を学びます。")
     educator.get_by_label("オンライン（自分のペースで）").check()
@@ -81,6 +82,8 @@ def test_a_course_closes_a_towns_gap_and_the_badge_brings_the_match(browser, liv
     learner.get_by_text("に申し込みました。").wait_for()
     learner.screenshot(path=str(SCREENSHOTS / "learning-course-ja.png"), full_page=True)
 
+    educator.goto(f"{base_url}/orgs/{kosen_id}/learning/import")  # the catalogue import, refused a CSV it cannot read
+    error_state(educator, {"#csv": b"name,price\nx,1\n"})
     educator.goto(course_url)
     educator.get_by_role("link", name="受講者").click()
     educator.get_by_label("道東 太郎").check()

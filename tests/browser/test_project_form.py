@@ -13,7 +13,7 @@ from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_journeys import log_in
 
 
-def test_town_office_is_guided_and_hybrid_needs_onsite_days(browser, live_server):
+def test_town_office_is_guided_and_hybrid_needs_onsite_days(browser, live_server, error_state):
     from tests.factories import make_organisation, make_user
 
     base_url, app = live_server
@@ -27,6 +27,7 @@ def test_town_office_is_guided_and_hybrid_needs_onsite_days(browser, live_server
     office.set_default_timeout(10_000)
     log_in(office, base_url, "guided@town.example.jp")
     office.goto(f"{base_url}/orgs/{town_id}/projects/new")
+    error_state(office, {"#title": ""})  # every required field, and no skill chosen
     problem = office.get_by_label("困っていること（ふだんの言葉で）")
     assert "誰が、いつ、どれくらい困っているかを数字で" in problem.evaluate(
         "el => el.getAttribute('aria-describedby').split(' ').map(id => document.getElementById(id).textContent).join(' ')"

@@ -152,3 +152,48 @@ def test_a_form_with_errors_links_each_error_and_writes_no_none(client, db, path
         attributes = page.by_id(field)
         assert attributes["aria-invalid"] == "true"
         assert f"{field}-error" in attributes["aria-describedby"].split()
+
+
+def error_summary(html: str) -> tuple[dict[str, str], list[str]]:
+    """The refused form's error summary: its attributes and the ids its links lead to."""
+    page = read(html)
+    summary = page.by_id("error-summary")
+    block = html[html.index('id="error-summary"') :]
+    block = block[: block.index("</div>")]
+    return summary, re.findall(r'href="#([^"]+)"', block)
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "targets"),
+    [
+        ("/login", {"email": "", "password": ""}, ["email", "password"]),
+        ("/register", {"email": "not-an-address", "password": "short"}, ["email", "display_name"]),
+        ("/verify", {"credential": "{"}, None),
+    ],
+)
+def test_a_refused_form_opens_with_an_announced_summary_linking_each_field(client, db, path, data, targets):
+    html = client.post(path, data=data).get_data(as_text=True)
+    summary, links = error_summary(html)
+    assert summary["role"] == "alert" and "autofocus" in summary and summary["tabindex"] == "-1"
+    ids = {attrs.get("id") for _tag, attrs in read(html).elements}
+    assert set(links) <= ids
+    if targets:
+        assert links[: len(targets)] == targets
+
+
+def test_radio_buttons_are_a_group_whose_error_is_read_with_it(client, db, login):
+    from tests.factories import make_profile
+
+    profile = make_profile(db)
+    login(client, profile.user)
+    response = client.post("/me/profile", data={"display_name": "名前", "visibility": "everyone", "home": "011002"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    page = read(html)
+    assert '<fieldset class="field field-choices has-error" aria-describedby="visibility-error">' in html
+    assert "<legend>" in html.split('aria-describedby="visibility-error">', 1)[1].lstrip()[:10]
+    assert page.by_id("visibility-0")["aria-invalid"] == "true"
+    assert 'for="visibility"' not in html  # no label names the list itself
+    assert "visibility-0" in error_summary(html)[1]
+    db.refresh(profile)
+    assert profile.visibility.value == "public" and profile.display_name != "名前"  # nothing saved
