@@ -25,6 +25,10 @@ from badges.errors import BakingError
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_KEYWORD = b"openbadgecredential"
 OB_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
+# Open Badges 2.0 baking (OB 2.0 Baking Specification): PNG iTXt (or legacy tEXt holding the hosted URL)
+# with keyword ``openbadges``; SVG ``<openbadges:assertion>`` in the namespace ``http://openbadges.org``.
+OB2_PNG_KEYWORD = b"openbadges"
+OB2_NAMESPACE = "http://openbadges.org"
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 MAX_SVG_DEPTH = 256
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -75,8 +79,8 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def _is_credential_chunk(kind: bytes, data: bytes) -> bool:
-    return kind == b"iTXt" and data.split(b"\0", 1)[0] == PNG_KEYWORD
+def _is_credential_chunk(kind: bytes, data: bytes, keyword: bytes = PNG_KEYWORD) -> bool:
+    return kind == b"iTXt" and data.split(b"\0", 1)[0] == keyword
 
 
 def bake_png(png: bytes, credential: Credential) -> bytes:
@@ -115,10 +119,19 @@ def _itxt_text(data: bytes) -> str:
 
 
 def extract_png(png: bytes) -> str:
-    """The baked credential text (JSON or JWS) of a PNG; BakingError if there is none."""
-    for kind, data in _png_chunks(png):
-        if _is_credential_chunk(kind, data):
-            return _itxt_text(data).strip()
+    """The baked credential text (JSON or JWS) of a PNG; BakingError if there is none.
+
+    An OB 3.0 ``openbadgecredential`` chunk is read first; else the first OB 2.0 ``openbadges`` iTXt
+    chunk (an assertion's JSON or JWS), else a legacy ``openbadges`` tEXt chunk (a hosted assertion URL).
+    """
+    chunks = _png_chunks(png)
+    for keyword in (PNG_KEYWORD, OB2_PNG_KEYWORD):
+        for kind, data in chunks:
+            if _is_credential_chunk(kind, data, keyword):
+                return _itxt_text(data).strip()
+    for kind, data in chunks:
+        if kind == b"tEXt" and data.split(b"\0", 1)[0] == OB2_PNG_KEYWORD:
+            return data.split(b"\0", 1)[1][:MAX_CREDENTIAL_BYTES].decode("latin-1").strip()
     raise BakingError("no openbadgecredential iTXt chunk", code="not_baked")
 
 
@@ -147,6 +160,11 @@ class _SvgScan:
     text: list[str] = field(default_factory=list)
 
 
+# The first of these is the baked credential: OB 3.0's element, or OB 2.0's (whose ``verify`` holds a JWS or
+# the hosted assertion's URL, and whose body, if any, the assertion's JSON).
+_SVG_ELEMENTS = (f"{OB_NAMESPACE} credential", f"{OB2_NAMESPACE} assertion")
+
+
 def _refuse(*_args: object) -> None:
     raise BakingError("SVG entity or external reference refused")
 
@@ -172,13 +190,13 @@ def _scan_svg(svg: str) -> _SvgScan:
             raise BakingError("SVG nested too deeply")
         if not scan.root:
             scan.root = tag
-        if tag == f"{OB_NAMESPACE} credential" and not scan.found:
+        if tag in _SVG_ELEMENTS and not scan.found:
             scan.found, scan.inside_credential = True, True
             scan.verify_attribute = attributes.get("verify", "")
 
     def on_end(tag: str) -> None:
         scan.depth -= 1
-        if tag == f"{OB_NAMESPACE} credential":
+        if tag in _SVG_ELEMENTS:
             scan.inside_credential = False
 
     def on_text(data: str) -> None:
@@ -211,9 +229,11 @@ def extract_svg(svg: str | bytes) -> str:
     if not scan.found:
         raise BakingError("no openbadges:credential element", code="not_baked")
     value = scan.verify_attribute.strip()
-    if value.count(".") == 2:
-        return value
     content = "".join(scan.text).strip()
+    if value.count(".") == 2 and not value.startswith(("https://", "http://")):
+        return value
+    if not content and value.startswith(("https://", "http://")):
+        return value  # OB 2.0: a hosted assertion's URL
     if not content:
         raise BakingError("empty openbadges:credential element", code="not_baked")
     return content

@@ -95,11 +95,12 @@ def test_0012_copies_each_badge_skills_validity_from_its_credential(empty_databa
     document_until = datetime(2027, 6, 1, tzinfo=UTC)
     jwt_exp = datetime(2028, 1, 1, tzinfo=UTC)
     imported_at = datetime(2026, 11, 30, 9, tzinfo=UTC)
-    # The tables as 0011 left them: the models' columns without the ones 0012 adds.
+    # The tables as 0011 left them: the models' columns without the ones 0012 (and 00226) add.
     skills = sa.table("profile_skills", *(sa.column(c.name, c.type) for c in ProfileSkill.__table__.c
                                           if c.name != "valid_until"))  # fmt: skip
     imports = sa.table("imported_credentials", *(sa.column(c.name, c.type) for c in ImportedCredential.__table__.c
-                                                 if c.name not in ("valid_until", "checked_at")))  # fmt: skip
+                                                 if c.name not in ("valid_until", "checked_at", "badge_format",
+                                                                   "other_alignments")))  # fmt: skip
     with Session(engine) as session:
         load_reference_data(session)
         organisation = make_organisation(session, verified=True)
@@ -145,9 +146,8 @@ def test_0012_copies_each_badge_skills_validity_from_its_credential(empty_databa
         with Session(engine) as session:
             rows = {row.id: row.valid_until for row in session.scalars(sa.select(ProfileSkill))}
             assert rows == {1: claimed_until, 2: document_until, 3: jwt_exp, 4: None, 5: None}
-            stored = {
-                row.id: (row.valid_until, row.checked_at) for row in session.scalars(sa.select(ImportedCredential))
-            }
+            at_0012 = sa.select(ImportedCredential.id, ImportedCredential.valid_until, ImportedCredential.checked_at)
+            stored = {row.id: (row.valid_until, row.checked_at) for row in session.execute(at_0012)}
             assert stored == {1: (document_until, imported_at), 2: (jwt_exp, imported_at), 3: (None, imported_at)}
         command.downgrade(config, "0011")
         columns = {c["name"] for c in sa.inspect(engine).get_columns("profile_skills")}

@@ -25,7 +25,9 @@ from talentbank.profiles.services import own_profile
 
 class ImportIn(Model):
     credential: dict[str, Any] | str = Field(
-        description="an OpenBadgeCredential as a JSON object (Data Integrity proof) or a VC-JWT string",
+        description="an OpenBadgeCredential as a JSON object (Data Integrity proof) or a VC-JWT string; or an "
+        "Open Badges 2.0 badge: the hosted assertion's https URL, its assertion JSON, or a signed assertion "
+        "(JWS, RS256)",
         json_schema_extra=MULTI_LINE,
     )
 
@@ -35,8 +37,14 @@ class ImportedSkillOut(Out):
     level: int = Field(ge=1, le=4)
 
 
+class OtherAlignmentOut(Out):
+    name: str = Field(description="an alignment that names no DSS item: shown, never counted as a verified skill")
+    url: str
+
+
 class ImportedOut(Out):
     id: uuid.UUID
+    format: str = Field(description='"ob3" (Open Badges 3.0 credential) or "ob2" (Open Badges 2.0 assertion)')
     achievement_name: str
     issuer_name: str
     verified: bool = Field(description="every check except the recipient passed when it was imported")
@@ -44,6 +52,7 @@ class ImportedOut(Out):
     counts: bool = Field(description="verified and the caller's: its skills show as badge-verified")
     failed_checks: list[str] = Field(description="codes of the checks that failed, if any")
     skills: list[ImportedSkillOut]
+    other_alignments: list[OtherAlignmentOut]
     imported_at: datetime
 
 
@@ -57,6 +66,7 @@ ImportedPage = page_of(ImportedOut, "ImportedPage")
 def _imported_fields(imported) -> dict[str, Any]:
     return {
         "id": imported.public_id,
+        "format": imported.badge_format,
         "achievement_name": imported.achievement_name,
         "issuer_name": imported.issuer_name,
         "verified": imported.is_verified,
@@ -64,6 +74,7 @@ def _imported_fields(imported) -> dict[str, Any]:
         "counts": imported.counts_at(utcnow()),
         "failed_checks": list(imported.check_codes or []),
         "skills": [ImportedSkillOut(**s) for s in imported.skills or []],
+        "other_alignments": [OtherAlignmentOut(**a) for a in imported.other_alignments or []],
         "imported_at": imported.imported_at,
     }
 
@@ -80,7 +91,8 @@ def _own_profile() -> Profile:
            errors=(409, 413))  # fmt: skip
 def import_credential():
     """Import another issuer's credential to the caller's profile: JSON {"credential": …}, or a file (baked
-    PNG/SVG, .json, .jwt) as multipart field `image`"""
+    PNG/SVG, .json, .jwt) as multipart field `image`. Open Badges 2.0 badges too (the hosted URL, the JSON or
+    JWS, or a baked image): one that fails a check is a 422 with the reason, and nothing is saved"""
     profile = _own_profile()
     submitted = submitted_in_request()
     imported, result = imports.import_credential(db.session, api_actor(), profile, submitted, issuer_context())

@@ -18,6 +18,7 @@ from talentbank.credentials import (
     images,
     imports,
     issuers,
+    ob2,
     records,
     reissuing,
     revocation,
@@ -25,7 +26,7 @@ from talentbank.credentials import (
 )
 from talentbank.credentials.blueprint import bp, read_submission
 from talentbank.credentials.context import issuer_context
-from talentbank.credentials.forms import RevokeForm, VerifyForm
+from talentbank.credentials.forms import ImportForm, RevokeForm
 from talentbank.errors import Conflict, Invalid
 from talentbank.profiles.services import own_profile
 from talentbank.security import can, require
@@ -162,20 +163,33 @@ def import_credential():
     if profile is None:
         flash(_("先にプロフィールを作成してください。"), "info")
         return redirect(url_for("profiles.edit"))
-    form = VerifyForm()
+    form = ImportForm()
     imported = result = error = None
-    submitted = read_submission(form) if form.validate_on_submit() else None
+    submitted, field = _import_submission(form) if form.validate_on_submit() else (None, "credential")
     if submitted is not None:
         try:
             imported, result = imports.import_credential(db.session, current_actor(), profile, submitted,
-                                                          issuer_context())  # fmt: skip
+                                                          issuer_context(), field=field)  # fmt: skip
         except Invalid as problem:
-            error = problem.message
+            if field == "assertion_url" or ob2.is_ob2(submitted):
+                form.set_errors(problem.fields)  # OB 2.0: the reason, on the field it came in
+            else:
+                error = problem.message
         else:
             db.session.commit()
     status = 422 if request.method == "POST" and not imported else 200
     return render_template("credentials/import.html", form=form, imported=imported, result=result, error=error,
                            profile=profile), status  # fmt: skip
+
+
+def _import_submission(form: ImportForm) -> tuple[dict | str | None, str]:
+    """What the import form carries, and the field it came in: a hosted OB 2.0 badge's URL, else the pasted
+    text or the uploaded file (read as on the verify page)."""
+    url = (form.assertion_url.data or "").strip()
+    if url:
+        return url, "assertion_url"
+    upload = request.files.get("image")
+    return read_submission(form), "image" if upload is not None and upload.filename else "credential"
 
 
 @bp.post("/me/credentials/imported/<public_id>/delete")

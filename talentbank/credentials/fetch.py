@@ -24,7 +24,12 @@ MAX_BYTES = 100 * 1024
 
 
 class FetchError(Exception):
-    """The document could not be fetched safely; the message says why (no secrets in it)."""
+    """The document could not be fetched safely; the message says why (no secrets in it). `status` is the
+    HTTP status of an answer that was not 200 (an OB 2.0 hosted assertion answers 410 when revoked)."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def _public_address(host: str, port: int) -> str:
@@ -151,7 +156,7 @@ def fetch_json(
         connection.request("GET", path, headers={"Accept": "application/json, application/ld+json"})
         response = connection.getresponse()
         if response.status != 200:
-            raise FetchError(f"HTTP {response.status}")
+            raise FetchError(f"HTTP {response.status}", status=response.status)
         declared = response.getheader("Content-Length", "")
         if declared.isdigit() and int(declared) > max_bytes:
             raise FetchError(f"document larger than {max_bytes // 1024} kB")

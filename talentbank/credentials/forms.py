@@ -88,3 +88,17 @@ class VerifyForm(BaseForm):
             )
         ],
     )
+
+
+class ImportForm(VerifyForm):
+    """The import page: a credential or badge pasted or as a file (OB 3.0, or OB 2.0 baked or signed), or the
+    address of a hosted Open Badges 2.0 assertion."""
+
+    assertion_url = URLField(
+        _l("または Open Badges 2.0 のバッジのURL（https://…）"),
+        validators=[
+            Optional(),
+            Length(max=2000),
+            URL(require_tld=False, message=_l("URLの形式が正しくありません。")),
+        ],
+    )

@@ -13,38 +13,26 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 import badges
+import badges.ob2
 from talentbank import audit
+from talentbank.credentials import ob2
+from talentbank.credentials.alignments import dss_skills
 from talentbank.credentials.claims import refresh_badge_skills
 from talentbank.credentials.issuers import IssuerContext
 from talentbank.credentials.verification import verify_credential
 from talentbank.db import utcnow
 from talentbank.errors import Invalid, NotFound
 from talentbank.lookup import by_public_id
-from talentbank.models import ImportedCredential, Profile, ProfileSkill, Skill, SkillSource, User
+from talentbank.models import ImportedCredential, Profile, ProfileSkill, SkillSource, User
 from talentbank.profiles.search import reindex_profile
 
 
 def _aligned_skills(session: Session, credential: dict[str, Any]) -> list[dict[str, Any]]:
-    """DSS skills a credential's achievement aligns to (by targetCode or a /skills/<code> URL), with levels."""
+    """DSS skills a credential's achievement aligns to, with the levels the credential gives them."""
     subject = credential.get("credentialSubject")
     achievement = subject.get("achievement") if isinstance(subject, dict) else None
     alignments = achievement.get("alignment") if isinstance(achievement, dict) else None
-    if not isinstance(alignments, list):
-        return []
-    known = set(session.scalars(sa.select(Skill.code)))
-    levels = badges.skill_levels(credential)
-    found: dict[str, int] = {}
-    for alignment in alignments[:50]:
-        if not isinstance(alignment, dict):
-            continue
-        code = alignment.get("targetCode")
-        url = alignment.get("targetUrl")
-        if code not in known and isinstance(url, str) and "/skills/" in url:
-            code = url.rstrip("/").rsplit("/", 1)[-1]
-        if code in known:
-            level = levels.get(url, 1) if isinstance(url, str) else 1
-            found[code] = max(level, found.get(code, 0))
-    return [{"code": code, "level": level} for code, level in found.items()]
+    return dss_skills(session, alignments, badges.skill_levels(credential))
 
 
 def _valid_until_of(document: dict[str, Any]) -> datetime | None:
@@ -72,12 +60,18 @@ def import_credential(
     submitted: dict[str, Any] | str,
     ctx: IssuerContext,
     *,
+    field: str = "credential",
     now: datetime | None = None,
 ) -> tuple[ImportedCredential, badges.VerificationResult]:
     """Add another issuer's credential to the actor's profile. It is verified first (including that it
-    names the account's e-mail); only then do its aligned skills become badge-verified."""
+    names the account's e-mail); only then do its aligned skills become badge-verified.
+
+    An Open Badges 2.0 badge (hosted URL, assertion JSON or signed JWS) goes to `ob2.import_ob2`, which
+    refuses one that fails a check (Invalid on `field`) instead of keeping it unverified."""
     if profile.user_id != actor.id:
         raise NotFound()
+    if ob2.is_ob2(submitted):
+        return ob2.import_ob2(session, actor, profile, submitted, ctx, field=field, now=now)
     now = now or utcnow()
     result = verify_credential(session, submitted, ctx, expected_email=actor.email, now=now)
     if result.credential is None:
@@ -111,7 +105,11 @@ def import_credential(
 # bad: a refresh keeps the last verdict (the document's own validUntil still applies) and tries again,
 # for UNREACHABLE_GRACE after the last check that reached a verdict. Past that, the key or status is
 # unknown, and an unknown status never counts as valid: the import stops counting until a check succeeds.
-UNREACHABLE_CODES = frozenset({"key_unresolved", "key_unreachable", "status_unknown"})
+UNREACHABLE_CODES = frozenset(
+    {"key_unresolved", "key_unreachable", "status_unknown"}
+    # OB 2.0: the hosted assertion, its BadgeClass or its issuer Profile could not be fetched
+    | {"hosted_unreachable", "badge_class_unreachable", "issuer_unreachable"}
+)
 UNREACHABLE_GRACE = timedelta(days=30)
 
 
@@ -130,9 +128,13 @@ class RefreshSummary:
 
 
 def _recheck(session: Session, imported: ImportedCredential, ctx: IssuerContext, now: datetime) -> bool:
-    """Verify a stored import again as at import; False (and the old verdict kept) if the issuer's
-    site could not be reached, within `UNREACHABLE_GRACE` of its last verdict."""
-    result = verify_credential(session, imported.raw, ctx, expected_email=imported.profile.user.email, now=now)
+    """Verify a stored import again as at import (OB 2.0 ones by OB 2.0's rules); False (and the old verdict
+    kept) if the issuer's site could not be reached, within `UNREACHABLE_GRACE` of its last verdict."""
+    is_ob2 = imported.badge_format == ob2.FORMAT
+    if is_ob2:
+        result = ob2.recheck_ob2(imported, ctx, now)
+    else:
+        result = verify_credential(session, imported.raw, ctx, expected_email=imported.profile.user.email, now=now)
     failed = [c.code for c in result.checks if not c.ok]
     if (
         failed
@@ -141,10 +143,13 @@ def _recheck(session: Session, imported: ImportedCredential, ctx: IssuerContext,
     ):
         return False
     imported.is_verified = all(c.ok for c in result.checks if c.check != "recipient")
-    imported.recipient_matches = result.code_of("recipient") == "recipient_matches"
+    recipient = result.code_of("recipient")
+    if recipient is not None or not is_ob2:  # OB 2.0 stops at the first failed check: the recipient may not have run
+        imported.recipient_matches = recipient == "recipient_matches"
     imported.check_codes = failed
     if result.credential is not None:
-        imported.valid_until = _valid_until_of(result.credential)
+        read_until = badges.ob2.expires_of if is_ob2 else _valid_until_of
+        imported.valid_until = read_until(result.credential)
     imported.checked_at = now
     return True
 

@@ -14,6 +14,12 @@ CHECK_NAMES = {
     "validity": _l("有効期間"),
     "status": _l("取り消しの状態"),
     "recipient": _l("受け取った人"),
+    # Open Badges 2.0
+    "hosted": _l("発行者のサイトにあるバッジ（Open Badges 2.0）"),
+    "badge_class": _l("バッジの定義と発行者"),
+    "issuer": _l("発行者のプロフィール"),
+    "key": _l("発行者の鍵"),
+    "verification": _l("検証の方法"),
 }
 
 CHECK_MESSAGES = {
@@ -63,6 +69,29 @@ CHECK_MESSAGES = {
     "status_not_checked": _l("署名が確認できないため、取り消しの状態は確認していません。"),
     "recipient_matches": _l("受け取った人のメールアドレスと一致します。"),
     "recipient_mismatch": _l("受け取った人のメールアドレスと一致しません。"),
+    # Open Badges 2.0 (badges.ob2)
+    "hosted_found": _l("発行者のサイトにバッジが公開されています。"),
+    "hosted_missing": _l("バッジのURL（https://）がありません。"),
+    "hosted_unreachable": _l(
+        "発行者のサイトからバッジを取得できませんでした（時間切れ、大きすぎる応答、公開されていないアドレス、転送を含みます）。"
+    ),
+    "hosted_invalid": _l("発行者のサイトにあるものは Open Badges 2.0 のバッジ（Assertion）ではありません。"),
+    "id_mismatch": _l("バッジのIDが、取得したURLと一致しません。"),
+    "badge_class_found": _l("バッジの定義（BadgeClass）と発行者のプロフィールを確認できました。"),
+    "badge_class_missing": _l("バッジの定義（BadgeClass）のURLがありません。"),
+    "badge_class_unreachable": _l("バッジの定義（BadgeClass）を取得できませんでした。"),
+    "badge_class_invalid": _l("バッジの定義（BadgeClass）が正しくありません。"),
+    "issuer_missing": _l("発行者のプロフィールのURLがありません。"),
+    "issuer_unreachable": _l("発行者のプロフィールを取得できませんでした。"),
+    "issuer_invalid": _l("発行者のプロフィールが正しくありません。"),
+    "key_missing": _l("発行者の公開鍵のURLがありません。"),
+    "key_invalid": _l("発行者の公開鍵の文書（CryptographicKey）が正しくありません。"),
+    "key_not_published": _l("署名した鍵は、発行者のプロフィールに載っている鍵ではありません。"),
+    "ob2_alg_forbidden": _l("許可されていない署名方式です（Open Badges 2.0 の署名は RS256 のみ受け付けます）。"),
+    "in_scope": _l("バッジは発行者が認めたサイトに公開されています。"),
+    "out_of_scope": _l("バッジが、発行者の認めたサイト（allowedOrigins・startsWith）の外に置かれています。"),
+    "verification_type_mismatch": _l("バッジの検証方法（hosted・signed）が、渡された形と合いません。"),
+    "signed_needs_jws": _l("署名付きのバッジは、署名（JWS）のまま貼り付けてください。"),
 }
 
 

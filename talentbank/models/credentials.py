@@ -153,7 +153,9 @@ class Credential(Base):
 
 
 class ImportedCredential(Base):
-    """An Open Badges 3.0 credential from another issuer that a person added to their profile.
+    """A badge from another issuer that a person added to their profile: an Open Badges 3.0 credential
+    (`badge_format` "ob3") or an Open Badges 2.0 assertion ("ob2": `raw` is the hosted assertion's URL or
+    the signed assertion's JWS).
 
     Its aligned skills count as badge-verified only while it verified and named the person's e-mail.
     """
@@ -163,13 +165,16 @@ class ImportedCredential(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
     profile_id: Mapped[int] = mapped_column(sa.ForeignKey("profiles.id", ondelete="CASCADE"), index=True)
-    raw: Mapped[str] = mapped_column(sa.Text)  # the JSON text or compact JWT as given
+    raw: Mapped[str] = mapped_column(sa.Text)  # the JSON text or compact JWT as given (OB 2.0: URL or JWS)
+    badge_format: Mapped[str] = mapped_column(sa.String(8), default="ob3", server_default="ob3")
     achievement_name: Mapped[str] = mapped_column(sa.String(200))
     issuer_name: Mapped[str] = mapped_column(sa.String(200))
     is_verified: Mapped[bool] = mapped_column(default=False)
     recipient_matches: Mapped[bool] = mapped_column(default=False)
     check_codes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # failed check codes, if any
     skills: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)  # [{"code", "level"}]
+    # Alignments naming no DSS item, [{"name", "url"}]: shown with the badge, never a verified skill.
+    other_alignments: Mapped[list[dict[str, str]] | None] = mapped_column(sa.JSON, default=list)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the document's validUntil
     # When it was last verified (on import, then by `talentbank refresh-credentials`).

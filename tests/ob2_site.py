@@ -1,0 +1,148 @@
+"""A loopback HTTPS site for example.org that publishes the Open Badges 2.0 specification's own examples
+(tests/fixtures/openbadges2/), so the OB 2.0 import is tested through the app's real fetcher (its limits,
+HTTPS, no redirects) with only the name resolution and the trust store pointed at the test server.
+
+`ob2_site` (a fixture: import it into a test module) yields an `Ob2Site` whose documents a test may change;
+it is wired into the app as `app.extensions["talentbank.fetch"]` for the test's duration.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from talentbank.credentials.fetch import fetch_json
+from tests.web.test_fetch import _certificate
+
+FIXTURES = Path(__file__).parent / "fixtures" / "openbadges2"
+HOST = "example.org"
+ORIGIN = f"https://{HOST}"
+HOSTED_URL = f"{ORIGIN}/beths-robotics-badge.json"
+BADGE_URL = f"{ORIGIN}/robotics-badge.json"
+ISSUER_URL = f"{ORIGIN}/organization.json"
+KEY_URL = f"{ORIGIN}/publicKey.json"
+REVOCATION_URL = f"{ORIGIN}/revocationList.json"
+SALT = "deadsea"  # the salt of the spec's examples
+DSS_SKILL = "dssp2-36"
+DSS_ALIGNMENT = {
+    "targetName": "機械学習・深層学習",
+    "targetUrl": f"https://talent.example.jp/skills/{DSS_SKILL}",
+    "targetCode": DSS_SKILL,
+}
+FUTURE = "2099-12-31T23:59:59Z"
+
+
+def example(name: str) -> dict[str, Any]:
+    """One of the specification's example documents, as a fresh dict."""
+    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def hashed_identity(email: str, salt: str = SALT) -> str:
+    """The OB 2.0 IdentityHash of an e-mail address: sha256$ and the hex digest of address + salt."""
+    return "sha256$" + hashlib.sha256((email + salt).encode()).hexdigest()
+
+
+class Ob2Site:
+    """What example.org publishes (path → status and JSON), and the issuer's RSA key."""
+
+    def __init__(self, port: int, tls: ssl.SSLContext) -> None:
+        self.port, self._tls = port, tls
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.documents: dict[str, tuple[int, dict[str, Any]]] = {}
+        self.requests: list[str] = []
+
+    def publish(self, url: str, document: dict[str, Any], status: int = 200) -> None:
+        self.documents[url.removeprefix(ORIGIN)] = (status, document)
+
+    def reset(self, email: str) -> None:
+        """A current hosted badge for `email` and its BadgeClass (with a DSS alignment besides the spec's
+        two), the issuer Profile, our key as its CryptographicKey and its (example) revocation list."""
+        self.documents.clear()
+        self.requests.clear()
+        self.publish(HOSTED_URL, self.assertion(email, expires=FUTURE))
+        badge = example("badge-class")
+        badge["alignment"] = [*badge["alignment"], DSS_ALIGNMENT]
+        self.publish(BADGE_URL, badge)
+        self.publish(ISSUER_URL, example("issuer"))
+        key = example("cryptographic-key")
+        key["publicKeyPem"] = (
+            self.key.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode()
+        )
+        self.publish(KEY_URL, key)
+        self.publish(REVOCATION_URL, example("revocation-list"))
+
+    @staticmethod
+    def assertion(email: str, *, name: str = "hosted-assertion", **changes: Any) -> dict[str, Any]:
+        """The spec's example assertion, hashed for `email` (with the spec's salt), with `changes`."""
+        document = example(name)
+        document["recipient"] = {**document["recipient"], "identity": hashed_identity(email)}
+        return {**document, **changes}
+
+    def signed(self, email: str, *, key: rsa.RSAPrivateKey | None = None, **changes: Any) -> str:
+        """The spec's signed assertion for `email` as a compact JWS (RS256), signed with the issuer's key."""
+        claims = self.assertion(email, name="signed-assertion-claims", **changes)
+        payload = json.dumps(claims, ensure_ascii=False).encode()
+        return jwt.api_jws.encode(payload, key or self.key, algorithm="RS256", headers={"typ": None})
+
+    def fetch(self, url: str) -> dict[str, Any]:
+        """The app's fetcher with its production limits, reaching this server for example.org."""
+        local = url.replace(f"{ORIGIN}/", f"{ORIGIN}:{self.port}/", 1) if url.startswith(f"{ORIGIN}/") else url
+        return fetch_json(local, resolve=lambda host, port: "127.0.0.1", tls=self._tls)
+
+
+@pytest.fixture(scope="session")
+def ob2_server(tmp_path_factory):
+    certificate, key = _certificate(HOST)
+    folder = tmp_path_factory.mktemp("ob2-tls")
+    (folder / "cert.pem").write_bytes(certificate)
+    (folder / "key.pem").write_bytes(key)
+    site: list[Ob2Site] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            site[0].requests.append(self.path)
+            status, document = site[0].documents.get(self.path, (404, {"error": "not found"}))
+            body = json.dumps(document, ensure_ascii=False).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/ld+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    site.append(Ob2Site(server.server_port, ssl.create_default_context(cadata=certificate.decode())))
+    yield site[0]
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def ob2_site(app, ob2_server):
+    """The example.org site, reset for no one in particular, as the app's fetcher for this test."""
+    ob2_server.reset("nobody@example.jp")
+    app.extensions["talentbank.fetch"] = ob2_server.fetch
+    try:
+        yield ob2_server
+    finally:
+        app.extensions.pop("talentbank.fetch", None)
+        ob2_server.documents.clear()
