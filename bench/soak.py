@@ -35,13 +35,12 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
+from bench.seeding import reset_database  # noqa: E402
 from talentbank import create_app  # noqa: E402
 from talentbank.accounts.tokens import create_token  # noqa: E402
-from talentbank.cli import upgrade_database  # noqa: E402
 from talentbank.config import resolve_database_url  # noqa: E402
 from talentbank.credentials import issuers  # noqa: E402
 from talentbank.credentials.context import issuer_context  # noqa: E402
-from talentbank.db import make_engine  # noqa: E402
 from talentbank.models import Credential, OrganisationKind  # noqa: E402
 from talentbank.reference.loader import load_reference_data  # noqa: E402
 from tests.factories import make_organisation, make_profile, make_project  # noqa: E402
@@ -59,12 +58,7 @@ def free_port() -> int:
 
 def prepare(url: str, environment: dict[str, str], base_url: str) -> dict:
     """A migrated database with an issuer, an achievement, projects and people -> what the load uses."""
-    if url.startswith("postgresql"):
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
-        engine.dispose()
-    upgrade_database(url)
+    reset_database(url)
     os.environ.update(environment)
     app = create_app({"DATABASE_URL": url})
     from talentbank import db
