@@ -95,7 +95,7 @@ def test_0012_copies_each_badge_skills_validity_from_its_credential(empty_databa
     document_until = datetime(2027, 6, 1, tzinfo=UTC)
     jwt_exp = datetime(2028, 1, 1, tzinfo=UTC)
     imported_at = datetime(2026, 11, 30, 9, tzinfo=UTC)
-    # The tables as 0011 left them: the models' columns without the ones 0012 (and 00226) add.
+    # The tables as 0011 left them: the models' columns without the ones 0012 (and 0023) add.
     skills = sa.table("profile_skills", *(sa.column(c.name, c.type) for c in ProfileSkill.__table__.c
                                           if c.name != "valid_until"))  # fmt: skip
     imports = sa.table("imported_credentials", *(sa.column(c.name, c.type) for c in ImportedCredential.__table__.c
@@ -311,13 +311,13 @@ def test_0021_keeps_every_work_mode_and_travel_limit_and_adds_onsite_days(empty_
         engine.dispose()
 
 
-def test_00227_gives_every_project_30_days_of_start_slack(empty_database_url):
-    """00227 adds projects.start_slack_days: existing projects get the 30 days matching assumed for all,
+def test_0024_gives_every_project_30_days_of_start_slack(empty_database_url):
+    """0024 adds projects.start_slack_days: existing projects get the 30 days matching assumed for all,
     so no ranking changes; downgrade drops the column and keeps the project."""
     from talentbank.models import Project, ProjectPay, ProjectStatus, ProjectWorkMode, Theme
 
     config = alembic_config(empty_database_url)
-    command.upgrade(config, "0021")
+    command.upgrade(config, "0023")
     engine = make_engine(empty_database_url)
     projects = sa.Table("projects", sa.MetaData(),
                         *(c._copy() for c in Project.__table__.c if c.name != "start_slack_days"))  # fmt: skip
@@ -332,10 +332,10 @@ def test_00227_gives_every_project_30_days_of_start_slack(empty_database_url):
         ))  # fmt: skip
         session.commit()
     try:
-        command.upgrade(config, "00227")
+        command.upgrade(config, "0024")
         with engine.connect() as conn:
             assert conn.execute(sa.text("SELECT start_slack_days FROM projects")).scalars().all() == [30]
-        command.downgrade(config, "0021")
+        command.downgrade(config, "0023")
         assert "start_slack_days" not in {c["name"] for c in sa.inspect(engine).get_columns("projects")}
         with engine.connect() as conn:
             assert conn.execute(sa.text("SELECT title FROM projects")).scalars().all() == ["除雪"]

@@ -1,7 +1,7 @@
 """Open Badges 2.0 imports: imported_credentials.badge_format and other_alignments
 
-Revision ID: 00226
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-07 13:00:00+00:00
 
 #16, OB 2.0 import. An imported badge is now either an OB 3.0 credential (every row so far:
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '00226'
-down_revision: str | None = '0021'
+revision: str = '0023'
+down_revision: str | None = '0022'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """how long a project waits for a person to start: projects.start_slack_days
 
-Revision ID: 00227
-Revises: 0021
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-07 13:00:00+00:00
 
 Feasibility first (#17): a person whose earliest start is more than this many days after the
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '00227'
-down_revision: str | None = '0021'
+revision: str = '0024'
+down_revision: str | None = '0023'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

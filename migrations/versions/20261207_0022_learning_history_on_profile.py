@@ -1,6 +1,6 @@
 """a person's choice to show their learning on their profile: profiles.shows_learning
 
-Revision ID: 00225
+Revision ID: 0022
 Revises: 0021
 Create Date: 2026-12-07 13:00:00+00:00
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '00225'
+revision: str = '0022'
 down_revision: str | None = '0021'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
