@@ -30,7 +30,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.matching import _zipf_probs, candidates, load_municipalities, load_skills, needs  # noqa: E402
+from bench.matching_data import _zipf_probs, candidates, load_municipalities, load_skills, needs  # noqa: E402
 from matching import Candidate, Need, build_need_index  # noqa: E402
 from matching.gaps import DEFAULT_STEP_WEIGHTS, Opportunity, build_opportunity_index, gap_paths  # noqa: E402
 

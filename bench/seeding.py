@@ -25,7 +25,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from bench.matching import DOMAINS, TASKS, _zipf_probs, synthetic_text
+from bench.matching_data import DOMAINS, TASKS, _zipf_probs, synthetic_text
 from talentbank.accounts.passwords import hasher
 from talentbank.accounts.services import POLICY_VERSION
 from talentbank.cli import upgrade_database
