@@ -30,6 +30,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from badges.model import parse_datetime
 from badges.verify import Check, VerificationResult
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
@@ -157,13 +158,23 @@ def _recipient_matches(recipient: Any, emails: Iterable[str]) -> bool:
 
 
 def _moment(value: Any) -> datetime | None:
+    """An OB 2.0 DateTime: ISO 8601 (UTC if it gives no offset) or a Unix timestamp; None if unreadable."""
+    if (isinstance(value, (int, float)) and not isinstance(value, bool)) or (
+        isinstance(value, str) and value.isdigit()
+    ):
+        try:
+            return datetime.fromtimestamp(int(value), UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
     if not isinstance(value, str):
         return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_datetime(value)
     except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        try:
+            return parse_datetime(value + "Z")  # no offset given: read as UTC
+        except ValueError:
+            return None
 
 
 def expires_of(assertion: dict[str, Any] | None) -> datetime | None:

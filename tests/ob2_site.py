@@ -11,8 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import ssl
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from talentbank.credentials.fetch import fetch_json
-from tests.web.test_fetch import _certificate
+from tests.web.test_fetch import serve_https
 
 FIXTURES = Path(__file__).parent / "fixtures" / "openbadges2"
 HOST = "example.org"
@@ -104,10 +103,6 @@ class Ob2Site:
 
 @pytest.fixture(scope="session")
 def ob2_server(tmp_path_factory):
-    certificate, key = _certificate(HOST)
-    folder = tmp_path_factory.mktemp("ob2-tls")
-    (folder / "cert.pem").write_bytes(certificate)
-    (folder / "key.pem").write_bytes(key)
     site: list[Ob2Site] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -124,13 +119,8 @@ def ob2_server(tmp_path_factory):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    site.append(Ob2Site(server.server_port, ssl.create_default_context(cadata=certificate.decode())))
+    server, client_tls = serve_https(Handler, HOST, tmp_path_factory.mktemp("ob2-tls"))
+    site.append(Ob2Site(server.server_port, client_tls))
     yield site[0]
     server.shutdown()
     server.server_close()

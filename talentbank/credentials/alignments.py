@@ -1,4 +1,5 @@
-"""Which DSS skills a badge's alignments name: the one reading shared by OB 3.0 and OB 2.0 imports."""
+"""What imports read from another issuer's badge, alike for OB 3.0 and OB 2.0: which DSS skills its
+alignments name, and the names shown for it."""
 
 from __future__ import annotations
 
@@ -54,3 +55,10 @@ def other_alignments(session: Session, alignments: Any, *, limit: int = 20) -> l
         if _code_of(alignment, known) is None and isinstance(name, str) and name.strip():
             others.append({"name": name.strip()[:200], "url": url[:500] if isinstance(url, str) else ""})
     return others[:limit]
+
+
+def text_of(value: Any, key: str = "name") -> str:
+    """A name to show (an object's `key`, else its id), at most 200 characters; "—" when there is none."""
+    if isinstance(value, dict):
+        value = value.get(key) or value.get("id")
+    return str(value)[:200] if value else "—"

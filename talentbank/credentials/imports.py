@@ -16,7 +16,7 @@ import badges
 import badges.ob2
 from talentbank import audit
 from talentbank.credentials import ob2
-from talentbank.credentials.alignments import dss_skills
+from talentbank.credentials.alignments import dss_skills, text_of
 from talentbank.credentials.claims import refresh_badge_skills
 from talentbank.credentials.issuers import IssuerContext
 from talentbank.credentials.verification import verify_credential
@@ -45,12 +45,6 @@ def _valid_until_of(document: dict[str, Any]) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _text_of(value: Any, key: str = "name") -> str:
-    if isinstance(value, dict):
-        value = value.get(key) or value.get("id")
-    return str(value)[:200] if value else "—"
 
 
 def import_credential(
@@ -83,8 +77,8 @@ def import_credential(
     imported = ImportedCredential(
         profile=profile,
         raw=raw[: 512 * 1024],
-        achievement_name=_text_of(achievement),
-        issuer_name=_text_of(document.get("issuer")),
+        achievement_name=text_of(achievement),
+        issuer_name=text_of(document.get("issuer")),
         is_verified=all(c.ok for c in result.checks if c.check != "recipient"),
         recipient_matches=result.code_of("recipient") == "recipient_matches",
         check_codes=[c.code for c in result.checks if not c.ok],

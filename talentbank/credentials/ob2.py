@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from badges import ob2
 from badges.verify import VerificationResult
 from talentbank import audit
-from talentbank.credentials.alignments import dss_skills, other_alignments
+from talentbank.credentials.alignments import dss_skills, other_alignments, text_of
 from talentbank.credentials.claims import refresh_badge_skills
 from talentbank.credentials.issuers import IssuerContext
 from talentbank.credentials.messages import explain
@@ -34,12 +34,6 @@ def is_ob2(submitted: dict[str, Any] | str) -> bool:
 def confirmed_emails(user: User) -> list[str]:
     """The e-mail addresses of the account that are confirmed (one today: the login address, once confirmed)."""
     return [user.email] if user.email_verified_at is not None else []
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, dict):
-        value = value.get("name") or value.get("id")
-    return str(value)[:200] if value else "—"
 
 
 def verify_ob2(ctx: IssuerContext, submitted: dict[str, Any] | str, user: User, now: datetime) -> VerificationResult:
@@ -88,8 +82,8 @@ def import_ob2(
         profile=profile,
         raw=raw,
         badge_format=FORMAT,
-        achievement_name=_text(badge),
-        issuer_name=_text(badge.get("issuer")),
+        achievement_name=text_of(badge),
+        issuer_name=text_of(badge.get("issuer")),
         is_verified=True,
         recipient_matches=True,
         check_codes=[],

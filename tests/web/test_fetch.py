@@ -113,14 +113,25 @@ def _json_of_size(size: int) -> bytes:
     return body[:-2] + b"x" * (size - len(body)) + body[-2:]
 
 
+def serve_https(handler, host: str, folder) -> tuple[ThreadingHTTPServer, ssl.SSLContext]:
+    """A threaded HTTPS server on 127.0.0.1 for `host` (a self-signed certificate written to `folder`),
+    serving in the background, and a client TLS context that trusts it."""
+    certificate, key = _certificate(host)
+    (folder / "cert.pem").write_bytes(certificate)
+    (folder / "key.pem").write_bytes(key)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return server, ssl.create_default_context(cadata=certificate.decode())
+
+
 @pytest.fixture(scope="module")
 def https_sink(tmp_path_factory):
     """An HTTPS server for issuer.test on 127.0.0.1, and the way to reach it: a `resolve` that lets the
     loopback address through (tests only) and a TLS context trusting its certificate."""
-    certificate, key = _certificate(HOST)
-    folder = tmp_path_factory.mktemp("tls")
-    (folder / "cert.pem").write_bytes(certificate)
-    (folder / "key.pem").write_bytes(key)
     stopping = threading.Event()
 
     class Handler(BaseHTTPRequestHandler):
@@ -158,14 +169,7 @@ def https_sink(tmp_path_factory):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    client_tls = ssl.create_default_context(cadata=certificate.decode())
+    server, client_tls = serve_https(Handler, HOST, tmp_path_factory.mktemp("tls"))
     port = server.server_port
 
     def get(path: str, **limits):

@@ -83,6 +83,8 @@ def test_a_hosted_badge_by_its_url_counts_its_dss_alignment_and_shows_the_others
     assert [a["name"] for a in row.other_alignments] == ["CCSS.ELA-Literacy.RST.11-12.3", "Problem-Solving"]
     assert (row.achievement_name, row.issuer_name) == ("Awesome Robotics Badge", "An Example Badge Issuer")
     assert badge_skills(db) == [DSS_SKILL]
+    fetched = {"/beths-robotics-badge.json", "/robotics-badge.json", "/organization.json"}
+    assert fetched <= set(ob2_site.requests)  # through the app's fetcher, over HTTPS on loopback
     profile = client.get(f"/people/{row.profile.public_id}").get_data(as_text=True)
     assert "Awesome Robotics Badge" in profile and "Open Badges 2.0" in profile and "Problem-Solving" in profile
     again = client.post(PAGE, data={"assertion_url": HOSTED_URL})
