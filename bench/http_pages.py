@@ -35,6 +35,7 @@ import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from bench.seeding import PASSWORD, seed_talent_bank  # noqa: E402
+from bench.serving import bench_environment, serve  # noqa: E402
 
 SINGLE_READ = 0.25
 LIST_OR_SEARCH = 0.10
@@ -108,22 +109,6 @@ def owner_cookie(base: str, email: str) -> str:
     return "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
 
 
-def start(command: list[str], environment: dict[str, str], probe: str) -> subprocess.Popen:
-    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **environment})  # noqa: S603  (our own gunicorn)
-    for _ in range(300):
-        try:
-            requests.get(probe, timeout=60)
-            return server
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise SystemExit(f"the server at {probe} did not start")
-
-
-def gunicorn(app: str, port: int, workers: int) -> list[str]:
-    return [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-            "--log-level", "warning", "--timeout", "120", app]  # fmt: skip
-
-
 def wrk(url: str, headers: dict, seconds: float, connections: int) -> dict:
     """One wrk run: requests per second, p50 and p99 in ms, and how many answers were not 2xx/3xx."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
@@ -180,22 +165,13 @@ def main() -> None:
     kept = Path(tempfile.gettempdir()) / f"talentbank-http-{arguments.people}.db"
     url = arguments.database_url or f"sqlite:///{kept if arguments.reuse else instance / 'talentbank.db'}"
     base, bare = f"http://127.0.0.1:{arguments.port}", f"http://127.0.0.1:{arguments.bare_port}"
-    environment = {
-        "TALENTBANK_INSTANCE_PATH": str(instance),
-        "TALENTBANK_DATABASE_URL": url,
-        "TALENTBANK_BASE_URL": base,
-        "TALENTBANK_SECURE_COOKIES": "0",
-        "TALENTBANK_RATELIMIT_ENABLED": "0",
-        "TALENTBANK_PASSWORD_HASH": "fast",
-    }
+    environment = bench_environment(instance, url, base)
     os.environ.update(environment)
     pages, seeded = prepare(url, base, arguments, reuse=arguments.reuse)
     servers = []
     try:
-        servers.append(start(gunicorn("wsgi:app", arguments.port, arguments.workers), environment, base + "/"))
-        servers.append(
-            start(gunicorn("bench.bare_app:app", arguments.bare_port, arguments.workers), environment, bare + "/")
-        )
+        servers.append(serve("wsgi:app", arguments.port, arguments.workers, environment, timeout=120))
+        servers.append(serve("bench.bare_app:app", arguments.bare_port, arguments.workers, environment, timeout=120))
         cookie = owner_cookie(base, seeded["owner"])
         run = lambda target, headers: wrk(target, headers, arguments.seconds, arguments.connections)  # noqa: E731
         wrk(bare + "/", {}, arguments.warmup, arguments.connections)

@@ -22,7 +22,6 @@ import os
 import random
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,6 +35,7 @@ import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from bench.seeding import reset_database  # noqa: E402
+from bench.serving import bench_environment, serve  # noqa: E402
 from talentbank import create_app  # noqa: E402
 from talentbank.accounts.tokens import create_token  # noqa: E402
 from talentbank.config import resolve_database_url  # noqa: E402
@@ -199,27 +199,10 @@ def main() -> None:
     url = resolve_database_url(arguments.database_url, str(instance))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    environment = {
-        "TALENTBANK_INSTANCE_PATH": str(instance),
-        "TALENTBANK_DATABASE_URL": url,
-        "TALENTBANK_BASE_URL": base,
-        "TALENTBANK_SECURE_COOKIES": "0",
-        "TALENTBANK_RATELIMIT_ENABLED": "0",
-        "TALENTBANK_PASSWORD_HASH": "fast",
-    }
+    environment = bench_environment(instance, url, base)
     seed = prepare(url, environment, base)
-    server = subprocess.Popen(  # noqa: S603  (our own gunicorn, fixed arguments)
-        [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(arguments.workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env={**os.environ, **environment},
-    )  # fmt: skip
+    server = serve("wsgi:app", port, arguments.workers, environment, attempts=100)
     try:
-        for _ in range(100):
-            try:
-                requests.get(base + "/", timeout=2)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
         started = time.monotonic()
         statuses, latencies, awarded = drive(base, seed, arguments.seconds, arguments.clients)
         elapsed = time.monotonic() - started
