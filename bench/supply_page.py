@@ -5,7 +5,9 @@ Seeds (compactly, core inserts): N people with 4 skills each (20 % badge-verifie
 homes, 1,000 open projects with 1–3 needs, 2,000 learning opportunities (half online). Times the page
 for a visitor and for prefecture staff, without and with filters, and in the same run the baseline:
 the figures computed the way the page did before (every aggregate a pass over every claim), whose
-numbers must agree with the page's.
+numbers must agree with the page's. The page reads the supply counts kept on write
+(talentbank/models/supply.py): the seeding's bulk inserts make its commit count everyone once, and the
+price of keeping them is shown as the time of one person's write (a claim added, committed, removed).
 """
 
 from __future__ import annotations
@@ -147,6 +149,27 @@ def run_page_bench(count: int, runs: int, database_url: str | None) -> None:
     print(f"  {'baseline: a pass over all claims per cell':<40}{statistics.median(naive):>10.1f}"
           f"{'(1 run)':>10}")  # fmt: skip
     print(f"  the page's grid agrees with the baseline: {agree}; target p95 <= 200 ms")
+    writes = timed_writes(app, 40)
+    print(f"  one person's write with the counts kept (add a claim, commit; remove it, commit): "
+          f"p50 {statistics.median(writes):.1f} ms")  # fmt: skip
+
+
+def timed_writes(app, count: int) -> list[float]:
+    from talentbank import db
+    from talentbank.models import SkillSource
+
+    times = []
+    with app.app_context():
+        people = list(db.session.scalars(sa.select(Profile).order_by(Profile.id).limit(count)))
+        for person in people:
+            start = time.perf_counter()
+            claim = ProfileSkill(skill_code="dssl-03", level=2, source=SkillSource.PROJECT)
+            person.skills.append(claim)
+            db.session.commit()
+            person.skills.remove(claim)
+            db.session.commit()
+            times.append((time.perf_counter() - start) * 1000)
+    return times
 
 
 def _claims_read_in_python(session: Session) -> list[tuple[int, str, int, bool, int]]:
