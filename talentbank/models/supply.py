@@ -237,9 +237,11 @@ def _touched(session: Session) -> tuple[set[int], list[Profile], set[int], bool]
         elif isinstance(obj, Profile):
             fresh.append(obj)
     for obj in session.dirty:
-        if isinstance(obj, ProfileSkill):
-            person(obj.profile, obj.profile_id)
-            ids.update(p.id for p in sa.inspect(obj).attrs.profile.history.deleted if p is not None and p.id)
+        if isinstance(obj, ProfileSkill):  # its person, and the one it moved from or to (history loads nothing)
+            history = sa.inspect(obj).attrs.profile.history
+            for profile in (*history.added, *history.deleted):
+                person(profile)
+            person(None, obj.profile_id)
         elif isinstance(obj, Profile) and _changed(obj, *_PROFILE_FIELDS):
             ids.add(obj.id)
         elif isinstance(obj, User) and _changed(obj, "is_disabled"):
