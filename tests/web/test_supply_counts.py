@@ -1,7 +1,8 @@
 """The supply counts kept on write (#15, talentbank/models/supply.py) stay what the plain way counts
 (tests/supply_oracle.py) after every kind of write: profile edits, skills, outcomes, badge claims, expiry
-and revocation, imported badges, project completion, account deletion and disabling, demo seeding, bulk
-statements, reference-data changes, a rolled-back savepoint, and two writers changing one person at once."""
+and revocation, imported badges, project and course completion, account deletion and disabling, demo
+seeding, bulk statements, reference-data changes, a rolled-back savepoint, and two writers changing one
+person at once."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from talentbank.credentials import imports
 from talentbank.db import utcnow
 from talentbank.demo import load_demo_data
+from talentbank.learning import enrolments, opportunities
 from talentbank.models import (
     Application,
     ApplicationStatus,
@@ -33,7 +35,7 @@ from talentbank.profiles import outcomes
 from talentbank.projects import completion
 from tests.factories import PASSWORD, make_profile, make_project, make_user
 from tests.supply_oracle import BEGINNING, assert_counts_right
-from tests.web import test_credentials
+from tests.web import test_credentials, test_learning
 from tests.web.test_badge_expiry import claimed_badge, issuer_ctx, make_achievement
 from tests.web.test_credentials import _foreign_credential
 from tests.web.test_profiles import PROFILE
@@ -41,6 +43,7 @@ from tests.web.test_profiles import PROFILE
 SAPPORO, HAKODATE = "011002", "012025"
 SKILL = "dssp2-36"  # the achievement of make_achievement certifies it at level 3
 school = test_credentials.school
+kosen = test_learning.kosen
 
 
 def subprefecture(db, code: str) -> int:
@@ -141,6 +144,19 @@ def test_project_completion_verifies_and_deleting_the_outcome_withdraws_it(app, 
     outcomes.delete_outcome(db, person, str(outcome.public_id))
     cells, _groups = assert_counts_right(db)
     assert cells == {(subprefecture(db, SAPPORO), SKILL, 2): (1, 0)}
+
+
+def test_completing_a_course_puts_its_badge_in_the_counts(app, db, kosen):
+    badge = test_learning.python_badge(db, kosen)
+    owner = kosen.memberships[0].user
+    course = test_learning.course(achievement_id=str(badge.public_id))
+    opportunity = opportunities.save_opportunity(db, owner, kosen, course)
+    learner = make_profile(db, skills={SKILL: 1}, home_municipality_code=SAPPORO)
+    enrolment = enrolments.enrol(db, learner.user, opportunity)
+    with app.test_request_context():  # issues the badge through the issuing path, in a savepoint
+        enrolments.complete(db, owner, opportunity, [str(enrolment.public_id)], issuer_ctx(app))
+    cells, _groups = assert_counts_right(db)
+    assert cells == {(subprefecture(db, SAPPORO), SKILL, 3): (1, 1)}
 
 
 def test_deleted_and_disabled_accounts_leave_the_counts(client, db, login):
