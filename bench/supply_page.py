@@ -5,7 +5,9 @@ Seeds (compactly, core inserts): N people with 4 skills each (20 % badge-verifie
 homes, 1,000 open projects with 1–3 needs, 2,000 learning opportunities (half online). Times the page
 for a visitor and for prefecture staff, without and with filters, and in the same run the baseline:
 the figures computed the way the page did before (every aggregate a pass over every claim), whose
-numbers must agree with the page's.
+numbers must agree with the page's. The page reads the supply counts kept on write
+(talentbank/models/supply.py): the seeding's bulk inserts make its commit count everyone once, and the
+price of keeping them is shown as the time of one person's write (a claim added, committed, removed).
 """
 
 from __future__ import annotations
@@ -147,23 +149,68 @@ def run_page_bench(count: int, runs: int, database_url: str | None) -> None:
     print(f"  {'baseline: a pass over all claims per cell':<40}{statistics.median(naive):>10.1f}"
           f"{'(1 run)':>10}")  # fmt: skip
     print(f"  the page's grid agrees with the baseline: {agree}; target p95 <= 200 ms")
+    writes = timed_writes(app, 40)
+    print(f"  one person's write with the counts kept (add a claim, commit; remove it, commit): "
+          f"p50 {statistics.median(writes):.1f} ms")  # fmt: skip
+
+
+def timed_writes(app, count: int) -> list[float]:
+    from talentbank import db
+    from talentbank.models import SkillSource
+
+    times = []
+    with app.app_context():
+        people = list(db.session.scalars(sa.select(Profile).order_by(Profile.id).limit(count)))
+        for person in people:
+            start = time.perf_counter()
+            claim = ProfileSkill(skill_code="dssl-03", level=2, source=SkillSource.PROJECT)
+            person.skills.append(claim)
+            db.session.commit()
+            person.skills.remove(claim)
+            db.session.commit()
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def _claims_read_in_python(session: Session) -> list[tuple[int, str, int, bool, int]]:
+    """Every counted person's current claims, one per skill at their highest level for it (profile id,
+    skill, level, verified, subprefecture id), read row by row as the open data used to."""
+    from talentbank.models import SkillSource
+    from talentbank.models.supply import is_counted_for_aggregation
+
+    now = utcnow()
+    statement = (
+        sa.select(ProfileSkill.profile_id, ProfileSkill.skill_code, ProfileSkill.level, ProfileSkill.source,
+                  Municipality.subprefecture_id)
+        .join(Profile, Profile.id == ProfileSkill.profile_id)
+        .join(User, User.id == Profile.user_id)
+        .join(Municipality, Municipality.code == Profile.home_municipality_code)
+        .where(is_counted_for_aggregation(), ProfileSkill.is_current(now))
+    )  # fmt: skip
+    best: dict[tuple[int, str], tuple[int, str, int, bool, int]] = {}
+    for profile_id, code, level, source, sub in session.execute(statement):
+        earlier = best.get((profile_id, code))
+        verified = source is not SkillSource.SELF or (earlier is not None and earlier[3])
+        best[(profile_id, code)] = (profile_id, code, max(level, earlier[2] if earlier else 0), verified, sub)
+    return list(best.values())
 
 
 def baseline(session: Session) -> list[int | None]:
     """The visitor's grid of people (subprefecture x category), as the page computed it before: one pass
     over every counted claim per cell, a cell withheld when any cell of the open data it is built from is."""
     from talentbank.dashboard.services import _categories, _regions
-    from talentbank.opendata.disclosure import counted_claims, supply_cells
+    from talentbank.opendata.definitions import MIN_CELL
 
-    claims = counted_claims(session)
-    cells = supply_cells(claims)
+    claims = _claims_read_in_python(session)
+    people_in: dict[tuple[str, int, int], int] = {}
+    for _p, code, level, _v, sub in claims:
+        people_in[(code, level, sub)] = people_in.get((code, level, sub), 0) + 1
     categories, category_of, _groups = _categories(list(session.scalars(sa.select(Skill).order_by(Skill.position))))
     regions, region_of = _regions(session)
     out: list[int | None] = []
     for region in regions:
         for category in categories:
-            inside = [c for c in claims if category_of[c.skill_code] == category
-                      and c.subprefecture_id == region_of[region.slug]]  # fmt: skip
-            hidden = any(cells[(c.skill_code, c.level, c.subprefecture_id)]["suppressed"] for c in inside)
-            out.append(None if hidden else len({c.profile_id for c in inside}))
+            inside = [c for c in claims if category_of[c[1]] == category and c[4] == region_of[region.slug]]
+            hidden = any(people_in[(c[1], c[2], c[4])] < MIN_CELL for c in inside)
+            out.append(None if hidden else len({c[0] for c in inside}))
     return out

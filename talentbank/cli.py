@@ -11,6 +11,7 @@ send-mail        deliver queued mail over SMTP (when TALENTBANK_SMTP_HOST is set
 backup / restore SQLite backup API, or pg_dump -Fc / pg_restore for PostgreSQL
 opendata         regenerate the open data files (run it from a timer)
 refresh-credentials  re-verify imported badges, clean expired badge skills (run it daily from a timer)
+recount-supply   count the people in the statistics again from every profile (after SQL run outside the app)
 """
 
 from __future__ import annotations
@@ -133,6 +134,16 @@ def init_app(app: Flask) -> None:
             f"{summary.unreachable} issuer unreachable (verdict kept)"
         )
         click.echo(f"profiles: {summary.profiles_refreshed} rechecked, {summary.profiles_changed} changed")
+
+    @app.cli.command("recount-supply")
+    def recount_supply_command() -> None:
+        """Count the people in the statistics again from every profile. The app keeps the counts on every
+        write it makes; this is for changes made to the database by hand."""
+        from talentbank.models.supply import rebuild_supply_counts
+
+        rebuild_supply_counts(db.session)
+        db.session.commit()
+        click.echo("supply counts rebuilt")
 
     @app.cli.command("backup")
     @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))

@@ -172,3 +172,21 @@ def test_demo_badge_was_delivered_to_a_wallet_and_its_holder_sees_it(fresh_app):
     assert client.post("/login", data={"email": email, "password": DEMO_PASSWORD}).status_code == 302
     page = client.get(f"/credentials/{credential_id}").get_data(as_text=True)
     assert "ウォレットへの送付" in page and "did:key:z6Mk" in page
+
+
+def test_recount_supply_repairs_counts_changed_by_hand(fresh_app):
+    from tests.supply_oracle import assert_counts_right
+
+    runner = fresh_app.test_cli_runner()
+    assert runner.invoke(args=["setup"]).exit_code == 0  # the demo people are counted as they are seeded
+    engine = fresh_app.extensions["talentbank.engine"]
+    with Session(engine) as session:
+        cells, groups = assert_counts_right(session)
+        assert cells and groups
+    with engine.begin() as connection:  # SQL outside the app: no listener sees it
+        connection.execute(sa.text("UPDATE supply_groups SET people = people + 7"))
+        connection.execute(sa.text("DELETE FROM supply_cells"))
+    result = runner.invoke(args=["recount-supply"])
+    assert result.exit_code == 0 and "supply counts rebuilt" in result.output
+    with Session(engine) as session:
+        assert assert_counts_right(session) == (cells, groups)

@@ -342,3 +342,51 @@ def test_0024_gives_every_project_30_days_of_start_slack(empty_database_url):
         command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+def test_00253_fills_the_supply_counts_from_the_profiles_stored(empty_database_url):
+    """00253 counts the people already stored (each once per skill at their best level, verified if any
+    claim is; once per category group and for any skill), as the app then keeps them; downgrade drops
+    the tables and the valid_until index. Writes before it (no tables yet) leave the listeners idle."""
+    from datetime import UTC, datetime, timedelta
+
+    from talentbank.models import Profile, SkillSource, Visibility
+    from tests.factories import make_user
+    from tests.supply_oracle import assert_counts_right
+
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0024")
+    engine = make_engine(empty_database_url)
+    expired = datetime.now(UTC) - timedelta(days=1)
+    people = [  # (home, visibility, hidden, disabled, skills as (code, level, source, valid_until))
+        ("011002", Visibility.PUBLIC, False, False, [("dssp2-36", 2, "self", None), ("dssp2-36", 3, "badge", None)]),
+        ("011002", Visibility.MEMBERS, False, False, [("dssp2-36", 1, "self", None), ("dssl-01", 2, "project", None)]),
+        ("012025", Visibility.PUBLIC, False, False, [("dssp2-35", 4, "badge", expired), ("dssp2-35", 1, "self", None)]),
+        ("011002", Visibility.PRIVATE, False, False, [("dssp2-36", 4, "self", None)]),
+        ("011002", Visibility.PUBLIC, True, False, [("dssp2-36", 4, "self", None)]),
+        ("011002", Visibility.PUBLIC, False, True, [("dssp2-36", 4, "self", None)]),
+        (None, Visibility.PUBLIC, False, False, [("dssp2-36", 4, "self", None)]),
+    ]
+    with Session(engine) as session:
+        load_reference_data(session)
+        for home, visibility, hidden, disabled, claims in people:
+            profile = Profile(user=make_user(session, is_disabled=disabled), display_name="p", visibility=visibility,
+                              is_hidden=hidden, home_municipality_code=home)  # fmt: skip
+            profile.skills = [ProfileSkill(skill_code=code, level=level, source=SkillSource(source), valid_until=until)
+                              for code, level, source, until in claims]  # fmt: skip
+            session.add(profile)
+        session.commit()
+    try:
+        command.upgrade(config, "00253")
+        with Session(engine) as session:
+            cells, groups = assert_counts_right(session)  # read at now (the expired badge left out) and as stored
+            assert sum(people for (_sub, group), (people, _v) in groups.items() if group == "*") == 3
+            assert (1, 1) in cells.values() and len(cells) == 4
+        command.downgrade(config, "0024")
+        assert {"supply_cells", "supply_groups"}.isdisjoint(table_names(empty_database_url))
+        assert "ix_profile_skills_valid_until" not in {
+            i["name"] for i in sa.inspect(engine).get_indexes("profile_skills")
+        }
+        command.upgrade(config, "head")
+    finally:
+        engine.dispose()

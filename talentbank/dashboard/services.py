@@ -34,15 +34,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from talentbank.credentials.achievements import add_months
-from talentbank.dashboard.supply import Counted, people_by_region, people_by_region_and_category, published_cells
+from talentbank.dashboard.supply import Counted, people_by_region, people_by_region_and_category
 from talentbank.db import utcnow
 from talentbank.learning.capacity import taught_on_offer
-from talentbank.models import (
-    Skill,
-    Subprefecture,
-)
+from talentbank.models import Skill, Subprefecture
+from talentbank.models.supply import skill_group
 from talentbank.opendata.definitions import MIN_CELL
-from talentbank.opendata.disclosure import suppress_cell
+from talentbank.opendata.disclosure import published_cells, suppress_cell
 from talentbank.projects.demand import open_needs
 from talentbank.security import can
 
@@ -217,12 +215,11 @@ def _unmet(demand, learning, skills, regions, region_of, in_category, in_region,
 
 
 def _categories(skills: list[Skill]) -> tuple[list[Category], dict[str, Category], dict[str, str]]:
-    """The categories in skill order, each skill's category, and each group's key (see `supply.category_group`)."""
-    # DSS-P numbers its categories; DSS-L does not. Versions renamed some, so the number groups them.
+    """The categories in skill order, each skill's category, and each group's key (see `supply.skill_group`)."""
     categories: dict[str, Category] = {}
     category_of: dict[str, Category] = {}
     for skill in skills:
-        group = f"no:{skill.category_no}" if skill.category_no else f"ja:{skill.category_ja}"
+        group = skill_group(skill.category_no, skill.category_ja)
         if group not in categories:
             categories[group] = Category(str(len(categories) + 1), skill.category_ja, skill.category_en)
         category_of[skill.code] = categories[group]

@@ -56,6 +56,7 @@ from talentbank.models.projects import (
 from talentbank.models.rate_limits import RateLimitCounter
 from talentbank.models.site import SiteAddress
 from talentbank.models.skills import Skill, ToolTag, ToolTagSkill
+from talentbank.models.supply import SupplyCell, SupplyGroup
 from talentbank.models.wallet import WalletDelivery, WalletOffer
 
 __all__ = [
@@ -111,6 +112,8 @@ __all__ = [
     "SkillSource",
     "StatusList",
     "Subprefecture",
+    "SupplyCell",
+    "SupplyGroup",
     "Theme",
     "ToolTag",
     "ToolTagSkill",

@@ -132,7 +132,7 @@ class ProfileSkill(Base):
     evidence_url: Mapped[str | None] = mapped_column(sa.String(500))  # the credential or outcome backing it
     # A badge-verified skill's backing credential's validUntil: past it, readers no longer count the
     # entry (without writing), and `talentbank refresh-credentials` removes it.
-    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     profile: Mapped[Profile] = relationship(back_populates="skills")

@@ -1,27 +1,15 @@
-"""Which profiles statistics may count, each person's claims as they count them, and the small counts they
-withhold (the open data's supply and learning-gaps datasets and the dashboard follow the same rules)."""
+"""The small counts statistics withhold, and the open data's supply cells as published (the supply and
+learning-gaps datasets and the dashboard follow the same rules). Who is counted and how is
+`talentbank.models.supply`: both read the counts kept there."""
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
+from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from talentbank.db import utcnow
-from talentbank.models import Municipality, Profile, ProfileSkill, SkillSource, User, Visibility
+from talentbank.models.supply import cells_at
 from talentbank.opendata.definitions import MIN_CELL, Row
-
-
-def is_counted_for_aggregation() -> sa.ColumnElement[bool]:
-    """Which profiles statistics may count: visible to others, not hidden, of an active account."""
-    return sa.and_(
-        Profile.visibility.in_([Visibility.PUBLIC, Visibility.MEMBERS]),
-        Profile.is_hidden.is_(False),
-        User.is_disabled.is_(False),
-        Profile.home_municipality_code.is_not(None),
-    )
 
 
 def suppress_cell(people: int, verified: int) -> Row:
@@ -42,41 +30,8 @@ def suppress_cell(people: int, verified: int) -> Row:
     }
 
 
-@dataclass(frozen=True)
-class Claim:
-    """One counted person's claim of one skill, at their highest level for it."""
-
-    profile_id: int
-    skill_code: str
-    level: int
-    is_verified: bool  # some claim of the skill is verified by a badge or a completed project
-    subprefecture_id: int
-
-
-def counted_claims(session: Session) -> list[Claim]:
-    """Every counted person's current claims, one per skill at their highest level for it."""
-    statement = (
-        sa.select(ProfileSkill.profile_id, ProfileSkill.skill_code, ProfileSkill.level, ProfileSkill.source,
-                  Municipality.subprefecture_id)
-        .join(Profile, Profile.id == ProfileSkill.profile_id)
-        .join(User, User.id == Profile.user_id)
-        .join(Municipality, Municipality.code == Profile.home_municipality_code)
-        .where(is_counted_for_aggregation(), ProfileSkill.is_current(utcnow()))
-    )  # fmt: skip
-    best: dict[tuple[int, str], Claim] = {}
-    for profile_id, code, level, source, sub in session.execute(statement):
-        earlier = best.get((profile_id, code))
-        verified = source is not SkillSource.SELF or (earlier is not None and earlier.is_verified)
-        best[(profile_id, code)] = Claim(profile_id, code, max(level, earlier.level if earlier else 0), verified, sub)
-    return list(best.values())
-
-
-def supply_cells(claims: list[Claim]) -> dict[tuple[str, int, int], Row]:
-    """The supply dataset's cells (skill × level × subprefecture) as published, with small counts withheld."""
-    people: Counter[tuple[str, int, int]] = Counter()
-    verified: Counter[tuple[str, int, int]] = Counter()
-    for claim in claims:
-        key = (claim.skill_code, claim.level, claim.subprefecture_id)
-        people[key] += 1
-        verified[key] += claim.is_verified
-    return {key: suppress_cell(people[key], verified[key]) for key in people}
+def published_cells(session: Session, now: datetime) -> dict[tuple[str, int, int], Row]:
+    """The supply dataset's cells (skill x level x subprefecture id) at `now` as published, small counts
+    withheld: each counted person once per skill at their highest level for it, verified if any claim is."""
+    return {(code, level, sub): suppress_cell(people, verified)
+            for (sub, code, level), (people, verified) in cells_at(session, now).items()}  # fmt: skip

@@ -13,7 +13,7 @@ from talentbank.learning.capacity import taught_on_offer
 from talentbank.learning.opportunities import LearningCriteria, select_opportunities
 from talentbank.opendata.columns import skill_columns, skills_by_code, subprefecture_columns, subprefectures
 from talentbank.opendata.definitions import Row
-from talentbank.opendata.disclosure import counted_claims, supply_cells
+from talentbank.opendata.disclosure import published_cells
 from talentbank.projects.demand import open_needs
 
 
@@ -57,7 +57,7 @@ def _people(session: Session) -> dict[tuple[str, int], int | None]:
     when any of the supply dataset's cells it adds up (skill × level × subprefecture) is withheld there:
     otherwise subtracting the published cells would reveal it."""
     people: dict[tuple[str, int], int | None] = {}
-    for (code, _level, sub), cell in supply_cells(counted_claims(session)).items():
+    for (code, _level, sub), cell in published_cells(session, utcnow()).items():
         total = people.get((code, sub), 0)
         people[(code, sub)] = None if total is None or cell["suppressed"] else total + cell["people"]
     return people

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from talentbank.db import utcnow
 from talentbank.models import (
     Achievement,
     AchievementSkill,
@@ -23,7 +24,7 @@ from talentbank.models import (
 )
 from talentbank.opendata.columns import skill_columns, skills_by_code, subprefecture_columns, subprefectures
 from talentbank.opendata.definitions import Row, get_dataset
-from talentbank.opendata.disclosure import counted_claims, supply_cells
+from talentbank.opendata.disclosure import published_cells
 from talentbank.opendata.learning_rows import gap_rows, learning_rows
 from talentbank.projects.labels import THEME_LABELS
 
@@ -128,7 +129,7 @@ def _municipality_rows(session: Session, base_url: str) -> list[Row]:
 
 
 def _supply_rows(session: Session, base_url: str) -> list[Row]:
-    cells = supply_cells(counted_claims(session))  # a person counts once per skill, at their highest level
+    cells = published_cells(session, utcnow())  # a person counts once per skill, at their highest level
     skills = skills_by_code(session)
     regions = subprefectures(session)
     skill_order = {code: index for index, code in enumerate(skills)}
