@@ -10,6 +10,7 @@ against the official CLR 2.0 JSON Schema and every nested credential against the
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import uuid
 from dataclasses import dataclass, field
@@ -250,6 +251,7 @@ def verify_clr(
     """
     record = verify(document_or_jwt, now=now, resolve_document=resolve_document, status_lookup=status_lookup,
                     expected_recipient_email=None, schema=clr_schema_errors)  # fmt: skip
+    record = _with_clr_schema_codes(record)
     document = record.credential
     if document is None:
         return ClrVerification(record, ())
@@ -269,6 +271,15 @@ def verify_clr(
         for item in items[:MAX_NESTED]
     )  # fmt: skip
     return ClrVerification(record, nested, tuple(problems))
+
+
+def _with_clr_schema_codes(result: VerificationResult) -> VerificationResult:
+    """The record's schema step named for the CLR 2.0 schema (``clr_schema_valid`` / ``clr_schema_invalid``)."""
+    checks = tuple(
+        dataclasses.replace(check, code=f"clr_{check.code}") if check.check == "schema" else check
+        for check in result.checks
+    )
+    return dataclasses.replace(result, checks=checks)
 
 
 def _record_recipient(document: dict[str, Any], email: str) -> Check:

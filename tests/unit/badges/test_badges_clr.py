@@ -79,7 +79,7 @@ def test_a_signed_record_and_every_credential_in_it_verify(proof_format):
     )
     result = verify_clr(signed, now=NOW, resolve_document=resolver(), expected_recipient_email=RECIPIENT_EMAIL)
     assert result.verified, (result.record.codes, [n.codes for n in result.nested], result.problems)
-    assert result.record.code_of("schema") == "schema_valid"
+    assert result.record.code_of("schema") == "clr_schema_valid"
     assert len(result.nested) == 2
 
 
@@ -106,7 +106,7 @@ def test_an_achievement_credential_is_not_a_record():
     credential = sign_jwt(build_credential(award()), issuer_key(), kid=method_id())
     result = verify_clr(credential, now=NOW, resolve_document=resolver())
     assert not result.verified
-    assert result.record.code_of("schema") == "schema_invalid"
+    assert result.record.code_of("schema") == "clr_schema_invalid"
 
 
 def test_build_refuses_an_empty_record_and_associations_to_unknown_achievements():

@@ -1,0 +1,134 @@
+"""Comprehensive Learner Records (CLR 2.0, issue 16) through the pages: an issuer bundles the badges it
+gave a learner into a ClrCredential, in either proof format, as a track; the record validates against
+1EdTech's official CLR 2.0 schema, verifies with every credential it holds, and its learner sees it."""
+
+from __future__ import annotations
+
+import jwt
+import pytest
+import sqlalchemy as sa
+from flask_babel import force_locale
+
+from badges.clr import clr_schema_errors
+from talentbank.models import LearnerRecord, StatusList
+from tests.factories import make_organisation, make_profile, make_user
+from tests.web.test_credentials import award, create_achievement, setup_issuer
+
+LEARNER = "learner@example.jp"
+
+
+@pytest.fixture
+def school(db):
+    return make_organisation(db, kind="school", verified=True, name="道北工業高等専門学校")
+
+
+def _two_badges(client, login, school) -> list[str]:
+    setup_issuer(client, login, school)
+    first = create_achievement(client, school, name="Python基礎", proof_format="jwt")
+    second = create_achievement(client, school, name="データ分析", proof_format="di")
+    award(client, first, email=LEARNER)
+    award(client, second, email=LEARNER)
+    return [first, second]
+
+
+def _issue(client, school, ids, **changes):
+    data = {"email": LEARNER, "achievement_ids": ids, "track_name": "デジタル人材育成トラック",
+            "proof_format": "di", **changes}  # fmt: skip
+    return client.post(f"/orgs/{school.public_id}/learner-records/new", data=data)
+
+
+@pytest.mark.parametrize("proof_format", ["di", "jwt"])
+def test_an_issuer_issues_a_learner_record_that_verifies_and_fits_the_official_schema(
+    client, db, login, school, proof_format
+):
+    ids = _two_badges(client, login, school)
+    page = client.get(f"/orgs/{school.public_id}/badges").get_data(as_text=True)
+    assert f"/orgs/{school.public_id}/learner-records/new" in page  # reachable from the issuer's page
+    response = _issue(client, school, ids, proof_format=proof_format)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    record = db.scalar(sa.select(LearnerRecord))
+    assert record.proof_format.value == proof_format and (record.jwt is not None) == (proof_format == "jwt")
+    document = record.document
+    assert clr_schema_errors(document) == []
+    assert document["type"] == ["VerifiableCredential", "ClrCredential"]
+    assert LEARNER not in str(document)
+    subject = document["credentialSubject"]
+    nested = subject["verifiableCredential"]
+    assert [n["credentialSubject"]["achievement"]["name"] for n in nested] == ["Python基礎", "データ分析"]
+    assert all(n["proof"]["cryptosuite"] == "eddsa-rdfc-2022" for n in nested)  # the JWT award as a DI copy
+    assert [a["associationType"] for a in subject["association"]] == ["isPartOf", "isPartOf", "precedes"]
+    assert document["credentialStatus"]["statusListIndex"] == str(record.status_index)
+    assert db.get(StatusList, record.status_list_id).holds == "records"
+    if proof_format == "jwt":
+        assert jwt.get_unverified_header(record.jwt)["kid"].endswith("-jwk")
+
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "この学修記録と、含まれるすべてのバッジが本物で、有効です。" in page
+    assert "CLR 2.0 の公式スキーマに適合しています。" in page
+
+
+def test_the_learner_sees_the_record_among_their_credentials_and_others_do_not(client, db, login, make_client, school):
+    ids = _two_badges(client, login, school)
+    assert _issue(client, school, ids).status_code == 302
+    record = db.scalar(sa.select(LearnerRecord))
+    learner = make_user(db, email=LEARNER)
+    profile = make_profile(db, owner=learner)
+    other = make_client()
+    login(other, learner)
+    page = other.get(f"/people/{profile.public_id}").get_data(as_text=True)
+    assert f"/learner-records/{record.public_id}" in page and "学修記録（CLR）" in page
+    assert f"/learner-records/{record.public_id}" not in client.get(f"/people/{profile.public_id}").get_data(
+        as_text=True
+    )
+
+
+def test_a_revoked_badge_is_left_out_and_revoking_the_record_shows_in_its_verification(client, db, login, school):
+    ids = _two_badges(client, login, school)
+    credential_id = award(client, ids[0], email="second@example.jp", name="学習 花子")
+    client.post(f"/credentials/{credential_id}/revoke", data={"reason": "誤発行"})
+    response = _issue(client, school, ids, email="second@example.jp")
+    assert response.status_code == 422
+    assert "この方には、選んだバッジのうち有効なものがありません。" in response.get_data(as_text=True)
+    assert db.scalar(sa.select(sa.func.count()).select_from(LearnerRecord)) == 0
+
+    assert _issue(client, school, ids).status_code == 302
+    record = db.scalar(sa.select(LearnerRecord))
+    assert client.post(f"/learner-records/{record.public_id}/revoke").status_code == 302
+    page = client.get(f"/learner-records/{record.public_id}").get_data(as_text=True)
+    assert "この学修記録は発行者によって取り消されました。" in page
+    assert "この学修記録、または含まれるバッジのどれかを確認できませんでした。" in page
+
+
+def test_bad_input_is_refused_and_nothing_is_saved(client, db, login, school):
+    ids = _two_badges(client, login, school)
+    for changes in ({"email": "not-an-address"}, {"achievement_ids": []}, {"proof_format": "xml"},
+                    {"achievement_ids": ["not-a-uuid"]}, {"track_name": "x" * 121}):  # fmt: skip
+        response = _issue(client, school, ids, **changes)
+        assert response.status_code == 422, changes
+    with force_locale("en"):
+        response = _issue(client, school, ids, email="nobody@example.jp")
+    assert response.status_code == 422
+    assert db.scalar(sa.select(sa.func.count()).select_from(LearnerRecord)) == 0
+
+
+def test_someone_outside_the_organisation_may_not_issue_or_revoke(client, db, login, make_client, school):
+    ids = _two_badges(client, login, school)
+    assert _issue(client, school, ids).status_code == 302
+    record = db.scalar(sa.select(LearnerRecord))
+    stranger = make_client()
+    login(stranger, make_user(db))
+    assert stranger.get(f"/orgs/{school.public_id}/learner-records/new").status_code == 403
+    assert _issue(stranger, school, ids).status_code == 403
+    assert stranger.post(f"/learner-records/{record.public_id}/revoke").status_code == 403
+    assert db.scalar(sa.select(sa.func.count()).select_from(LearnerRecord)) == 1
+    assert db.get(LearnerRecord, record.id).revoked_at is None
+
+
+def test_downloads_give_the_record_in_its_format(client, db, login, school):
+    ids = _two_badges(client, login, school)
+    assert _issue(client, school, ids, proof_format="jwt").status_code == 302
+    record = db.scalar(sa.select(LearnerRecord))
+    response = client.get(f"/learner-records/{record.public_id}/record.jwt")
+    assert response.status_code == 200 and response.mimetype == "application/vc+jwt"
+    assert response.get_data(as_text=True) == record.jwt
+    assert client.get(f"/learner-records/{record.public_id}/record.json").status_code == 200
