@@ -1,4 +1,5 @@
-"""Authorization matrix for endorsements, revoking many credentials, reissuing one, and imported credentials.
+"""Authorization matrix for endorsements, revoking many credentials, reissuing one, learner records, and imported
+credentials.
 
 Endorsing: the achievement belongs to `world.other_organisation`; the endorser named in the body is
 `world.organisation`, which only its owner (`world.issuer`) may sign for ("manage_issuer"). Revoking:
@@ -78,6 +79,17 @@ ROWS = [
         "import_credential",
         lambda w: ("POST", "/api/v1/me/credentials/imported", {"credential": w.made["jwt"]}),
         expect(anonymous=401, other_person=201, owner=201, other_org_member=409, org_member=409, issuer=409, admin=409),
+        prepare=_credential_for_the_owner,
+    ),
+    # Learner records (CLR 2.0, issue 16): members of the issuing organisation, of the badges it gave the owner.
+    Row(
+        "issue_learner_record",
+        lambda w: (
+            "POST",
+            f"/api/v1/organisations/{w.organisation.public_id}/learner-records",
+            {"email": w.person.email, "achievements": [str(w.made["achievement"])], "track": {"name": "トラック"}},
+        ),
+        expect(anonymous=401, other_person=403, owner=403, other_org_member=403, org_member=201, issuer=201, admin=403),
         prepare=_credential_for_the_owner,
     ),
     Row(
