@@ -4,13 +4,15 @@ gave a learner into a ClrCredential, in either proof format, as a track; the rec
 
 from __future__ import annotations
 
+import json
+
 import jwt
 import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
 from badges.clr import clr_schema_errors
-from talentbank.models import LearnerRecord, StatusList
+from talentbank.models import ImportedCredential, LearnerRecord, ProfileSkill, SkillSource, StatusList
 from tests.factories import make_organisation, make_profile, make_user
 from tests.web.test_credentials import award, create_achievement, setup_issuer
 
@@ -132,3 +134,65 @@ def test_downloads_give_the_record_in_its_format(client, db, login, school):
     assert response.status_code == 200 and response.mimetype == "application/vc+jwt"
     assert response.get_data(as_text=True) == record.jwt
     assert client.get(f"/learner-records/{record.public_id}/record.json").status_code == 200
+
+
+@pytest.mark.parametrize("proof_format", ["jwt", "di"])
+def test_a_learner_imports_a_record_and_each_badge_in_it_counts(client, db, login, make_client, school, proof_format):
+    ids = _two_badges(client, login, school)
+    assert _issue(client, school, ids, proof_format=proof_format).status_code == 302
+    record = db.scalar(sa.select(LearnerRecord))
+    submitted = record.jwt or json.dumps(record.document, ensure_ascii=False)
+    learner = make_user(db, email=LEARNER)
+    profile = make_profile(db, owner=learner)
+    learner_client = make_client()
+    login(learner_client, learner)
+    response = learner_client.post("/me/credentials/import", data={"credential": submitted})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    rows = db.scalars(sa.select(ImportedCredential).where(ImportedCredential.profile_id == profile.id)).all()
+    assert sorted(row.achievement_name for row in rows) == ["Python基礎", "データ分析"]
+    assert all(row.counts for row in rows)
+    assert all(row.skills == [{"code": "dssp2-35", "level": 2}] for row in rows)
+    skills = db.scalars(sa.select(ProfileSkill).where(ProfileSkill.profile_id == profile.id)).all()
+    assert [(s.skill_code, s.source) for s in skills] == [("dssp2-35", SkillSource.BADGE)]
+
+
+def test_a_record_for_someone_else_or_revoked_is_not_imported(client, db, login, make_client, school):
+    ids = _two_badges(client, login, school)
+    assert _issue(client, school, ids).status_code == 302
+    record = db.scalar(sa.select(LearnerRecord))
+    other = make_user(db)
+    make_profile(db, owner=other)
+    other_client = make_client()
+    login(other_client, other)
+    response = other_client.post("/me/credentials/import", data={"credential": json.dumps(record.document)})
+    assert response.status_code == 422
+    assert "recipient_mismatch" in response.get_data(as_text=True)
+    assert client.post(f"/learner-records/{record.public_id}/revoke").status_code == 302
+    learner = make_user(db, email=LEARNER)
+    make_profile(db, owner=learner)
+    learner_client = make_client()
+    login(learner_client, learner)
+    response = learner_client.post("/me/credentials/import", data={"credential": json.dumps(record.document)})
+    assert response.status_code == 422 and "revoked" in response.get_data(as_text=True)
+    assert db.scalar(sa.select(sa.func.count()).select_from(ImportedCredential)) == 0
+
+
+def test_a_record_from_another_issuer_is_verified_and_each_badge_imported(db, login, make_client):
+    """A ClrCredential signed elsewhere (a did:key issuer, built by `badges`): its record and nested proofs are
+    checked offline; its badges are imported, shown, and count (their alignments name no DSS item here)."""
+    from datetime import UTC, datetime
+
+    from badges import sign_data_integrity
+    from tests.interop.test_clr_interop import KEY, METHOD, _record
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    document = sign_data_integrity(_record(now), KEY, verification_method=METHOD, created=now)
+    learner = make_user(db, email=LEARNER)
+    profile = make_profile(db, owner=learner)
+    learner_client = make_client()
+    login(learner_client, learner)
+    response = learner_client.post("/me/credentials/import", data={"credential": json.dumps(document)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    rows = db.scalars(sa.select(ImportedCredential).where(ImportedCredential.profile_id == profile.id)).all()
+    assert len(rows) == 2 and all(row.counts for row in rows)
+    assert {row.issuer_name for row in rows} == {"道東高専"}
