@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,7 @@ from badges.model import (
     status_entry_json,
 )
 from badges.schema import schema_errors
+from badges.vc_jwt import credential_from_payload, read_payload_unverified
 from badges.verify import Check, StatusLookup, VerificationResult, verify
 
 CLR_CONTEXTS: tuple[str, ...] = (VC_V2, CLR_V2P0, OB_V3P0)
@@ -193,6 +195,34 @@ def is_clr(document: Any) -> bool:
     """Whether a (parsed) credential says it is a ClrCredential."""
     types = document.get("type") if isinstance(document, dict) else None
     return "ClrCredential" in (types if isinstance(types, list) else [types])
+
+
+def is_clr_submission(submitted: Any) -> bool:
+    """Whether a submission (a dict, JSON text or a VC-JWT) says it is a ClrCredential; read, not verified."""
+    document: Any = submitted
+    if isinstance(submitted, str):
+        text = submitted.strip()
+        try:
+            if text.startswith("{"):
+                document = json.loads(text)
+            else:
+                document = credential_from_payload(read_payload_unverified(text))
+        except (ValueError, TypeError, RecursionError):
+            return False
+    return is_clr(document)
+
+
+def summary(result: ClrVerification) -> VerificationResult:
+    """One result for a record and what it holds, for a page that lists checks: the record's own checks, its
+    shape (and recipient), then one ``nested`` check per credential (``nested_valid`` or its first failure)."""
+    nested = tuple(
+        Check("nested", True, "nested_valid")
+        if item.verified
+        else Check("nested", False, next(c.code for c in item.checks if not c.ok))
+        for item in result.nested
+    )
+    checks = (*result.record.checks, *result.problems, *nested)
+    return VerificationResult(checks, result.record.credential, result.record.format, result.record.issuer_key)
 
 
 def clr_schema_errors(document: dict[str, Any]) -> list[str]:

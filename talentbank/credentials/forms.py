@@ -133,3 +133,8 @@ class LearnerRecordForm(BaseForm):
             track_name=self.track_name.data or "",
             track_description=self.track_description.data or "",
         )
+
+
+class VerifyPageForm(ImportForm):
+    """The public verify page takes what the import page takes: an OB 3.0 credential or a learner record
+    (pasted or as a file), or an Open Badges 2.0 badge (its hosted URL, JSON, JWS or baked image)."""

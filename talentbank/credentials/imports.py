@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, selectinload
 import badges
 import badges.ob2
 from badges import clr
-from badges.vc_jwt import credential_from_payload, read_payload_unverified
 from talentbank import audit
 from talentbank.credentials import ob2
 from talentbank.credentials.alignments import dss_skills, text_of
@@ -68,7 +67,7 @@ def import_credential(
         raise NotFound()
     if ob2.is_ob2(submitted):
         return ob2.import_ob2(session, actor, profile, submitted, ctx, field=field, now=now)
-    if _is_learner_record(submitted):
+    if clr.is_clr_submission(submitted):
         return _import_learner_record(session, actor, profile, submitted, ctx, now=now or utcnow())
     now = now or utcnow()
     result = verify_credential(session, submitted, ctx, expected_email=actor.email, now=now)
@@ -97,19 +96,6 @@ def import_credential(
     audit.record(session, actor, "credential.import", object_type="imported_credential", object_id=imported.public_id,
                  verified=imported.counts)  # fmt: skip
     return imported, result
-
-
-def _is_learner_record(submitted: dict[str, Any] | str) -> bool:
-    """Whether a submission says it is a CLR 2.0 ClrCredential (JSON, or a VC-JWT's payload); unread, unverified."""
-    document: Any = submitted
-    if isinstance(submitted, str):
-        text = submitted.strip()
-        try:
-            document = json.loads(text) if text.startswith("{") else credential_from_payload(
-                read_payload_unverified(text))  # fmt: skip
-        except (ValueError, TypeError):
-            return False
-    return clr.is_clr(document)
 
 
 def _import_learner_record(

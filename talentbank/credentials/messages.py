@@ -15,6 +15,7 @@ CHECK_NAMES = {
     "status": _l("取り消しの状態"),
     "recipient": _l("受け取った人"),
     "record": _l("学修記録（CLR 2.0）の構成"),
+    "nested": _l("学修記録に含まれるバッジ"),
     # Open Badges 2.0
     "hosted": _l("発行者のサイトにあるバッジ（Open Badges 2.0）"),
     "badge_class": _l("バッジの定義と発行者"),
@@ -36,6 +37,7 @@ CHECK_MESSAGES = {
     "schema_valid": _l("Open Badges 3.0 の公式スキーマに適合しています。"),
     "clr_schema_valid": _l("CLR 2.0 の公式スキーマに適合しています。"),
     "clr_schema_invalid": _l("CLR 2.0 の公式スキーマに適合していません。"),
+    "nested_valid": _l("このバッジの証明書は本物で、有効です。"),
     "clr_shape": _l("学修記録として、バッジの証明書を1件以上含んでいます。"),
     "not_clr": _l("学修記録（ClrCredential）ではありません。"),
     "clr_size": _l("学修記録に含まれるバッジの証明書の数が正しくありません（1〜50件）。"),

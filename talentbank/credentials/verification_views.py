@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, render_template, request
 
+from badges import clr
 from badges.model import parse_datetime
 from talentbank import db
-from talentbank.credentials import issuers, verification
+from talentbank.credentials import issuers, ob2, verification
 from talentbank.credentials.blueprint import bp, read_submission
 from talentbank.credentials.context import issuer_context, issuer_context_for_host
-from talentbank.credentials.forms import VerifyForm
+from talentbank.credentials.forms import VerifyPageForm
 from talentbank.extensions import limiter
 from talentbank.lookup import by_public_id
 from talentbank.models import Endorsement
@@ -31,13 +32,23 @@ def endorsement(public_id: str):
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["VERIFY_LIMIT"], methods=["POST"])
 def verify_page():
-    form = VerifyForm()
+    form = VerifyPageForm()
     result = None
-    submitted = read_submission(form) if form.validate_on_submit() else None
-    if submitted is not None:
+    submitted = _submission(form) if form.validate_on_submit() else None
+    if submitted is not None and ob2.is_ob2(submitted):
+        result = ob2.verify_ob2_for_anyone(issuer_context(), submitted, db.utcnow())
+    elif submitted is not None and clr.is_clr_submission(submitted):
+        result = clr.summary(verification.verify_learner_record(db.session, submitted, issuer_context()))
+    elif submitted is not None:
         result = verification.verify_credential(db.session, submitted, issuer_context())
     status = 422 if request.method == "POST" and result is None else 200
     return render_template("credentials/verify.html", form=form, result=result), status
+
+
+def _submission(form: VerifyPageForm) -> dict | str | None:
+    """A hosted Open Badges 2.0 badge's URL, else the pasted text or the uploaded file."""
+    url = (form.assertion_url.data or "").strip()
+    return url or read_submission(form)
 
 
 # ---- documents other verifiers fetch ---------------------------------------------------------------

@@ -196,3 +196,13 @@ def test_a_record_from_another_issuer_is_verified_and_each_badge_imported(db, lo
     rows = db.scalars(sa.select(ImportedCredential).where(ImportedCredential.profile_id == profile.id)).all()
     assert len(rows) == 2 and all(row.counts for row in rows)
     assert {row.issuer_name for row in rows} == {"道東高専"}
+
+
+def test_the_public_verify_page_checks_a_record_and_each_badge_in_it(client, db, login, make_client, school):
+    ids = _two_badges(client, login, school)
+    assert _issue(client, school, ids, proof_format="jwt").status_code == 302
+    record = db.scalar(sa.select(LearnerRecord))
+    visitor = make_client()
+    page = visitor.post("/verify", data={"credential": record.jwt}).get_data(as_text=True)
+    assert "この証明書は本物で、有効です。" in page and "CLR 2.0 の公式スキーマに適合しています。" in page
+    assert page.count("nested_valid") == 2
