@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, render_template, request
 
-from badges import clr
 from badges.model import parse_datetime
 from talentbank import db
-from talentbank.credentials import issuers, ob2, verification
+from talentbank.credentials import issuers, public_verify
 from talentbank.credentials.blueprint import bp, read_submission
 from talentbank.credentials.context import issuer_context, issuer_context_for_host
 from talentbank.credentials.forms import VerifyPageForm
@@ -35,12 +34,8 @@ def verify_page():
     form = VerifyPageForm()
     result = None
     submitted = _submission(form) if form.validate_on_submit() else None
-    if submitted is not None and ob2.is_ob2(submitted):
-        result = ob2.verify_ob2_for_anyone(issuer_context(), submitted, db.utcnow())
-    elif submitted is not None and clr.is_clr_submission(submitted):
-        result = clr.summary(verification.verify_learner_record(db.session, submitted, issuer_context()))
-    elif submitted is not None:
-        result = verification.verify_credential(db.session, submitted, issuer_context())
+    if submitted is not None:
+        result = public_verify.verify_for_anyone(db.session, submitted, issuer_context())
     status = 422 if request.method == "POST" and result is None else 200
     return render_template("credentials/verify.html", form=form, result=result), status
 

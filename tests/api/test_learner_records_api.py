@@ -80,3 +80,13 @@ def test_bad_input_is_a_problem_document_and_nothing_is_issued(client, db, app):
     assert response.status_code == 422
     assert "email" in str(response.get_json())
     assert db.scalar(sa.select(sa.func.count()).select_from(LearnerRecord)) == 0
+
+
+def test_the_verify_operation_checks_a_record_and_each_badge_in_it(client, db, app):
+    school, ids, headers, _ = _issuer_with_two_badges(db, app)
+    out = client.post(f"/api/v1/organisations/{school.public_id}/learner-records", headers=headers,
+                      json={"email": LEARNER, "achievements": ids, "proof_format": "jwt"}).get_json()  # fmt: skip
+    result = client.post("/api/v1/verify", json={"credential": out["jwt"]}).get_json()
+    assert result["verified"] is True
+    codes = [c["code"] for c in result["checks"]]
+    assert "clr_schema_valid" in codes and codes.count("nested_valid") == 2
