@@ -143,3 +143,12 @@ def list_my_learner_records():
     page = paginate(learner_records.records_of_email(db.session, api_actor().email), params())
     page["items"] = [learner_record_out(record) for record in page["items"]]
     return page
+
+
+@bp.post("/learner-records/<record_id>/revoke")
+@operation(tag="credentials", scope="issue", ok=LearnerRecordOut, errors=(409,))
+def revoke_learner_record(record_id: str):
+    """Revoke a learner record (its status bit is set; the badges in it are not revoked)"""
+    record = learner_records.get_learner_record(db.session, record_id)
+    learner_records.revoke_learner_record(db.session, api_actor(), record)
+    return learner_record_out(record)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from talentbank.credentials import achievements, imports, issuing
-from talentbank.credentials.inputs import AchievementInput, AwardInput
+from talentbank.credentials import achievements, imports, issuing, learner_records
+from talentbank.credentials.inputs import AchievementInput, AwardInput, LearnerRecordInput
 from tests.api.matrix import ROLES, Row, World, build_world, case_id, matrix_cases, run_row
 
 DETAILS = AchievementInput(
@@ -36,6 +36,15 @@ def _credential_for_the_owner(world: World) -> None:
     award = AwardInput(email=world.person.email, name="本人", evidence_url="", narrative="")
     credential = issuing.issue_credential(world.db, world.issuer, achievement, award, world.issuer_context())
     world.made.update(achievement=achievement.public_id, credential=credential.public_id, jwt=credential.jwt)
+
+
+def _learner_record_for_the_owner(world: World) -> None:
+    _credential_for_the_owner(world)
+    details = LearnerRecordInput(email=world.person.email, name="", achievement_ids=(str(world.made["achievement"]),),
+                                 proof_format="di")  # fmt: skip
+    record = learner_records.issue_learner_record(world.db, world.issuer, world.organisation, details,
+                                                  world.issuer_context())  # fmt: skip
+    world.made["record"] = record.public_id
 
 
 def _imported_by_the_owner(world: World) -> None:
@@ -91,6 +100,12 @@ ROWS = [
         ),
         expect(anonymous=401, other_person=403, owner=403, other_org_member=403, org_member=201, issuer=201, admin=403),
         prepare=_credential_for_the_owner,
+    ),
+    Row(
+        "revoke_learner_record",
+        lambda w: ("POST", f"/api/v1/learner-records/{w.made['record']}/revoke", None),
+        expect(anonymous=401, other_person=403, owner=403, other_org_member=403, org_member=200, issuer=200, admin=403),
+        prepare=_learner_record_for_the_owner,
     ),
     Row(
         "delete_imported_credential",
