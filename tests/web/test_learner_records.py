@@ -79,6 +79,8 @@ def test_the_learner_sees_the_record_among_their_credentials_and_others_do_not(c
     login(other, learner)
     page = other.get(f"/people/{profile.public_id}").get_data(as_text=True)
     assert f"/learner-records/{record.public_id}" in page and "学修記録（CLR）" in page
+    exported = other.get("/me/data/export.json").get_json()["learner_records"]
+    assert [r["name"] for r in exported] == [record.name]  # in the learner's APPI export too
     assert f"/learner-records/{record.public_id}" not in client.get(f"/people/{profile.public_id}").get_data(
         as_text=True
     )
