@@ -145,6 +145,26 @@ def _records_list_and_index(session: Session, organisation: Organisation):
     return status_list, chosen[0]
 
 
+def _track(
+    details: LearnerRecordInput, document_id: str, held: list[Credential], achievement_ids: list[str]
+) -> tuple[tuple[clr.TrackInput, ...], tuple[clr.Association, ...]]:
+    """The track the issuer named, as an achievement of the record, and its associations (in the order chosen)."""
+    track_id = f"{document_id}#track"
+    name = details.track_name.strip()
+    criteria = "、".join(credential.achievement.name for credential in held)
+    track = clr.TrackInput(track_id, name, details.track_description.strip() or name, criteria)
+    return (track,), clr.track_associations(track_id, achievement_ids)
+
+
+def _sign(unsigned: dict[str, Any], proof_format: ProofFormat, key: IssuerKey, method: str, ctx: IssuerContext,
+          now: datetime) -> tuple[dict[str, Any] | None, str | None]:  # fmt: skip
+    """(the signed JSON, None) for Data Integrity, (None, the JWT) for VC-JWT, whose kid names the key's JWK entry."""
+    signing_key = private_key(key, ctx.fernet)
+    if proof_format is ProofFormat.JWT:
+        return None, badges.sign_jwt(unsigned, signing_key, kid=f"{method}-jwk")
+    return badges.sign_data_integrity(unsigned, signing_key, verification_method=method, created=now), None
+
+
 def issue_learner_record(
     session: Session,
     actor: User,
@@ -171,6 +191,8 @@ def issue_learner_record(
     held = _held_credentials(session, organisation, email, details.achievement_ids, now)
     if not held:
         raise Invalid.on("email", _l("この方には、選んだバッジのうち有効なものがありません。"))
+    if len(held) > clr.MAX_NESTED:
+        raise Invalid.on("achievement_ids", _l("1つの記録に入れられるバッジは50件までです。"))
     proof_format = ProofFormat(details.proof_format)
     status_list, index = _records_list_and_index(session, organisation)
     public_id = uuid.uuid4()
@@ -178,14 +200,7 @@ def issue_learner_record(
     nested = tuple(_nested_document(credential, organisation, key, ctx, now) for credential in held)
     achievement_ids = [clr.nested_achievement_id(item) or "" for item in nested]
     track_name = details.track_name.strip()
-    tracks: tuple[clr.TrackInput, ...] = ()
-    associations: tuple[clr.Association, ...] = ()
-    if track_name:
-        track_id = f"{document_id}#track"
-        description = details.track_description.strip() or track_name
-        criteria = "、".join(credential.achievement.name for credential in held)
-        tracks = (clr.TrackInput(track_id, track_name, description, criteria),)
-        associations = clr.track_associations(track_id, achievement_ids)
+    tracks, associations = _track(details, document_id, held, achievement_ids) if track_name else ((), ())
     did = issuer_did(ctx.base_url, organisation)
     unsigned = clr.build_clr(
         clr.ClrInput(
@@ -204,14 +219,7 @@ def issue_learner_record(
             ),
         )
     )
-    signing_key = private_key(key, ctx.fernet)
-    method = f"{did}#{key.public_key_multibase}"
-    document: dict[str, Any] | None = None
-    token: str | None = None
-    if proof_format is ProofFormat.JWT:
-        token = badges.sign_jwt(unsigned, signing_key, kid=f"{method}-jwk")  # the kid names the JWK entry
-    else:
-        document = badges.sign_data_integrity(unsigned, signing_key, verification_method=method, created=now)
+    document, token = _sign(unsigned, proof_format, key, f"{did}#{key.public_key_multibase}", ctx, now)
     record = LearnerRecord(
         public_id=public_id,
         organisation=organisation,
