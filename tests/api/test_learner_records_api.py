@@ -10,7 +10,7 @@ from badges.clr import clr_schema_errors
 from talentbank.accounts.tokens import create_token
 from talentbank.credentials import achievements, issuers, issuing
 from talentbank.credentials.inputs import AchievementInput, AwardInput
-from talentbank.models import LearnerRecord, OrganisationKind
+from talentbank.models import LearnerRecord, OrganisationKind, User
 from tests.factories import make_organisation, make_user
 
 LEARNER = "learner@example.jp"
@@ -90,3 +90,22 @@ def test_the_verify_operation_checks_a_record_and_each_badge_in_it(client, db, a
     assert result["verified"] is True
     codes = [c["code"] for c in result["checks"]]
     assert "clr_schema_valid" in codes and codes.count("nested_valid") == 2
+
+
+def test_the_learner_imports_the_record_over_the_api(client, db, app):
+    from tests.factories import make_profile
+
+    school, ids, headers, learner_headers = _issuer_with_two_badges(db, app)
+    out = client.post(f"/api/v1/organisations/{school.public_id}/learner-records", headers=headers,
+                      json={"email": LEARNER, "achievements": ids}).get_json()  # fmt: skip
+    learner = db.scalar(sa.select(User).where(User.email == LEARNER))
+    make_profile(db, owner=learner)
+    db.commit()
+    learner_write = create_token(db, learner, name="w", scopes=("read", "write"), days=7)[1]
+    db.commit()
+    response = client.post("/api/v1/me/credentials/imported", json={"credential": out["document"]},
+                           headers={"Authorization": f"Bearer {learner_write}"})  # fmt: skip
+    assert response.status_code == 201, response.get_data(as_text=True)
+    listed = client.get("/api/v1/me/credentials/imported", headers=learner_headers).get_json()
+    assert sorted(item["achievement_name"] for item in listed["items"]) == ["Python基礎", "データ分析"]
+    assert all(item["counts"] for item in listed["items"])
