@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 import badges
 from badges import clr
-from talentbank import audit
+from talentbank import audit, mail, notifications
 from talentbank.credentials.inputs import LearnerRecordInput
 from talentbank.credentials.issuers import (
     IssuerContext,
@@ -236,8 +236,20 @@ def issue_learner_record(
     )
     session.add(record)
     session.flush()
+    _announce(session, record, ctx)
     audit.record(session, actor, "learner_record.issue", object_type="learner_record", object_id=str(public_id))
     return record
+
+
+def _announce(session: Session, record: LearnerRecord, ctx: IssuerContext) -> None:
+    """Mail the learner a link to the record (in their language when they have an account, and in the app's
+    notifications too)."""
+    user = session.scalar(sa.select(User).where(User.email == record.recipient_email))
+    message = mail.queue_mail(session, to=record.recipient_email, template="learner_record_issued",
+                              locale=user.locale if user else "ja", base_url=ctx.base_url, record=record,
+                              organisation_name=record.organisation.name)  # fmt: skip
+    if user is not None:
+        notifications.record(session, user, message, ctx.base_url)
 
 
 def revoke_learner_record(session: Session, actor: User, record: LearnerRecord, *, now: datetime | None = None) -> None:

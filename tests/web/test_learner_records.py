@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from badges.clr import clr_schema_errors
 from talentbank.models import ImportedCredential, LearnerRecord, ProfileSkill, SkillSource, StatusList
 from tests.factories import make_organisation, make_profile, make_user
+from tests.web.helpers import outbox
 from tests.web.test_credentials import award, create_achievement, setup_issuer
 
 LEARNER = "learner@example.jp"
@@ -64,6 +65,8 @@ def test_an_issuer_issues_a_learner_record_that_verifies_and_fits_the_official_s
     if proof_format == "jwt":
         assert jwt.get_unverified_header(record.jwt)["kid"].endswith("-jwk")
 
+    records_mail = [m for m in outbox(db, LEARNER) if m.kind == "learner_record_issued"]
+    assert len(records_mail) == 1 and f"/learner-records/{record.public_id}" in records_mail[0].body_text
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "この学修記録と、含まれるすべてのバッジが本物で、有効です。" in page
     assert "CLR 2.0 の公式スキーマに適合しています。" in page
