@@ -121,7 +121,9 @@ class LearnerRecordForm(BaseForm):
     track_name = StringField(_l("トラック（履修の道筋）の名前（任意）"), validators=[Optional(), Length(max=120)])
     track_description = TextAreaField(_l("トラックの説明（任意）"), validators=[Optional(), Length(max=2000)])
     proof_format = RadioField(
-        _l("署名の形式"), choices=[(k.value, v) for k, v in FORMAT_LABELS.items()], default=ProofFormat.JWT.value
+        _l("署名の形式"),
+        choices=[(k.value, v) for k, v in FORMAT_LABELS.items()],
+        default=ProofFormat.DATA_INTEGRITY.value,
     )
 
     def to_input(self) -> LearnerRecordInput:
