@@ -22,6 +22,7 @@ from badges.errors import ContextNotBundled, UndefinedTerms
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3P0 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+CLR_V2P0 = "https://purl.imsglobal.org/spec/clr/v2p0/context.json"
 DID_V1 = "https://www.w3.org/ns/did/v1"
 JWS_2020 = "https://w3id.org/security/suites/jws-2020/v1"
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
@@ -35,6 +36,7 @@ _BUNDLED: dict[str, str] = {
     VC_V2: "credentials-v2.json",
     OB_V3P0: "ob-v3p0-context-3.0.3.json",
     OB_EXTENSIONS: "ob-v3p0-extensions.json",
+    CLR_V2P0: "clr-v2p0-context.json",
     DID_V1: "did-v1.json",
     JWS_2020: "security-jws-2020-v1.json",
     TALENTBANK_V1: "talentbank-v1.json",

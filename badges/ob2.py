@@ -255,7 +255,7 @@ def _read(submitted: dict[str, Any] | str, fetch: Fetch) -> tuple[dict[str, Any]
 
 
 def verify_ob2(
-    submitted: dict[str, Any] | str, *, fetch: Fetch, now: datetime, recipient_emails: Iterable[str]
+    submitted: dict[str, Any] | str, *, fetch: Fetch, now: datetime, recipient_emails: Iterable[str] | None
 ) -> VerificationResult:
     """Every OB 2.0 check, in order, stopping at the first that fails. `credential` of the result is the
     assertion with its BadgeClass (and that with its issuer Profile) embedded, as fetched."""
@@ -284,9 +284,10 @@ def verify_ob2(
         if token is not None and _revoked_in_list(issuer, assertion, fetch):
             raise _Refused("status", "revoked")
         checks.append(Check("status", True, "not_revoked"))
-        if not _recipient_matches(assertion.get("recipient"), recipient_emails):
-            raise _Refused("recipient", "recipient_mismatch")
-        checks.append(Check("recipient", True, "recipient_matches"))
+        if recipient_emails is not None:  # None: a verifier for anyone, which knows no recipient to expect
+            if not _recipient_matches(assertion.get("recipient"), recipient_emails):
+                raise _Refused("recipient", "recipient_mismatch")
+            checks.append(Check("recipient", True, "recipient_matches"))
     except _Refused as refused:
         checks.append(Check(refused.check, False, refused.code, refused.detail))
     return VerificationResult(checks=tuple(checks), credential=assertion, format=FORMAT)

@@ -105,8 +105,16 @@ def test_0012_copies_each_badge_skills_validity_from_its_credential(empty_databa
         load_reference_data(session)
         organisation = make_organisation(session, verified=True)
         achievement = Achievement(organisation=organisation, name="a", description="d", criteria="c")
-        status_list = StatusList(organisation=organisation, encoded_list="u")
-        credential = Credential(achievement=achievement, status_list=status_list, status_index=1, jwt=_jwt({}),
+        # status_lists as 0011 knew it: without the `holds` column the learner-records revision adds.
+        status_lists = sa.table("status_lists", *(sa.column(c.name, c.type) for c in StatusList.__table__.c
+                                                  if c.name != "holds"))  # fmt: skip
+        status_list_id = session.execute(
+            status_lists.insert()
+            .values(public_id=uuid.uuid4(), organisation_id=organisation.id, encoded_list="u", size_bits=131072,
+                    updated_at=imported_at)
+            .returning(status_lists.c.id)
+        ).scalar_one()  # fmt: skip
+        credential = Credential(achievement=achievement, status_list_id=status_list_id, status_index=1, jwt=_jwt({}),
                                 recipient_email="r@example.jp", recipient_name="r", proof_format=ProofFormat.JWT,
                                 valid_until=claimed_until)  # fmt: skip
         session.add(credential)
@@ -306,6 +314,34 @@ def test_0021_keeps_every_work_mode_and_travel_limit_and_adds_onsite_days(empty_
         assert "onsite_days_per_month" not in {c["name"] for c in sa.inspect(engine).get_columns("profiles")}
         with engine.connect() as conn:
             assert {str(m): km for m, km in conn.execute(read).all()} == {m.value: km for m, km in before.items()}
+        command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+def test_00254_every_existing_status_list_holds_badges_and_records_go_on_their_own(empty_database_url):
+    """The learner-records revision (#16) marks every existing status list as holding badges; a records list
+    and its learner records go on downgrade, and the badges lists stay."""
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0024")
+    engine = make_engine(empty_database_url)
+    try:
+        with Session(engine) as session:
+            load_reference_data(session)
+            organisation = make_organisation(session, verified=True)
+            session.execute(sa.text("INSERT INTO status_lists (public_id, organisation_id, encoded_list, size_bits, "
+                                    "updated_at) VALUES (:p, :o, 'u', 8, CURRENT_TIMESTAMP)"),
+                            {"p": uuid.uuid4().hex, "o": organisation.id})  # fmt: skip
+            session.commit()
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT holds FROM status_lists")).scalars().all() == ["badges"]
+            connection.execute(sa.text("UPDATE status_lists SET holds = 'records'"))
+            connection.commit()
+        command.downgrade(config, "0024")
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT count(*) FROM status_lists")).scalar_one() == 0
+        assert "learner_records" not in table_names(empty_database_url)
         command.upgrade(config, "head")
     finally:
         engine.dispose()

@@ -14,6 +14,7 @@ from talentbank.api import (  # noqa: F401  (registers operations)
     credentials,
     imports,
     issuers,
+    learner_records,
     learning,
     learning_enrolments,
     learning_imports,

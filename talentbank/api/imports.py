@@ -92,7 +92,9 @@ def _own_profile() -> Profile:
 def import_credential():
     """Import another issuer's credential to the caller's profile: JSON {"credential": …}, or a file (baked
     PNG/SVG, .json, .jwt) as multipart field `image`. Open Badges 2.0 badges too (the hosted URL, the JSON or
-    JWS, or a baked image): one that fails a check is a 422 with the reason, and nothing is saved"""
+    JWS, or a baked image): one that fails a check is a 422 with the reason, and nothing is saved. A CLR 2.0
+    learner record must verify and name the caller; each badge in it is imported on its own (the answer
+    describes the first; `GET /me/credentials/imported` lists them all)"""
     profile = _own_profile()
     submitted = submitted_in_request()
     imported, result = imports.import_credential(db.session, api_actor(), profile, submitted, issuer_context())

@@ -16,7 +16,7 @@ import badges
 from talentbank import db
 from talentbank.api.core import body, bp, operation, upload
 from talentbank.api.schemas import MULTI_LINE, Model, Out
-from talentbank.credentials import verification
+from talentbank.credentials import public_verify
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.messages import explain
 from talentbank.credentials.submissions import submitted_credential
@@ -26,7 +26,8 @@ from talentbank.extensions import limiter
 
 class VerifyRequest(Model):
     credential: dict[str, Any] | str = Field(
-        description="an OpenBadgeCredential as a JSON object (Data Integrity proof) or a VC-JWT string",
+        description="an OpenBadgeCredential or ClrCredential as a JSON object (Data Integrity proof) or a VC-JWT "
+        "string; or an Open Badges 2.0 assertion (its JSON, a signed JWS, or the hosted assertion's https URL)",
         json_schema_extra=MULTI_LINE,
     )
 
@@ -75,6 +76,8 @@ def submitted_in_request() -> Any:
 @limiter.limit(lambda: current_app.config["VERIFY_LIMIT"])
 @operation(tag="credentials", public=True, json=VerifyRequest, form=VerifyUpload, ok=VerifyResult, errors=(413,))
 def verify():
-    """Verify a credential: JSON {"credential": …}, or a file (baked PNG/SVG, .json, .jwt) as multipart `image`"""
+    """Verify a credential: JSON {"credential": …}, or a file (baked PNG/SVG, .json, .jwt) as multipart `image`.
+    A CLR 2.0 learner record gets its own checks and one per badge it holds (`nested`); an Open Badges 2.0
+    badge (its hosted URL, JSON or JWS) is checked by the OB 2.0 rules, with no recipient to expect"""
     submitted = submitted_in_request()
-    return verify_result_out(verification.verify_credential(db.session, submitted, issuer_context()))
+    return verify_result_out(public_verify.verify_for_anyone(db.session, submitted, issuer_context()))

@@ -5,8 +5,8 @@ from flask_wtf.file import FileAllowed, FileField
 from wtforms import EmailField, IntegerField, RadioField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
-from talentbank.credentials.inputs import AchievementInput, AwardInput
-from talentbank.forms import BaseForm
+from talentbank.credentials.inputs import AchievementInput, AwardInput, LearnerRecordInput
+from talentbank.forms import BaseForm, MultiCheckboxField
 from talentbank.models import ProofFormat
 
 REQUIRED = DataRequired(_l("入力してください。"))
@@ -102,3 +102,41 @@ class ImportForm(VerifyForm):
             URL(require_tld=False, message=_l("URLの形式が正しくありません。")),
         ],
     )
+
+
+class LearnerRecordForm(BaseForm):
+    """Issue a Comprehensive Learner Record: whose, which of the organisation's badges, optionally as a track."""
+
+    input_class = LearnerRecordInput
+
+    email = EmailField(
+        _l("学習者のメールアドレス（バッジを発行したアドレス）"),
+        validators=[REQUIRED, Length(max=254), Email(_l("メールアドレスの形式が正しくありません。"))],
+    )
+    name = StringField(_l("記録の名前（任意）"), validators=[Optional(), Length(max=200)])
+    # Choices (the organisation's achievements) are filled by the view.
+    achievement_ids = MultiCheckboxField(
+        _l("記録に入れるバッジ"), validators=[DataRequired(_l("記録に入れるバッジを選んでください。"))]
+    )
+    track_name = StringField(_l("トラック（履修の道筋）の名前（任意）"), validators=[Optional(), Length(max=120)])
+    track_description = TextAreaField(_l("トラックの説明（任意）"), validators=[Optional(), Length(max=2000)])
+    proof_format = RadioField(
+        _l("署名の形式"),
+        choices=[(k.value, v) for k, v in FORMAT_LABELS.items()],
+        default=ProofFormat.DATA_INTEGRITY.value,
+    )
+
+    def to_input(self) -> LearnerRecordInput:
+        return LearnerRecordInput(
+            email=self.email.data or "",
+            name=self.name.data or "",
+            achievement_ids=tuple(self.achievement_ids.data or ()),
+            proof_format=self.proof_format.data,
+            track_name=self.track_name.data or "",
+            track_description=self.track_description.data or "",
+        )
+
+
+class VerifyPageForm(ImportForm):
+    """The public verify page takes what the import page takes: an OB 3.0 credential or a learner record
+    (pasted or as a file), or an Open Badges 2.0 badge (its hosted URL, JSON, JWS or baked image)."""

@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session, selectinload
 
 import badges
 import badges.ob2
+from badges import clr
 from talentbank import audit
 from talentbank.credentials import ob2
 from talentbank.credentials.alignments import dss_skills, text_of
 from talentbank.credentials.claims import refresh_badge_skills
 from talentbank.credentials.issuers import IssuerContext
-from talentbank.credentials.verification import verify_credential
+from talentbank.credentials.verification import verify_credential, verify_learner_record
 from talentbank.db import utcnow
 from talentbank.errors import Invalid, NotFound
 from talentbank.lookup import by_public_id
@@ -66,6 +67,8 @@ def import_credential(
         raise NotFound()
     if ob2.is_ob2(submitted):
         return ob2.import_ob2(session, actor, profile, submitted, ctx, field=field, now=now)
+    if clr.is_clr_submission(submitted):
+        return _import_learner_record(session, actor, profile, submitted, ctx, now=now or utcnow())
     now = now or utcnow()
     result = verify_credential(session, submitted, ctx, expected_email=actor.email, now=now)
     if result.credential is None:
@@ -93,6 +96,48 @@ def import_credential(
     audit.record(session, actor, "credential.import", object_type="imported_credential", object_id=imported.public_id,
                  verified=imported.counts)  # fmt: skip
     return imported, result
+
+
+def _import_learner_record(
+    session: Session, actor: User, profile: Profile, submitted: dict[str, Any] | str, ctx: IssuerContext, *,
+    now: datetime,
+) -> tuple[ImportedCredential, badges.VerificationResult]:  # fmt: skip
+    """A Comprehensive Learner Record (CLR 2.0): the record must verify and name the account's e-mail; then
+    each credential it holds is imported on its own, with its own checks (and re-checked daily like any
+    import), so its aligned skills count as an imported badge's do. Refused (Invalid) otherwise."""
+    result = verify_learner_record(session, submitted, ctx, expected_email=actor.email, now=now)
+    failed = [c.code for c in (*result.record.checks, *result.problems) if not c.ok]
+    if failed:
+        raise Invalid(str(_l("学修記録（CLR）を確認できませんでした（%(codes)s）。", codes=", ".join(failed))),
+                      {"credential": ", ".join(failed)})  # fmt: skip
+    rows = []
+    for nested in result.nested:
+        document = nested.credential
+        if document is None:
+            continue
+        subject = document.get("credentialSubject")
+        achievement = subject.get("achievement") if isinstance(subject, dict) else None
+        rows.append(ImportedCredential(
+            profile=profile,
+            raw=json.dumps(document, ensure_ascii=False)[: 512 * 1024],
+            achievement_name=text_of(achievement),
+            issuer_name=text_of(document.get("issuer")),
+            is_verified=all(c.ok for c in nested.checks if c.check != "recipient"),
+            recipient_matches=nested.code_of("recipient") == "recipient_matches",
+            check_codes=[c.code for c in nested.checks if not c.ok],
+            skills=_aligned_skills(session, document),
+            valid_until=_valid_until_of(document),
+            checked_at=now,
+        ))  # fmt: skip
+    if not rows:
+        raise Invalid(str(_l("学修記録（CLR）にバッジの証明書が含まれていません。")), {"credential": "clr_size"})
+    session.add_all(rows)
+    session.flush()
+    refresh_badge_skills(session, profile, now=now)
+    reindex_profile(session, profile)
+    audit.record(session, actor, "learner_record.import", object_type="imported_credential",
+                 object_id=rows[0].public_id, credentials=len(rows))  # fmt: skip
+    return rows[0], result.record
 
 
 # Failed checks that say the issuer's site could not be reached rather than that the credential is

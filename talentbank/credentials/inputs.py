@@ -25,3 +25,15 @@ class AwardInput:
     name: str
     evidence_url: str
     narrative: str
+
+
+@dataclass(frozen=True)
+class LearnerRecordInput:
+    """A Comprehensive Learner Record to issue: whose, which achievements (in track order), and how signed."""
+
+    email: str
+    name: str
+    achievement_ids: tuple[str, ...]
+    proof_format: str
+    track_name: str = ""
+    track_description: str = ""

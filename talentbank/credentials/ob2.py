@@ -41,6 +41,11 @@ def verify_ob2(ctx: IssuerContext, submitted: dict[str, Any] | str, user: User, 
     return ob2.verify_ob2(submitted, fetch=ctx.fetch, now=now, recipient_emails=confirmed_emails(user))
 
 
+def verify_ob2_for_anyone(ctx: IssuerContext, submitted: dict[str, Any] | str, now: datetime) -> VerificationResult:
+    """Every OB 2.0 check but the recipient's (the public verify page knows no one to expect)."""
+    return ob2.verify_ob2(submitted, fetch=ctx.fetch, now=now, recipient_emails=None)
+
+
 def refusal(result: VerificationResult) -> str | None:
     """The sentence for the first failed check of an OB 2.0 verification, None if every check passed."""
     failed = next((check for check in result.checks if not check.ok), None)

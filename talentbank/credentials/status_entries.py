@@ -13,9 +13,14 @@ from talentbank.errors import NotFound
 from talentbank.models import Credential, Organisation, StatusList
 
 
-def new_status_list(session: Session, organisation: Organisation, *, size_bits: int | None = None) -> StatusList:
-    """An empty revocation list for the organisation; the newest one is where new credentials go."""
-    status_list = StatusList(organisation=organisation, encoded_list=badges.encode_bitstring(badges.new_bitstring()))
+def new_status_list(
+    session: Session, organisation: Organisation, *, size_bits: int | None = None, holds: str = "badges"
+) -> StatusList:
+    """An empty revocation list for the organisation; the newest one of its kind (`holds`: "badges" or
+    "records") is where new credentials, or learner records, go."""
+    status_list = StatusList(
+        organisation=organisation, encoded_list=badges.encode_bitstring(badges.new_bitstring()), holds=holds
+    )
     if size_bits is not None:
         status_list.size_bits = size_bits
     session.add(status_list)
@@ -23,15 +28,16 @@ def new_status_list(session: Session, organisation: Organisation, *, size_bits: 
     return status_list
 
 
-def locked_status_list(session: Session, organisation: Organisation) -> StatusList:
-    """The organisation's status list, locked until the transaction ends.
+def locked_status_list(session: Session, organisation: Organisation, *, holds: str = "badges") -> StatusList:
+    """The organisation's status list for credentials (or, with `holds="records"`, for learner records),
+    locked until the transaction ends.
 
     The lock (FOR NO KEY UPDATE on PostgreSQL; SQLite's writers queue anyway) makes concurrent
     issuers to one list take turns, so the indexes found free under it stay free until this batch commits.
     """
     status_list = session.scalars(
         sa.select(StatusList)
-        .where(StatusList.organisation_id == organisation.id)
+        .where(StatusList.organisation_id == organisation.id, StatusList.holds == holds)
         .order_by(StatusList.id.desc())
         .limit(1)
         .with_for_update(key_share=True)

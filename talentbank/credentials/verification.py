@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import badges
+from badges import clr
 from badges.verify import issuer_id as credential_issuer
 from talentbank.credentials.issuers import IssuerContext, cached, did_document_for, issuer_did
 from talentbank.db import utcnow
@@ -93,6 +94,26 @@ def verify_credential(
     now = now or utcnow()
     resolve_document = _resolver(session, ctx)
     return badges.verify(
+        document,
+        now=now,
+        resolve_document=resolve_document,
+        status_lookup=_status_lookup(session, ctx, now, resolve_document),
+        expected_recipient_email=expected_email,
+    )
+
+
+def verify_learner_record(
+    session: Session,
+    document: dict[str, Any] | str,
+    ctx: IssuerContext,
+    *,
+    expected_email: str | None = None,
+    now: datetime | None = None,
+) -> clr.ClrVerification:
+    """Every check of `badges.clr.verify_clr` (the record and each credential it holds) with our resolvers."""
+    now = now or utcnow()
+    resolve_document = _resolver(session, ctx)
+    return clr.verify_clr(
         document,
         now=now,
         resolve_document=resolve_document,

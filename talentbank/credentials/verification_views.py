@@ -7,10 +7,10 @@ from flask import current_app, jsonify, render_template, request
 
 from badges.model import parse_datetime
 from talentbank import db
-from talentbank.credentials import issuers, verification
+from talentbank.credentials import issuers, public_verify
 from talentbank.credentials.blueprint import bp, read_submission
 from talentbank.credentials.context import issuer_context, issuer_context_for_host
-from talentbank.credentials.forms import VerifyForm
+from talentbank.credentials.forms import VerifyPageForm
 from talentbank.extensions import limiter
 from talentbank.lookup import by_public_id
 from talentbank.models import Endorsement
@@ -31,13 +31,19 @@ def endorsement(public_id: str):
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["VERIFY_LIMIT"], methods=["POST"])
 def verify_page():
-    form = VerifyForm()
+    form = VerifyPageForm()
     result = None
-    submitted = read_submission(form) if form.validate_on_submit() else None
+    submitted = _submission(form) if form.validate_on_submit() else None
     if submitted is not None:
-        result = verification.verify_credential(db.session, submitted, issuer_context())
+        result = public_verify.verify_for_anyone(db.session, submitted, issuer_context())
     status = 422 if request.method == "POST" and result is None else 200
     return render_template("credentials/verify.html", form=form, result=result), status
+
+
+def _submission(form: VerifyPageForm) -> dict | str | None:
+    """A hosted Open Badges 2.0 badge's URL, else the pasted text or the uploaded file."""
+    url = (form.assertion_url.data or "").strip()
+    return url or read_submission(form)
 
 
 # ---- documents other verifiers fetch ---------------------------------------------------------------

@@ -19,6 +19,7 @@ from talentbank.credentials import (
     images,
     issuers,
     issuing,
+    learner_record_views,
     records,
     revocation,
     uploads,
@@ -35,7 +36,7 @@ from talentbank.security import can, require
 from talentbank.web import current_actor
 
 # The blueprint's other routes; importing their modules registers them on `bp`.
-ROUTE_MODULES = (credential_views, verification_views)
+ROUTE_MODULES = (credential_views, verification_views, learner_record_views)
 BULK_BATCH = 200
 
 

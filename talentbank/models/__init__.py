@@ -9,6 +9,7 @@ from talentbank.models.credentials import (
     Endorsement,
     ImportedCredential,
     IssuerKey,
+    LearnerRecord,
     ProofFormat,
     StatusList,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "Invitation",
     "IssuerKey",
     "LearnerEligibility",
+    "LearnerRecord",
     "LearningFormat",
     "LearningLanguage",
     "LearningOpportunity",

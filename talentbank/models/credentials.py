@@ -97,6 +97,9 @@ class StatusList(Base):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     encoded_list: Mapped[str] = mapped_column(sa.Text)
     size_bits: Mapped[int] = mapped_column(default=131072)
+    # What its entries are for: "badges" (credentials) or "records" (learner records, issue 16). Each kind
+    # hands out its own indexes, so the two tables never have to be searched together.
+    holds: Mapped[str] = mapped_column(sa.String(8), default="badges", server_default="badges")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
@@ -150,6 +153,45 @@ class Credential(Base):
     @document.setter
     def document(self, value: dict[str, Any] | None) -> None:
         self.stored_document = value
+
+
+class LearnerRecord(Base):
+    """A Comprehensive Learner Record (CLR 2.0 ClrCredential) an organisation issued one learner: the
+    achievement credentials of theirs it bundles (nested as Data Integrity documents), optionally as a track."""
+
+    __tablename__ = "learner_records"
+    __table_args__ = (sa.UniqueConstraint("status_list_id", "status_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    # As for a credential, the issuer's record of whom it is for; the document holds a salted hash.
+    recipient_email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    track_name: Mapped[str | None] = mapped_column(sa.String(120))
+    proof_format: Mapped[ProofFormat] = mapped_column(str_enum(ProofFormat, 4))
+    stored_document: Mapped[dict[str, Any] | None] = mapped_column("document", sa.JSON(none_as_null=True))
+    jwt: Mapped[str | None] = mapped_column(sa.Text)
+    # The public ids of the credentials it bundles, in the record's order.
+    credential_ids: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    status_list_id: Mapped[int] = mapped_column(sa.ForeignKey("status_lists.id"))
+    status_index: Mapped[int]
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship()
+    status_list: Mapped[StatusList] = relationship()
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The record: the signed JSON (Data Integrity), or a VC-JWT's payload less its JWT claims."""
+        if self.stored_document is not None or not self.jwt:
+            return self.stored_document or {}
+        return credential_from_payload(read_payload_unverified(self.jwt))
 
 
 class ImportedCredential(Base):

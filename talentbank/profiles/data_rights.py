@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from talentbank import audit
 from talentbank.accounts.passwords import verify_password
+from talentbank.credentials.learner_records import records_of_email
 from talentbank.db import utcnow
 from talentbank.errors import Invalid
 from talentbank.learning.enrolments import enrolments_of_profile
@@ -64,6 +65,17 @@ def export_personal_data(session: Session, actor: User) -> dict[str, Any]:
                 "finished_at": _iso(e.finished_at),
             }
             for e in (enrolments_of_profile(session, profile) if profile else [])
+        ],
+        # Comprehensive Learner Records issued to the account's address (issue 16).
+        "learner_records": [
+            {
+                "name": r.name,
+                "issuer": r.organisation.name,
+                "issued_at": r.issued_at.isoformat(),
+                "revoked_at": _iso(r.revoked_at),
+                "credentials": list(r.credential_ids),
+            }
+            for r in records_of_email(session, actor.email)
         ],
         "memberships": [
             {"organisation": m.organisation.name, "role": m.role.value, "since": m.created_at.isoformat()}

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
 from talentbank.credentials.imports import imported_of
+from talentbank.credentials.learner_records import records_of_email
 from talentbank.credentials.records import credentials_of_profile
 from talentbank.db import utcnow
 from talentbank.errors import Conflict, Invalid
@@ -149,6 +150,8 @@ def show(public_id: str):
         skill_rows=_skill_rows(profile),
         credentials=credentials_of_profile(db.session, profile),
         imported=imported_of(db.session, profile),
+        # Learner records are not claimed onto a profile: only their learner sees them here.
+        learner_records=records_of_email(db.session, current_user.email) if is_owner else [],
         learning=shown_learning(db.session, profile),
         now=utcnow(),
         bio_html=render_markdown(profile.bio),

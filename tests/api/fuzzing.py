@@ -74,6 +74,7 @@ class Seeder:
             "credential_id": self.credentials,
             "endorsement_id": self.endorsements,
             "imported_id": self.imports,
+            "record_id": self.learner_records,
             "outcome_id": self.outcomes,
             "round_id": self.rounds,
             "invitation_id": self.invitations,
@@ -223,6 +224,14 @@ class Seeder:
         [achievement_id] = self.achievements()
         body = {"endorser": str(self._prefecture().public_id), "comment": "道として推薦します。"}
         return [self._call("POST", f"/achievements/{achievement_id}/endorsements", body)["id"]]
+
+    @functools.cache  # noqa: B019
+    def learner_records(self) -> list[str]:
+        """A learner record (CLR 2.0) of the caller's credential."""
+        [achievement_id] = self.achievements()
+        self.credentials()
+        body = {"email": self.actor.email, "achievements": [achievement_id]}
+        return [self._call("POST", f"/organisations/{self._school().public_id}/learner-records", body)["id"]]
 
     @functools.cache  # noqa: B019
     def imports(self) -> list[str]:

