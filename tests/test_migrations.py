@@ -319,11 +319,11 @@ def test_0021_keeps_every_work_mode_and_travel_limit_and_adds_onsite_days(empty_
         engine.dispose()
 
 
-def test_00254_every_existing_status_list_holds_badges_and_records_go_on_their_own(empty_database_url):
+def test_0026_every_existing_status_list_holds_badges_and_records_go_on_their_own(empty_database_url):
     """The learner-records revision (#16) marks every existing status list as holding badges; a records list
     and its learner records go on downgrade, and the badges lists stay."""
     config = alembic_config(empty_database_url)
-    command.upgrade(config, "0024")
+    command.upgrade(config, "0025")
     engine = make_engine(empty_database_url)
     try:
         with Session(engine) as session:
@@ -338,7 +338,7 @@ def test_00254_every_existing_status_list_holds_badges_and_records_go_on_their_o
             assert connection.execute(sa.text("SELECT holds FROM status_lists")).scalars().all() == ["badges"]
             connection.execute(sa.text("UPDATE status_lists SET holds = 'records'"))
             connection.commit()
-        command.downgrade(config, "0024")
+        command.downgrade(config, "0025")
         with engine.connect() as connection:
             assert connection.execute(sa.text("SELECT count(*) FROM status_lists")).scalar_one() == 0
         assert "learner_records" not in table_names(empty_database_url)
@@ -380,8 +380,8 @@ def test_0024_gives_every_project_30_days_of_start_slack(empty_database_url):
         engine.dispose()
 
 
-def test_00253_fills_the_supply_counts_from_the_profiles_stored(empty_database_url):
-    """00253 counts the people already stored (each once per skill at their best level, verified if any
+def test_0025_fills_the_supply_counts_from_the_profiles_stored(empty_database_url):
+    """0025 counts the people already stored (each once per skill at their best level, verified if any
     claim is; once per category group and for any skill), as the app then keeps them; downgrade drops
     the tables and the valid_until index. Writes before it (no tables yet) leave the listeners idle."""
     from datetime import UTC, datetime, timedelta
@@ -413,7 +413,7 @@ def test_00253_fills_the_supply_counts_from_the_profiles_stored(empty_database_u
             session.add(profile)
         session.commit()
     try:
-        command.upgrade(config, "00253")
+        command.upgrade(config, "0025")
         with Session(engine) as session:
             cells, groups = assert_counts_right(session)  # read at now (the expired badge left out) and as stored
             assert sum(people for (_sub, group), (people, _v) in groups.items() if group == "*") == 3

@@ -1,7 +1,7 @@
 """learner records (CLR 2.0) and the kind of entries a status list holds
 
-Revision ID: 20261207_00254_learner_records
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-07 16:00:00+00:00
 
 CLR 2.0 (#16). `learner_records`: a ClrCredential an organisation issued one learner (the signed
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "20261207_00254_learner_records"
-down_revision: str | None = "0024"
+revision: str = "0026"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """supply counts kept on write: supply_cells, supply_groups; profile_skills.valid_until indexed
 
-Revision ID: 00253
+Revision ID: 0025
 Revises: 0024
 Create Date: 2026-12-07 16:00:00+00:00
 
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '00253'
+revision: str = '0025'
 down_revision: str | None = '0024'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
