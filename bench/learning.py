@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.matching_data import _zipf_probs, candidates, load_municipalities, load_skills, needs  # noqa: E402
 from matching import Candidate, Need, build_need_index  # noqa: E402
+from matching.feasibility import MIN_HOURS_SHARE  # noqa: E402
 from matching.gaps import DEFAULT_STEP_WEIGHTS, Opportunity, build_opportunity_index, gap_paths  # noqa: E402
 
 TODAY = dt.date(2026, 11, 22)
@@ -71,16 +72,29 @@ def _decay(d: float, limit: float) -> float:
     return 1 - (d / limit) ** 2 if limit > 0 and d <= limit else 0.0
 
 
+def naive_feasible(c: Candidate, need: Need, today: dt.date) -> bool:
+    """matching.feasibility's rules for one pair, in plain Python (not_open aside: the person looks)."""
+    if need.students_only and not c.is_student:
+        return False
+    if need.needs_onsite:
+        if not c.does_onsite or c.lat is None or need.lat is None:
+            return False
+        if _km(c.lat, c.lng, need.lat, need.lng) > c.travel_km:
+            return False
+        if c.onsite_days_per_month is not None and (need.onsite_days_per_month or 0) > c.onsite_days_per_month:
+            return False
+    if 0 < c.hours_per_week < MIN_HOURS_SHARE * need.hours_per_week:
+        return False
+    start = max(need.start, today) if need.start else today
+    return not (c.earliest_start and (c.earliest_start - start).days > need.start_slack_days)
+
+
 def naive_gap_paths(c: Candidate, projects: list[Need], opps: list[Opportunity], today: dt.date) -> dict:
     """The same rules as ``gap_paths`` in plain Python loops: {skill: [top opportunity ids]}."""
     w = DEFAULT_STEP_WEIGHTS
     near: dict[int, dict[str, int]] = {}
     for need in projects:
-        if need.work_mode not in c.work_modes:
-            continue
-        if need.work_mode != "remote" and (c.lat is None or _km(c.lat, c.lng, need.lat, need.lng) > c.travel_km):
-            continue
-        if c.hours_per_week > 0 and need.hours_per_week > c.hours_per_week:
+        if not naive_feasible(c, need, today):
             continue
         gaps = {k: lv for k, lv in need.must_have.items() if (c.skills[k].level if k in c.skills else 0) < lv}
         if 1 <= len(gaps) <= w.max_missing:
@@ -89,7 +103,7 @@ def naive_gap_paths(c: Candidate, projects: list[Need], opps: list[Opportunity],
     scored: dict[int, float] = {}
     closing: dict[str, list[int]] = {}
     for o in opps:
-        if o.for_students is not None and o.for_students is not False:  # the person is not a student
+        if o.for_students is not None and o.for_students != c.is_student:
             continue
         dist = None if o.online or c.lat is None else _km(c.lat, c.lng, o.lat, o.lng)
         if not o.online and (dist is None or dist > c.travel_km):
@@ -149,7 +163,7 @@ def main() -> None:
     times, n_paths, n_near = [], [], []
     for person in people:
         s = time.perf_counter()
-        result = gap_paths(person, need_index, opp_index, today=TODAY)
+        result = gap_paths(person, need_index, opp_index, is_student=person.is_student, today=TODAY)
         times.append((time.perf_counter() - s) * 1000)
         n_paths.append(result.n_paths)
         n_near.append(result.n_near)
@@ -159,7 +173,7 @@ def main() -> None:
         s = time.perf_counter()
         expected = naive_gap_paths(person, projects, opps, TODAY)
         naive_times.append((time.perf_counter() - s) * 1000)
-        got = gap_paths(person, need_index, opp_index, today=TODAY)
+        got = gap_paths(person, need_index, opp_index, is_student=person.is_student, today=TODAY)
         shown = {p.skill: [st.opportunity_id for st in p.steps] for p in got.paths if p.steps}
         agree += shown == {skill: expected[skill] for skill in shown}
 
