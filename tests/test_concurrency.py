@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,7 @@ _FAIL_LOGINS = """
 import os, sys
 from tests.conftest import make_test_app
 from pathlib import Path
-app = make_test_app(sys.argv[1], Path(sys.argv[2]), REDIS_URL=sys.argv[3])
+app = make_test_app(sys.argv[1], Path(sys.argv[2]), REDIS_URL=sys.argv[3], RATELIMIT_KEY_PREFIX=sys.argv[5])
 client = app.test_client()
 codes = [client.post("/login", data={"email": "shared@example.jp", "password": "wrong"}).status_code
          for _ in range(int(sys.argv[4]))]
@@ -75,10 +76,10 @@ print(" ".join(map(str, codes)))
 """
 
 
-def _worker(database_url: str, folder, redis_url: str, attempts: int) -> list[int]:
+def _worker(database_url: str, folder, redis_url: str, attempts: int, prefix: str = "") -> list[int]:
     folder.mkdir(exist_ok=True)
     result = subprocess.run(
-        [sys.executable, "-c", _FAIL_LOGINS, database_url, str(folder), redis_url, str(attempts)],
+        [sys.executable, "-c", _FAIL_LOGINS, database_url, str(folder), redis_url, str(attempts), prefix],
         capture_output=True,
         text=True,
         timeout=120,
@@ -89,18 +90,24 @@ def _worker(database_url: str, folder, redis_url: str, attempts: int) -> list[in
 
 
 def test_rate_limits_are_shared_between_processes_through_redis(database_url, tmp_path):
-    """Two worker processes with TALENTBANK_REDIS_URL count login failures together."""
+    """Two worker processes with TALENTBANK_REDIS_URL count login failures together. The counters carry a
+    prefix of this run's own, so another run on the same Redis (the SQLite and PostgreSQL halves of
+    `make test` run at once) neither adds to them nor clears them."""
     redis = pytest.importorskip("redis")
     url = "redis://127.0.0.1:6379/15"
+    prefix = f"test-{uuid.uuid4().hex}"
+    server = redis.Redis.from_url(url, socket_connect_timeout=1)
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+        server.ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis server on 127.0.0.1:6379")
     try:
-        assert _worker(database_url, tmp_path / "a", url, 10) == [422] * 10
-        assert _worker(database_url, tmp_path / "b", url, 2) == [429, 429]
+        assert _worker(database_url, tmp_path / "a", url, 10, prefix) == [422] * 10
+        assert _worker(database_url, tmp_path / "b", url, 2, prefix) == [429, 429]
+        assert any(True for _ in server.scan_iter(f"*{prefix}*"))  # the counters were in Redis
     finally:
-        redis.Redis.from_url(url).flushdb()
+        for key in server.scan_iter(f"*{prefix}*"):
+            server.delete(key)
 
 
 def test_without_redis_each_process_counts_alone(database_url, tmp_path):
