@@ -34,9 +34,11 @@ from talentbank.models.profiles import (
     Profile,
     ProfileSearchTerm,
     ProfileSkill,
+    SearchAudience,
     SkillSource,
     Visibility,
     WorkMode,
+    search_audience,
 )
 from talentbank.models.projects import (
     AllocationAssignment,
@@ -106,6 +108,7 @@ __all__ = [
     "ProjectWorkMode",
     "ProofFormat",
     "RateLimitCounter",
+    "SearchAudience",
     "SiteAddress",
     "Skill",
     "SkillSource",
@@ -119,4 +122,5 @@ __all__ = [
     "WalletDelivery",
     "WalletOffer",
     "WorkMode",
+    "search_audience",
 ]
