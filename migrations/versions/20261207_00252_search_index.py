@@ -7,8 +7,8 @@ Create Date: 2026-12-07 16:00:00+00:00
 #18. A text search read every matching index row's profile (who may find it, and updated_at, which
 breaks ties in the order): at 100,000 profiles, slower than a LIKE scan. Each index row now carries
 its profile's audience (0 nobody: private or hidden; 1 public; 2 members) and updated_at, kept in step
-on every update of the profile, and one covering index (term, audience, profile_id, weight,
-updated_at) replaces the index on term alone, so a text search is an index-only lookup on SQLite and
+on every update of the profile, and one covering index (term, weight, updated_at, profile_id,
+audience: a one-term search reads its page off the end of one range) replaces the index on term alone, so a text search is an index-only lookup on SQLite and
 PostgreSQL. Existing rows are filled from their profiles. Downgrade drops both columns and puts the
 index on term back.
 """
@@ -44,7 +44,7 @@ def upgrade() -> None:
         batch_op.alter_column("audience", server_default=None)
         batch_op.alter_column("updated_at", existing_type=sa.DateTime(timezone=True), nullable=False)
         batch_op.create_index('ix_profile_search_terms_lookup',
-                              ['term', 'audience', 'profile_id', 'weight', 'updated_at'], unique=False)  # fmt: skip
+                              ['term', 'weight', 'updated_at', 'profile_id', 'audience'], unique=False)  # fmt: skip
 
 
 def downgrade() -> None:

@@ -223,12 +223,12 @@ class ProfileSearchTerm(Base):
     profile whenever its text changes. Each row also carries the profile's audience and updated_at
     (kept in step on every update of the profile, see `_keep_search_rows_in_step`), so that a text
     search is answered from one covering index, `ix_profile_search_terms_lookup`, without reading
-    the profiles: term → audience → profile, weight and the updated_at that breaks ties in the order.
+    the profiles: term, then weight and updated_at in the order of the results, profile and audience.
     """
 
     __tablename__ = "profile_search_terms"
     __table_args__ = (
-        sa.Index("ix_profile_search_terms_lookup", "term", "audience", "profile_id", "weight", "updated_at"),
+        sa.Index("ix_profile_search_terms_lookup", "term", "weight", "updated_at", "profile_id", "audience"),
     )
 
     profile_id: Mapped[int] = mapped_column(sa.ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True)

@@ -171,25 +171,39 @@ def _filters(criteria: SearchCriteria) -> list[sa.ColumnElement[bool]]:
 
 def _text_matches(viewer: User | None, query_terms: list[str]) -> sa.Subquery:
     """The profiles the viewer may find that hold every query term: profile_id, score (the summed
-    weight of the matched terms) and updated_at, read from the index's covering index alone."""
+    weight of the matched terms) and updated_at, read from the index's covering index alone. One term
+    (every two-character Japanese word) has one row per profile, its weight the score: no grouping."""
+    rows = ProfileSearchTerm
+    visible = rows.audience.in_(_audiences(viewer))
+    if len(query_terms) == 1:
+        return (
+            sa.select(rows.profile_id.label("profile_id"), rows.weight.label("score"), rows.updated_at)
+            .where(rows.term == query_terms[0], visible)
+            .subquery()
+        )
     return (
         sa.select(
-            ProfileSearchTerm.profile_id.label("profile_id"),
-            sa.func.sum(ProfileSearchTerm.weight).label("score"),
-            sa.func.max(ProfileSearchTerm.updated_at).label("updated_at"),
+            rows.profile_id.label("profile_id"),
+            sa.func.sum(rows.weight).label("score"),
+            sa.func.max(rows.updated_at).label("updated_at"),
         )
-        .where(ProfileSearchTerm.term.in_(query_terms), ProfileSearchTerm.audience.in_(_audiences(viewer)))
-        .group_by(ProfileSearchTerm.profile_id)
-        .having(sa.func.count(ProfileSearchTerm.term) == len(query_terms))
+        .where(rows.term.in_(query_terms), visible)
+        .group_by(rows.profile_id)
+        .having(sa.func.count(rows.term) == len(query_terms))
         .subquery()
     )
 
 
-def _page_of_matches_query(
+def lookup_queries(
     viewer: User | None, criteria: SearchCriteria, query_terms: list[str], page: int, per_page: int
-) -> sa.Select:
-    """One page of (profile id, score, total) of a text search, best first: the total is a window
-    count over the matches, computed before the page is cut, so one query answers both."""
+) -> tuple[sa.Select, sa.Select | None]:
+    """The queries of a text search: one page of (profile id, score[, total]), best first, and the
+    count, or None when the page query carries the total.
+
+    One term: the lookup index is ordered as the results are (term, weight, updated_at, profile_id),
+    so the page is read off its end and the count is an index-only count of one range. Several terms:
+    their rows are summed per profile, and the total is a window count over the matches, computed
+    before the page is cut, so one query answers both."""
     filters = _filters(criteria)
     matches = _text_matches(viewer, query_terms)
     base = sa.select(matches.c.profile_id, matches.c.score, matches.c.updated_at)
@@ -197,25 +211,29 @@ def _page_of_matches_query(
         base = base.join(Profile, Profile.id == matches.c.profile_id).where(visible_condition(viewer), *filters)
     # else the index alone answers: no profile is read
     found = base.subquery()
-    return (
-        sa.select(found.c.profile_id, found.c.score, sa.func.count().over().label("total"))
-        .order_by(found.c.score.desc(), found.c.updated_at.desc(), found.c.profile_id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
+    order = (found.c.score.desc(), found.c.updated_at.desc(), found.c.profile_id.desc())
+    cut = {"limit": per_page, "offset": (page - 1) * per_page}
+    if len(query_terms) == 1:
+        page_query = sa.select(found.c.profile_id, found.c.score).order_by(*order)
+        return page_query.limit(cut["limit"]).offset(cut["offset"]), sa.select(sa.func.count()).select_from(found)
+    page_query = sa.select(found.c.profile_id, found.c.score, sa.func.count().over().label("total")).order_by(*order)
+    return page_query.limit(cut["limit"]).offset(cut["offset"]), None
 
 
 def _page_of_matches(
     session: Session, viewer: User | None, criteria: SearchCriteria, query_terms: list[str], page: int, per_page: int
 ) -> tuple[list[sa.Row], int]:
-    rows = session.execute(_page_of_matches_query(viewer, criteria, query_terms, page, per_page)).all()
+    page_query, count_query = lookup_queries(viewer, criteria, query_terms, page, per_page)
+    rows = session.execute(page_query).all()
+    if count_query is not None:
+        return rows, session.scalar(count_query) or 0
     if rows:
         return rows, rows[0].total
     if page == 1:
         return [], 0
     # past the last page: no row carries the total
-    matches = _page_of_matches_query(viewer, criteria, query_terms, 1, 1).subquery()
-    return [], session.scalar(sa.select(matches.c.total)) or 0
+    first, _ = lookup_queries(viewer, criteria, query_terms, 1, 1)
+    return [], session.scalar(sa.select(first.subquery().c.total)) or 0
 
 
 def search_profiles(session: Session, viewer: User | None, criteria: SearchCriteria) -> SearchPage:
