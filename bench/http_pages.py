@@ -7,7 +7,9 @@ projects, 200,000 credentials; a temporary SQLite file unless --database-url nam
 PostgreSQL database, which is wiped), starts the app under gunicorn and, in the same run and with
 the same gunicorn settings, a one-route Flask app reading one row of the same database
 (bench/bare_app.py). Each page gets a short warm-up, then `--seconds` of Debian's `wrk` at
-`--connections` connections. Prints GET/s, p50, p99 and the share of bare Flask (measured before
+`--connections` connections; before and after each, the bench waits until the server is idle again
+(/healthz answers quickly), so that no page inherits the backlog of the one before, and /supply-demand,
+the slowest, comes last. Prints GET/s, p50, p99 and the share of bare Flask (measured before
 and after the pages; their mean is the reference), the non-2xx count, and the peak RSS of each worker.
 (The issue calls it bench/http.py; that name would shadow the standard library's `http` in every
 script of this folder, which Python puts first on sys.path, and werkzeug imports http.server.)
@@ -87,11 +89,12 @@ def prepare(url: str, base: str, arguments, *, reuse: bool) -> tuple[dict, dict]
         "its match page (owner)": (f"/projects/{project}/matches", {"Cookie": "<owner>"}, LIST_OR_SEARCH),
         "a credential page": (f"/credentials/{credential}", {}, SINGLE_READ),
         "verify by id (GET /api/v1/credentials/<id>)": (f"/api/v1/credentials/{credential}", {}, SINGLE_READ),
-        "/supply-demand": ("/supply-demand", {}, LIST_OR_SEARCH),
         "GET /api/v1/profiles": ("/api/v1/profiles", {}, LIST_OR_SEARCH),
         "GET /api/v1/profiles/<id>": (f"/api/v1/profiles/{person}", {}, SINGLE_READ),
         "GET /api/v1/projects": ("/api/v1/projects", {}, LIST_OR_SEARCH),
         "GET /api/v1/projects/<id>/matches": (f"/api/v1/projects/{project}/matches", token, LIST_OR_SEARCH),
+        # Last: the slowest page, so that a backlog it leaves cannot eat into another page's run.
+        "/supply-demand": ("/supply-demand", {}, LIST_OR_SEARCH),
     }
     return pages, {"owner": seeded.owner_email, "counts": seeded.counts}
 
@@ -129,6 +132,27 @@ def wrk(url: str, headers: dict, seconds: float, connections: int) -> dict:
         "failed": int(failed.group(1)) if failed else 0,
         "socket": errors.group(1) if errors else "",
     }
+
+
+def wait_until_idle(base: str, *, quick_ms: float = 50, calm: int = 3, limit: float = 300) -> float:
+    """Wait until the server has worked off the backlog of the previous page: gunicorn's sync workers
+    keep answering the requests wrk left queued after it stopped, and the next page's run would wait
+    behind them (and measure nothing). Idle means `calm` answers in a row of /healthz (one SELECT 1)
+    each within `quick_ms`. Returns the seconds waited."""
+    started = time.perf_counter()
+    quick = 0
+    while quick < calm:
+        if time.perf_counter() - started > limit:
+            raise SystemExit(f"{base} was still busy after {limit:.0f} s")
+        sent = time.perf_counter()
+        try:
+            requests.get(base + "/healthz", timeout=limit)
+        except requests.RequestException:
+            quick = 0
+            time.sleep(0.2)
+            continue
+        quick = quick + 1 if (time.perf_counter() - sent) * 1000 <= quick_ms else 0
+    return time.perf_counter() - started
 
 
 def worker_peaks(master: subprocess.Popen) -> list[float]:
@@ -181,8 +205,13 @@ def main() -> None:
             if arguments.only and arguments.only not in label:
                 continue
             headers = {name: cookie if value == "<owner>" else value for name, value in headers.items()}
+            wait_until_idle(base)
             wrk(base + path, headers, arguments.warmup, arguments.connections)
+            wait_until_idle(base)  # the warm-up's own backlog is not part of the run
             rows.append((label, run(base + path, headers), target))
+            waited = wait_until_idle(base)
+            if waited > 1:
+                print(f"{label}: the server took {waited:.0f} s to work off the backlog after the run")
         bare_after = run(bare + "/", {})
         app_peaks, bare_peaks = worker_peaks(servers[0]), worker_peaks(servers[1])
     finally:

@@ -4,7 +4,7 @@ People (users, profiles with skills, outcomes, regions of interest), organisatio
 owners, projects with needs, and credentials of a school's achievements claimed onto profiles (the
 aligned skills then badge-verified, as `claims.attach` leaves them). Texts come from the phrases of
 bench/matching.py; skills follow its Zipf-like popularity over the DSS codes; homes are the real
-municipalities of the reference data. The search index is filled by the app's own `index_terms`.
+municipalities of the reference data. The search index is filled by the app's own `index_rows`.
 
 Credentials: `REAL_CREDENTIALS` are issued through `issuing.issue_credentials` (signed, with status
 entries, mails and audit rows, as the bulk-award path writes them); the rest are copies of those
@@ -53,7 +53,7 @@ from talentbank.models import (
     User,
 )
 from talentbank.models.profiles import profile_regions
-from talentbank.profiles.search import index_terms
+from talentbank.profiles.search import index_rows
 from talentbank.reference.loader import load_reference_data
 
 PASSWORD = "bench horse battery staple"  # noqa: S105  (the seeded accounts of a throwaway database)
@@ -295,18 +295,13 @@ def _badge_skills(session: Session) -> None:
 
 
 def index_profiles(session: Session, profile_ids: list[int]) -> None:
-    """The search index rows of these profiles, computed by the app's `index_terms`."""
+    """The search index rows of these profiles, computed by the app's `index_rows`."""
     for start in range(0, len(profile_ids), 2000):
         batch = session.scalars(
             sa.select(Profile).where(Profile.id.in_(profile_ids[start : start + 2000]))
             .options(selectinload(Profile.skills).selectinload(ProfileSkill.skill), selectinload(Profile.outcomes))
         ).all()  # fmt: skip
-        rows = [
-            {"profile_id": p.id, "term": term, "weight": weight}
-            for p in batch
-            for term, weight in index_terms(p).items()
-        ]
-        _insert(session, ProfileSearchTerm, rows)
+        _insert(session, ProfileSearchTerm, [row for p in batch for row in index_rows(p)])
         session.expunge_all()
 
 

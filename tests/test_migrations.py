@@ -426,3 +426,45 @@ def test_0025_fills_the_supply_counts_from_the_profiles_stored(empty_database_ur
         command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+def test_0027_fills_the_search_index_audience_and_updated_at(empty_database_url):
+    """0027 copies each index row's profile audience (hidden → 0, public → 1, members → 2)
+    and updated_at onto the row; downgrade drops both columns and keeps the rows."""
+    from datetime import UTC, datetime
+
+    from talentbank.models import Profile, ProfileSearchTerm, User
+
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0026")
+    engine = make_engine(empty_database_url)
+    terms = sa.Table("profile_search_terms", sa.MetaData(),
+                     *(c._copy() for c in ProfileSearchTerm.__table__.c if c.name in {"profile_id", "term", "weight"}))  # fmt: skip
+    people = [("public", False), ("members", False), ("public", True)]
+    try:
+        with engine.begin() as conn:
+            for n, (visibility, hidden) in enumerate(people):
+                user_id = conn.execute(User.__table__.insert().values(
+                    email=f"m{n}@example.jp", display_name="人材", password_hash="x").returning(User.__table__.c.id)
+                ).scalar()  # fmt: skip
+                when = datetime(2026, 12, n + 1, 10, tzinfo=UTC)
+                profile_id = conn.execute(Profile.__table__.insert().values(
+                    user_id=user_id, display_name="人材", headline="酪農", visibility=visibility, is_hidden=hidden,
+                    motives=[], updated_at=when).returning(Profile.__table__.c.id)
+                ).scalar()  # fmt: skip
+                conn.execute(terms.insert().values(profile_id=profile_id, term="酪農", weight=3.0))
+        command.upgrade(config, "0027")
+        read = sa.select(Profile.visibility, Profile.is_hidden, ProfileSearchTerm.audience,
+                         ProfileSearchTerm.updated_at == Profile.updated_at)  # fmt: skip
+        read = read.join(Profile, Profile.id == ProfileSearchTerm.profile_id).order_by(Profile.id)
+        with engine.connect() as conn:
+            rows = [(str(v), bool(h), a, bool(same)) for v, h, a, same in conn.execute(read).all()]
+        assert rows == [("public", False, 1, True), ("members", False, 2, True), ("public", True, 0, True)]
+        command.downgrade(config, "0026")
+        columns = {c["name"] for c in sa.inspect(engine).get_columns("profile_search_terms")}
+        assert columns == {"profile_id", "term", "weight"}
+        with engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(terms)).scalar() == 3
+        command.upgrade(config, "head")
+    finally:
+        engine.dispose()

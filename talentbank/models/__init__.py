@@ -35,9 +35,11 @@ from talentbank.models.profiles import (
     Profile,
     ProfileSearchTerm,
     ProfileSkill,
+    SearchAudience,
     SkillSource,
     Visibility,
     WorkMode,
+    search_audience,
 )
 from talentbank.models.projects import (
     AllocationAssignment,
@@ -109,6 +111,7 @@ __all__ = [
     "ProjectWorkMode",
     "ProofFormat",
     "RateLimitCounter",
+    "SearchAudience",
     "SiteAddress",
     "Skill",
     "SkillSource",
@@ -124,4 +127,5 @@ __all__ = [
     "WalletDelivery",
     "WalletOffer",
     "WorkMode",
+    "search_audience",
 ]

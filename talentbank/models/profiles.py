@@ -199,18 +199,55 @@ class OutcomeSkill(Base):
     skill: Mapped[Skill] = relationship()
 
 
+class SearchAudience(enum.IntEnum):
+    """Who may find a profile by search, kept on its index rows so a text search needs no join."""
+
+    NOBODY = 0  # private or hidden
+    PUBLIC = 1
+    MEMBERS = 2  # logged-in users
+
+
+def search_audience(profile: Profile) -> SearchAudience:
+    """Who may find the profile: public, members-only, or nobody (private or hidden)."""
+    if profile.is_hidden:
+        return SearchAudience.NOBODY
+    return {Visibility.PUBLIC: SearchAudience.PUBLIC, Visibility.MEMBERS: SearchAudience.MEMBERS}.get(
+        Visibility(profile.visibility), SearchAudience.NOBODY
+    )
+
+
 class ProfileSearchTerm(Base):
     """The search index: one row per (profile, term). Terms are CJK character bigrams and Latin words.
 
     Kept in an ordinary table so that it works the same on SQLite and PostgreSQL; rebuilt for a
-    profile whenever its text changes.
+    profile whenever its text changes. Each row also carries the profile's audience and updated_at
+    (kept in step on every update of the profile, see `_keep_search_rows_in_step`), so that a text
+    search is answered from one covering index, `ix_profile_search_terms_lookup`, without reading
+    the profiles: term, then weight and updated_at in the order of the results, profile and audience.
     """
 
     __tablename__ = "profile_search_terms"
+    __table_args__ = (
+        sa.Index("ix_profile_search_terms_lookup", "term", "weight", "updated_at", "profile_id", "audience"),
+    )
 
     profile_id: Mapped[int] = mapped_column(sa.ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True)
-    term: Mapped[str] = mapped_column(sa.String(40), primary_key=True, index=True)
+    term: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     weight: Mapped[float] = mapped_column(default=1.0)
+    audience: Mapped[int] = mapped_column(sa.SmallInteger, default=SearchAudience.NOBODY)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+@sa.event.listens_for(Profile, "after_update")
+def _keep_search_rows_in_step(_mapper, connection: sa.Connection, profile: Profile) -> None:
+    """Every update of a profile (visibility, hiding, or any change that moves updated_at) is copied
+    onto its index rows in the same transaction, so the index never answers for a stale audience or order."""
+    rows = ProfileSearchTerm.__table__
+    connection.execute(
+        rows.update()
+        .where(rows.c.profile_id == profile.id)
+        .values(audience=int(search_audience(profile)), updated_at=profile.updated_at)
+    )
 
 
 class DeletedProfile(Base):

@@ -2,7 +2,10 @@
 
 Terms are CJK character bigrams and lowercase Latin words (`matching.text.terms`), so a two-character
 word such as 酪農 is one exact term and longer words are matched by all their bigrams. The index works
-the same on SQLite and PostgreSQL and is rebuilt for one profile whenever its text changes.
+the same on SQLite and PostgreSQL and is rebuilt for one profile whenever its text changes. Each row
+also carries who may find the profile and its updated_at (kept in step by the model on every update),
+so a text search without other filters is answered from the index's covering index alone: one
+index-only range per query term, summed per profile, ordered, cut to a page, counted in the same query.
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ from talentbank.models import (
     Profile,
     ProfileSearchTerm,
     ProfileSkill,
+    SearchAudience,
     SkillSource,
     User,
     Visibility,
     WorkMode,
+    search_audience,
 )
 from talentbank.models.profiles import profile_regions
 
@@ -83,13 +88,30 @@ def index_terms(profile: Profile) -> dict[str, float]:
     return dict(weighted)
 
 
+def index_rows(profile: Profile) -> list[dict]:
+    """The profile's rows of the search index: its weighted terms, each with who may find the
+    profile and its updated_at (what a text search filters and orders by without reading profiles)."""
+    audience, updated_at = int(search_audience(profile)), profile.updated_at
+    return [
+        {"profile_id": profile.id, "term": term, "weight": weight, "audience": audience, "updated_at": updated_at}
+        for term, weight in index_terms(profile).items()
+    ]
+
+
 def reindex_profile(session: Session, profile: Profile) -> None:
     """Replace the profile's rows in the search index."""
     session.flush()
     session.execute(sa.delete(ProfileSearchTerm).where(ProfileSearchTerm.profile_id == profile.id))
-    rows = [{"profile_id": profile.id, "term": term, "weight": weight} for term, weight in index_terms(profile).items()]
+    rows = index_rows(profile)
     if rows:
         session.execute(sa.insert(ProfileSearchTerm), rows)
+
+
+def _audiences(viewer: User | None) -> list[int]:
+    allowed = [SearchAudience.PUBLIC]
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        allowed.append(SearchAudience.MEMBERS)
+    return [int(a) for a in allowed]
 
 
 def visible_condition(viewer: User | None) -> sa.ColumnElement[bool]:
@@ -147,35 +169,118 @@ def _filters(criteria: SearchCriteria) -> list[sa.ColumnElement[bool]]:
     return conditions
 
 
+def _text_matches(viewer: User | None, query_terms: list[str]) -> sa.Subquery:
+    """The profiles the viewer may find that hold every query term: profile_id, score (the summed
+    weight of the matched terms) and updated_at, read from the index's covering index alone. One term
+    (every two-character Japanese word) has one row per profile, its weight the score: no grouping."""
+    rows = ProfileSearchTerm
+    visible = rows.audience.in_(_audiences(viewer))
+    if len(query_terms) == 1:
+        return (
+            sa.select(rows.profile_id.label("profile_id"), rows.weight.label("score"), rows.updated_at)
+            .where(rows.term == query_terms[0], visible)
+            .subquery()
+        )
+    return (
+        sa.select(
+            rows.profile_id.label("profile_id"),
+            sa.func.sum(rows.weight).label("score"),
+            sa.func.max(rows.updated_at).label("updated_at"),
+        )
+        .where(rows.term.in_(query_terms), visible)
+        .group_by(rows.profile_id)
+        .having(sa.func.count(rows.term) == len(query_terms))
+        .subquery()
+    )
+
+
+def lookup_queries(
+    viewer: User | None, criteria: SearchCriteria, query_terms: list[str], page: int, per_page: int
+) -> tuple[sa.Select, sa.Select | None]:
+    """The queries of a text search: one page of (profile id, score[, total]), best first, and the
+    count, or None when the page query carries the total.
+
+    One term: the lookup index is ordered as the results are (term, weight, updated_at, profile_id),
+    so the page is read off its end and the count is an index-only count of one range. Several terms:
+    their rows are summed per profile, and the total is a window count over the matches, computed
+    before the page is cut, so one query answers both."""
+    filters = _filters(criteria)
+    matches = _text_matches(viewer, query_terms)
+    base = sa.select(matches.c.profile_id, matches.c.score, matches.c.updated_at)
+    if filters:
+        base = base.join(Profile, Profile.id == matches.c.profile_id).where(visible_condition(viewer), *filters)
+    # else the index alone answers: no profile is read
+    found = base.subquery()
+    order = (found.c.score.desc(), found.c.updated_at.desc(), found.c.profile_id.desc())
+    cut = {"limit": per_page, "offset": (page - 1) * per_page}
+    if len(query_terms) == 1:
+        page_query = sa.select(found.c.profile_id, found.c.score).order_by(*order)
+        return page_query.limit(cut["limit"]).offset(cut["offset"]), sa.select(sa.func.count()).select_from(found)
+    page_query = sa.select(found.c.profile_id, found.c.score, sa.func.count().over().label("total")).order_by(*order)
+    return page_query.limit(cut["limit"]).offset(cut["offset"]), None
+
+
+def _page_of_matches(
+    session: Session, viewer: User | None, criteria: SearchCriteria, query_terms: list[str], page: int, per_page: int
+) -> tuple[list[sa.Row], int]:
+    page_query, count_query = lookup_queries(viewer, criteria, query_terms, page, per_page)
+    rows = session.execute(page_query).all()
+    if count_query is not None:
+        return rows, session.scalar(count_query) or 0
+    if rows:
+        return rows, rows[0].total
+    if page == 1:
+        return [], 0
+    # past the last page: no row carries the total
+    first, _ = lookup_queries(viewer, criteria, query_terms, 1, 1)
+    return [], session.scalar(sa.select(first.subquery().c.total)) or 0
+
+
 def search_profiles(session: Session, viewer: User | None, criteria: SearchCriteria) -> SearchPage:
     """Profiles matching every filter and every query term, best first, one page at a time.
 
-    With text, relevance is the summed weight of the matched terms; without, newest first.
+    With text, relevance is the summed weight of the matched terms (ties: most recently updated
+    first); without, newest first.
     """
-    conditions = [visible_condition(viewer), *_filters(criteria)]
-    query_terms = list(dict.fromkeys(terms(criteria.text)))[:MAX_QUERY_TERMS]
-    if criteria.text.strip() and not query_terms:
+    page = max(1, min(criteria.page, MAX_PAGE))
+    per_page = max(1, min(criteria.per_page, MAX_PAGE_SIZE))
+    if criteria.text.strip() and not _query_terms(criteria):
         return SearchPage([], 0, 1, 1)
+    rows, total = search_profile_ids(session, viewer, criteria)
+    pages = max(1, -(-total // per_page))
+    return SearchPage(_load(session, [i for i, _ in rows]), total, page, pages, dict(rows))
+
+
+def search_profile_ids(
+    session: Session, viewer: User | None, criteria: SearchCriteria
+) -> tuple[list[tuple[int, float]], int]:
+    """The (profile id, score) of one page of `search_profiles`, in order, and the total: the lookup
+    without loading the profiles."""
+    query_terms = _query_terms(criteria)
+    if criteria.text.strip() and not query_terms:
+        return [], 0
     page = max(1, min(criteria.page, MAX_PAGE))
     per_page = max(1, min(criteria.per_page, MAX_PAGE_SIZE))
     if query_terms:
-        scores = (
-            sa.select(ProfileSearchTerm.profile_id, sa.func.sum(ProfileSearchTerm.weight).label("score"))
-            .where(ProfileSearchTerm.term.in_(query_terms))
-            .group_by(ProfileSearchTerm.profile_id)
-            .having(sa.func.count(ProfileSearchTerm.term) == len(query_terms))
-            .subquery()
-        )
-        base = sa.select(Profile.id, scores.c.score).join(scores, scores.c.profile_id == Profile.id)
-        order = (scores.c.score.desc(), Profile.updated_at.desc(), Profile.id.desc())
+        rows, total = _page_of_matches(session, viewer, criteria, query_terms, page, per_page)
     else:
-        base = sa.select(Profile.id, sa.literal(0.0).label("score"))
+        base = sa.select(Profile.id, sa.literal(0.0).label("score")).where(
+            visible_condition(viewer), *_filters(criteria)
+        )
+        total = session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
         order = (Profile.updated_at.desc(), Profile.id.desc())
-    base = base.where(*conditions)
-    total = session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    rows = session.execute(base.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
-    ids = [row[0] for row in rows]
+        rows = session.execute(base.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
+    return [(row[0], float(row[1])) for row in rows], total
+
+
+def _query_terms(criteria: SearchCriteria) -> list[str]:
+    return list(dict.fromkeys(terms(criteria.text)))[:MAX_QUERY_TERMS]
+
+
+def _load(session: Session, ids: list[int]) -> list[Profile]:
+    """The profiles of a page, in the page's order, with what the result list shows."""
+    if not ids:
+        return []
     loaded = {
         p.id: p
         for p in session.scalars(
@@ -188,4 +293,4 @@ def search_profiles(session: Session, viewer: User | None, criteria: SearchCrite
             )
         )
     }
-    return SearchPage([loaded[i] for i in ids], total, page, pages, {row[0]: float(row[1]) for row in rows})
+    return [loaded[i] for i in ids]

@@ -323,6 +323,35 @@ def test_search_paginates(client, db):
     assert first.count('class="card person"') == 20 and second.count('class="card person"') == 5
 
 
+def test_text_search_follows_visibility_hiding_and_updates_without_a_reindex(client, db, make_client):
+    """The index rows carry who may find the profile and its updated_at: an update of the profile
+    that changes no text (visibility, hiding, any column) still reaches the text search at once."""
+    from datetime import UTC, datetime
+
+    older = make_profile(db, display_name="古い更新さん", headline="防災のGIS", visibility=Visibility.PUBLIC)
+    newer = make_profile(db, display_name="新しい更新さん", headline="防災のGIS", visibility=Visibility.PUBLIC)
+    member = make_client()
+    member.post("/login", data={"email": make_user(db).email, "password": PASSWORD})
+
+    def order(web) -> list[str]:
+        page = web.get("/people?q=防災").get_data(as_text=True)
+        return sorted((n for n in ["古い更新さん", "新しい更新さん"] if n in page), key=page.index)
+
+    older.updated_at, newer.updated_at = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    db.flush()
+    assert order(client) == ["新しい更新さん", "古い更新さん"]  # equal scores: most recently updated first
+    older.hours_per_week = 3  # no text changes; updated_at moves
+    db.flush()
+    assert order(client) == ["古い更新さん", "新しい更新さん"]
+    older.visibility = Visibility.MEMBERS
+    db.flush()
+    assert order(client) == ["新しい更新さん"] and order(member) == ["古い更新さん", "新しい更新さん"]
+    older.is_hidden = True
+    db.flush()
+    assert order(member) == ["新しい更新さん"]
+    assert "1 人" in client.get("/people?q=防災&page=5").get_data(as_text=True)  # past the last page: still the total
+
+
 def test_index_follows_edits(client, db, login):
     user = make_user(db)
     login(client, user)
