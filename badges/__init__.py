@@ -11,6 +11,8 @@ from badges.baking import (
     extract_svg,
     read_credential_file,
 )
+from badges.build import build_credential, build_endorsement, credential_builder
+from badges.checks import Check, VerificationResult
 from badges.contexts import bundled_context, canonicalize, check_terms, document_loader
 from badges.data_integrity import sign_data_integrity, verify_data_integrity
 from badges.errors import (
@@ -21,6 +23,7 @@ from badges.errors import (
     StatusListError,
     UndefinedTerms,
 )
+from badges.identity import hash_identity, recipient_matches
 from badges.keys import (
     decode_did_key,
     did_document,
@@ -40,14 +43,9 @@ from badges.model import (
     IssuerProfile,
     Recipient,
     StatusEntry,
-    build_credential,
-    build_endorsement,
-    credential_builder,
-    hash_identity,
-    recipient_matches,
-    skill_levels,
 )
 from badges.schema import schema_errors
+from badges.skill_levels import skill_levels
 from badges.status_list import (
     allocate_index,
     allocate_indexes,
@@ -63,7 +61,7 @@ from badges.status_list import (
     status_from_list,
 )
 from badges.vc_jwt import jwt_signer, sign_jwt
-from badges.verify import Check, VerificationResult, verify
+from badges.verify import verify
 
 __all__ = [
     "AchievementInput",

@@ -18,21 +18,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from badges.build import status_entry_json
+from badges.checks import Check, VerificationResult
 from badges.contexts import CLR_V2P0, OB_V3P0, VC_V2, check_terms
+from badges.datetimes import format_datetime
+from badges.identity import hash_identity, new_salt, recipient_matches
 from badges.keys import ResolveDocument
-from badges.model import (
-    IssuerProfile,
-    Recipient,
-    StatusEntry,
-    format_datetime,
-    hash_identity,
-    new_salt,
-    recipient_matches,
-    status_entry_json,
-)
+from badges.model import IssuerProfile, Recipient, StatusEntry
 from badges.schema import schema_errors
 from badges.vc_jwt import credential_from_payload, read_payload_unverified
-from badges.verify import Check, StatusLookup, VerificationResult, verify
+from badges.verify import StatusLookup, verify
 
 CLR_CONTEXTS: tuple[str, ...] = (VC_V2, CLR_V2P0, OB_V3P0)
 # The published CLR 2.0 context gives ClrSubject no ``identifier`` term (OB 3.0 defines it only inside

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from badges.contexts import canonicalize, check_terms
-from badges.model import format_datetime
+from badges.datetimes import format_datetime
 from badges.multibase import multibase_decode, multibase_encode
 
 CRYPTOSUITE = "eddsa-rdfc-2022"

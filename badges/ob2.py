@@ -30,8 +30,8 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from badges.model import parse_datetime
-from badges.verify import Check, VerificationResult
+from badges.checks import Check, VerificationResult
+from badges.datetimes import parse_datetime
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 HOSTED_TYPES = frozenset({"hosted", "HostedBadge"})

@@ -18,10 +18,10 @@ from datetime import datetime
 from typing import Any
 
 from badges.contexts import VC_V2
+from badges.datetimes import format_datetime
 from badges.errors import StatusListError
+from badges.issuer_keys import issuer_id as issuer_of
 from badges.keys import ResolveDocument
-from badges.model import format_datetime
-from badges.verify import issuer_id as issuer_of
 from badges.verify import verify
 
 MIN_BITS = 131_072

@@ -11,7 +11,7 @@ subject has an ``id`` (a hashed e-mail recipient has none).
 Header: exactly ``alg``, ``kid`` and ``typ`` when we sign (we never embed ``jwk``). Verification
 accepts EdDSA, ES256 and RS256 only, refuses any other header member (``crit``, ``jku``, ``x5u``,
 ``x5c`` ...), takes the key from the resolver by ``kid``; a ``jwk`` header (OB 3.0 §8.2.3) is
-accepted only when the issuer publishes that key (``verify._resolve_header_jwk``), and
+accepted only when the issuer publishes that key (``issuer_keys.resolve_header_jwk``), and
 requires base64url segments in canonical form.
 """
 
@@ -33,11 +33,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from badges.datetimes import parse_datetime
 from badges.keys import PublicKey
-from badges.model import parse_datetime
 
 ALLOWED_ALGORITHMS = ("EdDSA", "ES256", "RS256")
-# ``jwk`` (OB 3.0 §8.2.3) only counts when the issuer publishes that key (verify._resolve_header_jwk).
+# ``jwk`` (OB 3.0 §8.2.3) only counts when the issuer publishes that key (issuer_keys.resolve_header_jwk).
 ALLOWED_HEADER = frozenset({"alg", "kid", "typ", "jwk"})
 CLAIM_NAMES = ("iss", "jti", "nbf", "sub", "exp")
 PrivateKey = Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey

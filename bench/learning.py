@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 from bench.matching_data import _zipf_probs, candidates, load_municipalities, load_skills, needs  # noqa: E402
 from matching import Candidate, Need, build_need_index  # noqa: E402
 from matching.feasibility import MIN_HOURS_SHARE  # noqa: E402
-from matching.gaps import DEFAULT_STEP_WEIGHTS, Opportunity, build_opportunity_index, gap_paths  # noqa: E402
+from matching.gaps import DEFAULT_STEP_WEIGHTS, gap_paths  # noqa: E402
+from matching.opportunities import Opportunity, build_opportunity_index  # noqa: E402
 
 TODAY = dt.date(2026, 11, 22)
 

@@ -25,9 +25,10 @@ import numpy as np
 import numpy.typing as npt
 
 from matching import scoring
-from matching.gaps import ELIGIBILITY_CODE, Gap, Opportunity
+from matching.gaps import Gap
 from matching.index import CandidateIndex, Segment
 from matching.model import Need, Weights
+from matching.opportunities import ELIGIBILITY_CODE, Opportunity
 from matching.rank import DEFAULT_WEIGHTS, prepare, score_segment
 
 # Rows are checked against the opportunities best score first, this many at a time, until k are found.

@@ -13,6 +13,7 @@ import json
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -172,11 +173,15 @@ def _insert_sql(table: sa.Table, column_keys: tuple[str, ...], dialect: sa.Diale
 
 def _column_values(rows: list[dict[str, Any]], key: str, process: Any) -> list[Any]:
     """One column's bound values; a value that every row shares (one object: a batch's time, its
-    achievement, its audit details) is processed once."""
-    first = rows[0][key]
-    if all(row[key] is first for row in rows):
+    achievement, its audit details) is processed once. Without a processor the values go as they are.
+    (Read and compared with C-level `map`s: a Python loop per row and column cost ~1 us a row each.)"""
+    values = list(map(itemgetter(key), rows))
+    first = values[0]
+    if process is None:
+        return values
+    if len(set(map(id, values))) == 1:  # one object in every row
         return [process(first)] * len(rows)
-    return [process(row[key]) for row in rows]
+    return list(map(process, values))
 
 
 def _bind_processor(column: sa.Column[Any], dialect: sa.Dialect) -> Any:
@@ -184,4 +189,4 @@ def _bind_processor(column: sa.Column[Any], dialect: sa.Dialect) -> Any:
         # JSON text, as SQLAlchemy writes it (None is JSON null unless none_as_null); COPY parses it.
         none_as_null = column.type.none_as_null
         return lambda value: None if value is None and none_as_null else json.dumps(value)
-    return column.type._cached_bind_processor(dialect) or (lambda value: value)
+    return column.type._cached_bind_processor(dialect)  # None: the value goes to the driver as it is

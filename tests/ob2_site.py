@@ -9,9 +9,9 @@ it is wired into the app as `app.extensions["talentbank.fetch"]` for the test's 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import ssl
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +19,11 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from openbadges_bakery import png_bakery, svg_bakery
+from PIL import Image
 
 from talentbank.credentials.fetch import fetch_json
-from tests.web.test_fetch import serve_https
+from tests.https_site import json_handler, serve_https
 
 FIXTURES = Path(__file__).parent / "fixtures" / "openbadges2"
 HOST = "example.org"
@@ -51,8 +53,63 @@ def hashed_identity(email: str, salt: str = SALT) -> str:
     return "sha256$" + hashlib.sha256((email + salt).encode()).hexdigest()
 
 
+def assertion(email: str, *, name: str = "hosted-assertion", **changes: Any) -> dict[str, Any]:
+    """The spec's example assertion, hashed for `email` (with the spec's salt), with `changes`."""
+    document = example(name)
+    document["recipient"] = {**document["recipient"], "identity": hashed_identity(email)}
+    return {**document, **changes}
+
+
+def signed_assertion(email: str, key: Any, *, algorithm: str = "RS256", **changes: Any) -> str:
+    """The spec's signed assertion for `email` as a compact JWS (RS256 unless told), signed with `key`."""
+    claims = assertion(email, name="signed-assertion-claims", **changes)
+    payload = json.dumps(claims, ensure_ascii=False).encode()
+    return jwt.api_jws.encode(payload, key, algorithm=algorithm, headers={"typ": None})
+
+
+def published_key(key: rsa.RSAPrivateKey) -> dict[str, Any]:
+    """The spec's example CryptographicKey, publishing the public half of `key`."""
+    document = example("cryptographic-key")
+    document["publicKeyPem"] = (
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    ).decode()
+    return document
+
+
+def example_documents(email: str, key: rsa.RSAPrivateKey) -> dict[str, dict[str, Any]]:
+    """What example.org publishes, by URL: a current hosted badge for `email`, the spec's BadgeClass and
+    issuer Profile, `key` as the issuer's CryptographicKey and the (example) revocation list."""
+    return {
+        HOSTED_URL: assertion(email, expires=FUTURE),
+        BADGE_URL: example("badge-class"),
+        ISSUER_URL: example("issuer"),
+        KEY_URL: published_key(key),
+        REVOCATION_URL: example("revocation-list"),
+    }
+
+
+def png_bytes() -> bytes:
+    """A small plain PNG image."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (20, 90, 160)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def baked_png(text: str) -> bytes:
+    """A PNG baked with `text` by 1EdTech's openbadges-bakery (not by us)."""
+    return png_bakery.bake(io.BytesIO(png_bytes()), text, io.BytesIO()).getvalue()
+
+
+def baked_svg(text: str) -> bytes:
+    """An SVG baked with `text` by 1EdTech's openbadges-bakery (not by us)."""
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><circle cx="4" cy="4" r="3"/></svg>'
+    return svg_bakery.bake(io.BytesIO(svg), text, io.BytesIO()).getvalue()
+
+
 class Ob2Site:
     """What example.org publishes (path → status and JSON), and the issuer's RSA key."""
+
+    assertion = staticmethod(assertion)
 
     def __init__(self, port: int, tls: ssl.SSLContext) -> None:
         self.port, self._tls = port, tls
@@ -64,36 +121,18 @@ class Ob2Site:
         self.documents[url.removeprefix(ORIGIN)] = (status, document)
 
     def reset(self, email: str) -> None:
-        """A current hosted badge for `email` and its BadgeClass (with a DSS alignment besides the spec's
-        two), the issuer Profile, our key as its CryptographicKey and its (example) revocation list."""
+        """The example documents (`example_documents`) for `email`, the BadgeClass with a DSS alignment
+        besides the spec's two."""
         self.documents.clear()
         self.requests.clear()
-        self.publish(HOSTED_URL, self.assertion(email, expires=FUTURE))
-        badge = example("badge-class")
+        for url, document in example_documents(email, self.key).items():
+            self.publish(url, document)
+        badge = self.documents[BADGE_URL.removeprefix(ORIGIN)][1]
         badge["alignment"] = [*badge["alignment"], DSS_ALIGNMENT]
-        self.publish(BADGE_URL, badge)
-        self.publish(ISSUER_URL, example("issuer"))
-        key = example("cryptographic-key")
-        key["publicKeyPem"] = (
-            self.key.public_key()
-            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-            .decode()
-        )
-        self.publish(KEY_URL, key)
-        self.publish(REVOCATION_URL, example("revocation-list"))
-
-    @staticmethod
-    def assertion(email: str, *, name: str = "hosted-assertion", **changes: Any) -> dict[str, Any]:
-        """The spec's example assertion, hashed for `email` (with the spec's salt), with `changes`."""
-        document = example(name)
-        document["recipient"] = {**document["recipient"], "identity": hashed_identity(email)}
-        return {**document, **changes}
 
     def signed(self, email: str, *, key: rsa.RSAPrivateKey | None = None, **changes: Any) -> str:
         """The spec's signed assertion for `email` as a compact JWS (RS256), signed with the issuer's key."""
-        claims = self.assertion(email, name="signed-assertion-claims", **changes)
-        payload = json.dumps(claims, ensure_ascii=False).encode()
-        return jwt.api_jws.encode(payload, key or self.key, algorithm="RS256", headers={"typ": None})
+        return signed_assertion(email, key or self.key, **changes)
 
     def fetch(self, url: str) -> dict[str, Any]:
         """The app's fetcher with its production limits, reaching this server for example.org."""
@@ -105,21 +144,12 @@ class Ob2Site:
 def ob2_server(tmp_path_factory):
     site: list[Ob2Site] = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            site[0].requests.append(self.path)
-            status, document = site[0].documents.get(self.path, (404, {"error": "not found"}))
-            body = json.dumps(document, ensure_ascii=False).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/ld+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path: str) -> tuple[int, dict[str, Any]]:
+        site[0].requests.append(path)
+        return site[0].documents.get(path, (404, {"error": "not found"}))
 
-        def log_message(self, *args):
-            pass
-
-    server, client_tls = serve_https(Handler, HOST, tmp_path_factory.mktemp("ob2-tls"))
+    handler = json_handler(answer, content_type="application/ld+json")
+    server, client_tls = serve_https(handler, HOST, tmp_path_factory.mktemp("ob2-tls"))
     site.append(Ob2Site(server.server_port, client_tls))
     yield site[0]
     server.shutdown()

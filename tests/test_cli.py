@@ -158,7 +158,8 @@ def test_demo_learning_closes_the_loop(fresh_app):
 
 
 def test_demo_badge_was_delivered_to_a_wallet_and_its_holder_sees_it(fresh_app):
-    from talentbank.demo import BADGE_RECIPIENTS, DEMO_DOMAIN, DEMO_PASSWORD
+    from talentbank.demo import DEMO_DOMAIN, DEMO_PASSWORD
+    from talentbank.demo_data import BADGE_RECIPIENTS
     from talentbank.models import WalletDelivery
 
     fresh_app.test_cli_runner().invoke(args=["setup"])

@@ -12,13 +12,11 @@ from pydantic import Field
 
 from talentbank import db
 from talentbank.api.core import api_actor, body, bp, operation, params
-from talentbank.api.schemas import MULTI_LINE, Model, Out, PageQuery, page_of, paginate
+from talentbank.api.schemas import MULTI_LINE, TEXT, Model, Out, PageQuery, page_of, paginate
 from talentbank.models import AllocationMethod, AllocationRound
 from talentbank.organisations.services import get_organisation
 from talentbank.projects import allocation
 from talentbank.security import require
-
-TEXT = r"^[^\x00]*$"
 
 
 class RoundProjectOut(Out):

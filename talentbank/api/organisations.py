@@ -13,7 +13,7 @@ from pydantic import Field
 
 from talentbank import db
 from talentbank.api.core import api_actor, body, bp, operation, params
-from talentbank.api.schemas import MULTI_LINE, Email, Model, Out, PageQuery, page_of, paginate, paginate_sql
+from talentbank.api.schemas import MULTI_LINE, TEXT, Email, Model, Out, PageQuery, page_of, paginate, paginate_sql
 from talentbank.errors import Invalid, NotFound
 from talentbank.models import Invitation, Membership, MembershipRole, Organisation, OrganisationKind
 from talentbank.organisations import services
@@ -76,7 +76,6 @@ def get_organisation(organisation_id: str):
 
 # ---- creating and editing (owners) ---------------------------------------------------------------------
 
-TEXT = r"^[^\x00]*$"
 Website = Annotated[str, Field(max_length=300, pattern=r"^https?://[^\s/\x00]+\.[^\s\x00]+$",
                                description="http(s) URL of the organisation's site")]  # fmt: skip
 

@@ -11,8 +11,8 @@ from pydantic import Field
 
 from talentbank import db
 from talentbank.api.core import api_actor, body, bp, operation
-from talentbank.api.profiles import SKILL_CODE, TEXT, MyOutcomeOut, my_outcome_out
-from talentbank.api.schemas import MULTI_LINE, Model
+from talentbank.api.profile_out import MyOutcomeOut, my_outcome_out
+from talentbank.api.schemas import MULTI_LINE, SKILL_CODE, TEXT, Model
 from talentbank.profiles import outcomes
 from talentbank.profiles.forms import MAX_BIO
 from talentbank.profiles.inputs import OutcomeInput

@@ -10,8 +10,8 @@ from pydantic import Field
 
 from talentbank import db
 from talentbank.api.core import api_actor, body, bp, operation
-from talentbank.api.profiles import SKILL_CODE, ProfileSkillOut, skill_out
-from talentbank.api.schemas import Model
+from talentbank.api.profile_out import ProfileSkillOut, skill_out
+from talentbank.api.schemas import SKILL_CODE, Model
 from talentbank.errors import NotFound
 from talentbank.models import SkillSource
 from talentbank.profiles import services

@@ -16,7 +16,7 @@ from pydantic.fields import FieldInfo
 
 from talentbank import db
 from talentbank.api.core import api_actor, body, bp, operation, params
-from talentbank.api.schemas import MULTI_LINE, Model, Out, PageQuery, page_of, paginate_sql
+from talentbank.api.schemas import MULTI_LINE, SKILL_CODE, TEXT, Model, Out, PageQuery, page_of, paginate_sql
 from talentbank.errors import Invalid
 from talentbank.models import Project, ProjectPay, ProjectStatus, ProjectWorkMode, Theme
 from talentbank.organisations.services import get_organisation
@@ -25,10 +25,6 @@ from talentbank.projects.forms import NEED_ROWS
 from talentbank.projects.inputs import NeedInput, ProjectInput
 from talentbank.reference.services import subprefectures_with_municipalities
 from talentbank.security import can
-
-# Text may hold any character but NUL, which PostgreSQL cannot store.
-TEXT = r"^[^\x00]*$"
-SKILL_CODE = r"^[a-z0-9-]{1,16}$"
 
 
 def base_url() -> str:

@@ -31,6 +31,9 @@ from talentbank import db, text
 # Marks a request field that may hold several lines (tab, newline, carriage return): `Field(...,
 # json_schema_extra=MULTI_LINE)`. Every other text takes one line. The document shows it as x-multiline.
 MULTI_LINE = {"x-multiline": True}
+# Text may hold any character but NUL, which PostgreSQL cannot store.
+TEXT = r"^[^\x00]*$"
+SKILL_CODE = r"^[a-z0-9-]{1,16}$"
 
 
 class Model(BaseModel):

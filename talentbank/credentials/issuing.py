@@ -168,7 +168,7 @@ def _sign_and_add(
             results.append(existing[idempotency_key])
             continue
         index = batch.next_index()
-        public_id = uuid.uuid4()  # needed before the insert: it is part of the signed document
+        public_id = batch.next_public_id()  # needed before the insert: it is part of the signed document
         public_text = str(public_id)
         email = award.email.strip().lower()
         name = award.name.strip()

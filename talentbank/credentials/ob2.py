@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from badges import ob2
-from badges.verify import VerificationResult
+from badges.checks import VerificationResult
 from talentbank import audit
 from talentbank.credentials.alignments import dss_skills, other_alignments, text_of
 from talentbank.credentials.claims import refresh_badge_skills

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 import badges
 from badges import clr
-from badges.verify import issuer_id as credential_issuer
+from badges.issuer_keys import issuer_id as credential_issuer
 from talentbank.credentials.issuers import IssuerContext, cached, did_document_for, issuer_did
 from talentbank.db import utcnow
 from talentbank.errors import NotFound

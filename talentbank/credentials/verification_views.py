@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, render_template, request
 
-from badges.model import parse_datetime
+from badges.datetimes import parse_datetime
 from talentbank import db
 from talentbank.credentials import issuers, public_verify
 from talentbank.credentials.blueprint import bp, read_submission

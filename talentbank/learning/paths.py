@@ -10,7 +10,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from matching.gaps import GapPath, LearningStep, NearProject, Opportunity, build_opportunity_index, gap_paths
+from matching.gaps import GapPath, LearningStep, NearProject, gap_paths
+from matching.opportunities import Opportunity, build_opportunity_index
 from talentbank.learning.opportunities import LearningCriteria, select_opportunities
 from talentbank.models import (
     Enrolment,

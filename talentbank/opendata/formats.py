@@ -15,7 +15,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from badges.model import format_datetime
+from badges.datetimes import format_datetime
 from talentbank.opendata.definitions import ATTRIBUTION_EN, ATTRIBUTION_JA, Dataset, Row
 from talentbank.opendata.schemas import resource_fields, table_schema
 

@@ -148,25 +148,19 @@ def blocker_sentence(reason: matching.Reason) -> str:
     """The one thing that stops a near miss (a code of matching.feasibility), as a sentence."""
     match reason.code:
         case "beyond_travel":
-            if "km" in reason.numbers:
-                return _(
-                    "移動距離が上限を超えます（約%(km)dkm、上限%(limit)dkm）",
-                    km=_n(reason, "km"),
-                    limit=_n(reason, "limit_km"),
-                )
-            return _("移動距離が上限を超えます")
+            return _over_limit(
+                reason, "km", "limit_km",
+                _l("移動距離が上限を超えます（約%(km)dkm、上限%(limit)dkm）"), _l("移動距離が上限を超えます"),
+            )  # fmt: skip
         case "no_onsite":
             return _("現地での仕事を受けていません（リモートのみ）")
         case "place_unknown":
             return _("拠点の位置が分からず、現地に通えるか確かめられません")
         case "onsite_days":
-            if "days" in reason.numbers:
-                return _(
-                    "現地の日数が上限を超えます（月%(days)d日、上限%(limit)d日）",
-                    days=_n(reason, "days"),
-                    limit=_n(reason, "limit_days"),
-                )
-            return _("現地の日数が上限を超えます")
+            return _over_limit(
+                reason, "days", "limit_days",
+                _l("現地の日数が上限を超えます（月%(days)d日、上限%(limit)d日）"), _l("現地の日数が上限を超えます"),
+            )  # fmt: skip
         case "short_hours":
             return _(
                 "使える時間が必要な時間の3割に届きません（週%(hours)d時間、必要%(needed)d時間）",
@@ -181,3 +175,11 @@ def blocker_sentence(reason: matching.Reason) -> str:
         case "not_open":
             return _("オファーを受け付けていません")
     return reason.code
+
+
+def _over_limit(reason: matching.Reason, number: str, limit: str, with_figures: object, without: object) -> str:
+    """A limit the pair goes beyond: `with_figures` (placeholders `%(<number>)d` and `%(limit)d`) when the
+    reason carries the figure, else `without`. Both are translated as `_` would, then filled."""
+    if number not in reason.numbers:
+        return str(without)
+    return str(with_figures) % {number: _n(reason, number), "limit": _n(reason, limit)}

@@ -16,11 +16,11 @@ from tests.ob2_site import (
     DSS_SKILL,
     HOSTED_URL,
     Ob2Site,
+    baked_png,
     example,
     ob2_server,  # noqa: F401 (a fixture)
     ob2_site,  # noqa: F401 (a fixture)
 )
-from tests.web.test_ob2_import import baked_png
 
 PATH = "/api/v1/me/credentials/imported"
 EMAIL = "beth@example.jp"

@@ -121,7 +121,7 @@ def test_dashboard_shows_charts_tables_and_map(page, live_server):
     assert page.locator("#by-subprefecture tr[data-row=kushiro] [data-field=people]").inner_text() == "1"
 
 
-# What the demo data set holds (talentbank/demo.py), and so what the dashboard must show from it:
+# What the demo data set holds (talentbank/demo_data.py), and so what the dashboard must show from it:
 # Kamikawa: five people (Asahikawa ×3, Higashikawa, Furano), two open projects in Asahikawa;
 # Tokachi: four people and two open projects (Obihiro, Kamishihoro). Visitors see demand, and supply only
 # where it cannot single anyone out; prefecture staff see the exact figures and so the real gaps.

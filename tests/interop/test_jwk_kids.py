@@ -8,10 +8,7 @@ into the public verify page, in Japanese and in English.
 from __future__ import annotations
 
 import json
-import ssl
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -19,8 +16,9 @@ from badges import AchievementInput, CredentialInput, IssuerProfile, Recipient, 
 from badges.vc_jwt import expected_claims
 from talentbank.credentials.fetch import fetch_json
 from talentbank.db import utcnow
+from tests.https_site import json_handler, serve_https
 from tests.interop.test_interop import _node_or_skip, _run_node
-from tests.web.test_fetch import HOST, _certificate
+from tests.web.test_fetch import HOST
 
 CASES = {
     # token name -> (verified?, the sentence shown in Japanese, in English)
@@ -38,34 +36,9 @@ CASES = {
 def key_site(tmp_path_factory):
     """HTTPS on 127.0.0.1 for issuer.test, serving what sign_jwk.mjs publishes; and the jose tokens."""
     node = _node_or_skip()
-    certificate, key = _certificate(HOST)
-    folder = tmp_path_factory.mktemp("jwk-tls")
-    (folder / "cert.pem").write_bytes(certificate)
-    (folder / "key.pem").write_bytes(key)
     documents: dict[str, object] = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            if self.path not in documents:
-                self.send_response(404)
-                self.end_headers()
-                return
-            body = json.dumps(documents[self.path]).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    handler = json_handler(lambda path: (200, documents[path]) if path in documents else None)
+    server, tls = serve_https(handler, HOST, tmp_path_factory.mktemp("jwk-tls"))
     origin = f"https://{HOST}:{server.server_port}"
     now = utcnow().replace(microsecond=0)
     credential = build_credential(
@@ -81,7 +54,6 @@ def key_site(tmp_path_factory):
     signed = _run_node(node, "sign_jwk.mjs", stdin=json.dumps(
         {"origin": origin, "credential": credential, "claims": expected_claims(credential)}, ensure_ascii=False))  # fmt: skip
     documents.update(signed["documents"])
-    tls = ssl.create_default_context(cadata=certificate.decode())
     yield signed["tokens"], lambda url: fetch_json(url, resolve=lambda host, port: "127.0.0.1", tls=tls)
     server.shutdown()
     server.server_close()

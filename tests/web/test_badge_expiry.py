@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from badges.verify import Check
+from badges.checks import Check
 from talentbank.accounts.tokens import create_token
 from talentbank.credentials import achievements, claims, imports, issuers, issuing, verification
 from talentbank.credentials.inputs import AwardInput

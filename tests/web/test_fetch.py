@@ -1,23 +1,19 @@
 """The fetcher for other issuers' documents never reaches internal addresses (SC-32), keeps to its
 deadline whatever the server does, and reads at most 100 kB."""
 
-import datetime
 import inspect
 import json
 import socket
 import ssl
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from talentbank.credentials import fetch
 from talentbank.credentials.fetch import FetchError, fetch_json
+from tests.https_site import serve_https
 
 
 @pytest.fixture
@@ -85,47 +81,9 @@ HOST = "issuer.test"
 DRIP_SECONDS = 0.05
 
 
-def _certificate(host: str) -> tuple[bytes, bytes]:
-    """A self-signed certificate for `host` (PEM) and its key (PEM)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=1))
-        .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return certificate.public_bytes(serialization.Encoding.PEM), key_pem
-
-
 def _json_of_size(size: int) -> bytes:
     body = json.dumps({"id": "did:web:issuer.test", "padding": ""}).encode()
     return body[:-2] + b"x" * (size - len(body)) + body[-2:]
-
-
-def serve_https(handler, host: str, folder) -> tuple[ThreadingHTTPServer, ssl.SSLContext]:
-    """A threaded HTTPS server on 127.0.0.1 for `host` (a self-signed certificate written to `folder`),
-    serving in the background, and a client TLS context that trusts it."""
-    certificate, key = _certificate(host)
-    (folder / "cert.pem").write_bytes(certificate)
-    (folder / "key.pem").write_bytes(key)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    return server, ssl.create_default_context(cadata=certificate.decode())
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from talentbank.models import (
     User,
 )
 
-# Who walks the site, and the organisation whose pages they manage (demo.ORGANISATIONS).
+# Who walks the site, and the organisation whose pages they manage (demo_data.ORGANISATIONS).
 ROLES = {
     "visitor": (None, None),
     "person": ("yamada", None),

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 import badges
-import badges.model
+import badges.build
 from talentbank.models import Credential, Endorsement, OutboxMessage, StatusList
 from tests.factories import count, make_organisation, make_user
 from tests.web.test_credentials import _endorse, award, create_achievement, setup_issuer
@@ -44,14 +44,14 @@ def test_the_schema_hook_fails_a_test_that_issues_an_invalid_credential(
     achievement_id = create_achievement(client, school, proof_format=proof_format)
     good_id = award(client, achievement_id, "good@example.jp")
     assert issued_documents.problems() == [] and issued_documents.checked == 1
-    real_achievement = badges.model._achievement
+    real_achievement = badges.build._achievement
 
     def without_criteria(achievement):
         body = real_achievement(achievement)
         del body["criteria"]
         return body
 
-    monkeypatch.setattr(badges.model, "_achievement", without_criteria)
+    monkeypatch.setattr(badges.build, "_achievement", without_criteria)
     broken_id = award(client, achievement_id, "broken@example.jp")
     problems = issued_documents.problems()
     part = "VC-JWT payload" if proof_format == "jwt" else "Data Integrity JSON"

@@ -13,8 +13,6 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import rsa
-from openbadges_bakery import png_bakery, svg_bakery
-from PIL import Image
 
 from talentbank.credentials import imports, issuers, ob2
 from talentbank.db import utcnow
@@ -28,28 +26,16 @@ from tests.ob2_site import (
     ISSUER_URL,
     REVOCATION_URL,
     Ob2Site,
+    baked_png,
+    baked_svg,
     example,
     ob2_server,  # noqa: F401 (a fixture)
     ob2_site,  # noqa: F401 (a fixture)
+    png_bytes,
 )
 
 EMAIL = "beth@example.jp"
 PAGE = "/me/credentials/import"
-
-
-def png_bytes() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), (20, 90, 160)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def baked_png(text: str) -> bytes:
-    return png_bakery.bake(io.BytesIO(png_bytes()), text, io.BytesIO()).getvalue()
-
-
-def baked_svg(text: str) -> bytes:
-    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><circle cx="4" cy="4" r="3"/></svg>'
-    return svg_bakery.bake(io.BytesIO(svg), text, io.BytesIO()).getvalue()
 
 
 def imported_rows(db) -> list[ImportedCredential]:

@@ -19,6 +19,7 @@ from badges_support import (
     signed_di,
 )
 
+import badges.build
 from badges import (
     EvidenceInput,
     IssuerProfile,
@@ -30,10 +31,10 @@ from badges import (
     check_terms,
     credential_builder,
     hash_identity,
-    model,
     recipient_matches,
     schema_errors,
     sign_data_integrity,
+    skill_levels,
     verify,
 )
 from badges.contexts import CREDENTIAL_CONTEXTS, TALENTBANK_V1
@@ -85,7 +86,7 @@ def test_skill_level_uses_only_published_ob_terms() -> None:
     assert credential["credentialSubject"]["result"] == [
         {"type": ["Result"], "resultDescription": description["id"], "achievedLevel": description["requiredLevel"]}
     ]
-    assert model.skill_levels(credential) == {achievement["alignment"][0]["targetUrl"]: 3}
+    assert skill_levels(credential) == {achievement["alignment"][0]["targetUrl"]: 3}
     assert schema_errors(credential) == []
     signed = sign_data_integrity(credential, issuer_key(), verification_method=method_id(), created=NOW)
     assert verify(signed, now=NOW, resolve_document=resolver()).verified
@@ -102,7 +103,7 @@ def test_credentials_issued_with_the_retired_context_still_verify_and_read() -> 
     signed = sign_data_integrity(credential, issuer_key(), verification_method=method_id(), created=NOW)
     assert verify(signed, now=NOW, resolve_document=resolver()).verified
     url = credential["credentialSubject"]["achievement"]["alignment"][0]["targetUrl"]
-    assert model.skill_levels(signed) == {url: 2}
+    assert skill_levels(signed) == {url: 2}
 
 
 def test_recipient_did_credential() -> None:
@@ -219,7 +220,7 @@ def test_builder_makes_the_documents_build_credential_makes() -> None:
 
 def test_builder_checks_terms_once_per_shape(monkeypatch) -> None:
     calls = []
-    monkeypatch.setattr(model, "check_terms", lambda document: calls.append(document) or check_terms(document))
+    monkeypatch.setattr(badges.build, "check_terms", lambda document: calls.append(document) or check_terms(document))
     build = _builder_for(award())
     for number in range(50):
         build(Recipient(email=f"r{number}@example.jp"), id=f"https://talentbank.example/credentials/{number}",

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from badges import sign_data_integrity, sign_jwt
+from badges.build import build_credential
 from badges.clr import (
     Association,
     ClrInput,
@@ -20,7 +21,7 @@ from badges.clr import (
     track_associations,
     verify_clr,
 )
-from badges.model import AchievementInput, CredentialInput, IssuerProfile, Recipient, build_credential
+from badges.model import AchievementInput, CredentialInput, IssuerProfile, Recipient
 from tests.unit.badges.badges_support import (
     ISSUER_DID,
     NOW,

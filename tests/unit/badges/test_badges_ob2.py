@@ -9,14 +9,23 @@ from datetime import UTC, datetime
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from openbadges_bakery import png_bakery, svg_bakery
 from PIL import Image, PngImagePlugin
 
 import badges
 from badges import ob2
-from tests.ob2_site import BADGE_URL, FUTURE, HOSTED_URL, ISSUER_URL, KEY_URL, example, hashed_identity
+from tests.ob2_site import (
+    BADGE_URL,
+    HOSTED_URL,
+    ISSUER_URL,
+    KEY_URL,
+    baked_png,
+    baked_svg,
+    example,
+    example_documents,
+    hashed_identity,
+    signed_assertion,
+)
 
 NOW = datetime(2026, 12, 7, tzinfo=UTC)
 EMAIL = "beth@example.jp"
@@ -28,21 +37,7 @@ class Gone(Exception):
 
 
 def site(**replaced) -> dict:
-    key = example("cryptographic-key")
-    key["publicKeyPem"] = (
-        KEY.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-    assertion = example("hosted-assertion")
-    assertion["recipient"]["identity"] = hashed_identity(EMAIL)
-    documents = {
-        HOSTED_URL: {**assertion, "expires": FUTURE},
-        BADGE_URL: example("badge-class"),
-        ISSUER_URL: example("issuer"),
-        KEY_URL: key,
-        "https://example.org/revocationList.json": example("revocation-list"),
-    }
+    documents = example_documents(EMAIL, KEY)
     documents.update(replaced)
     return documents
 
@@ -60,10 +55,7 @@ def fetcher(documents: dict):
 
 
 def signed(claims_changes: dict | None = None, *, algorithm: str = "RS256", key=KEY) -> str:
-    claims = example("signed-assertion-claims")
-    claims["recipient"]["identity"] = hashed_identity(EMAIL)
-    claims.update(claims_changes or {})
-    return jwt.api_jws.encode(json.dumps(claims).encode(), key, algorithm=algorithm)
+    return signed_assertion(EMAIL, key, algorithm=algorithm, **(claims_changes or {}))
 
 
 def failed(result) -> str | None:
@@ -130,20 +122,13 @@ def test_ob2_is_told_apart_from_ob3():
     assert ob2.is_ob2(HOSTED_URL) and ob2.is_ob2(signed()) and ob2.is_ob2(example("hosted-assertion"))
 
 
-def _png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (2, 2)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 def test_ob2_baked_images_are_read_whichever_way_they_were_baked():
     text = json.dumps(example("hosted-assertion"))
     token = signed()
-    png = png_bakery.bake(io.BytesIO(_png()), text, io.BytesIO()).getvalue()
+    png = baked_png(text)
     assert json.loads(badges.read_credential_file(png)) == example("hosted-assertion")
-    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 2"/>'
-    assert badges.read_credential_file(svg_bakery.bake(io.BytesIO(svg), token, io.BytesIO()).getvalue()) == token
-    hosted_svg = svg_bakery.bake(io.BytesIO(svg), text, io.BytesIO()).getvalue()
+    assert badges.read_credential_file(baked_svg(token)) == token
+    hosted_svg = baked_svg(text)
     assert json.loads(badges.read_credential_file(hosted_svg))["id"] == HOSTED_URL
     legacy = io.BytesIO()
     info = PngImagePlugin.PngInfo()

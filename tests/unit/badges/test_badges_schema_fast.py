@@ -27,13 +27,12 @@ from badges.schema import (
     ACHIEVEMENT_SCHEMA,
     ENDORSEMENT_SCHEMA,
     PROFILE_SCHEMA,
-    UnsupportedSchema,
     _compiled,
     _schema_document,
     _validator,
-    compile_schema,
     schema_for,
 )
+from badges.schema_compiler import UnsupportedSchema, compile_schema
 from badges.vc_jwt import credential_from_payload
 
 SCHEMAS = (ACHIEVEMENT_SCHEMA, ENDORSEMENT_SCHEMA, PROFILE_SCHEMA)

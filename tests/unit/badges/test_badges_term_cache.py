@@ -122,7 +122,7 @@ def build_unchecked(base, fields) -> dict[str, Any]:
     """The document the builder refused, built without any check."""
     from unittest import mock
 
-    from badges import credential_builder, model
+    from badges import build, credential_builder
 
-    with mock.patch.object(model, "check_terms", return_value=None):
+    with mock.patch.object(build, "check_terms", return_value=None):
         return credential_builder(base.issuer, base.achievement, valid_from=base.valid_from, name=base.name)(**fields)

@@ -40,6 +40,7 @@ from badges.contexts import (
     document_loader,
 )
 from badges.keys import decode_public_key_multibase, public_key_multibase
+from badges.parsing import MAX_DEPTH, json_depth
 from badges.vc_jwt import (
     JwtFormatError,
     read_compact,
@@ -48,7 +49,6 @@ from badges.vc_jwt import (
     verify_compact_signature,
     verify_jwt_signature,
 )
-from badges.verify import MAX_DEPTH, _depth
 
 ES_KEY = ec.generate_private_key(ec.SECP256R1())
 RS_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -174,9 +174,9 @@ JSON = st.recursive(
 @settings(max_examples=400, deadline=None)
 @given(JSON, st.integers(1, 8))
 def test_depth_guard_same_verdict_as_full_walk(value: Any, limit: int) -> None:
-    assert (_depth(value, limit) > limit) == (_reference_depth(value, limit) > limit)
+    assert (json_depth(value, limit) > limit) == (_reference_depth(value, limit) > limit)
     if _reference_depth(value, 1000) <= limit:
-        assert _depth(value, limit) == _reference_depth(value, 1000)
+        assert json_depth(value, limit) == _reference_depth(value, 1000)
 
 
 @pytest.mark.parametrize("extra", [0, 1])

@@ -7,7 +7,7 @@ import datetime as dt
 
 from matching import Candidate, Need, SkillClaim, build_index, rank
 from matching.after_learning import qualify_after_learning
-from matching.gaps import Opportunity
+from matching.opportunities import Opportunity
 
 TODAY = dt.date(2026, 12, 7)
 PY, SQL, GIS, ML = "dssp2-36", "dssp2-37", "dssp2-40", "dssp2-41"

@@ -11,7 +11,8 @@ import random
 import pytest
 
 from matching import Candidate, Need, SkillClaim, build_need_index
-from matching.gaps import Opportunity, StepWeights, build_opportunity_index, gap_paths
+from matching.gaps import StepWeights, gap_paths
+from matching.opportunities import Opportunity, build_opportunity_index
 
 TODAY = dt.date(2026, 12, 7)
 PY, SQL, GIS, ML = "dssp2-36", "dssp2-37", "dssp2-40", "dssp2-41"
