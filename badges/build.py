@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from badges.contexts import CREDENTIAL_CONTEXTS, check_terms, string_shape
 from badges.datetimes import format_datetime
-from badges.identity import hash_identity, new_salt
+from badges.identity import email_identity, new_salt
 from badges.model import (
     AchievementInput,
     Alignment,
@@ -127,15 +127,7 @@ def _subject_identity(recipient: Recipient, salt: str | None) -> dict[str, Any]:
         return subject
     salt = salt or new_salt()
     # OB 3.0 §B.1.6 IdentityObject: hashed e-mail, salt stored beside it.
-    subject["identifier"] = [
-        {
-            "type": "IdentityObject",
-            "identityHash": hash_identity(str(recipient.email), salt),
-            "identityType": "emailAddress",
-            "hashed": True,
-            "salt": salt,
-        }
-    ]
+    subject["identifier"] = [email_identity(str(recipient.email), salt)]
     return subject
 
 

@@ -22,7 +22,7 @@ from badges.build import status_entry_json
 from badges.checks import Check, VerificationResult
 from badges.contexts import CLR_V2P0, OB_V3P0, VC_V2, check_terms
 from badges.datetimes import format_datetime
-from badges.identity import hash_identity, new_salt, recipient_matches
+from badges.identity import email_identity, new_salt, recipient_matches
 from badges.keys import ResolveDocument
 from badges.model import IssuerProfile, Recipient, StatusEntry
 from badges.schema import schema_errors
@@ -112,15 +112,7 @@ def _subject(clr: ClrInput) -> dict[str, Any]:
         subject["id"] = recipient.did
     else:
         salt = clr.salt or new_salt()
-        subject["identifier"] = [
-            {
-                "type": "IdentityObject",
-                "identityHash": hash_identity(str(recipient.email), salt),
-                "identityType": "emailAddress",
-                "hashed": True,
-                "salt": salt,
-            }
-        ]
+        subject["identifier"] = [email_identity(str(recipient.email), salt)]
     return subject
 
 

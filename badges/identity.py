@@ -27,6 +27,17 @@ def hash_identity(email: str, salt: str) -> str:
     return "sha256$" + digest
 
 
+def email_identity(email: str, salt: str) -> dict[str, Any]:
+    """The IdentityObject that names a recipient by their salted, hashed e-mail."""
+    return {
+        "type": "IdentityObject",
+        "identityHash": hash_identity(email, salt),
+        "identityType": "emailAddress",
+        "hashed": True,
+        "salt": salt,
+    }
+
+
 def _identity_matches(identity: Any, email: str) -> bool:
     if not isinstance(identity, dict) or identity.get("identityType") != "emailAddress":
         return False

@@ -73,11 +73,26 @@ def import_credential(
     result = verify_credential(session, submitted, ctx, expected_email=actor.email, now=now)
     if result.credential is None:
         raise Invalid(str(_l("証明書として読み取れませんでした。")), {"credential": "unreadable"})
+    raw = submitted if isinstance(submitted, str) else json.dumps(submitted, ensure_ascii=False)
+    imported = _imported(session, profile, raw, result, now)
+    session.add(imported)
+    session.flush()
+    refresh_badge_skills(session, profile, now=now)
+    reindex_profile(session, profile)
+    audit.record(session, actor, "credential.import", object_type="imported_credential", object_id=imported.public_id,
+                 verified=imported.counts)  # fmt: skip
+    return imported, result
+
+
+def _imported(
+    session: Session, profile: Profile, raw: str, result: badges.VerificationResult, now: datetime
+) -> ImportedCredential:
+    """The row for one verified credential document (`result.credential`), as submitted (`raw`): its
+    checks, whether it names the account, and the DSS skills its alignments certify."""
     document = result.credential
     subject = document.get("credentialSubject")
     achievement = subject.get("achievement") if isinstance(subject, dict) else None
-    raw = submitted if isinstance(submitted, str) else json.dumps(submitted, ensure_ascii=False)
-    imported = ImportedCredential(
+    return ImportedCredential(
         profile=profile,
         raw=raw[: 512 * 1024],
         achievement_name=text_of(achievement),
@@ -89,13 +104,6 @@ def import_credential(
         valid_until=_valid_until_of(document),
         checked_at=now,
     )
-    session.add(imported)
-    session.flush()
-    refresh_badge_skills(session, profile, now=now)
-    reindex_profile(session, profile)
-    audit.record(session, actor, "credential.import", object_type="imported_credential", object_id=imported.public_id,
-                 verified=imported.counts)  # fmt: skip
-    return imported, result
 
 
 def _import_learner_record(
@@ -115,20 +123,7 @@ def _import_learner_record(
         document = nested.credential
         if document is None:
             continue
-        subject = document.get("credentialSubject")
-        achievement = subject.get("achievement") if isinstance(subject, dict) else None
-        rows.append(ImportedCredential(
-            profile=profile,
-            raw=json.dumps(document, ensure_ascii=False)[: 512 * 1024],
-            achievement_name=text_of(achievement),
-            issuer_name=text_of(document.get("issuer")),
-            is_verified=all(c.ok for c in nested.checks if c.check != "recipient"),
-            recipient_matches=nested.code_of("recipient") == "recipient_matches",
-            check_codes=[c.code for c in nested.checks if not c.ok],
-            skills=_aligned_skills(session, document),
-            valid_until=_valid_until_of(document),
-            checked_at=now,
-        ))  # fmt: skip
+        rows.append(_imported(session, profile, json.dumps(document, ensure_ascii=False), nested, now))
     if not rows:
         raise Invalid(str(_l("学修記録（CLR）にバッジの証明書が含まれていません。")), {"credential": "clr_size"})
     session.add_all(rows)
