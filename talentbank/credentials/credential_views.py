@@ -62,7 +62,8 @@ def show(public_id: str):
     )
 
 
-def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
+def attachment(body: bytes | str, mimetype: str, filename: str) -> Response:
+    """A download: the body as an attachment named `filename`, revalidated on every use."""
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-cache"
@@ -73,7 +74,7 @@ def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
 def download_json(public_id: str):
     credential = records.get_credential(db.session, public_id)
     body = json.dumps(credential.document, ensure_ascii=False, indent=2)
-    return _download(body, "application/vc+ld+json" if not credential.jwt else "application/json", "credential.json")
+    return attachment(body, "application/vc+ld+json" if not credential.jwt else "application/json", "credential.json")
 
 
 @bp.get("/credentials/<public_id>/credential.jwt")
@@ -81,14 +82,14 @@ def download_jwt(public_id: str):
     credential = records.get_credential(db.session, public_id)
     if not credential.jwt:
         return redirect(url_for("credentials.download_json", public_id=public_id))
-    return _download(credential.jwt, "application/vc+jwt", "credential.jwt")
+    return attachment(credential.jwt, "application/vc+jwt", "credential.jwt")
 
 
 @bp.get("/credentials/<public_id>/badge.png")
 def baked_png(public_id: str):
     credential = records.get_credential(db.session, public_id)
     image = credential.achievement.image_png or images.default_png(str(credential.achievement.public_id))
-    return _download(badges.bake_png(image, records.stored_form(credential)), "image/png", "badge.png")
+    return attachment(badges.bake_png(image, records.stored_form(credential)), "image/png", "badge.png")
 
 
 @bp.get("/credentials/<public_id>/badge.svg")
@@ -97,7 +98,7 @@ def baked_svg(public_id: str):
     achievement = credential.achievement
     svg = achievement.image_svg or images.default_svg(str(achievement.public_id), achievement.name)
     baked = badges.bake_svg(svg, records.stored_form(credential))
-    return _download(baked, "image/svg+xml", "badge.svg")
+    return attachment(baked, "image/svg+xml", "badge.svg")
 
 
 @bp.post("/credentials/<public_id>/claim")

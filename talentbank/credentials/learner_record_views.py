@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -14,6 +14,7 @@ from talentbank.accounts.forms import ConfirmForm
 from talentbank.credentials import achievements, learner_records, verification
 from talentbank.credentials.blueprint import bp
 from talentbank.credentials.context import issuer_context
+from talentbank.credentials.credential_views import attachment
 from talentbank.credentials.forms import LearnerRecordForm
 from talentbank.errors import Conflict, Invalid, NotFound
 from talentbank.models import ProofFormat
@@ -107,18 +108,11 @@ def revoke_learner_record(public_id: str):
     return redirect(url_for("credentials.learner_record", public_id=public_id))
 
 
-def _download(body: str, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-cache"
-    return response
-
-
 @bp.get("/learner-records/<public_id>/record.json")
 def learner_record_json(public_id: str):
     record = learner_records.get_learner_record(db.session, public_id)
     body = json.dumps(record.document, ensure_ascii=False, indent=2)
-    return _download(body, "application/vc+ld+json" if not record.jwt else "application/json", "clr.json")
+    return attachment(body, "application/vc+ld+json" if not record.jwt else "application/json", "clr.json")
 
 
 @bp.get("/learner-records/<public_id>/record.jwt")
@@ -126,4 +120,4 @@ def learner_record_jwt(public_id: str):
     record = learner_records.get_learner_record(db.session, public_id)
     if record.proof_format is not ProofFormat.JWT or not record.jwt:
         raise NotFound()
-    return _download(record.jwt, "application/vc+jwt", "clr.jwt")
+    return attachment(record.jwt, "application/vc+jwt", "clr.jwt")

@@ -105,7 +105,27 @@ class StatusList(Base):
     organisation: Mapped[Organisation] = relationship()
 
 
-class Credential(Base):
+class _Signed:
+    """What a signed document row (a badge, a learner record; each maps ``stored_document``, ``jwt`` and
+    ``revoked_at``) offers: whether it is revoked, and the document, which is the signed JSON (Data
+    Integrity) or a VC-JWT's payload less its JWT claims."""
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def document(self) -> dict[str, Any]:
+        if self.stored_document is not None or not self.jwt:
+            return self.stored_document or {}
+        return credential_from_payload(read_payload_unverified(self.jwt))
+
+    @document.setter
+    def document(self, value: dict[str, Any] | None) -> None:
+        self.stored_document = value
+
+
+class Credential(_Signed, Base):
     """One award of an achievement to one recipient: the signed OB 3.0 document, stored verbatim."""
 
     __tablename__ = "credentials"
@@ -139,23 +159,8 @@ class Credential(Base):
     status_list: Mapped[StatusList] = relationship()
     profile: Mapped[Profile | None] = relationship()
 
-    @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None
 
-    @property
-    def document(self) -> dict[str, Any]:
-        """The credential document: the signed JSON (Data Integrity), or a VC-JWT's payload less its JWT claims."""
-        if self.stored_document is not None or not self.jwt:
-            return self.stored_document or {}
-        return credential_from_payload(read_payload_unverified(self.jwt))
-
-    @document.setter
-    def document(self, value: dict[str, Any] | None) -> None:
-        self.stored_document = value
-
-
-class LearnerRecord(Base):
+class LearnerRecord(_Signed, Base):
     """A Comprehensive Learner Record (CLR 2.0 ClrCredential) an organisation issued one learner: the
     achievement credentials of theirs it bundles (nested as Data Integrity documents), optionally as a track."""
 
@@ -181,17 +186,6 @@ class LearnerRecord(Base):
 
     organisation: Mapped[Organisation] = relationship()
     status_list: Mapped[StatusList] = relationship()
-
-    @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None
-
-    @property
-    def document(self) -> dict[str, Any]:
-        """The record: the signed JSON (Data Integrity), or a VC-JWT's payload less its JWT claims."""
-        if self.stored_document is not None or not self.jwt:
-            return self.stored_document or {}
-        return credential_from_payload(read_payload_unverified(self.jwt))
 
 
 class ImportedCredential(Base):
