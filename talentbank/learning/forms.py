@@ -37,7 +37,9 @@ class OpportunityForm(BaseForm):
     deadline = DateField(_l("申込締切（任意）"), validators=[Optional()])
     course_url = StringField(_l("講座のURL（任意）"), validators=[Optional(), Length(max=500)])
     achievement_id = SelectField(_l("修了時に発行するバッジ（任意）"), validate_choice=False)
-    project_id = StringField(_l("教材にするプロジェクトのURL（PBL、任意）"), validators=[Optional(), Length(max=300)])
+    # The choices (the open projects, and the one it already works on) are set by the view; the service
+    # refuses a project that is not open or does not exist, so a stale or forged choice gets its message.
+    project_id = SelectField(_l("教材にするプロジェクト（PBL、任意）"), validate_choice=False)
 
     def to_input(self) -> OpportunityInput:
         skills = []
@@ -50,7 +52,7 @@ class OpportunityForm(BaseForm):
             except ValueError:
                 level = 0
             skills.append(TaughtSkillInput(code[:16], level))
-        project = (self.project_id.data or "").strip().rstrip("/").rsplit("/", 1)[-1]
+        project = (self.project_id.data or "").strip()[:64]
         return OpportunityInput(
             title=self.title.data or "", description=self.description.data or "", format=self.format.data or "",
             language=self.language.data or "", municipality_code=self.municipality_code.data or None,

@@ -3,10 +3,12 @@ publishing and editing them, the provider's learners (add, complete), and a pers
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
+from sqlalchemy.orm import joinedload
 
 from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
@@ -16,7 +18,7 @@ from talentbank.errors import Conflict, Invalid
 from talentbank.learning import enrolments, opportunities, paths, reasons
 from talentbank.learning.forms import SKILL_ROWS, CompletionForm, LearnersForm, OpportunityForm
 from talentbank.learning.labels import LABELS
-from talentbank.models import EnrolmentStatus
+from talentbank.models import EnrolmentStatus, Project, ProjectStatus
 from talentbank.organisations.services import get_organisation
 from talentbank.profiles.services import own_profile
 from talentbank.reference.services import municipality_choices, skill_choices, subprefectures_with_municipalities
@@ -133,18 +135,37 @@ def _form(organisation, opportunity=None) -> OpportunityForm:
     form.municipality_code.choices = {"": [("", _("オンライン（場所なし）"))], **places}
     badges = [(str(a.public_id), a.name) for a in achievements_of(db.session, organisation)]
     form.achievement_id.choices = [("", _("発行しない")), *badges]
+    form.project_id.choices = _project_choices(opportunity.project if opportunity is not None else None)
     if opportunity is not None and request.method == "GET":
         form.format.data = opportunity.format.value
         form.language.data = opportunity.language.value
         form.eligibility.data = opportunity.eligibility.value
         form.municipality_code.data = opportunity.municipality_code or ""
         form.achievement_id.data = str(opportunity.achievement.public_id) if opportunity.achievement else ""
-        form.project_id.data = (
-            url_for("projects.show", public_id=opportunity.project.public_id, _external=True)
-            if opportunity.project
-            else ""
-        )
+        form.project_id.data = str(opportunity.project.public_id) if opportunity.project else ""
     return form
+
+
+def _project_choices(current=None) -> list[tuple[str, str]]:
+    """The projects a PBL class may work on, newest first: those open or under way (what the service
+    accepts), and the one it already works on, whatever has become of it; "none" first."""
+    english = str(get_locale()) == "en"
+    newest = sa.func.coalesce(Project.opened_at, Project.created_at)
+    projects = list(
+        db.session.scalars(
+            sa.select(Project)
+            .options(joinedload(Project.municipality))
+            .where(Project.status.in_((ProjectStatus.OPEN, ProjectStatus.IN_PROGRESS)))
+            .order_by(newest.desc(), Project.id.desc())
+        )
+    )
+    if current is not None and current not in projects:
+        projects.insert(0, current)
+    place = (lambda p: p.municipality.name_romaji) if english else (lambda p: p.municipality.name_ja)
+    return [
+        ("", _("教材にしない")),
+        *((str(p.public_id), f"{p.title} ({place(p)})" if english else f"{p.title}（{place(p)}）") for p in projects),
+    ]
 
 
 def _skill_rows(opportunity=None) -> list[dict]:

@@ -129,7 +129,7 @@ def test_a_pbl_class_is_attached_to_a_towns_project(browser, live_server):
     page.get_by_label("地域の課題に取り組むPBL").check()
     page.get_by_label("学習時間（合計）").fill("60")
     page.get_by_label("スキル 1").select_option(PYTHON)
-    page.get_by_label("教材にするプロジェクトのURL（PBL、任意）").fill(f"{base_url}/projects/{project_id}")
+    page.get_by_label("教材にするプロジェクト（PBL、任意）").select_option(str(project_id))
     page.get_by_role("button", name="公開する").click()
     page.get_by_text("学びの場を公開しました。").wait_for()
     page.get_by_role("link", name="漁港の水揚げデータを見える化").click()

@@ -9,9 +9,19 @@ import re
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 
+from talentbank.db import utcnow as db_now
 from talentbank.learning import enrolments, opportunities
-from talentbank.models import Enrolment, EnrolmentStatus, LearningOpportunity, ProfileSkill, SkillSource
+from talentbank.learning.views import _project_choices
+from talentbank.models import (
+    Enrolment,
+    EnrolmentStatus,
+    LearningOpportunity,
+    ProfileSkill,
+    ProjectStatus,
+    SkillSource,
+)
 from talentbank.projects import ranking
 from tests.factories import count, make_organisation, make_profile, make_project, make_user
 from tests.web import test_learning
@@ -69,6 +79,7 @@ def test_a_member_publishes_through_the_form_with_the_schools_badge(client, db, 
 
 def test_bad_input_on_the_form_is_refused_with_its_message_and_nothing_is_saved(client, db, login, kosen):
     other = make_organisation(db, verified=True)
+    draft = make_project(db, other, title="下書きの課題", status=ProjectStatus.DRAFT)
     foreign = python_badge(db, kosen)
     db.commit()
     login(client, kosen.memberships[0].user)
@@ -82,7 +93,9 @@ def test_bad_input_on_the_form_is_refused_with_its_message_and_nothing_is_saved(
         ({"format": "onsite"}, "開催する市町村"),
         ({"study_hours": "0"}, "1〜5000"),
         ({"course_url": "javascript:alert(1)"}, "https://"),
-        ({"project_id": "https://example.jp/projects/not-a-project"}, "教材にできるのは"),
+        ({"project_id": "not-a-project"}, "教材にできるのは"),
+        ({"project_id": "00000000-0000-4000-8000-000000000000"}, "教材にできるのは"),
+        ({"project_id": str(draft.public_id)}, "教材にできるのは"),
     ]
     for overrides, message in cases:
         response = client.post(f"/orgs/{kosen.public_id}/learning/new", data=form_data(**overrides))
@@ -96,6 +109,43 @@ def test_bad_input_on_the_form_is_refused_with_its_message_and_nothing_is_saved(
     assert response.status_code == 422 and "この組織のバッジだけ" in response.get_data(as_text=True)
     assert client.post(f"/orgs/{kosen.public_id}/learning/new", data=form_data()).status_code == 403
     assert count(db, LearningOpportunity) == 0
+
+
+def test_the_pbl_picker_lists_open_projects_newest_first_and_keeps_the_link(app, client, db, login, kosen):
+    town = make_organisation(db, verified=True)
+    older = make_project(
+        db, town, title="古い課題", created_at=db_now() - timedelta(days=9), municipality_code="012041"
+    )
+    newer = make_project(db, town, title="新しい課題", status=ProjectStatus.IN_PROGRESS)
+    make_project(db, town, title="下書きの課題", status=ProjectStatus.DRAFT)
+    db.commit()
+    login(client, kosen.memberships[0].user)
+    form = client.get(f"/orgs/{kosen.public_id}/learning/new").get_data(as_text=True)
+    picker = re.search(r'<select[^>]*id="project_id".*?</select>', form, re.S).group(0)
+    values = re.findall(r'<option[^>]*value="([^"]*)"', picker)
+    assert values[0] == "" and "教材にしない" in picker and "下書きの課題" not in picker
+    assert values.index(str(newer.public_id)) < values.index(str(older.public_id))
+    assert "古い課題（" in picker and '<label for="project_id">教材にするプロジェクト（PBL、任意）</label>' in form
+    response = client.post(
+        f"/orgs/{kosen.public_id}/learning/new", data=form_data(format="pbl", project_id=str(older.public_id))
+    )
+    assert response.status_code == 302
+    opportunity = db.scalars(sa.select(LearningOpportunity)).one()
+    assert opportunity.project_id == older.id
+    # The project closes; editing keeps it, selected, and saving again leaves the link as it was.
+    older.status = ProjectStatus.COMPLETED
+    db.commit()
+    edit = client.get(f"/learning/{opportunity.public_id}/edit").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{older.public_id}"|<option value="{older.public_id}" selected', edit)
+    with app.test_request_context(), force_locale("en"):
+        assert dict(_project_choices())[""] == "None (not tied to a project)"
+        assert dict(_project_choices())[str(newer.public_id)].startswith("新しい課題 (")
+    saved = client.post(
+        f"/learning/{opportunity.public_id}/edit", data=form_data(format="pbl", project_id=str(older.public_id))
+    )
+    assert saved.status_code == 302
+    db.refresh(opportunity)
+    assert opportunity.project_id == older.id
 
 
 def test_a_non_member_cannot_edit_close_or_see_the_learners(client, db, login, kosen):
