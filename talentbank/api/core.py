@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, g, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE  # talentbank keeps flask-login's name
 from pydantic import BaseModel
 from spectree import Response
 from werkzeug.exceptions import BadRequest
@@ -153,8 +154,7 @@ PUBLIC_MAX_AGE = 60
 
 def _is_anonymous_read() -> bool:
     """A GET or HEAD with no credential of any kind: no Authorization header, no session or remember cookie."""
-    config = current_app.config
-    credential_cookies = (config["SESSION_COOKIE_NAME"], config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+    credential_cookies = (current_app.config["SESSION_COOKIE_NAME"], REMEMBER_COOKIE)
     return (
         request.method in {"GET", "HEAD"}
         and "Authorization" not in request.headers
