@@ -70,11 +70,16 @@ def attachment(body: bytes | str, mimetype: str, filename: str) -> Response:
     return response
 
 
+def document_attachment(signed, filename: str) -> Response:
+    """A signed row's document (a badge's, a learner record's) as a JSON download: a Data Integrity
+    document is itself the credential (vc+ld+json); a VC-JWT's payload is plain JSON beside its JWT."""
+    body = json.dumps(signed.document, ensure_ascii=False, indent=2)
+    return attachment(body, "application/json" if signed.jwt else "application/vc+ld+json", filename)
+
+
 @bp.get("/credentials/<public_id>/credential.json")
 def download_json(public_id: str):
-    credential = records.get_credential(db.session, public_id)
-    body = json.dumps(credential.document, ensure_ascii=False, indent=2)
-    return attachment(body, "application/vc+ld+json" if not credential.jwt else "application/json", "credential.json")
+    return document_attachment(records.get_credential(db.session, public_id), "credential.json")
 
 
 @bp.get("/credentials/<public_id>/credential.jwt")

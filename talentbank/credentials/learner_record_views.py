@@ -3,8 +3,6 @@ public page with its verification, and its downloads (JSON, JWT)."""
 
 from __future__ import annotations
 
-import json
-
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -14,7 +12,7 @@ from talentbank.accounts.forms import ConfirmForm
 from talentbank.credentials import achievements, learner_records, verification
 from talentbank.credentials.blueprint import bp
 from talentbank.credentials.context import issuer_context
-from talentbank.credentials.credential_views import attachment
+from talentbank.credentials.credential_views import attachment, document_attachment
 from talentbank.credentials.forms import LearnerRecordForm
 from talentbank.errors import Conflict, Invalid, NotFound
 from talentbank.models import ProofFormat
@@ -110,9 +108,7 @@ def revoke_learner_record(public_id: str):
 
 @bp.get("/learner-records/<public_id>/record.json")
 def learner_record_json(public_id: str):
-    record = learner_records.get_learner_record(db.session, public_id)
-    body = json.dumps(record.document, ensure_ascii=False, indent=2)
-    return attachment(body, "application/vc+ld+json" if not record.jwt else "application/json", "clr.json")
+    return document_attachment(learner_records.get_learner_record(db.session, public_id), "clr.json")
 
 
 @bp.get("/learner-records/<public_id>/record.jwt")
