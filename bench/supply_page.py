@@ -136,6 +136,7 @@ def run_page_bench(count: int, runs: int, database_url: str | None) -> None:
         def get(client=client, query=query):
             response = client.get(f"/supply-demand{query}")
             assert response.status_code == 200, response.status_code
+            response.close()  # as a WSGI server does, so the app's after-response work runs as it does there
 
         times = timed(get, runs)
         print(f"  {label:<40}{statistics.median(times):>10.1f}{float(np.percentile(times, 95)):>10.1f}")
