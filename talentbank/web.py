@@ -14,7 +14,7 @@ from flask_babel import get_locale
 from flask_login import current_user, logout_user
 from sqlalchemy.orm import Session
 
-from talentbank import audit, db, mail, rate_limits, text
+from talentbank import audit, db, http_caching, mail, rate_limits, text
 from talentbank.accounts import passwords
 from talentbank.errors import Invalid
 from talentbank.extensions import babel, csrf, limiter, login_manager
@@ -81,6 +81,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_begin_request)
     app.before_request(_enforce_absolute_timeout)
     app.before_request(_refuse_unreadable_text)
+    http_caching.init_app(app)  # before the security headers: it runs after them
     app.after_request(_security_headers)
     app.after_request(_deliver_queued_mail)
     app.context_processor(lambda: {"current_locale": str(get_locale()), "locales": LOCALES})
@@ -93,6 +94,23 @@ def current_actor() -> User | None:
 
 def password_hasher() -> PasswordHasher:
     return current_app.extensions["talentbank.hasher"]
+
+
+def protect_from_other_sites() -> None:
+    """CSRF protection for a form that must not need a session: the locale switcher is on every page,
+    and a token in it would give every anonymous visitor a session cookie and make no page cacheable.
+    A browser says where a form comes from (`Sec-Fetch-Site`, and `Origin` on every POST), and no page
+    can forge either; when neither says this site, the form needs its token as any other does
+    (`csrf.protect()` raises the usual 400). Off when CSRF checks are (WTF_CSRF_ENABLED), as theirs are."""
+    if not current_app.config["WTF_CSRF_ENABLED"]:
+        return
+    site = request.headers.get("Sec-Fetch-Site")
+    if site == "same-origin":
+        return
+    origin = request.headers.get("Origin")
+    if site is None and origin and urlsplit(origin).netloc == request.host:
+        return
+    csrf.protect()
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
 from talentbank.config import _BOOLEAN_KEYS, _INTEGER_KEYS, DEFAULTS, ENV_PREFIX, _derive_flask_settings
 from talentbank.startup import NotReady, check_database, head_revision
@@ -35,6 +36,7 @@ def _read_in_code() -> set[str]:
     probe = Flask("probe")
     probe.config.update(DEFAULTS)
     _derive_flask_settings(probe)
+    CSRFProtect(probe)  # Flask-WTF's own settings (WTF_CSRF_ENABLED and the rest)
     flask_keys |= set(probe.config) - set(DEFAULTS)
     found = set()
     for path in SOURCES:

@@ -18,9 +18,17 @@ from talentbank.accounts.forms import (
     ResetPasswordForm,
 )
 from talentbank.errors import Invalid
-from talentbank.extensions import limiter
+from talentbank.extensions import csrf, limiter
 from talentbank.lookup import parse_public_id
-from talentbank.web import LOCALE_COOKIE, LOCALES, current_actor, is_safe_next, password_hasher, select_locale
+from talentbank.web import (
+    LOCALE_COOKIE,
+    LOCALES,
+    current_actor,
+    is_safe_next,
+    password_hasher,
+    protect_from_other_sites,
+    select_locale,
+)
 
 bp = Blueprint("accounts", __name__)
 
@@ -264,9 +272,11 @@ def api_token_revoke(public_id: str):
 
 
 @bp.post("/locale")
+@csrf.exempt  # protected by where it comes from instead (web.protect_from_other_sites)
 def set_locale():
+    protect_from_other_sites()
     locale = request.form.get("locale", "")
-    if not ConfirmForm().validate_on_submit() or locale not in LOCALES:
+    if locale not in LOCALES:
         return redirect(url_for("main.index"))
     if current_user.is_authenticated:
         services.set_locale(db.session, current_actor(), locale)

@@ -14,10 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, g, request, session
+from flask import Blueprint, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE  # talentbank keeps flask-login's name
 from pydantic import BaseModel
 from spectree import Response
 from werkzeug.exceptions import BadRequest
@@ -144,41 +143,6 @@ def _authenticate() -> None:
         g.api_scopes = frozenset({"read", "write", "issue"})
         if request.method not in SAFE_METHODS:
             csrf.protect()  # cookie-authenticated writes carry X-CSRFToken, as forms do
-
-
-# ---- HTTP caching --------------------------------------------------------------------------------
-
-# How long a shared cache may keep an anonymous read (the data changes, but a minute's lag is fine).
-PUBLIC_MAX_AGE = 60
-
-
-def _is_anonymous_read() -> bool:
-    """A GET or HEAD with no credential of any kind: no Authorization header, no session or remember cookie."""
-    credential_cookies = (current_app.config["SESSION_COOKIE_NAME"], REMEMBER_COOKIE)
-    return (
-        request.method in {"GET", "HEAD"}
-        and "Authorization" not in request.headers
-        and not any(name in request.cookies for name in credential_cookies)
-        and not current_user.is_authenticated
-    )
-
-
-@bp.after_request
-def _conditional_get(response):
-    """Anonymous reads that succeed get a strong ETag of their body and answer If-None-Match with 304;
-    a shared cache may keep them for PUBLIC_MAX_AGE unless the response sets a cookie. Everything else is
-    left as it is (authenticated responses get `no-store` from the app's security headers)."""
-    if response.status_code != 200 or response.is_streamed or response.direct_passthrough:
-        return response
-    if not _is_anonymous_read():
-        return response
-    response.add_etag()
-    response.make_conditional(request)
-    # The session is saved after every after_request hook: a non-empty one would set a cookie.
-    if "Set-Cookie" not in response.headers and not session:
-        response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
-        response.vary.add("Cookie")  # the locale cookie changes the messages
-    return response
 
 
 def api_actor() -> User | None:

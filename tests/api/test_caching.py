@@ -13,7 +13,7 @@ def test_an_anonymous_read_has_an_etag_and_public_cache_control(client, db):
     assert response.status_code == 200
     etag, weak = response.get_etag()
     assert etag and not weak
-    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert response.headers["Cache-Control"] == "public, no-cache"
     assert "Cookie" in response.vary
     assert "Set-Cookie" not in response.headers
 

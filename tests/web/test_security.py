@@ -124,6 +124,26 @@ def test_login_with_a_valid_csrf_token_works(client, db, csrf_enabled):
     assert response.status_code == 302
 
 
+def test_the_locale_switcher_needs_no_token_from_this_site_only(client, db, csrf_enabled):
+    """The switcher is on every page without a CSRF token (so anonymous pages set no session cookie); the
+    browser's own Sec-Fetch-Site or Origin header shows the form came from this site."""
+    for same_site in ({"Sec-Fetch-Site": "same-origin"}, {"Origin": "http://localhost"}):
+        client.delete_cookie("tb_lang")
+        response = client.post("/locale", data={"locale": "en"}, headers=same_site)
+        assert response.status_code == 302, same_site
+        assert "tb_lang=en" in response.headers["Set-Cookie"]
+    for other_site in (
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},  # a sibling subdomain is another site's page
+        {"Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"},  # the fetch metadata decides
+    ):
+        response = client.post("/locale", data={"locale": "ja"}, headers=other_site)
+        assert response.status_code == 400, other_site
+        assert "Set-Cookie" not in response.headers
+    assert "csrf_token" not in client.get("/").get_data(as_text=True)
+
+
 def test_login_is_throttled_per_account(client, db, make_client):
     user = make_user(db)
     for attempt in range(10):
