@@ -122,10 +122,13 @@ class Weights:
     weights need not sum to 1: a need without nice-to-haves drops ``nice_to_have``, a remote
     need drops ``geography``. Then, per missing must-have skill, the score is multiplied by
     ``missing_must_factor`` (``missing_must="penalise"``) or the candidate is dropped
-    (``"filter"``). Defaults are set by hand, not fitted: on the labelled set in
-    tests/unit/matching/data/ nDCG@5 stays within 0.88–0.91 for text 0.1–0.4, verified
-    0.05–0.2 and geography 0.05–0.2 (``"filter"`` drops it to ~0.83: it hides people a town
-    office would still call).
+    (``"filter"``). Defaults are set by hand from the two written rubrics in
+    tests/unit/matching/data/ (#17), which grade skills, domain (read from the texts) and
+    practical fit (hours, start) as parts of about equal size and never grade nice-to-haves:
+    text 0.5 (was 0.2), availability 0.3 (was 0.1), nice-to-have 0.05 (was 0.1). On both sets
+    (bench/matching_eval.py) nDCG@5 stays within 0.90–0.91 (eval) and 0.95–0.97 (traps) for
+    text 0.4–0.6, availability 0.2–0.5, verified 0.05–0.1, geography 0.05–0.1 and
+    missing_must_factor 0.3–0.85 (``"filter"`` hides people a town office would still call).
 
     - ``must_have``: mean over must-haves of min(level / required, 1).
     - ``nice_to_have``: the same over nice-to-haves.
@@ -139,10 +142,10 @@ class Weights:
     """
 
     must_have: float = 0.35
-    nice_to_have: float = 0.10
+    nice_to_have: float = 0.05
     verified: float = 0.10
-    text: float = 0.20
-    availability: float = 0.10
+    text: float = 0.50
+    availability: float = 0.30
     geography: float = 0.10
     pay: float = 0.05
     missing_must: MissingMustPolicy = "penalise"

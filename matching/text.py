@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from matching.glossary import GLOSSARY
+from matching.glossary import GLOSSARY, THEMES
 
 # a kanji/katakana run (iteration mark and long-vowel mark included), or a Latin/digit word
 _TOKEN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u30a0-\u30ff\u3005\u30fc]+|[a-z0-9][a-z0-9+#]*")
@@ -46,6 +46,18 @@ def _own_terms(token: str) -> tuple[str, ...]:
     return (token,) if len(token) == 1 else tuple(map(operator.add, token, token[1:]))
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _theme_terms(token: str) -> tuple[str, ...]:
+    """The terms of the domain words (:data:`matching.glossary.THEMES`) a kanji/katakana run speaks of
+    without writing them: 牛群検定 gives 酪農."""
+    if token[0].isascii():
+        return ()
+    return tuple(
+        t for domain, words in THEMES.items() if domain not in token and any(w in token for w in words)
+        for t in _own_terms(domain)
+    )  # fmt: skip
+
+
 def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(unicodedata.normalize("NFKC", text).lower())
 
@@ -54,19 +66,27 @@ def _tokens(text: str) -> list[str]:
 ACROSS: dict[str, tuple[str, ...]] = {
     word: tuple(itertools.chain.from_iterable(map(_own_terms, _tokens(ja)))) for word, ja in GLOSSARY.items()
 }
+# ... and of the domain their Japanese equivalent speaks of (tsunami → 津波 → 防災)
+_ACROSS_THEMES: dict[str, tuple[str, ...]] = {
+    word: tuple(itertools.chain.from_iterable(map(_theme_terms, _tokens(ja)))) for word, ja in GLOSSARY.items()
+}
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _terms_across(token: str) -> tuple[str, ...]:
-    """A token's terms, and for an English glossary word the terms of its Japanese equivalent too."""
+    """A token's terms and its domain's (:func:`_theme_terms`); for an English glossary word the
+    terms of its Japanese equivalent and of that one's domain too."""
     own = _own_terms(token)
-    return own + ACROSS[token] if own and token in ACROSS else own
+    if own and token in ACROSS:
+        return own + ACROSS[token] + _ACROSS_THEMES[token]
+    return own + _theme_terms(token) if own else own
 
 
 def terms(text: str, *, glossary: bool = True) -> list[str]:
     """Split a text into terms (CJK bigrams and lowercase Latin words), in order, with repeats; an
-    English word of the bilingual glossary also gives the terms of its Japanese equivalent (unless
-    ``glossary`` is false: the text's own terms only)."""
+    English word of the bilingual glossary also gives the terms of its Japanese equivalent, and a
+    Japanese word of a domain the domain's terms (unless ``glossary`` is false: the text's own terms
+    only)."""
     return list(itertools.chain.from_iterable(map(_terms_across if glossary else _own_terms, _tokens(text))))
 
 

@@ -96,8 +96,44 @@ def ndcg_at(k: int, ranked_ids: list[int], grades: dict[int, int]) -> float:
     return dcg / idcg if idcg > 0 else 0.0
 
 
+def rule_stops(need: Need, c: Candidate) -> str | None:
+    """The first rule of #17 that stops a pair, read plainly from the facts (not through the engine's
+    vectorised :mod:`matching.feasibility`): for the eval set, which has no feasibility labels."""
+    onsite = need.work_mode == "onsite" or (need.work_mode == "hybrid" and bool(need.onsite_days_per_month))
+    late = (c.earliest_start - need.start).days if c.earliest_start and need.start else 0
+    if not (c.open_to_offers and c.visible):
+        return "not_open"
+    if need.students_only and not c.is_student:
+        return "students_only"
+    if onsite and not ({"onsite", "hybrid"} & set(c.work_modes)):
+        return "no_onsite"
+    if onsite and None in (c.lat, c.lng, need.lat, need.lng):
+        return "place_unknown"
+    if onsite and _km(c.lat, c.lng, need.lat, need.lng) > c.travel_km:  # type: ignore[arg-type]
+        return "beyond_travel"
+    if onsite and c.onsite_days_per_month is not None and (need.onsite_days_per_month or 0) > c.onsite_days_per_month:
+        return "onsite_days"
+    if 0 < c.hours_per_week < 0.3 * need.hours_per_week:
+        return "short_hours"
+    if late > need.start_slack_days:
+        return "late_start"
+    return None
+
+
+def _km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    p1, p2, dp, dl = map(math.radians, (lat1, lat2, lat2 - lat1, lng2 - lng1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
 def precision_at(k: int, ranked_ids: list[int], grades: dict[int, int]) -> tuple[float, float]:
     """P@k (share of the top k judged relevant, grade ≥ 1) and its ceiling min(k, relevant) / k."""
     hits = sum(1 for c in ranked_ids[:k] if grades.get(c, 0) > 0)
     relevant = sum(1 for g in grades.values() if g > 0)
     return hits / k, min(k, relevant) / k
+
+
+def reachable_ceiling(k: int, grades: dict[int, int], stopped: set[int]) -> float:
+    """The P@k ceiling counting only the relevant people no feasibility rule stops (``stopped``): the
+    ranked list may not show the others, whatever their grade."""
+    return min(k, sum(1 for c, g in grades.items() if g > 0 and c not in stopped)) / k

@@ -57,3 +57,20 @@ def test_unknown_terms_are_ignored_by_encode():
     model = flat_text_model(["酪農"])
     ids, tfs = model.encode("酪農 観光")
     assert [model.terms[i] for i in ids] == ["酪農"] and tfs.tolist() == [1]
+
+
+def test_a_word_of_a_domain_also_gives_the_domain_word():
+    """乳牛 and 牛群 are dairy work: their runs also give 酪農 (matching.glossary.THEMES), once, and a run
+    that already writes 酪農 gains nothing."""
+    assert "酪農" in terms("乳牛の行動センサー") and terms("牛群検定")[-1] == "酪農"
+    assert terms("酪農データ").count("酪農") == 1
+    assert "酪農" not in terms("乳牛の行動センサー", glossary=False)
+
+
+def test_an_english_word_gives_the_domain_of_its_japanese_term():
+    assert terms("tsunami") == ["tsunami", "津波", "防災"] and "林業" in terms("forest")
+
+
+def test_ambiguous_english_words_are_left_out_of_the_glossary():
+    # "Cloud migration" is moving systems (移行), not moving house (移住): no guess
+    assert "移住" not in terms("cloud migration") and "移住" in terms("rural relocation")
