@@ -110,8 +110,7 @@ def _one_presentation(vp_token: Any) -> Any:
 def _submitted() -> tuple[Any, str | None] | None:
     """The presentation and the state posted (form or JSON); None for an empty JSON exchange start."""
     if request.form:
-        return _one_presentation(request.form.get("vp_token") or request.form.get("presentation")), \
-            request.form.get("state")  # fmt: skip
+        return request.form.get("vp_token") or request.form.get("presentation"), request.form.get("state")
     body = request.get_json(silent=True)
     if body == {}:
         return None
@@ -119,30 +118,42 @@ def _submitted() -> tuple[Any, str | None] | None:
         raise OAuthError(400, "invalid_request", "send vp_token (form or JSON) or verifiablePresentation")
     found = body.get("vp_token") or body.get("verifiablePresentation") or body.get("presentation")
     state = body.get("state")
-    return _one_presentation(found), state if isinstance(state, str) else None
+    return found, state if isinstance(state, str) else None
 
 
-@protocol_bp.post("/oid4vp/response/<public_id>")
-def response(public_id: str):
+def answer(public_id: str, submitted: tuple[Any, str | None] | None) -> tuple[dict[str, Any], int]:
+    """The response endpoint's work (also behind the API's): the request for an empty exchange start, else the
+    verdict on the presentation; a refusal is the protocol's error body (`error`, `error_description`)."""
     now = utcnow()
     try:
-        submitted = _submitted()
         if submitted is None:  # a VC-API exchange begins: answer with the request
             pending = presentations.open_request(db.session, public_id, now=now)
-            vpr = presentations.documents_of(pending).verifiable_presentation_request
-            return _protocol_json({"verifiablePresentationRequest": vpr})
+            return {
+                "verifiablePresentationRequest": presentations.documents_of(pending).verifiable_presentation_request
+            }, 200
         presentation, state = submitted
         if state is not None and state != public_id:
             raise OAuthError(400, "invalid_request", "state does not name this request")
-        received = presentations.receive(db.session, public_id, presentation, issuer_context(), now=now)
+        received = presentations.receive(db.session, public_id, _one_presentation(presentation), issuer_context(),
+                                         now=now)  # fmt: skip
     except OAuthError as error:
         db.session.rollback()
-        return _error(error)
+        return {"error": error.code, "error_description": error.description}, error.status
     db.session.commit()
     verdicts = [{**v, "reasons": [presentations.reason(code) for code in v["problems"]]} for v in received.result or []]
     body = {"verified": received.verified, "holder": received.holder_did, "credentials": verdicts,
             "redirect_uri": received.domain + url_for("wallet.show", public_id=received.public_id)}  # fmt: skip
     if received.verified:
-        return _protocol_json(body)
+        return body, 200
     first = next(reason for v in verdicts for reason in v["reasons"])
-    return _protocol_json({"error": "invalid_request", "error_description": first, **body}, 400)
+    return {"error": "invalid_request", "error_description": first, **body}, 400
+
+
+@protocol_bp.post("/oid4vp/response/<public_id>")
+def response(public_id: str):
+    try:
+        submitted = _submitted()
+    except OAuthError as error:
+        return _error(error)
+    body, status = answer(public_id, submitted)
+    return _protocol_json(body, status)
