@@ -63,11 +63,16 @@ def sign_data_integrity(
     *,
     verification_method: str,
     created: datetime | str,
+    proof_purpose: str = "assertionMethod",
+    extra_options: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A copy of ``document`` with an eddsa-rdfc-2022 ``proof`` (raises UndefinedTerms first)."""
+    """A copy of ``document`` with an eddsa-rdfc-2022 ``proof`` (raises UndefinedTerms first);
+    `extra_options` are further proof options such as a presentation's challenge and domain."""
     unsecured = {key: value for key, value in copy.deepcopy(document).items() if key != "proof"}
     check_terms(unsecured)
-    options = proof_configuration(unsecured, verification_method=verification_method, created=created)
+    options = proof_configuration(unsecured, verification_method=verification_method, created=created,
+                                  proof_purpose=proof_purpose)  # fmt: skip
+    options.update(extra_options or {})
     signature = private_key.sign(hash_data(unsecured, options))
     return {
         **unsecured,
@@ -87,20 +92,23 @@ def data_integrity_proofs(document: dict[str, Any]) -> list[dict[str, Any]]:
     return checked
 
 
-def check_proof_shape(proof: dict[str, Any]) -> None:
-    """Refuse anything but a DataIntegrityProof/eddsa-rdfc-2022 for assertionMethod."""
+def check_proof_shape(proof: dict[str, Any], purpose: str = "assertionMethod") -> None:
+    """Refuse anything but a DataIntegrityProof/eddsa-rdfc-2022 for `purpose` (a presentation's is
+    authentication)."""
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
         raise ProofError("proof_unsupported")
-    if proof.get("proofPurpose") != "assertionMethod":
+    if proof.get("proofPurpose") != purpose:
         raise ProofError("proof_purpose_mismatch")
     for key in ("verificationMethod", "proofValue", "created"):
         if not isinstance(proof.get(key), str):
             raise ProofError("proof_malformed")
 
 
-def verify_data_integrity(document: dict[str, Any], proof: dict[str, Any], public_key: Ed25519PublicKey) -> bool:
+def verify_data_integrity(
+    document: dict[str, Any], proof: dict[str, Any], public_key: Ed25519PublicKey, *, purpose: str = "assertionMethod"
+) -> bool:
     """True if ``proof`` (one of the document's proofs) is a valid signature by ``public_key``."""
-    check_proof_shape(proof)
+    check_proof_shape(proof, purpose)
     try:
         signature = multibase_decode(proof["proofValue"])
     except ValueError:

@@ -17,6 +17,11 @@ The wallet delivery path (#16) is timed on COUNT/20 claimed VC-JWT credentials: 
 JWT check, nonce, the holder-bound copy signed and stored, audit), one commit each, as the endpoints do;
 the wallet's side (its proof JWTs) is made beforehand. Its baseline is bare PyJWT EdDSA encode of the
 copy's payload, interleaved round by round.
+
+Presentation verification (#16) is timed on COUNT/20 holder-bound VC-JWT copies, each presented in its own
+VP-JWT (made beforehand): `badges.presentation.verify_presentation` with the app's `verify_credential` (the
+holder's signature, nonce, audience, then every check of the credential and its binding to the holder).
+Its baseline is bare PyJWT EdDSA decode of the credential's JWT, interleaved round by round.
 """
 
 from __future__ import annotations
@@ -40,13 +45,23 @@ from flask import current_app
 
 import badges
 from badges.data_integrity import hash_data, proof_configuration
+from badges.presentation import presentation_jwt, verify_presentation
 from talentbank import create_app, db
 from talentbank.cli import upgrade_database
 from talentbank.config import resolve_database_url
 from talentbank.credentials import achievements, issuers, issuing, records, verification
 from talentbank.credentials.context import issuer_context
 from talentbank.credentials.inputs import AchievementInput, AwardInput
-from talentbank.models import Credential, Membership, MembershipRole, Organisation, OrganisationKind, Profile, User
+from talentbank.models import (
+    Credential,
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationKind,
+    Profile,
+    ProofFormat,
+    User,
+)
 from talentbank.reference.loader import load_reference_data
 from talentbank.wallet import exchange, offers
 from talentbank.wallet.metadata import JWT_CONFIGURATION, PRE_AUTHORIZED_GRANT
@@ -220,6 +235,38 @@ def wallet_rates(admin, achievement, count: int, batch: int = 50) -> tuple[float
     return delivering, bare_seconds
 
 
+def presentation_rates(admin, achievement, count: int, batch: int = 50) -> tuple[float, float]:
+    """(presentation seconds, bare decode seconds) for `count` one-credential VP-JWTs, interleaved."""
+    context = issuer_context()
+    holder = Ed25519PrivateKey.generate()
+    kid = badges.did_key_verification_method(holder.public_key())
+    did = kid.partition("#")[0]
+    now = db.utcnow().replace(microsecond=0)
+    credentials = db.session.scalars(sa.select(Credential).where(Credential.achievement_id == achievement.id)
+                                     .limit(count)).all()  # fmt: skip
+    copies = [issuing.sign_holder_copy(db.session, c, did, ProofFormat.JWT, context, document_id=f"urn:uuid:p{n}",
+                                       now=now) for n, c in enumerate(credentials)]  # fmt: skip
+    challenges = [f"challenge-{n}" for n in range(len(copies))]
+    vps = [presentation_jwt([copy], holder, kid=kid, holder=did, challenge=challenge, audience=context.base_url,
+                            now=now) for copy, challenge in zip(copies, challenges, strict=True)]  # fmt: skip
+    presenting = bare_seconds = 0.0
+    issuer_key = None
+    for first in range(0, len(vps), batch):
+        start = time.perf_counter()
+        for vp, challenge in zip(vps[first : first + batch], challenges[first : first + batch], strict=True):
+            result = verify_presentation(vp, challenge=challenge, domain=context.base_url, now=db.utcnow(),
+                                         verify_credential=lambda d: verification.verify_credential(
+                                             db.session, d, context))  # fmt: skip
+            assert result.verified, (result.refusal, [c.problems for c in result.credentials])
+            issuer_key = issuer_key or result.credentials[0].result.issuer_key.key
+        presenting += time.perf_counter() - start
+        start = time.perf_counter()
+        for copy in copies[first : first + batch]:
+            jwt.decode(copy, issuer_key, algorithms=["EdDSA"], options={"verify_aud": False, "verify_exp": False})
+        bare_seconds += time.perf_counter() - start
+    return presenting, bare_seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
@@ -244,6 +291,7 @@ def main() -> None:
         di_sample = db.session.scalar(sa.select(Credential).where(Credential.achievement_id == di_achievement.id))
         di_sign_seconds, di_verify_seconds = bare_data_integrity(di_sample.document, di_count)
         wallet_seconds, wallet_bare = wallet_rates(admin, jwt_achievement, di_count)
+        presenting, presenting_bare = presentation_rates(admin, jwt_achievement, di_count)
     print(f"database: {url.split(':')[0]}, {args.count:,} VC-JWT credentials, {di_count:,} Data Integrity")
     print(f"{'bare PyJWT EdDSA encode':<44}{rate(args.count, encode_seconds)}")
     print(f"{'issue_credentials (VC-JWT, stored + mail)':<44}{rate(args.count, issue_seconds)}"
@@ -260,6 +308,9 @@ def main() -> None:
     print(f"{'bare PyJWT EdDSA encode (wallet copy)':<44}{rate(di_count, wallet_bare)}")
     print(f"{'wallet delivery (token + credential request)':<44}{rate(di_count, wallet_seconds)}"
           f"   {100 * wallet_bare / wallet_seconds:5.1f}% of bare")  # fmt: skip
+    print(f"{'bare PyJWT EdDSA decode (credential)':<44}{rate(di_count, presenting_bare)}")
+    print(f"{'verify_presentation (VP-JWT, 1 credential)':<44}{rate(di_count, presenting)}"
+          f"   {100 * presenting_bare / presenting:5.1f}% of bare")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from talentbank.profiles.views import bp as profiles_bp
     from talentbank.projects.views import bp as projects_bp
     from talentbank.reference.views import bp as reference_bp
+    from talentbank.wallet.presentation_views import protocol_bp as oid4vp_bp
     from talentbank.wallet.views import bp as wallet_bp
     from talentbank.wallet.views import protocol_bp as oid4vci_bp
 
@@ -61,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         admin_bp,
         wallet_bp,
         oid4vci_bp,
+        oid4vp_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -23,6 +23,7 @@ from talentbank.api import (  # noqa: F401  (registers operations)
     me,
     organisations,
     outcomes,
+    presentations,
     profile_skills,
     profiles,
     project_applications,

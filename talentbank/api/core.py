@@ -205,7 +205,8 @@ def operation(
             return result
 
         wrapper.__wrapped__ = validated  # spectree finds its metadata through the wrapper chain
-        Operation.registry[view.__name__] = Operation(view.__name__, scope, public, errors)
+        own = tuple(code for code in ((status,) if isinstance(status, int) else status) if code >= 400)
+        Operation.registry[view.__name__] = Operation(view.__name__, scope, public, errors, own)
         return wrapper
 
     return decorate

@@ -75,11 +75,14 @@ class Operation:
 
     registry: ClassVar[dict[str, Operation]] = {}
 
-    def __init__(self, name: str, scope: str | None, public: bool, errors: tuple[int, ...]) -> None:
+    def __init__(
+        self, name: str, scope: str | None, public: bool, errors: tuple[int, ...], own: tuple[int, ...] = ()
+    ) -> None:
         self.name = name
         self.scope = scope
         self.public = public
         self.errors = errors
+        self.own = own  # 4xx statuses answered with the operation's own body (a protocol's), not a problem
 
 
 # ---- the document ---------------------------------------------------------------------------------
@@ -124,11 +127,14 @@ def openapi_document() -> dict[str, Any]:
                 operation_object["security"] = [{"bearerAuth": []}, {"cookieAuth": []}]
                 operation_object["x-scope"] = declared.scope
             responses = operation_object["responses"]
-            for code in sorted(codes):  # replaces spectree's own 422 (we answer it with a problem document)
+            for code in sorted(codes - set(declared.own)):  # replaces spectree's own 422 (we answer it with a problem)
                 responses[str(code)] = {
                     "description": _ERROR_TEXT[code],
                     "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
                 }
+            for code in declared.own:  # the protocol's body, or a problem when the request was not even read
+                content = responses.setdefault(str(code), {"description": _ERROR_TEXT[code]}).setdefault("content", {})
+                content["application/problem+json"] = {"schema": {"$ref": "#/components/schemas/Problem"}}
             responses["429"]["headers"] = {
                 "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
             }

@@ -73,15 +73,34 @@ def import_credential(
     result = verify_credential(session, submitted, ctx, expected_email=actor.email, now=now)
     if result.credential is None:
         raise Invalid(str(_l("証明書として読み取れませんでした。")), {"credential": "unreadable"})
-    raw = submitted if isinstance(submitted, str) else json.dumps(submitted, ensure_ascii=False)
-    imported = _imported(session, profile, raw, result, now)
-    session.add(imported)
+    [imported] = keep_imports(session, actor, profile, [(submitted, result)], now=now)
+    return imported, result
+
+
+def keep_imports(
+    session: Session,
+    actor: User,
+    profile: Profile,
+    verified: list[tuple[dict[str, Any] | str, badges.VerificationResult]],
+    *,
+    now: datetime,
+) -> list[ImportedCredential]:
+    """Store credentials already verified (each as submitted, with its result) as imports on the actor's
+    profile, then recount its badge-verified skills once: a single import, or each of a presentation."""
+    if profile.user_id != actor.id:
+        raise NotFound()
+    rows = []
+    for submitted, result in verified:
+        raw = submitted if isinstance(submitted, str) else json.dumps(submitted, ensure_ascii=False)
+        rows.append(_imported(session, profile, raw, result, now))
+    session.add_all(rows)
     session.flush()
     refresh_badge_skills(session, profile, now=now)
     reindex_profile(session, profile)
-    audit.record(session, actor, "credential.import", object_type="imported_credential", object_id=imported.public_id,
-                 verified=imported.counts)  # fmt: skip
-    return imported, result
+    for imported in rows:
+        audit.record(session, actor, "credential.import", object_type="imported_credential",
+                     object_id=imported.public_id, verified=imported.counts)  # fmt: skip
+    return rows
 
 
 def _imported(

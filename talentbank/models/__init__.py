@@ -60,7 +60,7 @@ from talentbank.models.rate_limits import RateLimitCounter
 from talentbank.models.site import SiteAddress
 from talentbank.models.skills import Skill, ToolTag, ToolTagSkill
 from talentbank.models.supply import SupplyCell, SupplyGroup
-from talentbank.models.wallet import WalletDelivery, WalletOffer
+from talentbank.models.wallet import PresentationPurpose, PresentationRequest, WalletDelivery, WalletOffer
 
 __all__ = [
     "AccountToken",
@@ -101,6 +101,8 @@ __all__ = [
     "Outcome",
     "OutcomeSkill",
     "PayKind",
+    "PresentationPurpose",
+    "PresentationRequest",
     "Profile",
     "ProfileSearchTerm",
     "ProfileSkill",

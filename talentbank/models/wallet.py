@@ -3,22 +3,26 @@
 An offer is made by the person holding a claimed credential, for that credential only. Only hashes of
 its secrets are kept: the pre-authorised code, the optional transaction code and the access token the
 code is exchanged for. A delivery is one holder-bound copy of the credential handed to a wallet.
+A presentation request is talentbank asking a person's wallet to present badges (OpenID4VP / DIDAuth)
+for one purpose, with a single-use challenge.
 """
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from talentbank.db import Base, UTCDateTime, utcnow
+from talentbank.db import Base, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from talentbank.models.accounts import User
     from talentbank.models.credentials import Credential
+    from talentbank.models.projects import Application
 
 
 class WalletOffer(Base):
@@ -62,3 +66,34 @@ class WalletDelivery(Base):
 
     offer: Mapped[WalletOffer] = relationship(back_populates="deliveries")
     credential: Mapped[Credential] = relationship()
+
+
+class PresentationPurpose(enum.StrEnum):
+    APPLICATION = "application"  # badges attached to one of the person's applications
+    IMPORT = "import"  # badges imported into the person's profile
+
+
+class PresentationRequest(Base):
+    """A request for a verifiable presentation from one person for one purpose: its challenge works once,
+    until it expires. Once a presentation was accepted, who held it and what each credential showed."""
+
+    __tablename__ = "presentation_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[PresentationPurpose] = mapped_column(str_enum(PresentationPurpose, 12))
+    application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    # A nonce, not a secret: it only names the request a holder signs for (the holder's key is the proof).
+    challenge: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    domain: Mapped[str] = mapped_column(sa.Text)  # the base URL: the Data Integrity domain and the JWT aud
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    holder_did: Mapped[str | None] = mapped_column(sa.Text)
+    verified: Mapped[bool | None]
+    # Per credential presented: {"name", "issuer", "verified", "problems": [codes], "imported": id | None}
+    result: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON(none_as_null=True))
+
+    user: Mapped[User] = relationship()
+    application: Mapped[Application | None] = relationship()

@@ -29,6 +29,7 @@ from talentbank.reference.services import (
     subprefectures_with_municipalities,
 )
 from talentbank.security import can, require
+from talentbank.wallet import presentations
 from talentbank.web import current_actor
 
 # The blueprint's other routes; importing their modules registers them on `bp`.
@@ -83,6 +84,8 @@ def show(public_id: str):
         mine=mine,
         applications=entries,
         contacts={a.id: applications.contact_for(db.session, actor, a) for a in entries},
+        presented=presentations.latest_by_application(db.session, [a.id for a in [*entries, mine] if a]),
+        reason=presentations.reason,
         transitions=sorted(statuses.TRANSITIONS[project.status], key=list(ProjectStatus).index) if is_member else [],
         can_apply=profile is not None and not is_member and mine is None and applications.is_eligible(project, profile)
         and project.status is ProjectStatus.OPEN and (project.deadline is None or project.deadline >= today()),

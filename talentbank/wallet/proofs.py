@@ -8,8 +8,6 @@ bound into the credential is the did:key, or did:jwk of the embedded key.
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,12 +16,12 @@ import jwt
 
 import badges
 from badges.keys import key_from_jwk
+from badges.presentation import did_jwk
 from talentbank.wallet.metadata import PROOF_ALGORITHMS, PROOF_TYPE
 
 MAX_AGE = timedelta(minutes=5)
 LEEWAY = timedelta(seconds=60)
 MAX_LENGTH = 8_000
-_KEY_MEMBERS = {"kty", "crv", "x", "y"}
 
 
 class ProofError(ValueError):
@@ -42,16 +40,6 @@ class Proof:
     holder_did: str
     nonce: str
     client_id: str | None
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def did_jwk(jwk: dict[str, Any]) -> str:
-    """did:jwk of a public JWK (its key members only, in sorted compact JSON)."""
-    members = {k: jwk[k] for k in sorted(jwk) if k in _KEY_MEMBERS}
-    return "did:jwk:" + _b64(json.dumps(members, separators=(",", ":")).encode())
 
 
 def _holder_key(header: dict[str, Any]) -> tuple[Any, str]:

@@ -81,6 +81,7 @@ class Seeder:
             "user_id": self.members,
             "profile_id": self.profiles,
             "opportunity_id": self.opportunities,
+            "request_id": self.presentation_requests,
             "skill_code": lambda: SKILL_CODES,
             "code": lambda: SKILL_CODES,
         }
@@ -238,6 +239,10 @@ class Seeder:
         mine = self._call("GET", f"/credentials/{self.credentials()[0]}", status=200)
         submitted = mine["jwt"] or mine["document"]
         return [self._call("POST", "/me/credentials/imported", {"credential": submitted})["id"]]
+
+    @functools.cache  # noqa: B019
+    def presentation_requests(self) -> list[str]:
+        return [self._call("POST", "/me/presentation-requests", {"purpose": "import"})["id"]]
 
 
 # ---- text that talentbank refuses wherever it enters (talentbank/text.py) --------------------------

@@ -204,6 +204,7 @@ NOT_HTML = {
     "opendata.download",
     "oid4vci.authorization_server_metadata",
     "oid4vci.issuer_metadata",
+    "oid4vp.authorization_request",
 }
 
 

@@ -6,8 +6,8 @@
 // did:key (derived by `@digitalbazaar/ed25519-multikey`) or as a jwk; or it is a P-256 key (ES256) sent as a jwk.
 //
 // stdin: {"jobs": [{"offer_uri", "tx_code", "key": "did:key" | "jwk" | "jwk-p256", "configurations": [...] | null,
-//                   "expect_error": bool}]}
-// stdout: [{"holder_did", "jwk", "token_type", "formats", "credentials": {id: credential}, "requests",
+//                   "expect_error": bool, "export_key": bool}]}
+// stdout: [{"holder_did", "jwk", "private_jwk" (with export_key), "token_type", "formats", "credentials": {id: credential}, "requests",
 //           "error": {"stage", "status", "code", "message"} | null}]
 import {createHash, randomBytes} from 'node:crypto';
 import {readFileSync} from 'node:fs';
@@ -75,6 +75,9 @@ async function runJob(job) {
   const key = await holderKey(job.key);
   const client = new Openid4vciClient({callbacks: callbacksFor(key.privateKey, key.jwk)});
   const result = {holder_did: key.did, jwk: key.jwk, credentials: {}, error: null};
+  if(job.export_key) {  // the holder's private key, for present.mjs to sign presentations with
+    result.private_jwk = await exportJWK(key.privateKey);
+  }
   let stage = 'offer';
   try {
     const offer = await client.resolveCredentialOffer(job.offer_uri);

@@ -76,12 +76,15 @@ POST_ROUTES = [
     "/learning/sometoken/learners",
     "/learning/sometoken/completions",
     "/credentials/sometoken/wallet",
+    "/applications/sometoken/presentation",
+    "/me/credentials/presentation",
 ]
 # The JSON API checks CSRF itself, only for cookie-authenticated writes (tests/api/test_auth.py).
 API_PREFIX = "/api/v1/"
 # OpenID4VCI's token, nonce and credential endpoints take no cookies: a wallet authenticates with the
-# pre-authorised code, the access token and its proof (tests/web/test_wallet.py).
-WALLET_PROTOCOL_PREFIX = "/oid4vci/"
+# pre-authorised code, the access token and its proof (tests/web/test_wallet.py). OpenID4VP's response
+# endpoint neither: the request id, its challenge and the holder's proof (tests/web/test_presentations.py).
+WALLET_PROTOCOL_PREFIX = ("/oid4vci/", "/oid4vp/")
 
 
 def test_every_post_route_is_in_the_csrf_list(app):
@@ -90,7 +93,7 @@ def test_every_post_route_is_in_the_csrf_list(app):
         for rule in app.url_map.iter_rules()
         if "POST" in rule.methods
         and rule.endpoint != "static"
-        and not rule.rule.startswith((API_PREFIX, WALLET_PROTOCOL_PREFIX))
+        and not rule.rule.startswith((API_PREFIX, *WALLET_PROTOCOL_PREFIX))
     }
     listed = {
         re.sub(r"\{org\}|sometoken|/1/", lambda m: "/x/" if m.group() == "/1/" else "x", route) for route in POST_ROUTES
