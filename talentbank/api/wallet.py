@@ -1,16 +1,43 @@
-"""/me/wallet-deliveries: what the caller's credentials delivered to wallets (OpenID4VCI, #16)."""
+"""Wallets over OpenID4VCI (#16): a credential offer for one of the caller's claimed credentials, and
+/me/wallet-deliveries, what the caller's credentials delivered to wallets."""
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import datetime
 
 from pydantic import Field
 
-from talentbank.api.core import api_actor, bp, operation, params
-from talentbank.api.schemas import Out, PageQuery, page_of, paginate_sql
+from talentbank import db
+from talentbank.api.core import api_actor, body, bp, operation, params
+from talentbank.api.schemas import Model, Out, PageQuery, page_of, paginate_sql
+from talentbank.credentials import records
+from talentbank.credentials.context import issuer_context
 from talentbank.models import WalletDelivery
+from talentbank.wallet import offers
 from talentbank.wallet.offers import select_deliveries_of_user
+from talentbank.wallet.qr import qr_svg
+
+
+class WalletOfferIn(Model):
+    tx_code: bool = Field(
+        True,
+        description="ask the wallet for a 6-digit transaction code (recommended: whoever sees the offer "
+        "cannot redeem it without the code); false for wallets that cannot enter one",
+    )
+
+
+class WalletOfferOut(Out):
+    id: uuid.UUID = Field(description="the offer's own id")
+    credential: uuid.UUID = Field(description="the public id of the credential offered")
+    offer_uri: str = Field(
+        description="openid-credential-offer://?credential_offer=… (the offer by value, holding its single-use "
+        "pre-authorised code): open it in a wallet or show it as a QR code"
+    )
+    qr: str = Field(description="the same URI as a QR code, an SVG image as a data: URI")
+    tx_code: str | None = Field(description="the transaction code the wallet will ask for, shown only in this answer")
+    expires_at: datetime = Field(description="the offer works once, until then")
 
 
 class WalletDeliveryOut(Out):
@@ -38,3 +65,19 @@ def _out(delivery: WalletDelivery) -> WalletDeliveryOut:
 def my_wallet_deliveries():
     """The holder-bound copies of the caller's credentials that went to wallets, newest first"""
     return paginate_sql(params(), select_deliveries_of_user(api_actor()), convert=_out)
+
+
+@bp.post("/credentials/<credential_id>/wallet-offers")
+@operation(tag="credentials", scope="write", json=WalletOfferIn, ok=WalletOfferOut, status=201, errors=(409,))
+def create_wallet_offer(credential_id: str):
+    """Offer one of the caller's claimed credentials to a wallet (OpenID4VCI 1.0, pre-authorised code): the
+    same offer as the credential page's "ウォレットに追加". Only the person who claimed it may (403); a
+    revoked or expired credential gets none (409)"""
+    credential = records.get_credential(db.session, credential_id)
+    choice = body()
+    created = offers.create_offer(db.session, api_actor(), credential, issuer_context().base_url,
+                                  with_tx_code=choice.tx_code if choice is not None else True)  # fmt: skip
+    svg = str(qr_svg(created.uri)).encode()
+    return WalletOfferOut(id=created.offer.public_id, credential=credential.public_id, offer_uri=created.uri,
+                          qr="data:image/svg+xml;base64," + base64.b64encode(svg).decode(), tx_code=created.tx_code,
+                          expires_at=created.offer.expires_at), 201  # fmt: skip

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 from talentbank import audit
-from talentbank.credentials.claims import is_current
+from talentbank.credentials.claims import can_claim, is_current
 from talentbank.db import utcnow
 from talentbank.errors import Conflict, PermissionDenied
 from talentbank.models import Credential, User, WalletDelivery, WalletOffer
@@ -55,7 +55,10 @@ def create_offer(
     with_tx_code: bool = True,
     now: datetime | None = None,
 ) -> CreatedOffer:
-    """A credential offer for the holder's own current credential, valid for OFFER_LIFETIME."""
+    """A credential offer for the holder's own current credential, valid for OFFER_LIFETIME. The recipient
+    who has not claimed it yet is told to claim it first (Conflict); anyone else is refused."""
+    if can_claim(actor, credential):
+        raise Conflict(str(_l("先にバッジを受け取ってください。受け取ったバッジをウォレットに追加できます。")))
     if not is_holder(actor, credential):
         raise PermissionDenied()
     now = now or utcnow()
