@@ -42,9 +42,13 @@ class WalletOfferOut(Out):
 
 class WalletDeliveryOut(Out):
     id: uuid.UUID
-    credential: uuid.UUID = Field(description="the public id of the credential that was copied")
-    achievement: str = Field(description="the achievement's name")
-    configuration_id: str = Field(description="OpenBadgeCredential_jwt_vc_json or OpenBadgeCredential_ldp_vc")
+    credential: uuid.UUID | None = Field(description="the public id of the credential that was copied (null for a "
+                                         "learner record)")  # fmt: skip
+    learner_record: uuid.UUID | None = Field(description="the public id of the CLR 2.0 learner record that was "
+                                             "copied (null for a credential)")  # fmt: skip
+    achievement: str = Field(description="the achievement's name, or the learner record's")
+    configuration_id: str = Field(description="OpenBadgeCredential_jwt_vc_json or OpenBadgeCredential_ldp_vc; "
+                                  "ClrCredential_jwt_vc_json or ClrCredential_ldp_vc for a learner record")  # fmt: skip
     holder_did: str = Field(description="the wallet key the copy is bound to (credentialSubject.id)")
     document_id: str = Field(description="the copy's own id (urn:uuid:…)")
     delivered_at: datetime
@@ -54,8 +58,10 @@ WalletDeliveryPage = page_of(WalletDeliveryOut, "WalletDeliveryPage")
 
 
 def _out(delivery: WalletDelivery) -> WalletDeliveryOut:
-    return WalletDeliveryOut(id=delivery.public_id, credential=delivery.credential.public_id,
-                             achievement=delivery.credential.achievement.name,
+    credential, record = delivery.credential, delivery.learner_record
+    return WalletDeliveryOut(id=delivery.public_id, credential=credential.public_id if credential else None,
+                             learner_record=record.public_id if record else None,
+                             achievement=credential.achievement.name if credential else record.name,  # type: ignore[union-attr]
                              configuration_id=delivery.configuration_id, holder_did=delivery.holder_did,
                              document_id=delivery.document_id, delivered_at=delivery.delivered_at)  # fmt: skip
 
@@ -63,7 +69,7 @@ def _out(delivery: WalletDelivery) -> WalletDeliveryOut:
 @bp.get("/me/wallet-deliveries")
 @operation(tag="account", scope="read", query=PageQuery, ok=WalletDeliveryPage)
 def my_wallet_deliveries():
-    """The holder-bound copies of the caller's credentials that went to wallets, newest first"""
+    """The holder-bound copies of the caller's credentials and learner records that went to wallets, newest first"""
     return paginate_sql(params(), select_deliveries_of_user(api_actor()), convert=_out)
 
 
