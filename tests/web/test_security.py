@@ -76,6 +76,7 @@ POST_ROUTES = [
     "/learning/sometoken/learners",
     "/learning/sometoken/completions",
     "/credentials/sometoken/wallet",
+    "/learner-records/sometoken/wallet",
 ]
 # The JSON API checks CSRF itself, only for cookie-authenticated writes (tests/api/test_auth.py).
 API_PREFIX = "/api/v1/"
