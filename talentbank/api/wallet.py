@@ -12,7 +12,7 @@ from pydantic import Field
 from talentbank import db
 from talentbank.api.core import api_actor, body, bp, operation, params
 from talentbank.api.schemas import Model, Out, PageQuery, page_of, paginate_sql
-from talentbank.credentials import records
+from talentbank.credentials import learner_records, records
 from talentbank.credentials.context import issuer_context
 from talentbank.models import WalletDelivery
 from talentbank.wallet import offers
@@ -30,7 +30,12 @@ class WalletOfferIn(Model):
 
 class WalletOfferOut(Out):
     id: uuid.UUID = Field(description="the offer's own id")
-    credential: uuid.UUID = Field(description="the public id of the credential offered")
+    credential: uuid.UUID | None = Field(
+        description="the public id of the credential offered (null for a learner record)"
+    )
+    learner_record: uuid.UUID | None = Field(
+        description="the public id of the CLR 2.0 learner record offered (null for a credential)"
+    )
     offer_uri: str = Field(
         description="openid-credential-offer://?credential_offer=… (the offer by value, holding its single-use "
         "pre-authorised code): open it in a wallet or show it as a QR code"
@@ -80,10 +85,30 @@ def create_wallet_offer(credential_id: str):
     same offer as the credential page's "ウォレットに追加". Only the person who claimed it may (403); a
     revoked or expired credential gets none (409)"""
     credential = records.get_credential(db.session, credential_id)
-    choice = body()
     created = offers.create_offer(db.session, api_actor(), credential, issuer_context().base_url,
-                                  with_tx_code=choice.tx_code if choice is not None else True)  # fmt: skip
+                                  with_tx_code=_with_tx_code())  # fmt: skip
+    return _offer_out(created, credential=credential.public_id, learner_record=None), 201
+
+
+@bp.post("/learner-records/<record_id>/wallet-offers")
+@operation(tag="credentials", scope="write", json=WalletOfferIn, ok=WalletOfferOut, status=201, errors=(409,))
+def create_learner_record_wallet_offer(record_id: str):
+    """Offer the caller's CLR 2.0 learner record to a wallet (ClrCredential, OpenID4VCI 1.0): the same offer
+    as the record page's "ウォレットに追加". Only the learner it was issued to may (403); a revoked record
+    gets none (409)"""
+    record = learner_records.get_learner_record(db.session, record_id)
+    created = offers.create_record_offer(db.session, api_actor(), record, issuer_context().base_url,
+                                         with_tx_code=_with_tx_code())  # fmt: skip
+    return _offer_out(created, credential=None, learner_record=record.public_id), 201
+
+
+def _with_tx_code() -> bool:
+    choice = body()
+    return choice.tx_code if choice is not None else True
+
+
+def _offer_out(created: offers.CreatedOffer, **subject: uuid.UUID | None) -> WalletOfferOut:
     svg = str(qr_svg(created.uri)).encode()
-    return WalletOfferOut(id=created.offer.public_id, credential=credential.public_id, offer_uri=created.uri,
-                          qr="data:image/svg+xml;base64," + base64.b64encode(svg).decode(), tx_code=created.tx_code,
-                          expires_at=created.offer.expires_at), 201  # fmt: skip
+    return WalletOfferOut(id=created.offer.public_id, offer_uri=created.uri, tx_code=created.tx_code,
+                          qr="data:image/svg+xml;base64," + base64.b64encode(svg).decode(),
+                          expires_at=created.offer.expires_at, **subject)  # fmt: skip

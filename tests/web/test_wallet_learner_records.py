@@ -9,12 +9,13 @@ import pytest
 import sqlalchemy as sa
 
 from badges.clr import clr_schema_errors
-from talentbank.models import LearnerRecord, WalletDelivery, WalletOffer
+from talentbank.models import LearnerRecord, User, WalletDelivery, WalletOffer
 from talentbank.wallet.metadata import (
     CLR_JWT_CONFIGURATION,
     CLR_LDP_CONFIGURATION,
     JWT_CONFIGURATION,
 )
+from tests.api.test_wallet_offers import _token
 from tests.factories import make_profile, make_user
 from tests.web.test_learner_records import LEARNER, _issue, _two_badges, school
 from tests.web.test_wallet import Wallet, _error, nonce, offer_from_page, redeem, request_credential
@@ -113,3 +114,27 @@ def test_only_the_learner_may_offer_the_record_and_never_a_revoked_one(record, d
     ).get_data(True)
     assert db.scalar(sa.select(sa.func.count()).select_from(WalletDelivery)) == 0
     assert JWT_CONFIGURATION not in offer["credential_configuration_ids"]
+
+
+def test_a_program_makes_the_learners_offer_over_the_api(record, db, make_client):
+    program, path = make_client(), f"/api/v1/learner-records/{record['id']}/wallet-offers"
+    headers = _token(db, db.scalar(sa.select(User).where(User.email == LEARNER)))
+    response = program.post(path, json={"tx_code": False}, headers=headers)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    out = response.get_json()
+    assert out["learner_record"] == record["id"] and out["credential"] is None and out["tx_code"] is None
+    assert out["qr"].startswith("data:image/svg+xml;base64,")
+    offer = offer_from_page(f'<textarea id="offer-uri">{out["offer_uri"]}</textarea>')[0]
+    assert offer["credential_configuration_ids"] == [CLR_JWT_CONFIGURATION, CLR_LDP_CONFIGURATION]
+    wallet_client, wallet = make_client(), Wallet()
+    access = redeem(wallet_client, offer, None).get_json()["access_token"]
+    delivered = request_credential(wallet_client, access, wallet.proof(nonce(wallet_client)), CLR_LDP_CONFIGURATION)
+    assert (
+        delivered.status_code == 200
+        and delivered.get_json()["credentials"][0]["credential"]["credentialSubject"]["id"] == wallet.did
+    )
+    stranger = make_user(db, email="someone@example.jp")
+    assert program.post(path, json={}, headers=_token(db, stranger)).status_code == 403
+    assert record["issuer_client"].post(f"/learner-records/{record['id']}/revoke").status_code == 302
+    revoked = program.post(path, json={}, headers=headers)
+    assert revoked.status_code == 409 and revoked.mimetype == "application/problem+json"
