@@ -22,6 +22,14 @@ Presentation verification (#16) is timed on COUNT/20 holder-bound VC-JWT copies,
 VP-JWT (made beforehand): `badges.presentation.verify_presentation` with the app's `verify_credential` (the
 holder's signature, nonce, audience, then every check of the credential and its binding to the holder).
 Its baseline is bare PyJWT EdDSA decode of the credential's JWT, interleaved round by round.
+
+CLR 2.0 learner records (#16) are timed on COUNT/40 learners, each holding two Data Integrity badges:
+issuing a VC-JWT record (`learner_records.issue_learner_record`: the learner's credentials looked up,
+a status index, the ClrCredential built and signed, stored, the learner mailed, audit) and verifying it
+(`verification.verify_learner_record`: the record's checks and every check of each badge in it). The
+bare baselines are the signatures that work needs, in the same run: issuing, one PyJWT EdDSA encode of
+the record's payload (the nested badges are stored Data Integrity documents, not signed again);
+verifying, one PyJWT decode of the record plus a bare eddsa-rdfc-2022 verify of each of the two badges.
 """
 
 from __future__ import annotations
@@ -49,9 +57,9 @@ from badges.presentation import presentation_jwt, verify_presentation
 from talentbank import create_app, db
 from talentbank.cli import upgrade_database
 from talentbank.config import resolve_database_url
-from talentbank.credentials import achievements, issuers, issuing, records, verification
+from talentbank.credentials import achievements, issuers, issuing, learner_records, records, verification
 from talentbank.credentials.context import issuer_context
-from talentbank.credentials.inputs import AchievementInput, AwardInput
+from talentbank.credentials.inputs import AchievementInput, AwardInput, LearnerRecordInput
 from talentbank.models import (
     Credential,
     Membership,
@@ -122,10 +130,10 @@ def seed():
     return admin, organisation
 
 
-def make_achievement(admin, organisation, proof_format: str):
+def make_achievement(admin, organisation, proof_format: str, name: str = "データ分析基礎"):
     achievement = achievements.create_achievement(
         db.session, admin, organisation,
-        AchievementInput(name=f"データ分析基礎 {proof_format}", description="Python", criteria="講座を修了",
+        AchievementInput(name=f"{name} {proof_format}", description="Python", criteria="講座を修了",
                          tags="", expiry_months=None, proof_format=proof_format, skill_code="dssp2-35",
                          skill_level=2, skill_code_2="", skill_level_2=1),
     )  # fmt: skip
@@ -267,6 +275,44 @@ def presentation_rates(admin, achievement, count: int, batch: int = 50) -> tuple
     return presenting, bare_seconds
 
 
+def clr_rates(admin, organisation, held: list, count: int, batch: int = 25) -> tuple[float, float, float, float]:
+    """(issue, bare sign, verify, bare verify) seconds for `count` VC-JWT learner records, each of the badges of
+    the `held` achievements that learner{n}@example.jp holds, interleaved with their bare signatures."""
+    context = issuer_context()
+    ids = tuple(str(achievement.public_id) for achievement in held)
+    made: list = []
+    issue_seconds = sign_seconds = 0.0
+    bare: BarePyJWT | None = None
+    for first in range(0, count, batch):
+        learners = range(first, min(first + batch, count))
+        start = time.perf_counter()
+        for n in learners:
+            details = LearnerRecordInput(email=f"learner{n}@example.jp", name="ベンチ学修記録", achievement_ids=ids,
+                                         proof_format="jwt")  # fmt: skip
+            made.append(learner_records.issue_learner_record(db.session, admin, organisation, details, context))
+        db.session.commit()
+        issue_seconds += time.perf_counter() - start
+        if bare is None:  # the payload of a real record, as issued
+            bare = BarePyJWT(jwt.decode(made[0].jwt, options={"verify_signature": False}))
+        sign_seconds += timed(bare.encode, len(learners))
+    tokens = bare.encode(batch)
+    nested = made[0].document["credentialSubject"]["verifiableCredential"]
+    assert len(nested) == len(held)
+    verify_seconds = bare_verify = 0.0
+    for first in range(0, count, batch):
+        chunk = made[first : first + batch]
+        start = time.perf_counter()
+        good = sum(
+            verification.verify_learner_record(db.session, learner_records.stored_form(r), context).verified
+            for r in chunk
+        )
+        verify_seconds += time.perf_counter() - start
+        assert good == len(chunk), f"only {good} of {len(chunk)} learner records verified"
+        bare_verify += timed(bare.decode, tokens[: len(chunk)])
+        bare_verify += sum(bare_data_integrity(document, len(chunk))[1] for document in nested)
+    return issue_seconds, sign_seconds, verify_seconds, bare_verify
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
@@ -292,7 +338,14 @@ def main() -> None:
         di_sign_seconds, di_verify_seconds = bare_data_integrity(di_sample.document, di_count)
         wallet_seconds, wallet_bare = wallet_rates(admin, jwt_achievement, di_count)
         presenting, presenting_bare = presentation_rates(admin, jwt_achievement, di_count)
-    print(f"database: {url.split(':')[0]}, {args.count:,} VC-JWT credentials, {di_count:,} Data Integrity")
+        clr_count = max(25, args.count // 40)
+        second_di = make_achievement(admin, organisation, "di", name="データ可視化")
+        issue_many(admin, second_di, clr_count)  # learner0… also hold the first DI badge
+        clr_issue, clr_sign, clr_verify, clr_bare_verify = clr_rates(
+            admin, organisation, [di_achievement, second_di], clr_count
+        )
+    print(f"database: {url.split(':')[0]}, {args.count:,} VC-JWT credentials, {di_count:,} Data Integrity, "
+          f"{clr_count:,} learner records")  # fmt: skip
     print(f"{'bare PyJWT EdDSA encode':<44}{rate(args.count, encode_seconds)}")
     print(f"{'issue_credentials (VC-JWT, stored + mail)':<44}{rate(args.count, issue_seconds)}"
           f"   {100 * encode_seconds / issue_seconds:5.1f}% of bare (target ≥ 50%)")  # fmt: skip
@@ -311,6 +364,12 @@ def main() -> None:
     print(f"{'bare PyJWT EdDSA decode (credential)':<44}{rate(di_count, presenting_bare)}")
     print(f"{'verify_presentation (VP-JWT, 1 credential)':<44}{rate(di_count, presenting)}"
           f"   {100 * presenting_bare / presenting:5.1f}% of bare")  # fmt: skip
+    print(f"{'bare PyJWT EdDSA encode (CLR record)':<44}{rate(clr_count, clr_sign)}")
+    print(f"{'issue_learner_record (VC-JWT, 2 badges)':<44}{rate(clr_count, clr_issue)}"
+          f"   {100 * clr_sign / clr_issue:5.1f}% of bare")  # fmt: skip
+    print(f"{'bare decode + 2 × eddsa-rdfc-2022 verify':<44}{rate(clr_count, clr_bare_verify)}")
+    print(f"{'verify_learner_record (record + each badge)':<44}{rate(clr_count, clr_verify)}"
+          f"   {100 * clr_bare_verify / clr_verify:5.1f}% of bare")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -57,7 +57,13 @@ class ImportedOut(Out):
 
 
 class ImportResultOut(ImportedOut):
-    verification: VerifyResult = Field(description="every check, as the import page shows them")
+    imported: list[ImportedOut] = Field(
+        description="every credential this import added, in the order of the submission: the one badge, or "
+        "each badge a CLR 2.0 learner record holds (the fields above describe the first of them)"
+    )
+    verification: VerifyResult = Field(
+        description="every check, as the import page shows them (for a CLR, the learner record's own)"
+    )
 
 
 ImportedPage = page_of(ImportedOut, "ImportedPage")
@@ -93,12 +99,13 @@ def import_credential():
     """Import another issuer's credential to the caller's profile: JSON {"credential": …}, or a file (baked
     PNG/SVG, .json, .jwt) as multipart field `image`. Open Badges 2.0 badges too (the hosted URL, the JSON or
     JWS, or a baked image): one that fails a check is a 422 with the reason, and nothing is saved. A CLR 2.0
-    learner record must verify and name the caller; each badge in it is imported on its own (the answer
-    describes the first; `GET /me/credentials/imported` lists them all)"""
+    learner record must verify and name the caller; each badge in it is imported on its own (`imported` lists
+    every one; the top-level fields describe the first)"""
     profile = _own_profile()
     submitted = submitted_in_request()
-    imported, result = imports.import_credential(db.session, api_actor(), profile, submitted, issuer_context())
-    return ImportResultOut(**_imported_fields(imported), verification=verify_result_out(result)), 201
+    rows, result = imports.import_credentials(db.session, api_actor(), profile, submitted, issuer_context())
+    return ImportResultOut(**_imported_fields(rows[0]), imported=[ImportedOut(**_imported_fields(r)) for r in rows],
+                           verification=verify_result_out(result)), 201  # fmt: skip
 
 
 @bp.get("/me/credentials/imported")

@@ -170,12 +170,12 @@ def import_credential():
         flash(_("先にプロフィールを作成してください。"), "info")
         return redirect(url_for("profiles.edit"))
     form = ImportForm()
-    imported = result = error = None
+    imported, result, error = [], None, None
     submitted, field = _import_submission(form) if form.validate_on_submit() else (None, "credential")
     if submitted is not None:
         try:
-            imported, result = imports.import_credential(db.session, current_actor(), profile, submitted,
-                                                          issuer_context(), field=field)  # fmt: skip
+            imported, result = imports.import_credentials(db.session, current_actor(), profile, submitted,
+                                                           issuer_context(), field=field)  # fmt: skip
         except Invalid as problem:
             if field == "assertion_url" or ob2.is_ob2(submitted):
                 form.set_errors(problem.fields)  # OB 2.0: the reason, on the field it came in

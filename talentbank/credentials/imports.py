@@ -58,23 +58,40 @@ def import_credential(
     field: str = "credential",
     now: datetime | None = None,
 ) -> tuple[ImportedCredential, badges.VerificationResult]:
-    """Add another issuer's credential to the actor's profile. It is verified first (including that it
-    names the account's e-mail); only then do its aligned skills become badge-verified.
+    """`import_credentials` for a caller that submits one badge: the first row it added (a CLR learner
+    record adds one per badge it holds) and the checks."""
+    rows, result = import_credentials(session, actor, profile, submitted, ctx, field=field, now=now)
+    return rows[0], result
+
+
+def import_credentials(
+    session: Session,
+    actor: User,
+    profile: Profile,
+    submitted: dict[str, Any] | str,
+    ctx: IssuerContext,
+    *,
+    field: str = "credential",
+    now: datetime | None = None,
+) -> tuple[list[ImportedCredential], badges.VerificationResult]:
+    """Add another issuer's credential to the actor's profile: the rows added (one, or one per badge of a
+    CLR learner record) and the checks. It is verified first (including that it names the account's
+    e-mail); only then do its aligned skills become badge-verified.
 
     An Open Badges 2.0 badge (hosted URL, assertion JSON or signed JWS) goes to `ob2.import_ob2`, which
     refuses one that fails a check (Invalid on `field`) instead of keeping it unverified."""
     if profile.user_id != actor.id:
         raise NotFound()
     if ob2.is_ob2(submitted):
-        return ob2.import_ob2(session, actor, profile, submitted, ctx, field=field, now=now)
+        imported, result = ob2.import_ob2(session, actor, profile, submitted, ctx, field=field, now=now)
+        return [imported], result
     if clr.is_clr_submission(submitted):
         return _import_learner_record(session, actor, profile, submitted, ctx, now=now or utcnow())
     now = now or utcnow()
     result = verify_credential(session, submitted, ctx, expected_email=actor.email, now=now)
     if result.credential is None:
         raise Invalid(str(_l("証明書として読み取れませんでした。")), {"credential": "unreadable"})
-    [imported] = keep_imports(session, actor, profile, [(submitted, result)], now=now)
-    return imported, result
+    return keep_imports(session, actor, profile, [(submitted, result)], now=now), result
 
 
 def keep_imports(
@@ -128,7 +145,7 @@ def _imported(
 def _import_learner_record(
     session: Session, actor: User, profile: Profile, submitted: dict[str, Any] | str, ctx: IssuerContext, *,
     now: datetime,
-) -> tuple[ImportedCredential, badges.VerificationResult]:  # fmt: skip
+) -> tuple[list[ImportedCredential], badges.VerificationResult]:  # fmt: skip
     """A Comprehensive Learner Record (CLR 2.0): the record must verify and name the account's e-mail; then
     each credential it holds is imported on its own, with its own checks (and re-checked daily like any
     import), so its aligned skills count as an imported badge's do. Refused (Invalid) otherwise."""
@@ -151,7 +168,7 @@ def _import_learner_record(
     reindex_profile(session, profile)
     audit.record(session, actor, "learner_record.import", object_type="imported_credential",
                  object_id=rows[0].public_id, credentials=len(rows))  # fmt: skip
-    return rows[0], result.record
+    return rows, result.record
 
 
 # Failed checks that say the issuer's site could not be reached rather than that the credential is

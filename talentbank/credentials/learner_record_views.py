@@ -18,6 +18,8 @@ from talentbank.errors import Conflict, Invalid, NotFound
 from talentbank.models import ProofFormat
 from talentbank.organisations.services import get_organisation
 from talentbank.security import can, require
+from talentbank.wallet import offers as wallet_offers
+from talentbank.wallet.forms import WalletOfferForm
 from talentbank.web import current_actor
 
 
@@ -86,6 +88,9 @@ def learner_record(public_id: str):
         associations=subject.get("association", []) if isinstance(subject, dict) else [],
         can_revoke=can(actor, "issue", record.organisation) and not record.is_revoked,
         form=ConfirmForm(),
+        can_offer_to_wallet=wallet_offers.is_record_holder(actor, record) and not record.is_revoked,
+        wallet_deliveries=wallet_offers.deliveries_of_record(db.session, actor, record),
+        wallet_form=WalletOfferForm(formdata=None),
     )
 
 

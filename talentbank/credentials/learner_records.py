@@ -266,3 +266,28 @@ def revoke_learner_record(session: Session, actor: User, record: LearnerRecord, 
     forget_cached()
     audit.record(session, actor, "learner_record.revoke", object_type="learner_record",
                  object_id=str(record.public_id))  # fmt: skip
+
+
+def sign_record_holder_copy(
+    session: Session,
+    record: LearnerRecord,
+    holder_did: str,
+    proof_format: ProofFormat,
+    ctx: IssuerContext,
+    *,
+    document_id: str,
+    now: datetime,
+) -> dict[str, Any] | str:
+    """A copy of the learner record bound to a holder (`credentialSubject.id`, the ClrSubject's id, CLR 2.0
+    §B.1.5), signed by the issuer's active key in `proof_format`: the signed JSON, or the JWT. The credentials
+    it holds and its status entry are the record's as issued, so revoking the record revokes its copies too."""
+    organisation = record.organisation
+    key = active_key(session, organisation)
+    if key is None:
+        raise Conflict(str(_l("発行者の鍵がありません。")))
+    unsigned = copy.deepcopy({k: v for k, v in record.document.items() if k != "proof"})
+    unsigned["id"] = document_id
+    unsigned["credentialSubject"] = {"id": holder_did, **unsigned["credentialSubject"]}
+    method = f"{issuer_did(ctx.base_url, organisation)}#{key.public_key_multibase}"
+    document, token = _sign(unsigned, proof_format, key, method, ctx, now.replace(microsecond=0))
+    return token if token is not None else document  # type: ignore[return-value]

@@ -1,8 +1,9 @@
 """Wallet offers and deliveries (OpenID4VCI 1.0, pre-authorised code flow, #16).
 
-An offer is made by the person holding a claimed credential, for that credential only. Only hashes of
+An offer is made by the person holding a claimed credential, for that credential only, or by a learner
+for their CLR 2.0 learner record (exactly one of `credential_id`, `learner_record_id`). Only hashes of
 its secrets are kept: the pre-authorised code, the optional transaction code and the access token the
-code is exchanged for. A delivery is one holder-bound copy of the credential handed to a wallet.
+code is exchanged for. A delivery is one holder-bound copy of the credential or record handed to a wallet.
 A presentation request is talentbank asking a person's wallet to present badges (OpenID4VP / DIDAuth)
 for one purpose, with a single-use challenge.
 """
@@ -21,7 +22,7 @@ from talentbank.db import Base, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from talentbank.models.accounts import User
-    from talentbank.models.credentials import Credential
+    from talentbank.models.credentials import Credential, LearnerRecord
     from talentbank.models.projects import Application
 
 
@@ -32,7 +33,10 @@ class WalletOffer(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
-    credential_id: Mapped[int] = mapped_column(sa.ForeignKey("credentials.id", ondelete="CASCADE"), index=True)
+    credential_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credentials.id", ondelete="CASCADE"), index=True)
+    learner_record_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("learner_records.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # sha256 hex of the pre-authorised code
     tx_code_hash: Mapped[str | None] = mapped_column(sa.String(64))
@@ -43,7 +47,8 @@ class WalletOffer(Base):
     access_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     access_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    credential: Mapped[Credential] = relationship()
+    credential: Mapped[Credential | None] = relationship()
+    learner_record: Mapped[LearnerRecord | None] = relationship()
     user: Mapped[User] = relationship()
     deliveries: Mapped[list[WalletDelivery]] = relationship(back_populates="offer", order_by="WalletDelivery.id")
 
@@ -57,7 +62,10 @@ class WalletDelivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
     offer_id: Mapped[int] = mapped_column(sa.ForeignKey("wallet_offers.id", ondelete="CASCADE"), index=True)
-    credential_id: Mapped[int] = mapped_column(sa.ForeignKey("credentials.id", ondelete="CASCADE"), index=True)
+    credential_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credentials.id", ondelete="CASCADE"), index=True)
+    learner_record_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("learner_records.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     configuration_id: Mapped[str] = mapped_column(sa.String(64))
     holder_did: Mapped[str] = mapped_column(sa.Text)
@@ -65,7 +73,8 @@ class WalletDelivery(Base):
     delivered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     offer: Mapped[WalletOffer] = relationship(back_populates="deliveries")
-    credential: Mapped[Credential] = relationship()
+    credential: Mapped[Credential | None] = relationship()
+    learner_record: Mapped[LearnerRecord | None] = relationship()
 
 
 class PresentationPurpose(enum.StrEnum):

@@ -23,10 +23,17 @@ from talentbank import audit
 from talentbank.credentials.claims import is_current
 from talentbank.credentials.issuers import IssuerContext
 from talentbank.credentials.issuing import sign_holder_copy
+from talentbank.credentials.learner_records import sign_record_holder_copy
 from talentbank.db import utcnow
-from talentbank.models import Credential, ProofFormat, WalletDelivery, WalletOffer
-from talentbank.wallet.metadata import CONFIGURATIONS, FORMATS, JWT_CONFIGURATION, PRE_AUTHORIZED_GRANT
-from talentbank.wallet.offers import secret_hash
+from talentbank.models import ProofFormat, WalletDelivery, WalletOffer
+from talentbank.wallet.metadata import (
+    CLR_CONFIGURATIONS,
+    CONFIGURATIONS,
+    FORMATS,
+    JWT_CONFIGURATIONS,
+    PRE_AUTHORIZED_GRANT,
+)
+from talentbank.wallet.offers import is_record_holder, secret_hash
 from talentbank.wallet.proofs import ProofError, check_proof
 
 TOKEN_LIFETIME = timedelta(minutes=10)
@@ -71,7 +78,7 @@ def redeem_code(
             session.execute(sa.update(WalletOffer).where(WalletOffer.id == offer.id)
                             .values(failed_tx_codes=failed, **burnt))  # fmt: skip
             raise OAuthError(400, "invalid_grant", "the transaction code is wrong")
-    if not is_current(offer.credential, now):
+    if not _is_still_offered(offer, now):
         raise OAuthError(400, "invalid_grant", "the credential was revoked or has expired")
     token = secrets.token_urlsafe(32)
     claimed = session.execute(
@@ -82,6 +89,19 @@ def redeem_code(
     if claimed.rowcount != 1:  # another request exchanged it first
         raise OAuthError(400, "invalid_grant", "the pre-authorized code is unknown, used or expired")
     return AccessToken(token=token, expires_in=int(TOKEN_LIFETIME.total_seconds()))
+
+
+def _is_still_offered(offer: WalletOffer, now: datetime) -> bool:
+    """The offer's credential is current and still the person's, or its learner record is unrevoked and theirs."""
+    record, credential = offer.learner_record, offer.credential
+    if record is not None:
+        return not record.is_revoked and is_record_holder(offer.user, record)
+    return (
+        credential is not None
+        and is_current(credential, now)
+        and credential.profile is not None
+        and credential.profile.user_id == offer.user_id
+    )
 
 
 def _nonce_mac(secret: bytes, body: str) -> str:
@@ -134,7 +154,8 @@ def deliver_credential(
     *,
     now: datetime | None = None,
 ) -> tuple[WalletDelivery, dict[str, Any] | str]:
-    """Check the access token, request and proof; sign and record the holder-bound copy."""
+    """Check the access token, request and proof; sign and record the holder-bound copy of the offer's
+    credential or learner record."""
     now = now or utcnow()
     offer = _offer_for_token(session, token, now)
     if not isinstance(body, dict):
@@ -146,28 +167,35 @@ def deliver_credential(
         raise OAuthError(400, "invalid_credential_request", "send credential_configuration_id (OpenID4VCI 1.0)")
     if "credential_identifier" in body or not isinstance(configuration, str):
         raise OAuthError(400, "invalid_credential_request", "send credential_configuration_id")
-    if configuration not in CONFIGURATIONS:
+    if configuration not in CONFIGURATIONS + CLR_CONFIGURATIONS:
         raise OAuthError(400, "unknown_credential_configuration", "unknown credential_configuration_id")
+    if configuration not in (CLR_CONFIGURATIONS if offer.learner_record_id is not None else CONFIGURATIONS):
+        raise OAuthError(400, "invalid_credential_request", "the offer is not for that credential_configuration_id")
     try:
         proof = check_proof(_proof_jwt(body), audience=ctx.base_url, now=now)
     except ProofError as error:
         raise OAuthError(400, error.code, error.reason) from None
     if not is_fresh_nonce(nonce_secret, proof.nonce, now=now):
         raise OAuthError(400, "invalid_nonce", "the nonce is not a fresh c_nonce from the nonce endpoint")
-    credential: Credential = offer.credential
-    if not is_current(credential, now) or credential.profile is None or credential.profile.user_id != offer.user_id:
+    if not _is_still_offered(offer, now):
         raise OAuthError(400, "credential_request_denied", "the credential was revoked, has expired or left you")
     if any(d.configuration_id == configuration for d in offer.deliveries):
         raise OAuthError(400, "credential_request_denied", "this offer already delivered that format")
-    proof_format = ProofFormat.JWT if configuration == JWT_CONFIGURATION else ProofFormat.DATA_INTEGRITY
+    proof_format = ProofFormat.JWT if configuration in JWT_CONFIGURATIONS else ProofFormat.DATA_INTEGRITY
     document_id = f"urn:uuid:{uuid.uuid4()}"
-    signed = sign_holder_copy(session, credential, proof.holder_did, proof_format, ctx,
-                              document_id=document_id, now=now)  # fmt: skip
-    delivery = WalletDelivery(offer=offer, credential_id=credential.id, user_id=offer.user_id,
+    record, credential = offer.learner_record, offer.credential
+    if record is not None:
+        signed = sign_record_holder_copy(session, record, proof.holder_did, proof_format, ctx,
+                                         document_id=document_id, now=now)  # fmt: skip
+    else:
+        signed = sign_holder_copy(session, credential, proof.holder_did, proof_format, ctx,  # type: ignore[arg-type]
+                                  document_id=document_id, now=now)  # fmt: skip
+    delivery = WalletDelivery(offer=offer, credential=credential, learner_record=record, user_id=offer.user_id,
                               configuration_id=configuration, holder_did=proof.holder_did,
                               document_id=document_id, delivered_at=now)  # fmt: skip
     session.add(delivery)
     session.flush()
-    audit.record(session, offer.user, "wallet.deliver", object_type="credential", object_id=credential.public_id,
-                 configuration=configuration)  # fmt: skip
+    subject = record or credential
+    audit.record(session, offer.user, "wallet.deliver", object_type="learner_record" if record else "credential",
+                 object_id=str(subject.public_id), configuration=configuration)  # type: ignore[union-attr]  # fmt: skip
     return delivery, signed

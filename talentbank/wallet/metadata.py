@@ -11,6 +11,8 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+from badges import clr
+
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 OFFER_SCHEME = "openid-credential-offer://"
 PROOF_TYPE = "openid4vci-proof+jwt"
@@ -24,6 +26,13 @@ CREDENTIAL_CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
 ]
+# A CLR 2.0 learner record (ClrCredential), in the same two formats.
+CLR_JWT_CONFIGURATION = "ClrCredential_jwt_vc_json"
+CLR_LDP_CONFIGURATION = "ClrCredential_ldp_vc"
+CLR_CONFIGURATIONS = (CLR_JWT_CONFIGURATION, CLR_LDP_CONFIGURATION)
+CLR_TYPES = ["VerifiableCredential", "ClrCredential"]
+CLR_CONTEXTS = list(clr.CLR_CONTEXTS)
+JWT_CONFIGURATIONS = (JWT_CONFIGURATION, CLR_JWT_CONFIGURATION)
 TOKEN_PATH = "/oid4vci/token"  # noqa: S105 - a path, not a secret
 NONCE_PATH = "/oid4vci/nonce"
 CREDENTIAL_PATH = "/oid4vci/credential"
@@ -40,32 +49,36 @@ def _display(names: dict[str, str]) -> list[dict[str, str]]:
     return [{"name": name, "locale": locale} for locale, name in names.items()]
 
 
-def issuer_metadata(issuer: str, names: dict[str, str], badge_names: dict[str, str]) -> dict[str, Any]:
-    """`/.well-known/openid-credential-issuer`: the endpoints and the two formats an OB 3.0 badge comes in.
+def _configuration(format_: str, types: list[str], contexts: list[str], display: dict[str, Any]) -> dict[str, Any]:
+    definition: dict[str, Any] = {"type": types} if format_ == FORMATS[0] else {"@context": contexts, "type": types}
+    return {
+        "format": format_,
+        "credential_definition": definition,
+        "credential_signing_alg_values_supported": ["EdDSA" if format_ == FORMATS[0] else "eddsa-rdfc-2022"],
+        **_binding(),
+        "credential_metadata": display,
+    }
 
-    `names` and `badge_names` are the issuer's and the credential's display names by locale.
+
+def issuer_metadata(
+    issuer: str, names: dict[str, str], badge_names: dict[str, str], record_names: dict[str, str]
+) -> dict[str, Any]:
+    """`/.well-known/openid-credential-issuer`: the endpoints and the two formats an OB 3.0 badge, and a
+    CLR 2.0 learner record, come in.
+
+    `names`, `badge_names` and `record_names` are the issuer's, a badge's and a record's display names by locale.
     """
-    badge_display = {"display": _display(badge_names)}
+    badge, record = {"display": _display(badge_names)}, {"display": _display(record_names)}
     return {
         "credential_issuer": issuer,
         "credential_endpoint": issuer + CREDENTIAL_PATH,
         "nonce_endpoint": issuer + NONCE_PATH,
         "display": _display(names),
         "credential_configurations_supported": {
-            JWT_CONFIGURATION: {
-                "format": FORMATS[0],
-                "credential_definition": {"type": CREDENTIAL_TYPES},
-                "credential_signing_alg_values_supported": ["EdDSA"],
-                **_binding(),
-                "credential_metadata": badge_display,
-            },
-            LDP_CONFIGURATION: {
-                "format": FORMATS[1],
-                "credential_definition": {"@context": CREDENTIAL_CONTEXTS, "type": CREDENTIAL_TYPES},
-                "credential_signing_alg_values_supported": ["eddsa-rdfc-2022"],
-                **_binding(),
-                "credential_metadata": badge_display,
-            },
+            JWT_CONFIGURATION: _configuration(FORMATS[0], CREDENTIAL_TYPES, CREDENTIAL_CONTEXTS, badge),
+            LDP_CONFIGURATION: _configuration(FORMATS[1], CREDENTIAL_TYPES, CREDENTIAL_CONTEXTS, badge),
+            CLR_JWT_CONFIGURATION: _configuration(FORMATS[0], CLR_TYPES, CLR_CONTEXTS, record),
+            CLR_LDP_CONFIGURATION: _configuration(FORMATS[1], CLR_TYPES, CLR_CONTEXTS, record),
         },
     }
 
@@ -82,14 +95,22 @@ def authorization_server_metadata(issuer: str) -> dict[str, Any]:
     }
 
 
-def credential_offer(issuer: str, code: str, *, tx_code_length: int | None, tx_code_description: str) -> dict:
-    """The credential offer object (§4.1.1) for both formats, with a pre-authorised code."""
+def credential_offer(
+    issuer: str,
+    code: str,
+    *,
+    tx_code_length: int | None,
+    tx_code_description: str,
+    configurations: tuple[str, ...] = CONFIGURATIONS,
+) -> dict:
+    """The credential offer object (§4.1.1) for both formats (of a badge, or of a learner record), with a
+    pre-authorised code."""
     grant: dict[str, Any] = {"pre-authorized_code": code}
     if tx_code_length:
         grant["tx_code"] = {"input_mode": "numeric", "length": tx_code_length, "description": tx_code_description}
     return {
         "credential_issuer": issuer,
-        "credential_configuration_ids": list(CONFIGURATIONS),
+        "credential_configuration_ids": list(configurations),
         "grants": {PRE_AUTHORIZED_GRANT: grant},
     }
 

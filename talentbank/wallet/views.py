@@ -1,4 +1,5 @@
-"""The routes: the offer page for the holder, the metadata documents and the three OpenID4VCI endpoints."""
+"""The routes: the offer pages for the holder (of a badge, of a learner record), the metadata documents and
+the three OpenID4VCI endpoints."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_login import login_required
 
 from talentbank import db
-from talentbank.credentials import records
+from talentbank.credentials import learner_records, records
 from talentbank.credentials.context import issuer_context
 from talentbank.errors import Conflict
 from talentbank.extensions import csrf
@@ -31,25 +32,42 @@ def _nonce_secret() -> bytes:
 @login_required
 def offer(public_id: str):
     credential = records.get_credential(db.session, public_id)
+    back_url = url_for("credentials.show", public_id=public_id)
     form = WalletOfferForm()
     if not form.validate_on_submit():
-        return redirect(url_for("credentials.show", public_id=public_id))
+        return redirect(back_url)
     try:
         created = offers.create_offer(db.session, current_actor(), credential, issuer_context().base_url,
                                       with_tx_code=form.with_tx_code)  # fmt: skip
     except Conflict as error:
         flash(error.message, "error")
-        return redirect(url_for("credentials.show", public_id=public_id))
+        return redirect(back_url)
     db.session.commit()
-    response = current_app.make_response(
-        render_template(
-            "wallet/offer.html",
-            credential=credential,
-            achievement=credential.achievement,
-            created=created,
-            qr=qr_svg(created.uri),
-        )
-    )
+    return _offer_page(created, credential.achievement.name, back_url, is_record=False)
+
+
+@bp.post("/learner-records/<public_id>/wallet")
+@login_required
+def offer_learner_record(public_id: str):
+    record = learner_records.get_learner_record(db.session, public_id)
+    back_url = url_for("credentials.learner_record", public_id=public_id)
+    form = WalletOfferForm()
+    if not form.validate_on_submit():
+        return redirect(back_url)
+    try:
+        created = offers.create_record_offer(db.session, current_actor(), record, issuer_context().base_url,
+                                             with_tx_code=form.with_tx_code)  # fmt: skip
+    except Conflict as error:
+        flash(error.message, "error")
+        return redirect(back_url)
+    db.session.commit()
+    return _offer_page(created, record.name, back_url, is_record=True)
+
+
+def _offer_page(created: offers.CreatedOffer, offered_name: str, back_url: str, *, is_record: bool):
+    page = render_template("wallet/offer.html", created=created, offered_name=offered_name, back_url=back_url,
+                           is_record=is_record, qr=qr_svg(created.uri))  # fmt: skip
+    response = current_app.make_response(page)
     response.headers["Cache-Control"] = "no-store"  # the page holds the code
     return response
 
@@ -93,7 +111,8 @@ def _limit_request_size(endpoint: str | None, values: dict[str, Any] | None) -> 
 def issuer_metadata():
     names = {"ja": "北海道デジタル人材バンク", "en": "Hokkaido Digital Talent Bank"}
     badge = {"ja": "オープンバッジ", "en": "Open Badge"}
-    return _protocol_json(metadata.issuer_metadata(issuer_context().base_url, names, badge))
+    record = {"ja": "学修記録（CLR）", "en": "Comprehensive Learner Record"}
+    return _protocol_json(metadata.issuer_metadata(issuer_context().base_url, names, badge, record))
 
 
 @protocol_bp.get("/.well-known/oauth-authorization-server")

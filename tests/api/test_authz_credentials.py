@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from talentbank.credentials import achievements, issuing
+from talentbank.credentials import achievements, claims, issuing
 from talentbank.credentials.inputs import AchievementInput, AwardInput
 from tests.api.matrix import ROLES, Row, World, build_world, case_id, matrix_cases, run_row
 
@@ -26,11 +26,16 @@ def _achievement(world: World):
     return achievement
 
 
-def _credential_for_the_owner(world: World) -> None:
+def _credential_for_the_owner(world: World):
     """A credential of world.organisation addressed to world.person (the "owner", who may claim it)."""
     award = AwardInput(email=world.person.email, name="本人", evidence_url="", narrative="")
     credential = issuing.issue_credential(world.db, world.issuer, _achievement(world), award, world.issuer_context())
     world.made["credential"] = credential.public_id
+    return credential
+
+
+def _claimed_by_the_owner(world: World) -> None:
+    claims.attach(world.db, _credential_for_the_owner(world), world.profile)
 
 
 ACHIEVEMENT = {
@@ -88,6 +93,13 @@ ROWS = [
             "admin": 409,
         },
         prepare=_credential_for_the_owner,
+    ),
+    Row(
+        "create_wallet_offer",
+        lambda w: ("POST", f"/api/v1/credentials/{w.made['credential']}/wallet-offers", {"tx_code": True}),
+        # Only the person who claimed it: not its issuer, not a member of the issuing organisation.
+        {**dict.fromkeys(ROLES, 403), "anonymous": 401, "owner": 201},
+        prepare=_claimed_by_the_owner,
     ),
 ]
 

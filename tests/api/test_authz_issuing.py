@@ -108,6 +108,12 @@ ROWS = [
         prepare=_learner_record_for_the_owner,
     ),
     Row(
+        "create_learner_record_wallet_offer",  # the learner it was issued to (a confirmed address), no one else
+        lambda w: ("POST", f"/api/v1/learner-records/{w.made['record']}/wallet-offers", {}),
+        expect(anonymous=401, other_person=403, owner=201, other_org_member=403, org_member=403, issuer=403, admin=403),
+        prepare=_learner_record_for_the_owner,
+    ),
+    Row(
         "delete_imported_credential",
         lambda w: ("DELETE", f"/api/v1/me/credentials/imported/{w.made['imported']}", None),
         expect(anonymous=401, other_person=404, owner=204, other_org_member=404, org_member=404, issuer=404, admin=404),

@@ -59,6 +59,7 @@ def test_import_a_jwt_then_list_and_remove_it(client, app, db, make_token):
     assert imported["verified"] and imported["recipient_matches"] and imported["counts"]
     assert imported["skills"] == [{"code": "dssp2-52", "level": 3}]
     assert imported["verification"]["verified"] is True
+    assert [i["id"] for i in imported["imported"]] == [imported["id"]]  # one badge: the list holds it alone
     assert badge_skills(db, profile) == [("dssp2-52", 3)]
     listed = client.get(PATH, headers=bearer(secret)).get_json()
     assert [i["id"] for i in listed["items"]] == [imported["id"]] and "verification" not in listed["items"][0]

@@ -106,6 +106,12 @@ def test_the_learner_imports_the_record_over_the_api(client, db, app):
     response = client.post("/api/v1/me/credentials/imported", json={"credential": out["document"]},
                            headers={"Authorization": f"Bearer {learner_write}"})  # fmt: skip
     assert response.status_code == 201, response.get_data(as_text=True)
+    answer = response.get_json()
+    assert sorted(item["achievement_name"] for item in answer["imported"]) == ["Python基礎", "データ分析"]
+    assert all(item["counts"] and item["issuer_name"] == "高専" for item in answer["imported"])
+    assert answer["id"] == answer["imported"][0]["id"]  # the top-level fields still describe the first badge
+    assert "clr_schema_valid" in [c["code"] for c in answer["verification"]["checks"]]
     listed = client.get("/api/v1/me/credentials/imported", headers=learner_headers).get_json()
     assert sorted(item["achievement_name"] for item in listed["items"]) == ["Python基礎", "データ分析"]
+    assert {item["id"] for item in listed["items"]} == {item["id"] for item in answer["imported"]}
     assert all(item["counts"] for item in listed["items"])

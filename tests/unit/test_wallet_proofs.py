@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import badges
-from talentbank.wallet.metadata import credential_offer, issuer_metadata, offer_uri
+from talentbank.wallet.metadata import CLR_CONFIGURATIONS, credential_offer, issuer_metadata, offer_uri
 from talentbank.wallet.proofs import ProofError, check_proof, did_jwk
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
@@ -89,5 +89,14 @@ def test_the_offer_and_metadata_shapes():
     assert grant == {"pre-authorized_code": "code-1", "tx_code": {"input_mode": "numeric", "length": 6,
                                                                   "description": "6桁"}}  # fmt: skip
     assert offer_uri(offer).startswith("openid-credential-offer://?credential_offer=%7B%22credential_issuer%22")
-    metadata = issuer_metadata(AUD, {"ja": "発行者"}, {"ja": "バッジ"})
-    assert set(metadata["credential_configurations_supported"]) == set(offer["credential_configuration_ids"])
+    metadata = issuer_metadata(AUD, {"ja": "発行者"}, {"ja": "バッジ"}, {"ja": "学修記録"})
+    record_offer = credential_offer(AUD, "code-2", tx_code_length=None, tx_code_description="",
+                                    configurations=CLR_CONFIGURATIONS)  # fmt: skip
+    assert set(metadata["credential_configurations_supported"]) == {
+        *offer["credential_configuration_ids"],
+        *record_offer["credential_configuration_ids"],
+    }
+    assert record_offer["credential_configuration_ids"] == ["ClrCredential_jwt_vc_json", "ClrCredential_ldp_vc"]
+    clr_ldp = metadata["credential_configurations_supported"]["ClrCredential_ldp_vc"]
+    assert clr_ldp["credential_definition"]["type"] == ["VerifiableCredential", "ClrCredential"]
+    assert clr_ldp["credential_metadata"] == {"display": [{"name": "学修記録", "locale": "ja"}]}

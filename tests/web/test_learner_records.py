@@ -153,6 +153,9 @@ def test_a_learner_imports_a_record_and_each_badge_in_it_counts(client, db, logi
     login(learner_client, learner)
     response = learner_client.post("/me/credentials/import", data={"credential": submitted})
     assert response.status_code == 200, response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "学修記録（CLR）から 2 件のバッジを取り込みました" in page
+    assert "Python基礎 — " in page and "データ分析 — " in page
     rows = db.scalars(sa.select(ImportedCredential).where(ImportedCredential.profile_id == profile.id)).all()
     assert sorted(row.achievement_name for row in rows) == ["Python基礎", "データ分析"]
     assert all(row.counts for row in rows)

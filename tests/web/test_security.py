@@ -78,6 +78,7 @@ POST_ROUTES = [
     "/credentials/sometoken/wallet",
     "/applications/sometoken/presentation",
     "/me/credentials/presentation",
+    "/learner-records/sometoken/wallet",
 ]
 # The JSON API checks CSRF itself, only for cookie-authenticated writes (tests/api/test_auth.py).
 API_PREFIX = "/api/v1/"

@@ -22,7 +22,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 import badges
 from talentbank.db import utcnow
 from talentbank.models import Credential, WalletDelivery, WalletOffer
-from talentbank.wallet.metadata import JWT_CONFIGURATION, LDP_CONFIGURATION, PRE_AUTHORIZED_GRANT
+from talentbank.wallet.metadata import (
+    CLR_JWT_CONFIGURATION,
+    CLR_LDP_CONFIGURATION,
+    JWT_CONFIGURATION,
+    LDP_CONFIGURATION,
+    PRE_AUTHORIZED_GRANT,
+)
 from tests.factories import make_organisation, make_profile, make_user
 from tests.web.test_credentials import award, create_achievement, setup_issuer
 
@@ -117,7 +123,8 @@ def test_metadata_names_the_endpoints_and_both_formats(client):
     assert issuer["credential_endpoint"] == f"{ISSUER}/oid4vci/credential"
     assert issuer["nonce_endpoint"] == f"{ISSUER}/oid4vci/nonce"
     formats = {k: v["format"] for k, v in issuer["credential_configurations_supported"].items()}
-    assert formats == {JWT_CONFIGURATION: "jwt_vc_json", LDP_CONFIGURATION: "ldp_vc"}
+    assert formats == {JWT_CONFIGURATION: "jwt_vc_json", LDP_CONFIGURATION: "ldp_vc",
+                       CLR_JWT_CONFIGURATION: "jwt_vc_json", CLR_LDP_CONFIGURATION: "ldp_vc"}  # fmt: skip
     server = client.get("/.well-known/oauth-authorization-server").get_json()
     assert server["issuer"] == ISSUER and server["token_endpoint"] == f"{ISSUER}/oid4vci/token"
     assert server["grant_types_supported"] == [PRE_AUTHORIZED_GRANT]

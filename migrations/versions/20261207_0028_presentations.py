@@ -1,6 +1,6 @@
 """presentation requests
 
-Revision ID: 20261207_00282_presentations
+Revision ID: 0028
 Revises: 0027
 Create Date: 2026-12-07 20:45:00+00:00
 
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '20261207_00282_presentations'
+revision: str = '0028'
 down_revision: str | None = '0027'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
