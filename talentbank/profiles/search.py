@@ -1,7 +1,10 @@
 """Talent search: a term index kept in an ordinary table, filters, relevance order and pages.
 
 Terms are CJK character bigrams and lowercase Latin words (`matching.text.terms`), so a two-character
-word such as 酪農 is one exact term and longer words are matched by all their bigrams. The index works
+word such as 酪農 is one exact term and longer words are matched by all their bigrams. Every substring of
+three to eight characters of a kanji/katakana run is indexed too, as a phrase (`matching.text.phrases`)
+whose weight is the summed weight of its bigrams in the profile, so a search for such a word (データ分析)
+is one lookup with the score its bigrams would give, not an intersection of four. The index works
 the same on SQLite and PostgreSQL and is rebuilt for one profile whenever its text changes. Each row
 also carries who may find the profile and its updated_at (kept in step by the model on every update),
 so a text search without other filters is answered from the index's covering index alone: one
@@ -16,7 +19,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from matching.text import terms
+from matching.text import is_phrase, phrase_bigrams, phrases, terms, token_terms
 from talentbank.db import utcnow
 from talentbank.models import (
     Municipality,
@@ -68,12 +71,15 @@ class SearchPage:
 
 
 def index_terms(profile: Profile) -> dict[str, float]:
-    """The weighted terms of a profile's searchable text (name, headline, bio, skills, visible outcomes)."""
+    """The weighted terms of a profile's searchable text (name, headline, bio, skills, visible outcomes),
+    and its phrases, each weighing what its bigrams weigh together (what a search for it scores)."""
     weighted: Counter[str] = Counter()
+    found: set[str] = set()
 
     def add(text: str | None, weight: float) -> None:
         for term in terms(text or ""):
             weighted[term[:40]] += weight
+        found.update(phrases(text or ""))
 
     add(profile.display_name, WEIGHTS["name"])
     add(profile.furigana, WEIGHTS["name"])
@@ -85,6 +91,8 @@ def index_terms(profile: Profile) -> dict[str, float]:
         if not outcome.is_hidden:
             add(outcome.title, WEIGHTS["outcome_title"])
             add(f"{outcome.description} {outcome.role} {outcome.organisation_name or ''}", WEIGHTS["outcome"])
+    for phrase in found:
+        weighted[phrase] = sum(weighted[bigram] for bigram in phrase_bigrams(phrase))
     return dict(weighted)
 
 
@@ -274,7 +282,24 @@ def search_profile_ids(
 
 
 def _query_terms(criteria: SearchCriteria) -> list[str]:
-    return list(dict.fromkeys(terms(criteria.text)))[:MAX_QUERY_TERMS]
+    """The index terms a text search looks up, all of which a profile must hold: each word of three
+    to eight kanji/katakana characters as one phrase, other words as their terms (bigrams, a Latin
+    word, a glossary word's Japanese bigrams). A phrase scores the sum of its bigrams' weights, so the
+    order is the one its bigrams give; where the words' bigrams overlap (the sum would count one
+    twice) or there are more than MAX_QUERY_TERMS bigram terms, the search looks up the bigrams."""
+    bigram_terms = list(dict.fromkeys(terms(criteria.text)))
+    lookup: list[str] = []
+    covered: list[str] = []
+    for token, own in dict(token_terms(criteria.text)).items():
+        if is_phrase(token):
+            lookup.append(token)
+            covered.extend(phrase_bigrams(token))
+        else:
+            lookup.extend(own)
+            covered.extend(own)
+    if len(bigram_terms) > MAX_QUERY_TERMS or len(set(covered)) != len(covered):
+        return bigram_terms[:MAX_QUERY_TERMS]
+    return list(dict.fromkeys(lookup))
 
 
 def _load(session: Session, ids: list[int]) -> list[Profile]:
