@@ -90,6 +90,55 @@ def terms(text: str, *, glossary: bool = True) -> list[str]:
     return list(itertools.chain.from_iterable(map(_terms_across if glossary else _own_terms, _tokens(text))))
 
 
+# Phrases: the longest substring of a kanji/katakana run that is indexed as one search term.
+MAX_PHRASE = 8
+
+# English glossary words → the kanji/katakana runs of their Japanese equivalents
+RUNS_ACROSS: dict[str, tuple[str, ...]] = {
+    word: tuple(t for t in _tokens(ja) if not t[0].isascii()) for word, ja in GLOSSARY.items()
+}
+
+
+def is_phrase(token: str) -> bool:
+    """A kanji/katakana token of three to MAX_PHRASE characters: searched as one phrase term."""
+    return 3 <= len(token) <= MAX_PHRASE and not token[0].isascii()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _run_phrases(token: str) -> tuple[str, ...]:
+    """Every substring of three to MAX_PHRASE characters of a kanji/katakana run; none of a Latin word."""
+    if token[0].isascii():
+        return ()
+    return tuple(
+        token[start : start + size] for size in range(3, min(len(token), MAX_PHRASE) + 1)
+        for start in range(len(token) - size + 1)
+    )  # fmt: skip
+
+
+def phrases(text: str) -> set[str]:
+    """The phrases of a text (the substrings of three to MAX_PHRASE characters of its kanji/katakana
+    runs, and of the runs an English glossary word brings with it, as `terms` does): a search for a
+    word of that length is one lookup instead of an intersection of its bigrams."""
+    found: set[str] = set()
+    for token in _tokens(text):
+        if token[0].isascii():
+            for run in RUNS_ACROSS.get(token, ()) if _own_terms(token) else ():
+                found.update(_run_phrases(run))
+        else:
+            found.update(_run_phrases(token))
+    return found
+
+
+def phrase_bigrams(phrase: str) -> tuple[str, ...]:
+    """The distinct terms (bigrams) a phrase stands for, in order."""
+    return tuple(dict.fromkeys(_own_terms(phrase)))
+
+
+def token_terms(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each token of a text with the terms `terms` gives it (a glossary word's included), in order."""
+    return [(token, _terms_across(token)) for token in _tokens(text)]
+
+
 def term_counts(text: str) -> Counter[str]:
     """Term frequencies of a text."""
     return Counter(terms(text))

@@ -468,3 +468,41 @@ def test_0027_fills_the_search_index_audience_and_updated_at(empty_database_url)
         command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+def test_00283_indexes_the_phrases_of_existing_profiles_and_downgrade_drops_them(empty_database_url):
+    """The phrases revision (#18) adds each existing profile's phrases (three to eight kanji/katakana
+    characters) with the summed weight of their bigrams and the rows' audience and updated_at, as the
+    app's `index_rows` writes them; downgrade deletes them and keeps the bigram rows."""
+    from datetime import UTC, datetime
+
+    from talentbank.models import Profile, ProfileSearchTerm, User
+
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0027")
+    engine = make_engine(empty_database_url)
+    terms = ProfileSearchTerm.__table__
+    try:
+        with engine.begin() as conn:
+            user_id = conn.execute(User.__table__.insert().values(
+                email="p@example.jp", display_name="人材", password_hash="x").returning(User.__table__.c.id)
+            ).scalar()  # fmt: skip
+            when = datetime(2026, 12, 1, 10, tzinfo=UTC)
+            profile_id = conn.execute(Profile.__table__.insert().values(
+                user_id=user_id, display_name="人材", headline="データ分析", bio="データの分析", visibility="members",
+                motives=[], updated_at=when).returning(Profile.__table__.c.id)
+            ).scalar()  # fmt: skip
+            bigrams = {"人材": 3.0, "デー": 4.0, "ータ": 4.0, "タ分": 3.0, "分析": 4.0}
+            conn.execute(terms.insert(), [{"profile_id": profile_id, "term": term, "weight": weight, "audience": 2,
+                                           "updated_at": when} for term, weight in bigrams.items()])  # fmt: skip
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            rows = {r.term: (r.weight, r.audience, r.updated_at == when) for r in conn.execute(sa.select(terms))}
+        assert rows["データ分析"] == (15.0, 2, True) and rows["データ"] == (8.0, 2, True)
+        assert rows["タ分析"] == (7.0, 2, True) and len(rows) == len(bigrams) + 6  # データ分析: 3 + 2 + 1 phrases
+        command.downgrade(config, "0027")
+        with engine.connect() as conn:
+            assert set(conn.execute(sa.select(terms.c.term)).scalars()) == set(bigrams)
+        command.upgrade(config, "head")
+    finally:
+        engine.dispose()

@@ -120,6 +120,8 @@ class ProfileSkill(Base):
     __tablename__ = "profile_skills"
     __table_args__ = (
         sa.UniqueConstraint("profile_id", "skill_code", "source"),
+        # The search's skill filter (code, minimum level, current) answered from the index alone.
+        sa.Index("ix_profile_skills_search", "skill_code", "level", "profile_id", "source", "valid_until"),
         sa.CheckConstraint("level BETWEEN 1 AND 4", name="level_range"),
     )
 
@@ -217,7 +219,9 @@ def search_audience(profile: Profile) -> SearchAudience:
 
 
 class ProfileSearchTerm(Base):
-    """The search index: one row per (profile, term). Terms are CJK character bigrams and Latin words.
+    """The search index: one row per (profile, term). Terms are CJK character bigrams and Latin words,
+    and phrases: each three-to-eight-character substring of a kanji/katakana run, weighing what its
+    bigrams weigh together (`talentbank.profiles.search.index_terms`).
 
     Kept in an ordinary table so that it works the same on SQLite and PostgreSQL; rebuilt for a
     profile whenever its text changes. Each row also carries the profile's audience and updated_at
@@ -241,7 +245,8 @@ class ProfileSearchTerm(Base):
 @sa.event.listens_for(Profile, "after_update")
 def _keep_search_rows_in_step(_mapper, connection: sa.Connection, profile: Profile) -> None:
     """Every update of a profile (visibility, hiding, or any change that moves updated_at) is copied
-    onto its index rows in the same transaction, so the index never answers for a stale audience or order."""
+    onto its index rows in the same transaction, so the index never answers for a stale audience or order.
+    An ORM flush only: a bulk `UPDATE profiles` (none in the app today) would have to update the rows too."""
     rows = ProfileSearchTerm.__table__
     connection.execute(
         rows.update()

@@ -1,7 +1,10 @@
 """Talent search: a term index kept in an ordinary table, filters, relevance order and pages.
 
 Terms are CJK character bigrams and lowercase Latin words (`matching.text.terms`), so a two-character
-word such as 酪農 is one exact term and longer words are matched by all their bigrams. The index works
+word such as 酪農 is one exact term and longer words are matched by all their bigrams. Every substring of
+three to eight characters of a kanji/katakana run is indexed too, as a phrase (`matching.text.phrases`)
+whose weight is the summed weight of its bigrams in the profile, so a search for such a word (データ分析)
+is one lookup with the score its bigrams would give, not an intersection of four. The index works
 the same on SQLite and PostgreSQL and is rebuilt for one profile whenever its text changes. Each row
 also carries who may find the profile and its updated_at (kept in step by the model on every update),
 so a text search without other filters is answered from the index's covering index alone: one
@@ -14,9 +17,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
-from matching.text import terms
+from matching.text import is_phrase, phrase_bigrams, phrases, terms, token_terms
 from talentbank.db import utcnow
 from talentbank.models import (
     Municipality,
@@ -68,12 +71,15 @@ class SearchPage:
 
 
 def index_terms(profile: Profile) -> dict[str, float]:
-    """The weighted terms of a profile's searchable text (name, headline, bio, skills, visible outcomes)."""
+    """The weighted terms of a profile's searchable text (name, headline, bio, skills, visible outcomes),
+    and its phrases, each weighing what its bigrams weigh together (what a search for it scores)."""
     weighted: Counter[str] = Counter()
+    found: set[str] = set()
 
     def add(text: str | None, weight: float) -> None:
         for term in terms(text or ""):
             weighted[term[:40]] += weight
+        found.update(phrases(text or ""))
 
     add(profile.display_name, WEIGHTS["name"])
     add(profile.furigana, WEIGHTS["name"])
@@ -85,6 +91,8 @@ def index_terms(profile: Profile) -> dict[str, float]:
         if not outcome.is_hidden:
             add(outcome.title, WEIGHTS["outcome_title"])
             add(f"{outcome.description} {outcome.role} {outcome.organisation_name or ''}", WEIGHTS["outcome"])
+    for phrase in found:
+        weighted[phrase] = sum(weighted[bigram] for bigram in phrase_bigrams(phrase))
     return dict(weighted)
 
 
@@ -172,26 +180,22 @@ def _filters(criteria: SearchCriteria) -> list[sa.ColumnElement[bool]]:
 def _text_matches(viewer: User | None, query_terms: list[str]) -> sa.Subquery:
     """The profiles the viewer may find that hold every query term: profile_id, score (the summed
     weight of the matched terms) and updated_at, read from the index's covering index alone. One term
-    (every two-character Japanese word) has one row per profile, its weight the score: no grouping."""
-    rows = ProfileSearchTerm
-    visible = rows.audience.in_(_audiences(viewer))
-    if len(query_terms) == 1:
-        return (
-            sa.select(rows.profile_id.label("profile_id"), rows.weight.label("score"), rows.updated_at)
-            .where(rows.term == query_terms[0], visible)
-            .subquery()
+    (a two-character word, a phrase, a Latin word) has one row per profile, its weight the score.
+    Several: one range per term, joined on the profile (hash joins, the planner building on the
+    smallest), not a grouping of all their rows; every row of a profile carries its updated_at."""
+    audiences = _audiences(viewer)
+    ranges = [aliased(ProfileSearchTerm, name=f"term_{n}") for n in range(len(query_terms))]
+    first = ranges[0]
+    query = sa.select(
+        first.profile_id.label("profile_id"),
+        sum((r.weight for r in ranges[1:]), start=first.weight).label("score"),
+        first.updated_at.label("updated_at"),
+    ).where(first.term == query_terms[0], first.audience.in_(audiences))
+    for rows, term in zip(ranges[1:], query_terms[1:], strict=True):
+        query = query.join(
+            rows, sa.and_(rows.profile_id == first.profile_id, rows.term == term, rows.audience.in_(audiences))
         )
-    return (
-        sa.select(
-            rows.profile_id.label("profile_id"),
-            sa.func.sum(rows.weight).label("score"),
-            sa.func.max(rows.updated_at).label("updated_at"),
-        )
-        .where(rows.term.in_(query_terms), visible)
-        .group_by(rows.profile_id)
-        .having(sa.func.count(rows.term) == len(query_terms))
-        .subquery()
-    )
+    return query.subquery()
 
 
 def lookup_queries(
@@ -200,10 +204,11 @@ def lookup_queries(
     """The queries of a text search: one page of (profile id, score[, total]), best first, and the
     count, or None when the page query carries the total.
 
-    One term: the lookup index is ordered as the results are (term, weight, updated_at, profile_id),
-    so the page is read off its end and the count is an index-only count of one range. Several terms:
-    their rows are summed per profile, and the total is a window count over the matches, computed
-    before the page is cut, so one query answers both."""
+    One term and no other filter: the lookup index is ordered as the results are (term, weight,
+    updated_at, profile_id), so the page is read off its end and the count is an index-only count of
+    one range. Several terms, or other filters: their ranges are joined per profile (and with the
+    filtered profiles), and the total is a window count over the matches, computed before the page
+    is cut, so one query answers both."""
     filters = _filters(criteria)
     matches = _text_matches(viewer, query_terms)
     base = sa.select(matches.c.profile_id, matches.c.score, matches.c.updated_at)
@@ -213,7 +218,7 @@ def lookup_queries(
     found = base.subquery()
     order = (found.c.score.desc(), found.c.updated_at.desc(), found.c.profile_id.desc())
     cut = {"limit": per_page, "offset": (page - 1) * per_page}
-    if len(query_terms) == 1:
+    if len(query_terms) == 1 and not filters:
         page_query = sa.select(found.c.profile_id, found.c.score).order_by(*order)
         return page_query.limit(cut["limit"]).offset(cut["offset"]), sa.select(sa.func.count()).select_from(found)
     page_query = sa.select(found.c.profile_id, found.c.score, sa.func.count().over().label("total")).order_by(*order)
@@ -274,7 +279,24 @@ def search_profile_ids(
 
 
 def _query_terms(criteria: SearchCriteria) -> list[str]:
-    return list(dict.fromkeys(terms(criteria.text)))[:MAX_QUERY_TERMS]
+    """The index terms a text search looks up, all of which a profile must hold: each word of three
+    to eight kanji/katakana characters as one phrase, other words as their terms (bigrams, a Latin
+    word, a glossary word's Japanese bigrams). A phrase scores the sum of its bigrams' weights, so the
+    order is the one its bigrams give; where the words' bigrams overlap (the sum would count one
+    twice) or there are more than MAX_QUERY_TERMS bigram terms, the search looks up the bigrams."""
+    bigram_terms = list(dict.fromkeys(terms(criteria.text)))
+    lookup: list[str] = []
+    covered: list[str] = []
+    for token, own in dict(token_terms(criteria.text)).items():
+        if is_phrase(token):
+            lookup.append(token)
+            covered.extend(phrase_bigrams(token))
+        else:
+            lookup.extend(own)
+            covered.extend(own)
+    if len(bigram_terms) > MAX_QUERY_TERMS or len(set(covered)) != len(covered):
+        return bigram_terms[:MAX_QUERY_TERMS]
+    return list(dict.fromkeys(lookup))
 
 
 def _load(session: Session, ids: list[int]) -> list[Profile]:

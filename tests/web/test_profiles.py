@@ -276,6 +276,27 @@ def test_search_by_skill_level_text_and_place(client, db):
     assert "0 人が見つかりました" in names("q=存在しない言葉")
 
 
+def test_a_longer_word_is_one_phrase_scored_as_its_bigrams(client, db):
+    """A word of three to eight kanji/katakana characters is looked up as one phrase term, also inside
+    a longer run (ビッグデータ分析基盤), scoring what its bigrams score together: the order and the
+    scores are those of the bigram lookup; a word whose bigrams recur falls back to the bigrams."""
+    from talentbank.profiles.search import SearchCriteria, _query_terms, search_profile_ids
+
+    headline = make_profile(db, display_name="見出しさん", headline="ビッグデータ分析基盤")
+    bio = make_profile(db, display_name="紹介文さん", bio="データ分析の仕事")
+    make_profile(db, display_name="別の人", headline="分析とデータ")  # no データ分析: no タ分
+    criteria = SearchCriteria(text="データ分析")
+    assert _query_terms(criteria) == ["データ分析"]
+    rows, total = search_profile_ids(db, None, criteria)
+    # four bigrams, each 3.0 in a headline and 1.0 in a bio
+    assert rows == [(headline.id, 12.0), (bio.id, 4.0)] and total == 2
+    assert _query_terms(SearchCriteria(text="データ分析 データ")) == ["デー", "ータ", "タ分", "分析"]
+    assert search_profile_ids(db, None, SearchCriteria(text="データ分析 データ")) == (rows, 2)
+    assert _query_terms(SearchCriteria(text="データ分析 python")) == ["データ分析", "python"]
+    page = client.get("/people?q=データ分析").get_data(as_text=True)
+    assert page.index("見出しさん") < page.index("紹介文さん") and "別の人" not in page and "2 人" in page
+
+
 def test_several_skills_must_all_match(client, db):
     make_profile(db, display_name="両方さん", skills={"dssp2-35": 3, "dssp2-52": 2})
     make_profile(db, display_name="片方さん", skills={"dssp2-35": 4})
