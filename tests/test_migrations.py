@@ -470,7 +470,7 @@ def test_0027_fills_the_search_index_audience_and_updated_at(empty_database_url)
         engine.dispose()
 
 
-def test_00283_indexes_the_phrases_of_existing_profiles_and_downgrade_drops_them(empty_database_url):
+def test_0030_indexes_the_phrases_of_existing_profiles_and_downgrade_drops_them(empty_database_url):
     """The phrases revision (#18) adds each existing profile's phrases (three to eight kanji/katakana
     characters) with the summed weight of their bigrams and the rows' audience and updated_at, as the
     app's `index_rows` writes them; downgrade deletes them and keeps the bigram rows."""
@@ -479,7 +479,7 @@ def test_00283_indexes_the_phrases_of_existing_profiles_and_downgrade_drops_them
     from talentbank.models import Profile, ProfileSearchTerm, User
 
     config = alembic_config(empty_database_url)
-    command.upgrade(config, "0027")
+    command.upgrade(config, "0029")
     engine = make_engine(empty_database_url)
     terms = ProfileSearchTerm.__table__
     try:
@@ -500,7 +500,7 @@ def test_00283_indexes_the_phrases_of_existing_profiles_and_downgrade_drops_them
             rows = {r.term: (r.weight, r.audience, r.updated_at == when) for r in conn.execute(sa.select(terms))}
         assert rows["データ分析"] == (15.0, 2, True) and rows["データ"] == (8.0, 2, True)
         assert rows["タ分析"] == (7.0, 2, True) and len(rows) == len(bigrams) + 6  # データ分析: 3 + 2 + 1 phrases
-        command.downgrade(config, "0027")
+        command.downgrade(config, "0029")
         with engine.connect() as conn:
             assert set(conn.execute(sa.select(terms.c.term)).scalars()) == set(bigrams)
         command.upgrade(config, "head")

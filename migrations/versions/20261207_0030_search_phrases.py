@@ -1,8 +1,8 @@
 """search phrases: every three-to-eight-character substring of a kanji/katakana run is an index term;
 a covering index for the search's skill filter
 
-Revision ID: 20261207_00283_search_phrases
-Revises: 0027
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-12-07 21:00:00+00:00
 
 #18. A search for a word longer than two kanji/katakana characters (データ分析: four bigrams) summed
@@ -26,8 +26,8 @@ from alembic import op
 
 from matching.text import phrase_bigrams, phrases
 
-revision: str = "20261207_00283_search_phrases"
-down_revision: str | None = "0027"
+revision: str = "0030"
+down_revision: str | None = "0029"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
