@@ -65,7 +65,7 @@ SEARCHES = {
 }
 
 
-def seed(url: str, count: int, copies: int = 1) -> None:
+def seed(url: str, count: int) -> None:
     engine = make_engine(url)
     rng = random.Random(7)
     with Session(engine) as session:
@@ -117,42 +117,11 @@ def seed(url: str, count: int, copies: int = 1) -> None:
                 session.execute(sa.insert(ProfileSearchTerm), [row for p in batch for row in index_rows(p)])
                 session.commit()
                 session.expunge_all()
-    if copies > 1:
-        replicate(engine, copies)
     # Statistics for the planner, and on PostgreSQL the visibility map an index-only scan needs:
     # what autovacuum does after a bulk load, done now rather than whenever it gets round to it.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(sa.text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
     engine.dispose()
-
-
-def replicate(engine: sa.Engine, copies: int) -> None:
-    """PostgreSQL: the seeded people `copies` times over (users, profiles, their skills and index rows,
-    each copy with its own ids, e-mail and public ids), in SQL: a million profiles in minutes, where
-    seeding them one by one would take hours. Same texts, so every search finds `copies` times as many."""
-    tables = [User.__table__, Profile.__table__, ProfileSkill.__table__, ProfileSearchTerm.__table__]
-    with engine.begin() as connection:
-        top = {t.name: connection.execute(sa.select(sa.func.max(t.c.id))).scalar() for t in tables[:3]}
-        for copy in range(1, copies):
-            shift = {name: copy * (high + 1) for name, high in top.items()}
-            for table in tables:
-                special = {
-                    "id": f"id + {shift.get(table.name, 0)}",
-                    "user_id": f"user_id + {shift['users']}",
-                    "profile_id": f"profile_id + {shift['profiles']}",
-                    "public_id": "gen_random_uuid()",
-                    "email": f"'c{copy}.' || email",
-                }
-                columns = [c.name for c in table.c]
-                values = ", ".join(special.get(c, c) for c in columns)
-                key = "id" if "id" in columns else "profile_id"  # the rows seeded, not the copies made
-                high = top.get(table.name, top["profiles"])
-                names = ", ".join(columns)
-                copied = f"SELECT {values} FROM {table.name} WHERE {key} <= {high}"  # noqa: S608 (model names)
-                connection.execute(sa.text(f"INSERT INTO {table.name} ({names}) {copied}"))
-        for table in tables[:3]:
-            bump = f"SELECT setval('{table.name}_id_seq', (SELECT max(id) FROM {table.name}))"  # noqa: S608
-            connection.execute(sa.text(bump))
 
 
 def timed(client, path: str, runs: int) -> list[float]:
@@ -226,7 +195,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--copies", type=int, default=1, help="PostgreSQL: the seeded profiles this many times over")
     parser.add_argument("--explain", action="store_true", help="print PostgreSQL's EXPLAIN ANALYZE of the lookup")
     parser.add_argument("--database-url", help="an EMPTY PostgreSQL database (default: a temporary SQLite file)")
     args = parser.parse_args()
@@ -234,12 +202,8 @@ def main() -> None:
     url = resolve_database_url(args.database_url, "") if args.database_url else f"sqlite:///{folder / 'bench.db'}"
     upgrade_database(url)
     started = time.perf_counter()
-    if args.copies > 1 and not url.startswith("postgresql"):
-        parser.error("--copies needs --database-url (PostgreSQL)")
-    seed(url, args.profiles, args.copies)
-    print(
-        f"seeded {args.profiles * args.copies:,} profiles in {time.perf_counter() - started:.1f} s on {url.split(':')[0]}"
-    )
+    seed(url, args.profiles)
+    print(f"seeded {args.profiles:,} profiles in {time.perf_counter() - started:.1f} s on {url.split(':')[0]}")
     os.environ["TALENTBANK_INSTANCE_PATH"] = str(folder)
     app = create_app({"DATABASE_URL": url, "SECURE_COOKIES": False, "RATELIMIT_ENABLED": False})
     client = app.test_client()

@@ -1,5 +1,4 @@
-"""search phrases: every three-to-eight-character substring of a kanji/katakana run is an index term;
-a covering index for the search's skill filter
+"""search phrases: every three-to-eight-character substring of a kanji/katakana run is an index term
 
 Revision ID: 0030
 Revises: 0029
@@ -9,11 +8,9 @@ Create Date: 2026-12-07 21:00:00+00:00
 four ranges of the index per profile: at 100,000 profiles barely faster than a LIKE scan. The index
 now also holds each such substring of a profile's runs (`matching.text.phrases`) as one term, its
 weight the summed weight of its bigrams in the profile, so the search is one range like a
-two-character word. This fills the phrase rows of the existing profiles from their texts (what
-`index_terms` reads) and the weights of their bigram rows already stored, with the rows' audience and
-updated_at. And `ix_profile_skills_search` (skill_code, level, profile_id, source, valid_until): a
-text search with a skill filter reads the profiles holding the skill at the level from one index.
-Downgrade drops that index and deletes the phrase rows (non-Latin terms of three characters or more).
+two-character word. No schema change: this fills the phrase rows of the existing profiles from their
+texts (what `index_terms` reads) and the weights of their bigram rows already stored, with the rows'
+audience and updated_at. Downgrade deletes the phrase rows (non-Latin terms of three characters or more).
 """
 
 from __future__ import annotations
@@ -52,8 +49,6 @@ SELECT profile_id, title, description, role, organisation_name FROM outcomes
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("profile_skills", schema=None) as batch_op:
-        batch_op.create_index("ix_profile_skills_search", ["skill_code", "level", "profile_id", "source", "valid_until"])
     connection = op.get_bind()
     top = connection.execute(sa.text("SELECT max(id) FROM profiles")).scalar() or 0
     for low in range(0, top + 1, BATCH):
@@ -79,8 +74,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("profile_skills", schema=None) as batch_op:
-        batch_op.drop_index("ix_profile_skills_search")
     connection = op.get_bind()
     long_terms = connection.execute(
         sa.select(TERMS.c.term).where(sa.func.length(TERMS.c.term) >= 3).distinct()

@@ -120,8 +120,6 @@ class ProfileSkill(Base):
     __tablename__ = "profile_skills"
     __table_args__ = (
         sa.UniqueConstraint("profile_id", "skill_code", "source"),
-        # The search's skill filter (code, minimum level, current) answered from the index alone.
-        sa.Index("ix_profile_skills_search", "skill_code", "level", "profile_id", "source", "valid_until"),
         sa.CheckConstraint("level BETWEEN 1 AND 4", name="level_range"),
     )
 

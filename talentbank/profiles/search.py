@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from matching.text import is_phrase, phrase_bigrams, phrases, terms, token_terms
 from talentbank.db import utcnow
@@ -180,22 +180,26 @@ def _filters(criteria: SearchCriteria) -> list[sa.ColumnElement[bool]]:
 def _text_matches(viewer: User | None, query_terms: list[str]) -> sa.Subquery:
     """The profiles the viewer may find that hold every query term: profile_id, score (the summed
     weight of the matched terms) and updated_at, read from the index's covering index alone. One term
-    (a two-character word, a phrase, a Latin word) has one row per profile, its weight the score.
-    Several: one range per term, joined on the profile (hash joins, the planner building on the
-    smallest), not a grouping of all their rows; every row of a profile carries its updated_at."""
-    audiences = _audiences(viewer)
-    ranges = [aliased(ProfileSearchTerm, name=f"term_{n}") for n in range(len(query_terms))]
-    first = ranges[0]
-    query = sa.select(
-        first.profile_id.label("profile_id"),
-        sum((r.weight for r in ranges[1:]), start=first.weight).label("score"),
-        first.updated_at.label("updated_at"),
-    ).where(first.term == query_terms[0], first.audience.in_(audiences))
-    for rows, term in zip(ranges[1:], query_terms[1:], strict=True):
-        query = query.join(
-            rows, sa.and_(rows.profile_id == first.profile_id, rows.term == term, rows.audience.in_(audiences))
+    (every two-character Japanese word) has one row per profile, its weight the score: no grouping."""
+    rows = ProfileSearchTerm
+    visible = rows.audience.in_(_audiences(viewer))
+    if len(query_terms) == 1:
+        return (
+            sa.select(rows.profile_id.label("profile_id"), rows.weight.label("score"), rows.updated_at)
+            .where(rows.term == query_terms[0], visible)
+            .subquery()
         )
-    return query.subquery()
+    return (
+        sa.select(
+            rows.profile_id.label("profile_id"),
+            sa.func.sum(rows.weight).label("score"),
+            sa.func.max(rows.updated_at).label("updated_at"),
+        )
+        .where(rows.term.in_(query_terms), visible)
+        .group_by(rows.profile_id)
+        .having(sa.func.count(rows.term) == len(query_terms))
+        .subquery()
+    )
 
 
 def lookup_queries(
@@ -204,11 +208,10 @@ def lookup_queries(
     """The queries of a text search: one page of (profile id, score[, total]), best first, and the
     count, or None when the page query carries the total.
 
-    One term and no other filter: the lookup index is ordered as the results are (term, weight,
-    updated_at, profile_id), so the page is read off its end and the count is an index-only count of
-    one range. Several terms, or other filters: their ranges are joined per profile (and with the
-    filtered profiles), and the total is a window count over the matches, computed before the page
-    is cut, so one query answers both."""
+    One term: the lookup index is ordered as the results are (term, weight, updated_at, profile_id),
+    so the page is read off its end and the count is an index-only count of one range. Several terms:
+    their rows are summed per profile, and the total is a window count over the matches, computed
+    before the page is cut, so one query answers both."""
     filters = _filters(criteria)
     matches = _text_matches(viewer, query_terms)
     base = sa.select(matches.c.profile_id, matches.c.score, matches.c.updated_at)
@@ -218,7 +221,7 @@ def lookup_queries(
     found = base.subquery()
     order = (found.c.score.desc(), found.c.updated_at.desc(), found.c.profile_id.desc())
     cut = {"limit": per_page, "offset": (page - 1) * per_page}
-    if len(query_terms) == 1 and not filters:
+    if len(query_terms) == 1:
         page_query = sa.select(found.c.profile_id, found.c.score).order_by(*order)
         return page_query.limit(cut["limit"]).offset(cut["offset"]), sa.select(sa.func.count()).select_from(found)
     page_query = sa.select(found.c.profile_id, found.c.score, sa.func.count().over().label("total")).order_by(*order)
