@@ -42,7 +42,7 @@
       if (options[index]) { input.setAttribute("aria-activedescendant", options[index].id); }
     }
 
-    input.addEventListener("input", function () {
+    function search() {
       clearTimeout(timer);
       var query = input.value.trim();
       if (!query) { render([]); return; }
@@ -52,7 +52,11 @@
           .then(render)
           .catch(function () { render([]); });
       }, 150);
-    });
+    }
+
+    input.addEventListener("input", search);
+    // Someone who typed before this (deferred) script ran still gets their suggestions.
+    if (input.value.trim() && document.activeElement === input) { search(); }
 
     input.addEventListener("keydown", function (event) {
       var items = list._items || [];
