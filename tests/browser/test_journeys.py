@@ -165,6 +165,34 @@ def test_profile_skills_outcome_search_and_privacy(browser, live_server, error_s
     context.close()
 
 
+def test_skill_search_typed_before_the_script_ran_still_suggests(browser, live_server, error_state):
+    """On a slow line someone types into the skill search before the deferred picker script has run."""
+    base_url, _app = live_server
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(base_url + "/login")
+    page.get_by_label("メールアドレス").fill("rakuno@example.jp")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("heading", name="マイページ").wait_for()
+
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    page.route("**/js/skill-picker.js", hold)
+    page.goto(base_url + "/me/skills", wait_until="commit")
+    search = page.get_by_label("スキルやツール名で探す")
+    search.fill("kintone")
+    while not held:
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    page.locator("#skill-suggestions").get_by_role("option", name=re.compile("サービス活用")).wait_for()
+    context.close()
+
+
 def test_educator_issues_learner_claims_visitor_verifies_educator_revokes(browser, live_server, tmp_path, error_state):
     from tests.factories import make_organisation, make_profile, make_user
 
