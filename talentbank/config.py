@@ -51,6 +51,9 @@ DEFAULTS: dict[str, Any] = {
     "VERIFY_LIMIT": "60 per minute",
     "API_LIMIT": "300 per minute",
     "TOKEN_LIMIT": "20 per hour",
+    # The wallet protocols' POSTs (OpenID4VCI token, nonce and credential; the OpenID4VP response) come from
+    # no account and the presentation check is costly (canonicalisation, signatures): a per-IP limit.
+    "WALLET_PROTOCOL_LIMIT": "60 per minute",
     "RESET_TOKEN_HOURS": 2,
     "INVITATION_DAYS": 14,
     "SESSION_IDLE_MINUTES": 120,

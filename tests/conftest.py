@@ -114,6 +114,8 @@ def make_test_app(database_url: str, tmp_path: Path, **overrides: object) -> Fla
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
+        # One session-wide app answers every test from 127.0.0.1; the limit's own test lowers it.
+        "WALLET_PROTOCOL_LIMIT": "100000 per minute",
     }
     config.update(overrides)
     os.environ["TALENTBANK_INSTANCE_PATH"] = str(tmp_path)

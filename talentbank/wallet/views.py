@@ -12,7 +12,7 @@ from talentbank import db
 from talentbank.credentials import learner_records, records
 from talentbank.credentials.context import issuer_context
 from talentbank.errors import Conflict
-from talentbank.extensions import csrf
+from talentbank.extensions import csrf, limiter
 from talentbank.wallet import exchange, metadata, offers
 from talentbank.wallet.forms import WalletOfferForm
 from talentbank.wallet.qr import qr_svg
@@ -21,6 +21,7 @@ from talentbank.web import current_actor
 bp = Blueprint("wallet", __name__)
 protocol_bp = Blueprint("oid4vci", __name__)
 csrf.exempt(protocol_bp)  # wallets send no cookies: the code, the access token and the proof are the checks
+limiter.limit(lambda: current_app.config["WALLET_PROTOCOL_LIMIT"], methods=["POST"])(protocol_bp)
 MAX_REQUEST_BYTES = 64 * 1024  # a token request is a few fields, a credential request one proof of <= 8 kB
 
 

@@ -175,3 +175,27 @@ def test_the_holder_chooses_whether_the_offer_has_a_transaction_code(claimed, db
     assert none is None and "tx_code" not in without["grants"][PRE_AUTHORIZED_GRANT]
     refused = claimed["client"].post(f"/credentials/{claimed['id']}/wallet", data={"tx_code": "maybe"})
     assert refused.status_code == 302 and db.scalar(sa.select(sa.func.count()).select_from(WalletOffer)) == 2
+
+
+def test_the_wallet_protocols_are_rate_limited_per_address_with_a_protocol_error(app, client):
+    """The token, nonce, credential and presentation endpoints take no account; a per-IP limit on each keeps
+    them from being ground (the presentation check canonicalises and verifies signatures). Metadata reads
+    are not counted."""
+    app.config["WALLET_PROTOCOL_LIMIT"] = "3 per minute"
+    try:
+        answers = {
+            "response": [client.post("/oid4vp/response/no-such-request", json={"vp_token": "x"}) for _ in range(4)],
+            "token": [client.post("/oid4vci/token", data={"grant_type": PRE_AUTHORIZED_GRANT}) for _ in range(4)],
+            "nonce": [client.post("/oid4vci/nonce") for _ in range(4)],
+        }
+        metadata = [client.get("/.well-known/openid-credential-issuer") for _ in range(4)]
+    finally:
+        app.config["WALLET_PROTOCOL_LIMIT"] = "100000 per minute"
+    assert {name: [r.status_code for r in got] for name, got in answers.items()} == {
+        "response": [400, 400, 400, 429],
+        "token": [400, 400, 400, 429],
+        "nonce": [200, 200, 200, 429],
+    }
+    for got in answers.values():
+        _protocol_error(got[-1], 429)
+    assert [r.status_code for r in metadata] == [200] * 4
