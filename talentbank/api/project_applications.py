@@ -11,13 +11,16 @@ from pydantic import Field
 
 from talentbank import db
 from talentbank.api.core import api_actor, body, bp, operation, params
+from talentbank.api.presentations import PresentationOut, presentation_out
 from talentbank.api.projects import SKILL_CODE, TEXT, base_url
 from talentbank.api.schemas import MULTI_LINE, Model, Out, PageQuery, page_of, paginate
 from talentbank.credentials.context import issuer_context
-from talentbank.models import Application, ApplicationStatus, Direction, Outcome, Project
+from talentbank.db import utcnow
+from talentbank.models import Application, ApplicationStatus, Direction, Outcome, PresentationRequest, Project
 from talentbank.profiles.services import get_profile, own_profile
 from talentbank.projects import applications, completion, posting
 from talentbank.security import require
+from talentbank.wallet import presentations
 
 COMPLETION_SKILLS = 10  # the completion page offers the project's needs (at most NEED_ROWS) and reads ten
 
@@ -50,12 +53,18 @@ class ApplicationOut(Out):
         description="the person's contact details: for members of the posting organisation, and only while "
         "released (the person applied, or accepted the invitation, and nobody withdrew)"
     )
+    presented: PresentationOut | None = Field(
+        description="the latest badges the person presented from their wallet for this application, each verified "
+        "or refused with its reasons (all of them: GET /applications/{id}/presentations)"
+    )
 
 
 ApplicationPage = page_of(ApplicationOut, "ApplicationPage")
 
 
-def application_out(application: Application, contact: dict[str, str] | None) -> ApplicationOut:
+def application_out(
+    application: Application, contact: dict[str, str] | None, presented: PresentationRequest | None = None
+) -> ApplicationOut:
     project = application.project
     return ApplicationOut(
         id=application.public_id,
@@ -72,11 +81,20 @@ def application_out(application: Application, contact: dict[str, str] | None) ->
         responded_at=application.responded_at,
         preference_rank=application.preference_rank,
         contact=ApplicantContactOut(**contact) if contact else None,
+        presented=PresentationOut(**presentation_out(presented, utcnow())) if presented else None,
     )
 
 
+def applications_out(found: list[Application], contact=lambda application: None) -> list[ApplicationOut]:
+    """A list of applications, each with its latest presentation (one query for all of them)."""
+    found = list(found)
+    presented = presentations.latest_by_application(db.session, [application.id for application in found])
+    return [application_out(a, contact(a), presented.get(a.id)) for a in found]
+
+
 def _answered(application: Application) -> ApplicationOut:
-    return application_out(application, applications.contact_for(db.session, api_actor(), application))
+    contact = applications.contact_for(db.session, api_actor(), application)
+    return applications_out([application], lambda _: contact)[0]
 
 
 class ApplicationMessageIn(Model):
@@ -117,7 +135,7 @@ def list_project_applications(project_id: str):
     project = posting.get_project(db.session, actor, project_id)
     require(actor, "post_project", project.organisation)
     found = applications.applications_for_project(db.session, project)
-    items = [application_out(a, applications.contact_for(db.session, actor, a)) for a in found]
+    items = applications_out(found, lambda application: applications.contact_for(db.session, actor, application))
     return paginate(items, params())
 
 
@@ -127,7 +145,7 @@ def list_my_applications():
     """The caller's applications and the invitations they received, newest first"""
     profile = own_profile(db.session, api_actor())
     found = applications.applications_of_person(db.session, profile) if profile else []
-    return paginate([application_out(a, None) for a in found], params())
+    return paginate(applications_out(found), params())
 
 
 class PreferencesIn(Model):
@@ -146,7 +164,7 @@ class PreferenceList(Out):
 def put_internship_preferences():
     """Put your pending internship applications in your order of preference (allocation rounds follow it)"""
     ordered = applications.set_preferences(db.session, api_actor(), [str(i) for i in body().applications])
-    return PreferenceList(items=[application_out(a, None) for a in ordered])
+    return PreferenceList(items=applications_out(ordered))
 
 
 @bp.post("/applications/<application_id>/accept")

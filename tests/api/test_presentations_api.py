@@ -46,6 +46,31 @@ def test_create_answer_and_read_a_presentation_for_an_application(applied, token
     assert [item["holder_did"] for item in listed["items"]] == [wallet.did]
 
 
+def test_the_application_lists_carry_the_latest_presentation(applied, tokens, client):  # noqa: F811
+    mine, host = tokens
+    project_id, application_id = str(applied["project"].public_id), str(applied["application"].public_id)
+
+    def presented(headers, path):
+        items = client.get(path, headers=headers).get_json()["items"]
+        return next(item["presented"] for item in items if item["id"] == application_id)
+
+    host_list = f"/api/v1/projects/{project_id}/applications"
+    assert presented(host, host_list) is None and presented(mine, "/api/v1/me/applications") is None
+    created = client.post("/api/v1/me/presentation-requests", headers=mine,
+                          json={"purpose": "application", "application_id": application_id}).get_json()  # fmt: skip
+    assert presented(host, host_list) is None  # a request not yet answered is not a presentation
+    wallet = applied["wallet"]
+    vp = sign_presentation(applied["copies"][:1], wallet.key, holder=wallet.did, challenge=created["challenge"],
+                           domain=created["domain"], created=utcnow())  # fmt: skip
+    answered = applied["wallet_client"].post(f"/api/v1/presentation-requests/{created['id']}/response",
+                                             json={"presentation": vp})  # fmt: skip
+    assert answered.status_code == 200, answered.get_data(as_text=True)
+    for headers, path in ((host, host_list), (mine, "/api/v1/me/applications")):
+        shown = presented(headers, path)
+        assert shown["id"] == created["id"] and shown["status"] == "received" and shown["verified"] is True
+        assert shown["holder_did"] == wallet.did and [b["verified"] for b in shown["badges"]] == [True]
+
+
 def test_bad_requests_are_4xx(applied, tokens, client):  # noqa: F811
     mine, _host = tokens
     for body in ({"purpose": "application"}, {"purpose": "import", "application_id": str(applied["application"].public_id)},
