@@ -4,6 +4,7 @@ order of preference among internship applications, and completion. Same services
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from flask import url_for
@@ -85,16 +86,22 @@ def application_out(
     )
 
 
-def applications_out(found: list[Application], contact=lambda application: None) -> list[ApplicationOut]:
-    """A list of applications, each with its latest presentation (one query for all of them)."""
+def applications_out(found: Iterable[Application], *, with_contact: bool = False) -> list[ApplicationOut]:
+    """Applications, each with its latest presentation (one query for all of them) and, with_contact, the
+    contact details the caller may see."""
     found = list(found)
     presented = presentations.latest_by_application(db.session, [application.id for application in found])
-    return [application_out(a, contact(a), presented.get(a.id)) for a in found]
+    actor = api_actor()
+    return [
+        application_out(
+            a, applications.contact_for(db.session, actor, a) if with_contact else None, presented.get(a.id)
+        )
+        for a in found
+    ]
 
 
 def _answered(application: Application) -> ApplicationOut:
-    contact = applications.contact_for(db.session, api_actor(), application)
-    return applications_out([application], lambda _: contact)[0]
+    return applications_out([application], with_contact=True)[0]
 
 
 class ApplicationMessageIn(Model):
@@ -135,8 +142,7 @@ def list_project_applications(project_id: str):
     project = posting.get_project(db.session, actor, project_id)
     require(actor, "post_project", project.organisation)
     found = applications.applications_for_project(db.session, project)
-    items = applications_out(found, lambda application: applications.contact_for(db.session, actor, application))
-    return paginate(items, params())
+    return paginate(applications_out(found, with_contact=True), params())
 
 
 @bp.get("/me/applications")

@@ -14,19 +14,19 @@ from talentbank import db
 from talentbank.accounts.forms import ConfirmForm
 from talentbank.credentials.context import issuer_context
 from talentbank.db import utcnow
-from talentbank.extensions import csrf, limiter
+from talentbank.extensions import csrf
 from talentbank.models import PresentationPurpose
 from talentbank.projects import applications
 from talentbank.wallet import presentations
 from talentbank.wallet.exchange import OAuthError
 from talentbank.wallet.qr import qr_svg
-from talentbank.wallet.views import MAX_REQUEST_BYTES, _error, _http_error, _protocol_json, bp
+from talentbank.wallet.views import MAX_REQUEST_BYTES, _error, _http_error, _protocol_json, bp, limit_protocol_posts
 from talentbank.web import current_actor
 
 MAX_PRESENTATION_BYTES = 4 * MAX_REQUEST_BYTES  # up to ten credentials, each a few kB
 protocol_bp = Blueprint("oid4vp", __name__)
 csrf.exempt(protocol_bp)  # wallets send no cookies: the request id, the challenge and the holder's proof are the checks
-limiter.limit(lambda: current_app.config["WALLET_PROTOCOL_LIMIT"], methods=["POST"])(protocol_bp)
+limit_protocol_posts(protocol_bp)
 
 
 def _request_page(created: presentations.CreatedRequest):

@@ -21,7 +21,15 @@ from talentbank.web import current_actor
 bp = Blueprint("wallet", __name__)
 protocol_bp = Blueprint("oid4vci", __name__)
 csrf.exempt(protocol_bp)  # wallets send no cookies: the code, the access token and the proof are the checks
-limiter.limit(lambda: current_app.config["WALLET_PROTOCOL_LIMIT"], methods=["POST"])(protocol_bp)
+
+
+def limit_protocol_posts(blueprint: Blueprint) -> None:
+    """Each POST endpoint of a wallet protocol blueprint counts per IP (WALLET_PROTOCOL_LIMIT): they take no
+    account, and the presentation check is costly."""
+    limiter.limit(lambda: current_app.config["WALLET_PROTOCOL_LIMIT"], methods=["POST"])(blueprint)
+
+
+limit_protocol_posts(protocol_bp)
 MAX_REQUEST_BYTES = 64 * 1024  # a token request is a few fields, a credential request one proof of <= 8 kB
 
 

@@ -181,7 +181,7 @@ def test_the_wallet_protocols_are_rate_limited_per_address_with_a_protocol_error
     """The token, nonce, credential and presentation endpoints take no account; a per-IP limit on each keeps
     them from being ground (the presentation check canonicalises and verifies signatures). Metadata reads
     are not counted."""
-    app.config["WALLET_PROTOCOL_LIMIT"] = "3 per minute"
+    lifted, app.config["WALLET_PROTOCOL_LIMIT"] = app.config["WALLET_PROTOCOL_LIMIT"], "3 per minute"
     try:
         answers = {
             "response": [client.post("/oid4vp/response/no-such-request", json={"vp_token": "x"}) for _ in range(4)],
@@ -190,7 +190,7 @@ def test_the_wallet_protocols_are_rate_limited_per_address_with_a_protocol_error
         }
         metadata = [client.get("/.well-known/openid-credential-issuer") for _ in range(4)]
     finally:
-        app.config["WALLET_PROTOCOL_LIMIT"] = "100000 per minute"
+        app.config["WALLET_PROTOCOL_LIMIT"] = lifted
     assert {name: [r.status_code for r in got] for name, got in answers.items()} == {
         "response": [400, 400, 400, 429],
         "token": [400, 400, 400, 429],
